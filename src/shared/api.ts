@@ -1,0 +1,169 @@
+// DuplexApi: everything the UI may ask of the app, and every event it renders.
+//
+// The renderer talks to `window.duplex: DuplexApi` and nothing else. In the
+// desktop app the preload implements it over IPC (so every argument, result
+// and event here is plain serialisable data: no functions, classes, Maps or
+// Dates); in the web client src/web implements it in the page over the same
+// engine. Both implement exactly this type.
+//
+// Events are incremental (one conversation, or a few messages, at a time) so
+// that a conversation with 100,000 messages is never copied per event; the UI
+// pages messages in with getMessages().
+import type { Conversation, ConversationKind, Presence, User } from './protocol/index.ts';
+
+export type ConnectionState = 'offline' | 'connecting' | 'syncing' | 'online';
+
+/** Why the engine stopped for good (it will not reconnect by itself). */
+export type StopReason = 'signed_out' | 'update_needed';
+
+export interface ConnectionStatus {
+  state: ConnectionState;
+  /** When the next connection attempt is due (ms since epoch), while offline. */
+  nextRetryAt: number | null;
+  /** A human-readable reason for the last close or failure, if any. */
+  lastCloseReason: string | null;
+  /** Set when the engine has stopped and will not retry on its own. */
+  stopped: StopReason | null;
+}
+
+export type MessageStatus = 'queued' | 'sent' | 'delivered' | 'read' | 'failed';
+
+export interface ChatMessage {
+  conv: string;
+  /** Client-generated id; the message's identity from the moment it is typed. */
+  cid: string;
+  /** Assigned by the relay; null while the message waits in the outbox. */
+  seq: number | null;
+  from: string;
+  body: string;
+  /** Relay time once stored; local time of writing before that. */
+  ts: number;
+  replyTo?: number;
+  mine: boolean;
+  /** Only on the user's own messages. */
+  status?: MessageStatus;
+  /** Why a message is `failed` (the relay's nack message). */
+  error?: string;
+}
+
+export interface ConversationSummary {
+  id: string;
+  kind: ConversationKind;
+  /** Display title: the group's title, or the other member's display name. */
+  title: string;
+  /** For a direct conversation, the other member's user id. */
+  peerId: string | null;
+  members: User[];
+  lastSeq: number;
+  receipts: Conversation['receipts'];
+  unread: number;
+  lastMessage: ChatMessage | null;
+  /** Time of the last message, or of creation; the list sorts by it. */
+  lastActivity: number;
+  draft: string;
+  /** Older messages exist on the relay that are not stored locally. */
+  hasMoreHistory: boolean;
+}
+
+export interface Session {
+  user: User;
+  relayUrl: string;
+}
+
+export interface SignInRequest {
+  /** Required in the desktop app; the web client uses its own origin. */
+  relayUrl?: string;
+  username: string;
+  password: string;
+}
+
+export interface RegisterRequest extends SignInRequest {
+  displayName?: string;
+}
+
+export type AuthErrorCode =
+  | 'bad_credentials'
+  | 'taken'
+  | 'invalid'
+  | 'registration_closed'
+  | 'rate_limited'
+  | 'unreachable'
+  | 'internal';
+
+/** Sign-in and registration answer with a result, not a rejection, because
+ * the UI shows these errors and rejections lose their fields across IPC. */
+export type AuthResult =
+  | { ok: true; session: Session }
+  | { ok: false; code: AuthErrorCode; message: string };
+
+export interface MessagePage {
+  /** Ascending by position in the conversation (stored ones by seq, then the
+   * outbox in the order written). */
+  messages: ChatMessage[];
+  /** More older messages are stored locally before the first one. */
+  hasMoreLocal: boolean;
+}
+
+export interface GetMessagesOptions {
+  /** Return messages strictly older than this seq; absent: the newest. */
+  beforeSeq?: number;
+  limit: number;
+}
+
+export type DuplexEvent =
+  | { type: 'session'; session: Session | null }
+  | { type: 'status'; status: ConnectionStatus }
+  /** A conversation was added or changed (upsert by id). */
+  | { type: 'conversation'; conversation: ConversationSummary }
+  | { type: 'conversation-removed'; id: string }
+  /** Messages were added or changed (upsert by conv + cid). */
+  | { type: 'messages'; conv: string; messages: ChatMessage[] }
+  | { type: 'message-removed'; conv: string; cid: string }
+  /** The user ids typing in a conversation now (empty when nobody is). */
+  | { type: 'typing'; conv: string; users: string[] }
+  | { type: 'presence'; presence: Presence };
+
+export type Unsubscribe = () => void;
+
+export interface DuplexApi {
+  // ---- account ----
+  getSession(): Promise<Session | null>;
+  signIn(request: SignInRequest): Promise<AuthResult>;
+  register(request: RegisterRequest): Promise<AuthResult>;
+  signOut(): Promise<void>;
+
+  // ---- connection ----
+  getStatus(): Promise<ConnectionStatus>;
+  /** Reconnect now instead of waiting for the backoff timer. */
+  retryNow(): Promise<void>;
+
+  // ---- conversations ----
+  listConversations(): Promise<ConversationSummary[]>;
+  getMessages(conv: string, options: GetMessagesOptions): Promise<MessagePage>;
+  /** Asks the relay for older messages than the oldest stored; resolves with
+   * how many arrived (they also arrive as `messages` events). */
+  loadOlder(conv: string): Promise<number>;
+  createDirect(userId: string): Promise<ConversationSummary>;
+  createGroup(title: string, memberIds: string[]): Promise<ConversationSummary>;
+  addMembers(conv: string, userIds: string[]): Promise<ConversationSummary>;
+  leave(conv: string): Promise<void>;
+  rename(conv: string, title: string): Promise<ConversationSummary>;
+  searchUsers(query: string): Promise<User[]>;
+  getPresence(userIds: string[]): Promise<Presence[]>;
+
+  // ---- messages ----
+  /** Writes the message to the outbox first and resolves with it (`queued`). */
+  send(conv: string, body: string, replyTo?: number): Promise<ChatMessage>;
+  /** Puts a `failed` message back in the outbox. */
+  retry(conv: string, cid: string): Promise<void>;
+  /** Deletes a message that the relay has not stored (`queued` or `failed`). */
+  deleteUnsent(conv: string, cid: string): Promise<void>;
+  /** The user has seen the conversation up to this seq (sends `read`). */
+  markRead(conv: string, seq: number): Promise<void>;
+  /** Called on every keystroke; the engine throttles what goes on the wire. */
+  setTyping(conv: string, typing: boolean): Promise<void>;
+  setDraft(conv: string, text: string): Promise<void>;
+
+  // ---- events ----
+  onEvent(listener: (event: DuplexEvent) => void): Unsubscribe;
+}

@@ -1,0 +1,68 @@
+// Fixed numbers and names of the Duplex wire protocol, version 1
+// (PROTOCOL.md). Configurable relay limits live in relay/limits.ts; these are
+// the ones every client and relay must agree on.
+
+export const PROTOCOL_VERSION = 1;
+export const SUBPROTOCOL = 'duplex.v1';
+export const WS_PATH = '/ws';
+
+/** Largest text frame either side may send, in bytes on the wire. */
+export const MAX_FRAME_BYTES = 64 * 1024;
+/** Message body: 1..4096 Unicode code points after trimming. */
+export const MAX_BODY_CODE_POINTS = 4096;
+export const MAX_TITLE_LENGTH = 64;
+export const MAX_DISPLAY_NAME_LENGTH = 64;
+export const MIN_PASSWORD_LENGTH = 8;
+export const MAX_PASSWORD_LENGTH = 256;
+export const USERNAME_PATTERN = /^[a-z0-9_.-]{3,32}$/;
+export const CID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
+/** A group has its creator plus 1..255 others. */
+export const MAX_GROUP_OTHER_MEMBERS = 255;
+export const MAX_GROUP_MEMBERS = MAX_GROUP_OTHER_MEMBERS + 1;
+/** Messages per `batch` frame during the session start. */
+export const MAX_BATCH_MESSAGES = 500;
+/** Messages sent for a conversation the client has no cursor for. */
+export const INITIAL_MESSAGES_WITHOUT_CURSOR = 50;
+export const HISTORY_DEFAULT_LIMIT = 50;
+export const HISTORY_MAX_LIMIT = 100;
+export const USER_SEARCH_MAX_RESULTS = 20;
+/** How long a client keeps a remote typing state that was not refreshed. */
+export const TYPING_EXPIRY_MS = 6_000;
+
+export const CLOSE_CODES = {
+  normal: 1000,
+  binaryFrame: 1003,
+  tooManyBadFrames: 1008,
+  frameTooLarge: 1009,
+  relayRestarting: 1012,
+  overloaded: 1013,
+  unauthorized: 4001,
+  unsupportedVersion: 4002,
+} as const;
+
+/** Close codes after which a client must stop reconnecting. */
+export const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set([
+  CLOSE_CODES.unauthorized,
+  CLOSE_CODES.unsupportedVersion,
+]);
+
+export const ERROR_CODES = [
+  'bad_frame',
+  'unauthenticated',
+  'not_found',
+  'forbidden',
+  'invalid',
+  'rate_limited',
+  'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export const NACK_CODES = ['not_found', 'invalid', 'rate_limited'] as const;
+export type NackCode = (typeof NACK_CODES)[number];
+
+/** Counts Unicode code points, as the protocol does for body lengths. */
+export function codePointLength(text: string): number {
+  let count = 0;
+  for (const _ of text) count++;
+  return count;
+}

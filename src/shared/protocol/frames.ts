@@ -1,0 +1,258 @@
+// Every frame of PROTOCOL.md in both directions, as zod schemas, and the
+// TypeScript types inferred from them. Shape only: checks that need state
+// (membership, deduplication) or that the protocol answers with another code
+// than `bad_frame` (blank bodies, title lengths) belong to the relay.
+import { z } from 'zod';
+import { CID_PATTERN, ERROR_CODES, NACK_CODES } from './constants.ts';
+import {
+  conversationSchema,
+  idSchema,
+  messageSchema,
+  presenceSchema,
+  seqSchema,
+  timestampSchema,
+  userSchema,
+} from './objects.ts';
+
+const rid = z.string().min(1).max(64);
+const positiveSeq = z.number().int().positive();
+
+// ---- client → relay ----
+
+export const helloFrameSchema = z.object({
+  t: z.literal('hello'),
+  // Any number is accepted here so that the relay can answer an unknown
+  // version with close 4002 instead of `bad_frame`.
+  v: z.number(),
+  token: z.string(),
+  cursors: z.record(idSchema, seqSchema).default({}),
+});
+
+export const sendFrameSchema = z.object({
+  t: z.literal('send'),
+  cid: z.string().regex(CID_PATTERN, 'must be 8..64 characters of [A-Za-z0-9_-]'),
+  conv: idSchema,
+  body: z.string(),
+  replyTo: positiveSeq.optional(),
+});
+
+export const receiptFrameSchema = z.object({
+  t: z.literal('receipt'),
+  conv: idSchema,
+  delivered: seqSchema.optional(),
+  read: seqSchema.optional(),
+});
+
+export const typingFrameSchema = z.object({
+  t: z.literal('typing'),
+  conv: idSchema,
+  on: z.boolean(),
+});
+
+export const createDirectFrameSchema = z.object({
+  t: z.literal('create'),
+  rid,
+  kind: z.literal('direct'),
+  with: idSchema,
+});
+
+export const createGroupFrameSchema = z.object({
+  t: z.literal('create'),
+  rid,
+  kind: z.literal('group'),
+  title: z.string(),
+  members: z.array(idSchema),
+});
+
+export const addFrameSchema = z.object({
+  t: z.literal('add'),
+  rid,
+  conv: idSchema,
+  users: z.array(idSchema),
+});
+
+export const leaveFrameSchema = z.object({ t: z.literal('leave'), rid, conv: idSchema });
+
+export const renameFrameSchema = z.object({
+  t: z.literal('rename'),
+  rid,
+  conv: idSchema,
+  title: z.string(),
+});
+
+export const historyRequestFrameSchema = z.object({
+  t: z.literal('history'),
+  rid,
+  conv: idSchema,
+  before: positiveSeq.optional(),
+  limit: z.number().int().optional(),
+});
+
+export const usersRequestFrameSchema = z.object({ t: z.literal('users'), rid, q: z.string().max(64) });
+
+export const pingFrameSchema = z.object({ t: z.literal('ping'), rid: rid.optional() });
+
+export type HelloFrame = z.infer<typeof helloFrameSchema>;
+export type SendFrame = z.infer<typeof sendFrameSchema>;
+export type ReceiptFrame = z.infer<typeof receiptFrameSchema>;
+export type TypingFrame = z.infer<typeof typingFrameSchema>;
+export type CreateDirectFrame = z.infer<typeof createDirectFrameSchema>;
+export type CreateGroupFrame = z.infer<typeof createGroupFrameSchema>;
+export type CreateFrame = CreateDirectFrame | CreateGroupFrame;
+export type AddFrame = z.infer<typeof addFrameSchema>;
+export type LeaveFrame = z.infer<typeof leaveFrameSchema>;
+export type RenameFrame = z.infer<typeof renameFrameSchema>;
+export type HistoryRequestFrame = z.infer<typeof historyRequestFrameSchema>;
+export type UsersRequestFrame = z.infer<typeof usersRequestFrameSchema>;
+export type PingFrame = z.infer<typeof pingFrameSchema>;
+
+export type ClientFrame =
+  | HelloFrame
+  | SendFrame
+  | ReceiptFrame
+  | TypingFrame
+  | CreateFrame
+  | AddFrame
+  | LeaveFrame
+  | RenameFrame
+  | HistoryRequestFrame
+  | UsersRequestFrame
+  | PingFrame;
+
+// `create` has two shapes told apart by `kind`, so it gets a nested union.
+const createFrameSchema = z.discriminatedUnion('kind', [createDirectFrameSchema, createGroupFrameSchema]);
+
+export const clientFrameSchemas = {
+  hello: helloFrameSchema,
+  send: sendFrameSchema,
+  receipt: receiptFrameSchema,
+  typing: typingFrameSchema,
+  create: createFrameSchema,
+  add: addFrameSchema,
+  leave: leaveFrameSchema,
+  rename: renameFrameSchema,
+  history: historyRequestFrameSchema,
+  users: usersRequestFrameSchema,
+  ping: pingFrameSchema,
+} as const satisfies Record<ClientFrame['t'], z.ZodType>;
+
+// ---- relay → client ----
+
+export const welcomeFrameSchema = z.object({
+  t: z.literal('welcome'),
+  user: userSchema,
+  serverTime: timestampSchema,
+  conversations: z.array(conversationSchema),
+  presence: z.array(presenceSchema),
+});
+
+export const batchFrameSchema = z.object({
+  t: z.literal('batch'),
+  conv: idSchema,
+  msgs: z.array(messageSchema),
+  more: z.boolean(),
+});
+
+export const syncedFrameSchema = z.object({ t: z.literal('synced') });
+
+export const ackFrameSchema = z.object({ t: z.literal('ack'), cid: z.string(), msg: messageSchema });
+
+export const msgFrameSchema = z.object({ t: z.literal('msg'), msg: messageSchema });
+
+export const nackFrameSchema = z.object({
+  t: z.literal('nack'),
+  cid: z.string(),
+  code: z.enum(NACK_CODES),
+  message: z.string(),
+});
+
+export const receiptUpdateFrameSchema = z.object({
+  t: z.literal('receipt'),
+  conv: idSchema,
+  user: idSchema,
+  delivered: seqSchema,
+  read: seqSchema,
+});
+
+export const typingUpdateFrameSchema = z.object({
+  t: z.literal('typing'),
+  conv: idSchema,
+  user: idSchema,
+  on: z.boolean(),
+});
+
+export const presenceFrameSchema = presenceSchema.extend({ t: z.literal('presence') });
+
+export const convFrameSchema = z.object({ t: z.literal('conv'), rid: rid.optional(), conv: conversationSchema });
+
+export const leftFrameSchema = z.object({ t: z.literal('left'), rid: rid.optional(), conv: idSchema });
+
+export const historyResultFrameSchema = z.object({
+  t: z.literal('history'),
+  rid,
+  conv: idSchema,
+  msgs: z.array(messageSchema),
+  more: z.boolean(),
+});
+
+export const usersResultFrameSchema = z.object({ t: z.literal('users'), rid, users: z.array(userSchema) });
+
+export const pongFrameSchema = z.object({ t: z.literal('pong'), rid: rid.optional() });
+
+export const errorFrameSchema = z.object({
+  t: z.literal('error'),
+  rid: rid.optional(),
+  code: z.enum(ERROR_CODES),
+  message: z.string(),
+});
+
+export type WelcomeFrame = z.infer<typeof welcomeFrameSchema>;
+export type BatchFrame = z.infer<typeof batchFrameSchema>;
+export type SyncedFrame = z.infer<typeof syncedFrameSchema>;
+export type AckFrame = z.infer<typeof ackFrameSchema>;
+export type MsgFrame = z.infer<typeof msgFrameSchema>;
+export type NackFrame = z.infer<typeof nackFrameSchema>;
+export type ReceiptUpdateFrame = z.infer<typeof receiptUpdateFrameSchema>;
+export type TypingUpdateFrame = z.infer<typeof typingUpdateFrameSchema>;
+export type PresenceFrame = z.infer<typeof presenceFrameSchema>;
+export type ConvFrame = z.infer<typeof convFrameSchema>;
+export type LeftFrame = z.infer<typeof leftFrameSchema>;
+export type HistoryResultFrame = z.infer<typeof historyResultFrameSchema>;
+export type UsersResultFrame = z.infer<typeof usersResultFrameSchema>;
+export type PongFrame = z.infer<typeof pongFrameSchema>;
+export type ErrorFrame = z.infer<typeof errorFrameSchema>;
+
+export type RelayFrame =
+  | WelcomeFrame
+  | BatchFrame
+  | SyncedFrame
+  | AckFrame
+  | MsgFrame
+  | NackFrame
+  | ReceiptUpdateFrame
+  | TypingUpdateFrame
+  | PresenceFrame
+  | ConvFrame
+  | LeftFrame
+  | HistoryResultFrame
+  | UsersResultFrame
+  | PongFrame
+  | ErrorFrame;
+
+export const relayFrameSchemas = {
+  welcome: welcomeFrameSchema,
+  batch: batchFrameSchema,
+  synced: syncedFrameSchema,
+  ack: ackFrameSchema,
+  msg: msgFrameSchema,
+  nack: nackFrameSchema,
+  receipt: receiptUpdateFrameSchema,
+  typing: typingUpdateFrameSchema,
+  presence: presenceFrameSchema,
+  conv: convFrameSchema,
+  left: leftFrameSchema,
+  history: historyResultFrameSchema,
+  users: usersResultFrameSchema,
+  pong: pongFrameSchema,
+  error: errorFrameSchema,
+} as const satisfies Record<RelayFrame['t'], z.ZodType>;
