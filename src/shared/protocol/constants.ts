@@ -34,6 +34,8 @@ export const CLOSE_CODES = {
   binaryFrame: 1003,
   tooManyBadFrames: 1008,
   frameTooLarge: 1009,
+  /** The relay failed to start the session (an internal error); reconnect with backoff. */
+  internalError: 1011,
   relayRestarting: 1012,
   overloaded: 1013,
   unauthorized: 4001,

@@ -1,0 +1,58 @@
+// Fan-out: how an event for a user reaches that user's sockets, wherever they
+// are connected. Events are addressed to user ids; each relay process
+// subscribes to the users it has sockets for. This in-process implementation
+// serves one relay process; a Redis pub/sub one can replace it for several
+// processes, as everything crossing it is plain data (frames are
+// pre-serialised text). A lost event is recovered by clients through the gap
+// rule and their cursors, since the store is the truth.
+
+export type FanoutEvent =
+  | {
+      kind: 'frame';
+      /** The serialised frame, built once for every recipient. */
+      text: string;
+      /** A session that must not get it (the one that caused it, answered directly). */
+      exceptSession?: string;
+      /** Set on `msg` frames, so that a syncing session can drop what its batches already hold. */
+      message?: { conv: string; seq: number };
+    }
+  /** Close the sockets that authenticated with this token (logout). */
+  | { kind: 'revoke'; tokenHash: string };
+
+export type FanoutListener = (event: FanoutEvent) => void;
+
+export interface Fanout {
+  /** Starts delivering events for `userId` to `listener`; returns the unsubscribe function. */
+  subscribe(userId: string, listener: FanoutListener): () => void;
+  publish(userIds: Iterable<string>, event: FanoutEvent): void;
+  close(): Promise<void>;
+}
+
+export class InProcessFanout implements Fanout {
+  readonly #listeners = new Map<string, Set<FanoutListener>>();
+
+  subscribe(userId: string, listener: FanoutListener): () => void {
+    let listeners = this.#listeners.get(userId);
+    if (!listeners) {
+      listeners = new Set();
+      this.#listeners.set(userId, listeners);
+    }
+    listeners.add(listener);
+    return () => {
+      listeners.delete(listener);
+      if (listeners.size === 0 && this.#listeners.get(userId) === listeners) this.#listeners.delete(userId);
+    };
+  }
+
+  publish(userIds: Iterable<string>, event: FanoutEvent): void {
+    for (const userId of new Set(userIds)) {
+      const listeners = this.#listeners.get(userId);
+      if (!listeners) continue;
+      for (const listener of [...listeners]) listener(event);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#listeners.clear();
+  }
+}

@@ -1,0 +1,146 @@
+// `create`, `add`, `leave` and `rename`: changes to conversations and their
+// members. The requesting socket gets the answer with its rid; every other
+// socket concerned gets the same `conv` without one, followed by the presence
+// of members it has just started to share a conversation with.
+import {
+  type AddFrame,
+  type Conversation,
+  type ConvFrame,
+  type CreateDirectFrame,
+  type CreateFrame,
+  type CreateGroupFrame,
+  type LeaveFrame,
+  type LeftFrame,
+  MAX_GROUP_MEMBERS,
+  MAX_GROUP_OTHER_MEMBERS,
+  type Presence,
+  type PresenceFrame,
+  type RenameFrame,
+} from '../../src/shared/protocol/index.ts';
+import type { RelayContext } from '../context.ts';
+import type { Session } from '../session.ts';
+import { conversationOfMember, groupTitle, Refused, requireGroup, requireUsers } from './guards.ts';
+
+/** For each user to tell: the members whose presence they may not know yet. */
+type Audience = Map<string, readonly string[]>;
+
+export async function handleCreate(ctx: RelayContext, session: Session, frame: CreateFrame): Promise<void> {
+  if (frame.kind === 'direct') await createDirect(ctx, session, frame);
+  else await createGroup(ctx, session, frame);
+}
+
+async function createDirect(ctx: RelayContext, session: Session, frame: CreateDirectFrame): Promise<void> {
+  const userId = session.user.id;
+  if (frame.with === userId) throw new Refused('invalid', 'a direct conversation needs another user');
+  await requireUsers(ctx, [frame.with]);
+  const { conversation, created } = await ctx.store.openDirect(userId, frame.with, Date.now());
+  // Asking again for an existing conversation tells nobody else anything new.
+  const audience: Audience = created
+    ? new Map([
+        [userId, [frame.with]],
+        [frame.with, [userId]],
+      ])
+    : new Map();
+  await announce(ctx, session, conversation, audience, frame.rid);
+}
+
+async function createGroup(ctx: RelayContext, session: Session, frame: CreateGroupFrame): Promise<void> {
+  const userId = session.user.id;
+  const title = groupTitle(frame.title);
+  const others = [...new Set(frame.members)].filter((member) => member !== userId);
+  if (others.length === 0 || others.length > MAX_GROUP_OTHER_MEMBERS) {
+    throw new Refused('invalid', `a group needs 1..${MAX_GROUP_OTHER_MEMBERS} other members`);
+  }
+  await requireUsers(ctx, others);
+  const conversation = await ctx.store.createGroup(userId, title, others, Date.now());
+  await announce(ctx, session, conversation, everyoneMeetsEveryone(conversation), frame.rid);
+}
+
+export async function handleAdd(ctx: RelayContext, session: Session, frame: AddFrame): Promise<void> {
+  const before = await conversationOfMember(ctx, frame.conv, session.user.id);
+  requireGroup(before);
+  if (frame.users.length === 0) throw new Refused('invalid', 'no users to add');
+  const memberIds = new Set(before.members.map((member) => member.id));
+  const newcomers = [...new Set(frame.users)].filter((userId) => !memberIds.has(userId));
+  if (memberIds.size + newcomers.length > MAX_GROUP_MEMBERS) {
+    throw new Refused('invalid', `a group has at most ${MAX_GROUP_MEMBERS} members`);
+  }
+  await requireUsers(ctx, newcomers);
+  const { conversation, added } = await ctx.store.addMembers(frame.conv, newcomers, Date.now());
+  const audience: Audience = new Map();
+  if (added.length > 0) {
+    const addedSet = new Set(added);
+    for (const member of conversation.members) {
+      audience.set(member.id, addedSet.has(member.id) ? othersOf(conversation, member.id) : added);
+    }
+  }
+  await announce(ctx, session, conversation, audience, frame.rid);
+}
+
+export async function handleLeave(ctx: RelayContext, session: Session, frame: LeaveFrame): Promise<void> {
+  const userId = session.user.id;
+  requireGroup(await conversationOfMember(ctx, frame.conv, userId));
+  const conversation = await ctx.store.removeMember(frame.conv, userId);
+  session.sendFrame({ t: 'left', rid: frame.rid, conv: frame.conv });
+  const left: LeftFrame = { t: 'left', conv: frame.conv };
+  ctx.fanout.publish([userId], { kind: 'frame', text: JSON.stringify(left), exceptSession: session.id });
+  await announce(ctx, session, conversation, nobodyNew(conversation));
+}
+
+export async function handleRename(ctx: RelayContext, session: Session, frame: RenameFrame): Promise<void> {
+  requireGroup(await conversationOfMember(ctx, frame.conv, session.user.id));
+  const conversation = await ctx.store.setTitle(frame.conv, groupTitle(frame.title));
+  await announce(ctx, session, conversation, nobodyNew(conversation), frame.rid);
+}
+
+/**
+ * Sends `conv` to the audience (and, with a rid, the answer to the requesting
+ * socket), each followed by the presence of the members it names that the
+ * recipient shares no other conversation with.
+ */
+async function announce(
+  ctx: RelayContext,
+  session: Session,
+  conversation: Conversation,
+  audience: Audience,
+  rid?: string,
+): Promise<void> {
+  const requester = session.user.id;
+  const convText = JSON.stringify({ t: 'conv', conv: conversation } satisfies ConvFrame);
+  if (rid !== undefined && !audience.has(requester)) session.sendFrame({ t: 'conv', rid, conv: conversation });
+  for (const [recipient, candidates] of audience) {
+    const presenceTexts = (await presenceToIntroduce(ctx, recipient, candidates, conversation.id)).map((presence) =>
+      JSON.stringify({ t: 'presence', ...presence } satisfies PresenceFrame),
+    );
+    if (recipient === requester && rid !== undefined) {
+      session.sendFrame({ t: 'conv', rid, conv: conversation });
+      for (const text of presenceTexts) session.sendText(text);
+    }
+    for (const text of [convText, ...presenceTexts]) {
+      ctx.fanout.publish([recipient], { kind: 'frame', text, exceptSession: session.id });
+    }
+  }
+}
+
+async function presenceToIntroduce(
+  ctx: RelayContext,
+  recipient: string,
+  candidates: readonly string[],
+  convId: string,
+): Promise<Presence[]> {
+  if (candidates.length === 0) return [];
+  const known = new Set(await ctx.store.contactsOf(recipient, convId));
+  return ctx.presence.describe(candidates.filter((userId) => userId !== recipient && !known.has(userId)));
+}
+
+function everyoneMeetsEveryone(conversation: Conversation): Audience {
+  return new Map(conversation.members.map((member) => [member.id, othersOf(conversation, member.id)]));
+}
+
+function nobodyNew(conversation: Conversation): Audience {
+  return new Map(conversation.members.map((member) => [member.id, []]));
+}
+
+function othersOf(conversation: Conversation, userId: string): string[] {
+  return conversation.members.map((member) => member.id).filter((id) => id !== userId);
+}

@@ -1,0 +1,35 @@
+// `hello`: authenticate the socket by its token, register it (the per-user
+// socket cap applies here), then run the session start. The protocol version
+// is checked earlier, by the dispatcher, because it comes before the token
+// and before the frame's shape.
+import { CLOSE_CODES, type HelloFrame } from '../../src/shared/protocol/index.ts';
+import { hashToken } from '../auth.ts';
+import type { RelayContext } from '../context.ts';
+import type { Session } from '../session.ts';
+import { synchronise } from '../sync.ts';
+
+export async function handleHello(ctx: RelayContext, session: Session, frame: HelloFrame): Promise<void> {
+  try {
+    const tokenHash = hashToken(frame.token);
+    const user = await ctx.store.userByToken(tokenHash);
+    if (session.isClosed) return;
+    if (!user) {
+      session.close(CLOSE_CODES.unauthorized, 'unauthorized');
+      return;
+    }
+    session.authenticated(user, tokenHash);
+    if (!ctx.sessions.add(session)) {
+      ctx.log.warn({ session: session.id, user: user.id }, 'socket cap reached, refusing the new socket');
+      session.close(CLOSE_CODES.overloaded, 'too many connections for this user');
+      return;
+    }
+    ctx.metrics.sessions.inc();
+    ctx.log.info({ session: session.id, user: user.id, address: session.remoteAddress }, 'session started');
+    await synchronise(ctx, session, frame.cursors);
+  } catch (error) {
+    // Without a session start the client can do nothing: close so that it
+    // retries, rather than leave it waiting for a welcome.
+    ctx.log.error({ err: error, session: session.id }, 'session start failed');
+    session.close(CLOSE_CODES.internalError, 'internal error');
+  }
+}

@@ -1,0 +1,69 @@
+// `send`: store through the group commit, then `ack` to the sending socket and
+// `msg` to every other socket of every member. Deduplication and membership
+// are the store's (inside the transaction); the content policy and the send
+// rate limit are the judge below, which the store calls for new messages only,
+// so resending an acknowledged message never costs a token.
+import { performance } from 'node:perf_hooks';
+import { codePointLength, MAX_BODY_CODE_POINTS, type SendFrame } from '../../src/shared/protocol/index.ts';
+import type { RelayContext } from '../context.ts';
+import { ackFrameText, bodyFitsInFrame, msgFrameText } from '../message-frames.ts';
+import type { RateLimits } from '../rate-limit.ts';
+import type { Session } from '../session.ts';
+import type { Refusal, SendJudge } from '../store/types.ts';
+
+export async function handleSend(ctx: RelayContext, session: Session, frame: SendFrame): Promise<void> {
+  const started = performance.now();
+  const outcome = await ctx.groupCommit.submit({
+    sender: session.user.id,
+    cid: frame.cid,
+    conv: frame.conv,
+    body: frame.body,
+    replyTo: frame.replyTo,
+  });
+  switch (outcome.kind) {
+    case 'stored': {
+      const { message, members } = outcome;
+      const messageJson = JSON.stringify(message);
+      session.sendText(ackFrameText(frame.cid, messageJson));
+      ctx.fanout.publish(members, {
+        kind: 'frame',
+        text: msgFrameText(messageJson),
+        exceptSession: session.id,
+        message: { conv: message.conv, seq: message.seq },
+      });
+      ctx.metrics.messagesStored.inc();
+      ctx.metrics.acks.inc({ result: 'stored' });
+      break;
+    }
+    case 'duplicate':
+      session.sendText(ackFrameText(frame.cid, JSON.stringify(outcome.message)));
+      ctx.metrics.acks.inc({ result: 'duplicate' });
+      break;
+    case 'refused':
+      session.sendFrame({ t: 'nack', cid: frame.cid, ...outcome.refusal });
+      ctx.metrics.nacks.inc({ code: outcome.refusal.code });
+      return;
+  }
+  ctx.metrics.sendToAckSeconds.observe((performance.now() - started) / 1000);
+}
+
+export function sendJudge(rateLimits: RateLimits): SendJudge {
+  return (draft, conversation) => {
+    const body = draft.body.trim();
+    if (body.length === 0) return invalid('body is blank');
+    // UTF-16 length bounds the code point count from above: count only when needed.
+    if (body.length > MAX_BODY_CODE_POINTS && codePointLength(body) > MAX_BODY_CODE_POINTS) {
+      return invalid(`body is longer than ${MAX_BODY_CODE_POINTS} characters`);
+    }
+    if (!bodyFitsInFrame(draft.body)) return invalid('body is too large with its surrounding whitespace');
+    if (draft.replyTo !== undefined && draft.replyTo > conversation.lastSeq) {
+      return invalid('replyTo is not a message of this conversation');
+    }
+    if (!rateLimits.sends.take(draft.sender)) return { code: 'rate_limited', message: 'too many messages; retry later' };
+    return null;
+  };
+}
+
+function invalid(message: string): Refusal {
+  return { code: 'invalid', message };
+}

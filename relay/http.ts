@@ -1,0 +1,260 @@
+// The HTTP side of the relay (PROTOCOL.md, "HTTP"): accounts (register, login,
+// logout), health, metrics, and the web client's static files for everything
+// else. Bodies are JSON checked against the protocol's schemas; every error
+// is `{"error": {"code", "message"}}` with a fitting status.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { z } from 'zod';
+import {
+  type AuthResponse,
+  describeIssues,
+  type HttpErrorBody,
+  type HttpErrorCode,
+  loginRequestSchema,
+  registerRequestSchema,
+  type User,
+  WS_PATH,
+} from '../src/shared/protocol/index.ts';
+import { bearerToken, decoyPasswordHash, hashPassword, hashToken, newToken, verifyPassword } from './auth.ts';
+import type { RelayConfig } from './config.ts';
+import type { Fanout } from './fanout.ts';
+import type { Logger } from './log.ts';
+import type { RelayMetrics } from './metrics.ts';
+import type { RateLimits } from './rate-limit.ts';
+import { requestPath } from './request-path.ts';
+import { serveStatic } from './static-files.ts';
+import type { RelayStore } from './store/types.ts';
+
+export interface HttpDeps {
+  config: RelayConfig;
+  store: RelayStore;
+  fanout: Fanout;
+  rateLimits: RateLimits;
+  metrics: RelayMetrics;
+  log: Logger;
+  isShuttingDown(): boolean;
+}
+
+type RouteHandler = (deps: HttpDeps, request: IncomingMessage, response: ServerResponse) => Promise<void>;
+
+interface Route {
+  method: 'GET' | 'POST';
+  handle: RouteHandler;
+  /** Still answered while shutting down (health must report it). */
+  duringShutdown?: boolean;
+}
+
+const ROUTES: Record<string, Route> = {
+  '/api/register': { method: 'POST', handle: register },
+  '/api/login': { method: 'POST', handle: login },
+  '/api/logout': { method: 'POST', handle: logout },
+  '/healthz': { method: 'GET', handle: health, duringShutdown: true },
+  '/metrics': { method: 'GET', handle: metrics, duringShutdown: true },
+};
+
+class HttpError extends Error {
+  readonly status: number;
+  readonly code: HttpErrorCode;
+  readonly headers: Record<string, string>;
+
+  constructor(status: number, code: HttpErrorCode, message: string, headers: Record<string, string> = {}) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.headers = headers;
+  }
+}
+
+export function createRequestHandler(deps: HttpDeps): (request: IncomingMessage, response: ServerResponse) => void {
+  return (request, response) => {
+    const pathname = requestPath(request.url);
+    const route = pathname !== undefined && Object.hasOwn(ROUTES, pathname) ? ROUTES[pathname] : undefined;
+    // A bounded label set: known routes by path, the rest in two buckets.
+    const label = route ? pathname : pathname?.startsWith('/api/') ? 'api_unknown' : 'static';
+    response.on('finish', () => deps.metrics.httpRequests.inc({ route: label, status: String(response.statusCode) }));
+    respond(deps, request, response, pathname, route).catch((error: unknown) => {
+      if (!(error instanceof HttpError)) {
+        deps.log.error({ err: error, path: pathname }, 'HTTP handler failed');
+        error = new HttpError(500, 'internal', 'internal error');
+      }
+      sendHttpError(response, error as HttpError);
+    });
+  };
+}
+
+async function respond(
+  deps: HttpDeps,
+  request: IncomingMessage,
+  response: ServerResponse,
+  pathname: string | undefined,
+  route: Route | undefined,
+): Promise<void> {
+  if (pathname === undefined) throw new HttpError(400, 'invalid', 'bad request target');
+  if (route) {
+    if (request.method !== route.method) {
+      throw new HttpError(405, 'method_not_allowed', `use ${route.method}`, { Allow: route.method });
+    }
+    if (deps.isShuttingDown() && !route.duringShutdown) {
+      throw new HttpError(503, 'shutting_down', 'the relay is shutting down');
+    }
+    await route.handle(deps, request, response);
+    return;
+  }
+  if (pathname.startsWith('/api/')) throw new HttpError(404, 'not_found', 'no such endpoint');
+  if (pathname === WS_PATH) throw new HttpError(426, 'invalid', 'this endpoint needs a WebSocket upgrade', { Upgrade: 'websocket' });
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    throw new HttpError(405, 'method_not_allowed', 'use GET', { Allow: 'GET, HEAD' });
+  }
+  await serveStatic(deps.config.webRoot, request, response);
+}
+
+// ---- routes ----
+
+async function register(deps: HttpDeps, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  if (deps.config.registration === 'closed') {
+    request.resume();
+    throw new HttpError(403, 'registration_closed', 'this relay does not accept new accounts');
+  }
+  const body = parseBody(registerRequestSchema, await readJsonBody(request, deps.config.limits.httpBodyBytes));
+  const address = clientAddress(request, deps.config.trustProxy);
+  refuseWhileLimited(deps.rateLimits.registrationsByAddress.retryAfterMs(address), 'too many registrations');
+  deps.rateLimits.registrationsByAddress.record(address);
+  // Checked first only to spare a password hash; the insert decides.
+  if (await deps.store.userByUsername(body.username)) throw usernameTaken();
+  const passwordHash = await hashPassword(body.password, deps.config.scryptCost);
+  const now = Date.now();
+  const user = await deps.store.createUser(
+    { username: body.username, displayName: body.displayName ?? body.username, passwordHash },
+    now,
+  );
+  if (!user) throw usernameTaken();
+  deps.log.info({ user: user.id, username: user.username, address }, 'account created');
+  sendJson(response, 201, await issueToken(deps, user, now));
+}
+
+async function login(deps: HttpDeps, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const body = parseBody(loginRequestSchema, await readJsonBody(request, deps.config.limits.httpBodyBytes));
+  const username = body.username.trim().toLowerCase();
+  const address = clientAddress(request, deps.config.trustProxy);
+  const { failedLoginsByUsername, failedLoginsByAddress } = deps.rateLimits;
+  refuseWhileLimited(
+    Math.max(failedLoginsByUsername.retryAfterMs(username), failedLoginsByAddress.retryAfterMs(address)),
+    'too many failed sign-ins',
+  );
+  const user = await deps.store.userByUsername(username);
+  // An unknown user costs the same hash as a wrong password.
+  const passwordMatches = await verifyPassword(
+    body.password,
+    user?.passwordHash ?? (await decoyPasswordHash(deps.config.scryptCost)),
+  );
+  if (!user || !passwordMatches) {
+    failedLoginsByUsername.record(username);
+    failedLoginsByAddress.record(address);
+    deps.log.info({ username, address }, 'sign-in failed');
+    throw new HttpError(401, 'bad_credentials', 'wrong username or password');
+  }
+  const { passwordHash: _, ...publicUser } = user;
+  sendJson(response, 200, await issueToken(deps, publicUser, Date.now()));
+}
+
+async function logout(deps: HttpDeps, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  request.resume();
+  const token = bearerToken(request.headers.authorization);
+  const tokenHash = token === undefined ? undefined : hashToken(token);
+  const userId = tokenHash === undefined ? undefined : await deps.store.revokeToken(tokenHash);
+  if (tokenHash === undefined || userId === undefined) {
+    throw new HttpError(401, 'unauthorized', 'missing, unknown or revoked token');
+  }
+  // Sockets opened with this token close wherever they are connected.
+  deps.fanout.publish([userId], { kind: 'revoke', tokenHash });
+  deps.log.info({ user: userId }, 'signed out');
+  response.writeHead(204, { 'Cache-Control': 'no-store' });
+  response.end();
+}
+
+async function health(deps: HttpDeps, _request: IncomingMessage, response: ServerResponse): Promise<void> {
+  if (deps.isShuttingDown()) throw new HttpError(503, 'shutting_down', 'the relay is shutting down');
+  sendJson(response, 200, { ok: true });
+}
+
+async function metrics(deps: HttpDeps, _request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const text = await deps.metrics.registry.metrics();
+  response.writeHead(200, { 'Content-Type': deps.metrics.registry.contentType, 'Cache-Control': 'no-store' });
+  response.end(text);
+}
+
+// ---- helpers ----
+
+async function issueToken(deps: HttpDeps, user: User, now: number): Promise<AuthResponse> {
+  const token = newToken();
+  await deps.store.addToken(hashToken(token), user.id, now);
+  return { user, token };
+}
+
+function usernameTaken(): HttpError {
+  return new HttpError(409, 'taken', 'this username is taken');
+}
+
+function refuseWhileLimited(retryAfterMs: number, message: string): void {
+  if (retryAfterMs <= 0) return;
+  throw new HttpError(429, 'rate_limited', `${message}; retry later`, {
+    'Retry-After': String(Math.ceil(retryAfterMs / 1000)),
+  });
+}
+
+async function readJsonBody(request: IncomingMessage, limit: number): Promise<unknown> {
+  const mediaType = request.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
+  if (mediaType !== 'application/json') {
+    request.resume();
+    throw new HttpError(415, 'unsupported_media_type', 'Content-Type must be application/json');
+  }
+  const tooLarge = () => new HttpError(413, 'payload_too_large', `body larger than ${limit} bytes`, { Connection: 'close' });
+  if (Number(request.headers['content-length']) > limit) throw tooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw tooLarge();
+    chunks.push(chunk);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new HttpError(400, 'invalid', 'body is not valid JSON');
+  }
+}
+
+function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
+  const result = schema.safeParse(body);
+  if (!result.success) throw new HttpError(400, 'invalid', describeIssues(result.error));
+  return result.data;
+}
+
+/** The client's address; behind a trusted proxy, the last X-Forwarded-For entry (the one the proxy added). */
+export function clientAddress(request: IncomingMessage, trustProxy: boolean): string {
+  if (trustProxy) {
+    const forwarded = request.headers['x-forwarded-for'];
+    const last = (Array.isArray(forwarded) ? forwarded.at(-1) : forwarded)?.split(',').at(-1)?.trim();
+    if (last) return last;
+  }
+  return request.socket.remoteAddress ?? 'unknown';
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-store',
+    ...headers,
+  });
+  response.end(text);
+}
+
+function sendHttpError(response: ServerResponse, error: HttpError): void {
+  if (response.headersSent) {
+    response.destroy();
+    return;
+  }
+  const body: HttpErrorBody = { error: { code: error.code, message: error.message } };
+  sendJson(response, error.status, body, error.headers);
+}

@@ -1,0 +1,147 @@
+// Every configurable limit and timing of the relay, in one table. The defaults
+// are those of PROTOCOL.md ("Limits" and "Errors and closing"); each one can be
+// overridden with its environment variable or with `--limit name=value`
+// (see config.ts), which is how tests shorten timeouts. Numbers that every peer
+// must agree on (frame size, body length, batch size) are not here: they are
+// protocol constants in src/shared/protocol/constants.ts.
+
+interface LimitDefinition {
+  env: string;
+  default: number;
+  min: number;
+  description: string;
+}
+
+const LIMIT_DEFINITIONS = {
+  sendBurst: {
+    env: 'DUPLEX_SEND_BURST',
+    default: 30,
+    min: 1,
+    description: 'sends per user: token bucket size',
+  },
+  sendsPerSecond: {
+    env: 'DUPLEX_SENDS_PER_SECOND',
+    default: 10,
+    min: 1,
+    description: 'sends per user: tokens added each second',
+  },
+  failedLoginsPerUsername: {
+    env: 'DUPLEX_FAILED_LOGINS_PER_USERNAME',
+    default: 10,
+    min: 1,
+    description: 'failed logins per username within the login window, then 429',
+  },
+  failedLoginsPerAddress: {
+    env: 'DUPLEX_FAILED_LOGINS_PER_ADDRESS',
+    default: 10,
+    min: 1,
+    description: 'failed logins per client address within the login window, then 429',
+  },
+  failedLoginWindowMs: {
+    env: 'DUPLEX_FAILED_LOGIN_WINDOW_MS',
+    default: 5 * 60_000,
+    min: 1,
+    description: 'sliding window for failed logins',
+  },
+  registrationsPerAddress: {
+    env: 'DUPLEX_REGISTRATIONS_PER_ADDRESS',
+    default: 20,
+    min: 1,
+    description: 'registration attempts per client address within the registration window',
+  },
+  registrationWindowMs: {
+    env: 'DUPLEX_REGISTRATION_WINDOW_MS',
+    default: 60 * 60_000,
+    min: 1,
+    description: 'sliding window for registrations',
+  },
+  socketsPerUser: {
+    env: 'DUPLEX_SOCKETS_PER_USER',
+    default: 20,
+    min: 1,
+    description: 'open sessions per user in this process; one more is closed with 1013',
+  },
+  helloTimeoutMs: {
+    env: 'DUPLEX_HELLO_TIMEOUT_MS',
+    default: 10_000,
+    min: 1,
+    description: 'time allowed between the upgrade and `hello`, then close 4001',
+  },
+  badFramesPerWindow: {
+    env: 'DUPLEX_BAD_FRAMES_PER_WINDOW',
+    default: 20,
+    min: 1,
+    description: '`bad_frame` errors allowed per socket within the bad-frame window; one more closes 1008',
+  },
+  badFrameWindowMs: {
+    env: 'DUPLEX_BAD_FRAME_WINDOW_MS',
+    default: 60_000,
+    min: 1,
+    description: 'sliding window for bad frames',
+  },
+  slowConsumerBytes: {
+    env: 'DUPLEX_SLOW_CONSUMER_BYTES',
+    default: 4 * 1024 * 1024,
+    min: 1024,
+    description: 'unsent output above which a socket is closed with 1013',
+  },
+  syncHighWaterBytes: {
+    env: 'DUPLEX_SYNC_HIGH_WATER_BYTES',
+    default: 1024 * 1024,
+    min: 1024,
+    description: 'unsent output above which the session start waits for the socket to drain',
+  },
+  closeGraceMs: {
+    env: 'DUPLEX_CLOSE_GRACE_MS',
+    default: 5_000,
+    min: 1,
+    description: 'time a closing socket gets to finish the close handshake before it is terminated',
+  },
+  pingIntervalMs: {
+    env: 'DUPLEX_PING_INTERVAL_MS',
+    default: 25_000,
+    min: 10,
+    description: 'WebSocket ping interval; a socket that missed the previous pong is terminated',
+  },
+  presenceGraceMs: {
+    env: 'DUPLEX_PRESENCE_GRACE_MS',
+    default: 400,
+    min: 0,
+    description: 'delay before a user whose last socket closed is announced offline',
+  },
+  inboundHighWaterBytes: {
+    env: 'DUPLEX_INBOUND_HIGH_WATER_BYTES',
+    default: 1024 * 1024,
+    min: 1024,
+    description: 'received frames waiting to be handled above which a socket stops reading until they are',
+  },
+  groupCommitMaxSends: {
+    env: 'DUPLEX_GROUP_COMMIT_MAX_SENDS',
+    default: 1_000,
+    min: 1,
+    description: 'sends stored in one transaction at most',
+  },
+  httpBodyBytes: {
+    env: 'DUPLEX_HTTP_BODY_BYTES',
+    default: 16 * 1024,
+    min: 1024,
+    description: 'largest accepted HTTP request body, else 413',
+  },
+} as const satisfies Record<string, LimitDefinition>;
+
+export type LimitName = keyof typeof LIMIT_DEFINITIONS;
+export type Limits = Record<LimitName, number>;
+
+export const LIMIT_NAMES = Object.keys(LIMIT_DEFINITIONS) as LimitName[];
+
+export function limitDefinition(name: LimitName): LimitDefinition {
+  return LIMIT_DEFINITIONS[name];
+}
+
+export function isLimitName(name: string): name is LimitName {
+  return Object.hasOwn(LIMIT_DEFINITIONS, name);
+}
+
+export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze(
+  Object.fromEntries(LIMIT_NAMES.map((name) => [name, LIMIT_DEFINITIONS[name].default])) as Limits,
+);

@@ -1,0 +1,83 @@
+// Presence: who is online, announced to every connected user who shares a
+// conversation with them. A user goes online with their first session and
+// offline a short grace after their last one closes, so that a quick
+// reconnect (a page reload, a network blip) announces nothing. lastSeen is
+// persisted when a user goes offline and for everyone online at shutdown.
+// Online state is per process: several relay processes would share it
+// through the fan-out layer's backing service.
+import type { Presence as PresenceObject, PresenceFrame } from '../src/shared/protocol/index.ts';
+import type { Fanout } from './fanout.ts';
+import type { Logger } from './log.ts';
+import type { RelayStore } from './store/types.ts';
+
+export class Presence {
+  readonly #store: RelayStore;
+  readonly #fanout: Fanout;
+  readonly #graceMs: number;
+  readonly #log: Logger;
+  /** Users announced online, including those within the grace after their last session. */
+  readonly #online = new Set<string>();
+  readonly #goingOffline = new Map<string, NodeJS.Timeout>();
+  /** Announcements go out one after another so that a user's online and offline cannot overtake each other. */
+  #announcing: Promise<void> = Promise.resolve();
+
+  constructor(store: RelayStore, fanout: Fanout, graceMs: number, log: Logger) {
+    this.#store = store;
+    this.#fanout = fanout;
+    this.#graceMs = graceMs;
+    this.#log = log;
+  }
+
+  userConnected(userId: string): void {
+    const timer = this.#goingOffline.get(userId);
+    if (timer) {
+      // Back within the grace: contacts never saw the user leave.
+      clearTimeout(timer);
+      this.#goingOffline.delete(userId);
+      return;
+    }
+    if (this.#online.has(userId)) return;
+    this.#online.add(userId);
+    this.#announce({ t: 'presence', user: userId, online: true });
+  }
+
+  userDisconnected(userId: string): void {
+    if (!this.#online.has(userId) || this.#goingOffline.has(userId)) return;
+    const timer = setTimeout(() => {
+      this.#goingOffline.delete(userId);
+      this.#online.delete(userId);
+      this.#announce({ t: 'presence', user: userId, online: false, lastSeen: Date.now() });
+    }, this.#graceMs);
+    this.#goingOffline.set(userId, timer);
+  }
+
+  /** The presence of each of `userIds`, as the welcome and `conv` frames carry it. */
+  async describe(userIds: readonly string[]): Promise<PresenceObject[]> {
+    const lastSeen = await this.#store.lastSeen(userIds.filter((userId) => !this.#online.has(userId)));
+    return userIds.map((userId) => {
+      if (this.#online.has(userId)) return { user: userId, online: true };
+      const seen = lastSeen.get(userId);
+      return seen === undefined ? { user: userId, online: false } : { user: userId, online: false, lastSeen: seen };
+    });
+  }
+
+  /** Stops announcing and records lastSeen for everyone still online (shutdown). */
+  async stop(): Promise<void> {
+    for (const timer of this.#goingOffline.values()) clearTimeout(timer);
+    this.#goingOffline.clear();
+    const stillOnline = [...this.#online];
+    this.#online.clear();
+    await this.#announcing;
+    if (stillOnline.length > 0) await this.#store.setLastSeen(stillOnline, Date.now());
+  }
+
+  #announce(frame: PresenceFrame): void {
+    this.#announcing = this.#announcing
+      .then(async () => {
+        if (frame.lastSeen !== undefined) await this.#store.setLastSeen([frame.user], frame.lastSeen);
+        const contacts = await this.#store.contactsOf(frame.user);
+        this.#fanout.publish(contacts, { kind: 'frame', text: JSON.stringify(frame) });
+      })
+      .catch((error: unknown) => this.#log.error({ err: error, user: frame.user }, 'presence announcement failed'));
+  }
+}

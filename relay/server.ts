@@ -1,0 +1,176 @@
+// The relay: one HTTP server on one port for the API, the web client and the
+// WebSocket endpoint (`ws` in noServer mode, so that upgrades are checked
+// here first), wired to the store, fan-out, presence and group commit. Also
+// owns the WebSocket heartbeat and the graceful shutdown.
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { CLOSE_CODES, MAX_FRAME_BYTES, SUBPROTOCOL } from '../src/shared/protocol/index.ts';
+import type { RelayConfig } from './config.ts';
+import type { RelayContext } from './context.ts';
+import { receiveFrame } from './dispatch.ts';
+import { type Fanout, InProcessFanout } from './fanout.ts';
+import { GroupCommit } from './group-commit.ts';
+import { sendJudge } from './handlers/send.ts';
+import { clientAddress, createRequestHandler } from './http.ts';
+import { createLogger, type Logger } from './log.ts';
+import { RelayMetrics } from './metrics.ts';
+import { Presence } from './presence.ts';
+import { createRateLimits } from './rate-limit.ts';
+import { Session } from './session.ts';
+import { SessionRegistry } from './sessions.ts';
+import { openSqliteStore } from './store/sqlite.ts';
+import type { RelayStore } from './store/types.ts';
+import { refusalOf, refuseUpgrade } from './upgrade.ts';
+
+export interface RelayOptions {
+  config: RelayConfig;
+  log?: Logger;
+  /** Defaults to SQLite at `<dataDir>/relay.db`. */
+  store?: RelayStore;
+  /** Defaults to in-process fan-out. */
+  fanout?: Fanout;
+}
+
+export class Relay {
+  readonly #ctx: RelayContext;
+  readonly #http: Server;
+  readonly #wss: WebSocketServer;
+  /** Every open socket, authenticated or not. */
+  readonly #open = new Set<Session>();
+  readonly #heartbeat: NodeJS.Timeout;
+  #shutdown: Promise<void> | undefined;
+
+  private constructor(ctx: RelayContext) {
+    this.#ctx = ctx;
+    this.#wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: MAX_FRAME_BYTES,
+      perMessageDeflate: false,
+      clientTracking: false,
+      // Refusals of other subprotocols happen before (upgrade.ts).
+      handleProtocols: (offered) => (offered.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
+    });
+    this.#http = createServer(
+      createRequestHandler({ ...ctx, isShuttingDown: () => this.#shutdown !== undefined }),
+    );
+    this.#http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => this.#upgrade(request, socket, head));
+    this.#heartbeat = setInterval(() => {
+      for (const session of this.#open) session.heartbeat();
+    }, ctx.config.limits.pingIntervalMs);
+  }
+
+  /** Opens the store and starts listening on the configured host and port. */
+  static async start(options: RelayOptions): Promise<Relay> {
+    const { config } = options;
+    const log = options.log ?? createLogger(config.logLevel);
+    const store = options.store ?? openSqliteStore(path.join(config.dataDir, 'relay.db'));
+    const fanout = options.fanout ?? new InProcessFanout();
+    const metrics = new RelayMetrics();
+    const rateLimits = createRateLimits(config.limits, config.rateLimits);
+    const presence = new Presence(store, fanout, config.limits.presenceGraceMs, log.child({ module: 'presence' }));
+    const sessions = new SessionRegistry(fanout, config.limits.socketsPerUser, {
+      firstSession: (userId) => presence.userConnected(userId),
+      lastSession: (userId) => presence.userDisconnected(userId),
+    });
+    const groupCommit = new GroupCommit(store, sendJudge(rateLimits), config.limits.groupCommitMaxSends, metrics);
+    const relay = new Relay({ config, store, fanout, sessions, presence, groupCommit, rateLimits, metrics, log });
+    try {
+      await relay.#listen();
+    } catch (error) {
+      await relay.shutdown();
+      throw error;
+    }
+    return relay;
+  }
+
+  get port(): number {
+    return (this.#http.address() as AddressInfo).port;
+  }
+
+  /** http://HOST:PORT, with the real port when the configured one was 0. */
+  get url(): string {
+    const host = this.#ctx.config.host;
+    return `http://${host.includes(':') ? `[${host}]` : host}:${this.port}`;
+  }
+
+  /**
+   * Graceful shutdown: from the first moment /healthz answers 503 (so that a
+   * load balancer stops routing here) and new upgrades and API calls are
+   * refused; every socket is closed with 1012, sends already received are
+   * committed, lastSeen is recorded, then the port and the store close.
+   * Safe to call more than once.
+   */
+  shutdown(): Promise<void> {
+    this.#shutdown ??= this.#stop();
+    return this.#shutdown;
+  }
+
+  async #stop(): Promise<void> {
+    const { log, groupCommit, presence, fanout, store } = this.#ctx;
+    log.info({ sockets: this.#open.size }, 'shutting down');
+    clearInterval(this.#heartbeat);
+    const sessions = [...this.#open];
+    for (const session of sessions) session.close(CLOSE_CODES.relayRestarting, 'relay restarting');
+    await groupCommit.drain();
+    // Each close completes, or is cut short by the close grace (Session.close).
+    await Promise.all(sessions.map((session) => session.whenClosed()));
+    await presence.stop();
+    if (this.#http.listening) {
+      const closed = new Promise<void>((resolve) => this.#http.close(() => resolve()));
+      this.#http.closeAllConnections();
+      await closed;
+    }
+    await fanout.close();
+    await store.close();
+    log.info('shut down');
+  }
+
+  #listen(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#http.once('error', reject);
+      this.#http.listen(this.#ctx.config.port, this.#ctx.config.host, () => {
+        this.#http.off('error', reject);
+        resolve();
+      });
+    });
+  }
+
+  #upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const refusal = refusalOf(request, {
+      allowedOrigins: this.#ctx.config.allowedOrigins,
+      shuttingDown: this.#shutdown !== undefined,
+    });
+    if (refusal) {
+      // Node hands the socket over without an error listener: a client that
+      // resets it now must not crash the process.
+      socket.on('error', () => socket.destroy());
+      this.#ctx.metrics.httpRequests.inc({ route: 'ws_upgrade', status: String(refusal.status) });
+      refuseUpgrade(socket, refusal);
+      return;
+    }
+    this.#wss.handleUpgrade(request, socket, head, (ws) => {
+      const { metrics, log, sessions } = this.#ctx;
+      const session = new Session(ws, clientAddress(request, this.#ctx.config.trustProxy), {
+        limits: this.#ctx.config.limits,
+        metrics,
+        log,
+      });
+      this.#open.add(session);
+      metrics.connections.inc();
+      metrics.httpRequests.inc({ route: 'ws_upgrade', status: '101' });
+      ws.on('message', (data, isBinary) => receiveFrame(this.#ctx, session, data, isBinary));
+      // Protocol errors (too large, bad UTF-8) make `ws` close the socket by itself.
+      ws.on('error', (error) => log.info({ session: session.id, err: error }, 'socket error'));
+      ws.on('close', (code) => {
+        this.#open.delete(session);
+        metrics.connections.dec();
+        metrics.closes.inc({ code: String(code) });
+        if (sessions.remove(session)) metrics.sessions.dec();
+        log.debug({ session: session.id, user: session.userId, code }, 'socket closed');
+      });
+    });
+  }
+}

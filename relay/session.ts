@@ -1,0 +1,220 @@
+// One connected WebSocket: its state from upgrade to close, the hello
+// timeout, liveness, the bad-frame counter, ordered handling of its frames
+// with backpressure on input, and every way of writing to it (the
+// slow-consumer rule for live frames, pacing during the session start,
+// holding live frames back until `synced`).
+import { randomUUID } from 'node:crypto';
+import type { WebSocket } from 'ws';
+import { CLOSE_CODES, type ErrorCode, type RelayFrame, type User } from '../src/shared/protocol/index.ts';
+import type { FanoutEvent } from './fanout.ts';
+import type { Limits } from './limits.ts';
+import type { Logger } from './log.ts';
+import type { RelayMetrics } from './metrics.ts';
+import { OrderedTasks } from './ordered-tasks.ts';
+
+/**
+ * awaiting_hello → authenticating (hello received) → syncing (token accepted;
+ * welcome and batches going out) → live (after `synced`) → closed.
+ */
+export type SessionState = 'awaiting_hello' | 'authenticating' | 'syncing' | 'live' | 'closed';
+
+export interface SessionDeps {
+  limits: Limits;
+  metrics: RelayMetrics;
+  log: Logger;
+}
+
+export class Session {
+  readonly id = randomUUID();
+  readonly remoteAddress: string;
+  readonly #ws: WebSocket;
+  readonly #deps: SessionDeps;
+  readonly #tasks = new OrderedTasks();
+  #state: SessionState = 'awaiting_hello';
+  #user: User | undefined;
+  #tokenHash: string | undefined;
+  /** Live frames that arrived during the session start, sent after `synced`. */
+  #held: Extract<FanoutEvent, { kind: 'frame' }>[] = [];
+  #badFrameTimes: number[] = [];
+  #queuedInputBytes = 0;
+  #answeredPing = true;
+  #helloTimer: NodeJS.Timeout | undefined;
+  #terminateTimer: NodeJS.Timeout | undefined;
+
+  constructor(ws: WebSocket, remoteAddress: string, deps: SessionDeps) {
+    this.#ws = ws;
+    this.remoteAddress = remoteAddress;
+    this.#deps = deps;
+    this.#helloTimer = setTimeout(() => {
+      if (this.#state === 'awaiting_hello') this.close(CLOSE_CODES.unauthorized, 'no hello in time');
+    }, deps.limits.helloTimeoutMs);
+    ws.on('pong', () => {
+      this.#answeredPing = true;
+    });
+    ws.on('close', () => this.#closed());
+  }
+
+  get state(): SessionState {
+    return this.#state;
+  }
+
+  get isClosed(): boolean {
+    return this.#state === 'closed';
+  }
+
+  /** The signed-in user; only valid from `syncing` on. */
+  get user(): User {
+    if (!this.#user) throw new Error('session has no user before hello');
+    return this.#user;
+  }
+
+  get userId(): string | undefined {
+    return this.#user?.id;
+  }
+
+  helloReceived(): void {
+    if (this.#state !== 'awaiting_hello') return;
+    this.#state = 'authenticating';
+    clearTimeout(this.#helloTimer);
+  }
+
+  authenticated(user: User, tokenHash: string): void {
+    if (this.#state !== 'authenticating') return;
+    this.#user = user;
+    this.#tokenHash = tokenHash;
+    this.#state = 'syncing';
+  }
+
+  // ---- input ----
+
+  /**
+   * Queues the handling of one received frame behind the earlier ones (see
+   * OrderedTasks). While more than the high-water mark of input waits, the
+   * socket stops reading, which pushes back on the client through TCP.
+   */
+  enqueue(bytes: number, task: () => Promise<void>, overlap: boolean): void {
+    this.#queuedInputBytes += bytes;
+    if (this.#queuedInputBytes > this.#deps.limits.inboundHighWaterBytes && !this.#ws.isPaused) this.#ws.pause();
+    this.#tasks.push(async () => {
+      try {
+        if (!this.isClosed) await task();
+      } finally {
+        this.#queuedInputBytes -= bytes;
+        if (this.#queuedInputBytes === 0 && this.#ws.isPaused) this.#ws.resume();
+      }
+    }, overlap);
+  }
+
+  /** Counts a `bad_frame`; true when that was one too many and the socket must close with 1008. */
+  badFrame(now = Date.now()): boolean {
+    const { badFramesPerWindow, badFrameWindowMs } = this.#deps.limits;
+    this.#badFrameTimes = this.#badFrameTimes.filter((time) => time > now - badFrameWindowMs);
+    this.#badFrameTimes.push(now);
+    return this.#badFrameTimes.length > badFramesPerWindow;
+  }
+
+  // ---- output ----
+
+  sendFrame(frame: RelayFrame): void {
+    this.sendText(JSON.stringify(frame));
+  }
+
+  sendError(code: ErrorCode, message: string, rid?: string): void {
+    this.#deps.metrics.frameErrors.inc({ code });
+    this.sendFrame({ t: 'error', rid, code, message });
+  }
+
+  /** Sends a live frame; a client that does not keep up is closed with 1013. */
+  sendText(text: string): void {
+    if (this.isClosed) return;
+    this.#ws.send(text);
+    if (this.#ws.bufferedAmount > this.#deps.limits.slowConsumerBytes) {
+      this.#deps.log.warn({ session: this.id, user: this.userId, buffered: this.#ws.bufferedAmount }, 'slow consumer');
+      this.#deps.metrics.slowConsumers.inc();
+      this.close(CLOSE_CODES.overloaded, 'too slow');
+    }
+  }
+
+  /**
+   * Sends a frame of the session start, then waits while the unsent output is
+   * above the sync high-water mark, so that a long backlog flows at the
+   * client's pace instead of tripping the slow-consumer rule.
+   */
+  async sendPaced(text: string): Promise<void> {
+    if (this.isClosed) return;
+    await new Promise<void>((resolve) => {
+      // The callback runs once this frame has been handed to the OS (or the
+      // socket failed); by then everything sent before it has gone too.
+      this.#ws.send(text, () => resolve());
+      if (this.#ws.bufferedAmount <= this.#deps.limits.syncHighWaterBytes) resolve();
+    });
+  }
+
+  /** A fan-out event for this session's user. */
+  deliver(event: FanoutEvent): void {
+    if (event.kind === 'revoke') {
+      if (event.tokenHash === this.#tokenHash) this.close(CLOSE_CODES.unauthorized, 'token revoked');
+      return;
+    }
+    if (event.exceptSession === this.id) return;
+    if (this.#state === 'syncing') this.#held.push(event);
+    else if (this.#state === 'live') this.sendText(event.text);
+  }
+
+  /**
+   * Ends the session start: sends `synced`, then the live frames held back
+   * meanwhile, less the `msg` frames whose message a batch already carried.
+   */
+  synced(sentUpTo: ReadonlyMap<string, number>): void {
+    if (this.#state !== 'syncing') return;
+    this.#state = 'live';
+    this.sendFrame({ t: 'synced' });
+    const held = this.#held;
+    this.#held = [];
+    for (const event of held) {
+      const message = event.message;
+      if (message && message.seq <= (sentUpTo.get(message.conv) ?? 0)) continue;
+      this.sendText(event.text);
+    }
+  }
+
+  // ---- liveness and closing ----
+
+  /** Called every ping interval: terminates a socket that missed the previous ping, pings the others. */
+  heartbeat(): void {
+    if (!this.#answeredPing) {
+      this.#deps.log.info({ session: this.id, user: this.userId }, 'no pong, terminating');
+      this.#ws.terminate();
+      return;
+    }
+    this.#answeredPing = false;
+    this.#ws.ping();
+  }
+
+  /**
+   * Starts the close handshake; a socket that does not complete it within the
+   * close grace (a client that stopped reading) is terminated.
+   */
+  close(code: number, reason: string): void {
+    if (this.isClosed) return;
+    this.#state = 'closed';
+    this.#held = [];
+    clearTimeout(this.#helloTimer);
+    this.#deps.log.debug({ session: this.id, user: this.userId, code, reason }, 'closing socket');
+    this.#ws.close(code, reason);
+    this.#terminateTimer = setTimeout(() => this.#ws.terminate(), this.#deps.limits.closeGraceMs);
+  }
+
+  /** Resolves once the socket is fully closed. */
+  whenClosed(): Promise<void> {
+    if (this.#ws.readyState === this.#ws.CLOSED) return Promise.resolve();
+    return new Promise((resolve) => this.#ws.once('close', () => resolve()));
+  }
+
+  #closed(): void {
+    this.#state = 'closed';
+    this.#held = [];
+    clearTimeout(this.#helloTimer);
+    clearTimeout(this.#terminateTimer);
+  }
+}

@@ -1,0 +1,61 @@
+// The SQLite schema, as migrations. Migration i brings the database from
+// `PRAGMA user_version` i to i + 1; released migrations are never edited, only
+// appended to.
+
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE users (
+    id TEXT PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE,
+    display_name TEXT NOT NULL,
+    -- JavaScript's toLowerCase() of display_name, for case-insensitive search
+    -- beyond ASCII (SQLite's LIKE folds ASCII only).
+    display_name_lower TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    last_seen INTEGER
+  ) STRICT;
+  CREATE INDEX users_display_name_lower ON users (display_name_lower);
+
+  CREATE TABLE tokens (
+    token_hash TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users (id),
+    created_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX tokens_user ON tokens (user_id);
+
+  CREATE TABLE conversations (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('direct', 'group')),
+    title TEXT,
+    -- The two member ids, sorted and space-separated; makes a direct
+    -- conversation unique per pair. NULL for groups.
+    direct_key TEXT UNIQUE,
+    last_seq INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL
+  ) STRICT;
+
+  CREATE TABLE members (
+    conv_id TEXT NOT NULL REFERENCES conversations (id),
+    user_id TEXT NOT NULL REFERENCES users (id),
+    delivered INTEGER NOT NULL DEFAULT 0,
+    read INTEGER NOT NULL DEFAULT 0,
+    joined_at INTEGER NOT NULL,
+    PRIMARY KEY (conv_id, user_id)
+  ) STRICT;
+  CREATE INDEX members_user ON members (user_id, conv_id);
+
+  CREATE TABLE messages (
+    conv_id TEXT NOT NULL REFERENCES conversations (id),
+    seq INTEGER NOT NULL,
+    sender_id TEXT NOT NULL REFERENCES users (id),
+    cid TEXT NOT NULL,
+    body TEXT NOT NULL,
+    reply_to INTEGER,
+    ts INTEGER NOT NULL,
+    PRIMARY KEY (conv_id, seq)
+  ) STRICT;
+  -- Deduplication: a sender's cid is stored at most once.
+  CREATE UNIQUE INDEX messages_sender_cid ON messages (sender_id, cid);
+  `,
+];

@@ -1,0 +1,439 @@
+// RelayStore on node:sqlite, the default embedded store: one file, WAL journal,
+// synchronous=FULL (an acknowledged message survives a power cut, not only a
+// crash), foreign keys on, and an exclusive lock so that a second relay on the
+// same data directory fails at start instead of serving a diverging fan-out.
+// The API is synchronous underneath; group commit (see group-commit.ts) keeps
+// the number of fsyncs low.
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import type { Conversation, Message, User } from '../../src/shared/protocol/index.ts';
+import { MIGRATIONS } from './sqlite-schema.ts';
+import type {
+  AppendOutcome,
+  MessageDraft,
+  MessagePage,
+  NewUser,
+  RelayStore,
+  SendJudge,
+  UserWithPassword,
+  Watermarks,
+} from './types.ts';
+
+interface UserRow {
+  id: string;
+  username: string;
+  display_name: string;
+  password_hash: string;
+}
+
+interface ConversationRow {
+  id: string;
+  kind: 'direct' | 'group';
+  title: string | null;
+  last_seq: number;
+  created_at: number;
+}
+
+interface MemberRow {
+  conv_id: string;
+  user_id: string;
+  username: string;
+  display_name: string;
+  delivered: number;
+  read: number;
+}
+
+interface MessageRow {
+  conv_id: string;
+  seq: number;
+  sender_id: string;
+  cid: string;
+  body: string;
+  reply_to: number | null;
+  ts: number;
+}
+
+export class SqliteStoreError extends Error {
+  override name = 'SqliteStoreError';
+}
+
+/** Opens (creating if needed) the database file and brings its schema up to date. */
+export function openSqliteStore(file: string): SqliteStore {
+  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+  let db: DatabaseSync;
+  try {
+    db = new DatabaseSync(file, { enableForeignKeyConstraints: true, timeout: 1000 });
+    db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA locking_mode = EXCLUSIVE');
+    migrate(db);
+  } catch (error) {
+    const message = (error as Error).message;
+    if (/locked|busy/i.test(message)) {
+      throw new SqliteStoreError(`${file} is locked: is another relay running on this data directory?`);
+    }
+    throw error;
+  }
+  return new SqliteStore(db);
+}
+
+function migrate(db: DatabaseSync): void {
+  const { user_version: version } = db.prepare('PRAGMA user_version').get() as { user_version: number };
+  if (version > MIGRATIONS.length) {
+    throw new SqliteStoreError(`database schema version ${version} is newer than this relay (${MIGRATIONS.length})`);
+  }
+  for (let next = version; next < MIGRATIONS.length; next++) {
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      db.exec(MIGRATIONS[next] as string);
+      db.exec(`PRAGMA user_version = ${next + 1}`);
+      db.exec('COMMIT');
+    } catch (error) {
+      db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+}
+
+const USER_COLUMNS = 'id, username, display_name';
+const MESSAGE_COLUMNS = 'conv_id, seq, sender_id, cid, body, reply_to, ts';
+const CONVERSATION_COLUMNS = 'c.id, c.kind, c.title, c.last_seq, c.created_at';
+const MEMBER_COLUMNS = 'm.conv_id, m.user_id, u.username, u.display_name, m.delivered, m.read';
+
+export class SqliteStore implements RelayStore {
+  readonly #db: DatabaseSync;
+  readonly #sql: ReturnType<typeof prepareStatements>;
+
+  constructor(db: DatabaseSync) {
+    this.#db = db;
+    this.#sql = prepareStatements(db);
+  }
+
+  // ---- accounts ----
+
+  async createUser(user: NewUser, now: number): Promise<User | null> {
+    const id = randomUUID();
+    const { changes } = this.#sql.insertUser.run(
+      id,
+      user.username,
+      user.displayName,
+      user.displayName.toLowerCase(),
+      user.passwordHash,
+      now,
+    );
+    return changes === 0 ? null : { id, username: user.username, displayName: user.displayName };
+  }
+
+  async userByUsername(username: string): Promise<UserWithPassword | undefined> {
+    const row = this.#sql.userByUsername.get(username) as UserRow | undefined;
+    return row && { ...toUser(row), passwordHash: row.password_hash };
+  }
+
+  async usersByIds(ids: readonly string[]): Promise<User[]> {
+    return (this.#sql.usersByIds.all(JSON.stringify(ids)) as unknown as UserRow[]).map(toUser);
+  }
+
+  async searchUsers(prefix: string, exceptUserId: string, limit: number): Promise<User[]> {
+    const pattern = `${escapeLike(prefix.toLowerCase())}%`;
+    return (this.#sql.searchUsers.all(exceptUserId, pattern, pattern, limit) as unknown as UserRow[]).map(toUser);
+  }
+
+  async addToken(tokenHash: string, userId: string, now: number): Promise<void> {
+    this.#sql.insertToken.run(tokenHash, userId, now);
+  }
+
+  async userByToken(tokenHash: string): Promise<User | undefined> {
+    const row = this.#sql.userByToken.get(tokenHash) as UserRow | undefined;
+    return row && toUser(row);
+  }
+
+  async revokeToken(tokenHash: string): Promise<string | undefined> {
+    const row = this.#sql.deleteToken.get(tokenHash) as { user_id: string } | undefined;
+    return row?.user_id;
+  }
+
+  // ---- presence ----
+
+  async setLastSeen(userIds: readonly string[], ts: number): Promise<void> {
+    this.#sql.setLastSeen.run(ts, JSON.stringify(userIds));
+  }
+
+  async lastSeen(userIds: readonly string[]): Promise<Map<string, number>> {
+    const rows = this.#sql.lastSeen.all(JSON.stringify(userIds)) as unknown as { id: string; last_seen: number }[];
+    return new Map(rows.map((row) => [row.id, row.last_seen]));
+  }
+
+  async contactsOf(userId: string, exceptConv?: string): Promise<string[]> {
+    const rows = this.#sql.contactsOf.all(userId, exceptConv ?? null) as unknown as { user_id: string }[];
+    return rows.map((row) => row.user_id);
+  }
+
+  // ---- conversations ----
+
+  async conversationsOf(userId: string): Promise<Conversation[]> {
+    return assembleConversations(
+      this.#sql.conversationsOf.all(userId) as unknown as ConversationRow[],
+      this.#sql.membersOfConversationsOf.all(userId) as unknown as MemberRow[],
+    );
+  }
+
+  async conversation(convId: string): Promise<Conversation | undefined> {
+    return this.#conversation(convId);
+  }
+
+  async isMember(convId: string, userId: string): Promise<boolean> {
+    return this.#sql.membership.get(convId, userId) !== undefined;
+  }
+
+  async memberIds(convId: string): Promise<string[]> {
+    return this.#memberIds(convId);
+  }
+
+  async openDirect(userId: string, otherId: string, now: number): Promise<{ conversation: Conversation; created: boolean }> {
+    const key = [userId, otherId].sort().join(' ');
+    return this.#transaction(() => {
+      const existing = this.#sql.directByKey.get(key) as { id: string } | undefined;
+      if (existing) return { conversation: this.#requireConversation(existing.id), created: false };
+      const id = randomUUID();
+      this.#sql.insertConversation.run(id, 'direct', null, key, now);
+      this.#sql.insertMember.run(id, userId, 0, 0, now);
+      this.#sql.insertMember.run(id, otherId, 0, 0, now);
+      return { conversation: this.#requireConversation(id), created: true };
+    });
+  }
+
+  async createGroup(creatorId: string, title: string, otherMemberIds: readonly string[], now: number): Promise<Conversation> {
+    return this.#transaction(() => {
+      const id = randomUUID();
+      this.#sql.insertConversation.run(id, 'group', title, null, now);
+      for (const userId of new Set([creatorId, ...otherMemberIds])) this.#sql.insertMember.run(id, userId, 0, 0, now);
+      return this.#requireConversation(id);
+    });
+  }
+
+  async addMembers(
+    convId: string,
+    userIds: readonly string[],
+    now: number,
+  ): Promise<{ conversation: Conversation; added: string[] }> {
+    return this.#transaction(() => {
+      const { last_seq: lastSeq } = this.#sql.lastSeq.get(convId) as { last_seq: number };
+      const added = [...new Set(userIds)].filter(
+        (userId) => this.#sql.insertMember.run(convId, userId, lastSeq, lastSeq, now).changes > 0,
+      );
+      return { conversation: this.#requireConversation(convId), added };
+    });
+  }
+
+  async removeMember(convId: string, userId: string): Promise<Conversation> {
+    this.#sql.deleteMember.run(convId, userId);
+    return this.#requireConversation(convId);
+  }
+
+  async setTitle(convId: string, title: string): Promise<Conversation> {
+    this.#sql.setTitle.run(title, convId);
+    return this.#requireConversation(convId);
+  }
+
+  // ---- messages ----
+
+  async appendMessages(drafts: readonly MessageDraft[], judge: SendJudge, now: number): Promise<AppendOutcome[]> {
+    return this.#transaction(() => {
+      const membersByConv = new Map<string, string[]>();
+      return drafts.map((draft): AppendOutcome => {
+        const stored = this.#sql.messageBySenderCid.get(draft.sender, draft.cid) as MessageRow | undefined;
+        if (stored) return { kind: 'duplicate', message: toMessage(stored) };
+        const conv = this.#sql.lastSeqOfMember.get(draft.conv, draft.sender) as { last_seq: number } | undefined;
+        if (!conv) return { kind: 'refused', refusal: { code: 'not_found', message: 'no such conversation' } };
+        const refusal = judge(draft, { lastSeq: conv.last_seq });
+        if (refusal) return { kind: 'refused', refusal };
+        const seq = conv.last_seq + 1;
+        this.#sql.insertMessage.run(draft.conv, seq, draft.sender, draft.cid, draft.body, draft.replyTo ?? null, now);
+        this.#sql.setLastSeq.run(seq, draft.conv);
+        let members = membersByConv.get(draft.conv);
+        if (!members) {
+          members = this.#memberIds(draft.conv);
+          membersByConv.set(draft.conv, members);
+        }
+        const message: Message = { conv: draft.conv, seq, cid: draft.cid, from: draft.sender, body: draft.body, ts: now };
+        if (draft.replyTo !== undefined) message.replyTo = draft.replyTo;
+        return { kind: 'stored', message, members };
+      });
+    });
+  }
+
+  async messagesAfter(convId: string, afterSeq: number, limit: number): Promise<Message[]> {
+    return (this.#sql.messagesAfter.all(convId, afterSeq, limit) as unknown as MessageRow[]).map(toMessage);
+  }
+
+  async messagesBefore(convId: string, beforeSeq: number | undefined, limit: number): Promise<MessagePage> {
+    // One row more than asked tells whether older messages exist.
+    const rows = this.#sql.messagesBefore.all(convId, beforeSeq ?? null, limit + 1) as unknown as MessageRow[];
+    const more = rows.length > limit;
+    return { messages: rows.slice(0, limit).reverse().map(toMessage), more };
+  }
+
+  // ---- receipts ----
+
+  async advanceReceipt(
+    convId: string,
+    userId: string,
+    marks: Partial<Watermarks>,
+  ): Promise<{ watermarks: Watermarks; changed: boolean } | undefined> {
+    return this.#transaction(() => {
+      const row = this.#sql.receiptOfMember.get(convId, userId) as
+        | { delivered: number; read: number; last_seq: number }
+        | undefined;
+      if (!row) return undefined;
+      const read = Math.min(row.last_seq, Math.max(row.read, marks.read ?? 0));
+      const delivered = Math.min(row.last_seq, Math.max(row.delivered, marks.delivered ?? 0, read));
+      const changed = read !== row.read || delivered !== row.delivered;
+      if (changed) this.#sql.setReceipt.run(delivered, read, convId, userId);
+      return { watermarks: { delivered, read }, changed };
+    });
+  }
+
+  async close(): Promise<void> {
+    if (!this.#db.isOpen) return;
+    this.#db.exec('PRAGMA optimize');
+    this.#db.close();
+  }
+
+  // ---- internals ----
+
+  #transaction<T>(work: () => T): T {
+    this.#db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = work();
+      this.#db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  #conversation(convId: string): Conversation | undefined {
+    const row = this.#sql.conversation.get(convId) as ConversationRow | undefined;
+    if (!row) return undefined;
+    return assembleConversations([row], this.#sql.membersOf.all(convId) as unknown as MemberRow[])[0];
+  }
+
+  #requireConversation(convId: string): Conversation {
+    const conversation = this.#conversation(convId);
+    if (!conversation) throw new SqliteStoreError(`conversation ${convId} does not exist`);
+    return conversation;
+  }
+
+  #memberIds(convId: string): string[] {
+    return (this.#sql.memberIds.all(convId) as unknown as { user_id: string }[]).map((row) => row.user_id);
+  }
+}
+
+function prepareStatements(db: DatabaseSync) {
+  const prepare = (sql: string): StatementSync => db.prepare(sql);
+  const idsIn = 'IN (SELECT value FROM json_each(?))';
+  return {
+    insertUser: prepare(
+      `INSERT INTO users (id, username, display_name, display_name_lower, password_hash, created_at)
+       VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (username) DO NOTHING`,
+    ),
+    userByUsername: prepare(`SELECT ${USER_COLUMNS}, password_hash FROM users WHERE username = ?`),
+    usersByIds: prepare(`SELECT ${USER_COLUMNS} FROM users WHERE id ${idsIn}`),
+    searchUsers: prepare(
+      `SELECT ${USER_COLUMNS} FROM users
+       WHERE id != ? AND (username LIKE ? ESCAPE '\\' OR display_name_lower LIKE ? ESCAPE '\\')
+       ORDER BY username LIMIT ?`,
+    ),
+    insertToken: prepare('INSERT INTO tokens (token_hash, user_id, created_at) VALUES (?, ?, ?)'),
+    userByToken: prepare(
+      `SELECT u.id, u.username, u.display_name FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?`,
+    ),
+    deleteToken: prepare('DELETE FROM tokens WHERE token_hash = ? RETURNING user_id'),
+    setLastSeen: prepare(`UPDATE users SET last_seen = ? WHERE id ${idsIn}`),
+    lastSeen: prepare(`SELECT id, last_seen FROM users WHERE id ${idsIn} AND last_seen IS NOT NULL`),
+    contactsOf: prepare(
+      `SELECT DISTINCT other.user_id FROM members mine
+       JOIN members other ON other.conv_id = mine.conv_id AND other.user_id != mine.user_id
+       WHERE mine.user_id = ?1 AND mine.conv_id IS NOT ?2`,
+    ),
+    conversationsOf: prepare(
+      `SELECT ${CONVERSATION_COLUMNS} FROM members me JOIN conversations c ON c.id = me.conv_id
+       WHERE me.user_id = ? ORDER BY c.created_at, c.id`,
+    ),
+    membersOfConversationsOf: prepare(
+      `SELECT ${MEMBER_COLUMNS} FROM members me
+       JOIN members m ON m.conv_id = me.conv_id JOIN users u ON u.id = m.user_id
+       WHERE me.user_id = ? ORDER BY m.conv_id, m.rowid`,
+    ),
+    conversation: prepare(`SELECT ${CONVERSATION_COLUMNS} FROM conversations c WHERE c.id = ?`),
+    membersOf: prepare(
+      `SELECT ${MEMBER_COLUMNS} FROM members m JOIN users u ON u.id = m.user_id WHERE m.conv_id = ? ORDER BY m.rowid`,
+    ),
+    membership: prepare('SELECT 1 FROM members WHERE conv_id = ? AND user_id = ?'),
+    memberIds: prepare('SELECT user_id FROM members WHERE conv_id = ? ORDER BY rowid'),
+    directByKey: prepare('SELECT id FROM conversations WHERE direct_key = ?'),
+    insertConversation: prepare(
+      'INSERT INTO conversations (id, kind, title, direct_key, created_at) VALUES (?, ?, ?, ?, ?)',
+    ),
+    insertMember: prepare(
+      `INSERT INTO members (conv_id, user_id, delivered, read, joined_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (conv_id, user_id) DO NOTHING`,
+    ),
+    deleteMember: prepare('DELETE FROM members WHERE conv_id = ? AND user_id = ?'),
+    setTitle: prepare('UPDATE conversations SET title = ? WHERE id = ?'),
+    lastSeq: prepare('SELECT last_seq FROM conversations WHERE id = ?'),
+    lastSeqOfMember: prepare(
+      `SELECT c.last_seq FROM conversations c JOIN members m ON m.conv_id = c.id WHERE c.id = ? AND m.user_id = ?`,
+    ),
+    setLastSeq: prepare('UPDATE conversations SET last_seq = ? WHERE id = ?'),
+    messageBySenderCid: prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE sender_id = ? AND cid = ?`),
+    insertMessage: prepare(`INSERT INTO messages (${MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+    messagesAfter: prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conv_id = ? AND seq > ? ORDER BY seq LIMIT ?`),
+    messagesBefore: prepare(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conv_id = ?1 AND (?2 IS NULL OR seq < ?2) ORDER BY seq DESC LIMIT ?3`,
+    ),
+    receiptOfMember: prepare(
+      `SELECT m.delivered, m.read, c.last_seq FROM members m JOIN conversations c ON c.id = m.conv_id
+       WHERE m.conv_id = ? AND m.user_id = ?`,
+    ),
+    setReceipt: prepare('UPDATE members SET delivered = ?, read = ? WHERE conv_id = ? AND user_id = ?'),
+  };
+}
+
+function assembleConversations(rows: ConversationRow[], memberRows: MemberRow[]): Conversation[] {
+  const byId = new Map<string, Conversation>();
+  for (const row of rows) {
+    byId.set(row.id, {
+      id: row.id,
+      kind: row.kind,
+      title: row.title,
+      members: [],
+      lastSeq: row.last_seq,
+      receipts: {},
+      createdAt: row.created_at,
+    });
+  }
+  for (const row of memberRows) {
+    const conversation = byId.get(row.conv_id);
+    if (!conversation) continue;
+    conversation.members.push({ id: row.user_id, username: row.username, displayName: row.display_name });
+    conversation.receipts[row.user_id] = { delivered: row.delivered, read: row.read };
+  }
+  return [...byId.values()];
+}
+
+function toUser(row: UserRow): User {
+  return { id: row.id, username: row.username, displayName: row.display_name };
+}
+
+function toMessage(row: MessageRow): Message {
+  const message: Message = { conv: row.conv_id, seq: row.seq, cid: row.cid, from: row.sender_id, body: row.body, ts: row.ts };
+  if (row.reply_to !== null) message.replyTo = row.reply_to;
+  return message;
+}
+
+/** Escapes LIKE's wildcards so that a search prefix matches literally. */
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (char) => `\\${char}`);
+}

@@ -1,0 +1,126 @@
+// The relay's persistence contract. Every method is asynchronous so that a
+// networked implementation (PostgreSQL) can sit behind it; the embedded SQLite
+// one answers at once. Implementations own ordering and transactions (seq
+// assignment, deduplication, atomic group commits); policy (what a valid body
+// is, rate limits) stays in the relay and reaches the store as a SendJudge.
+// Both implementations must pass test/relay/store-contract.ts.
+import type { Conversation, Message, NackCode, User } from '../../src/shared/protocol/index.ts';
+
+export interface NewUser {
+  username: string;
+  displayName: string;
+  passwordHash: string;
+}
+
+export interface UserWithPassword extends User {
+  passwordHash: string;
+}
+
+/** A send that passed the shape checks, waiting to be stored. */
+export interface MessageDraft {
+  sender: string;
+  cid: string;
+  conv: string;
+  body: string;
+  replyTo?: number;
+}
+
+export interface Refusal {
+  code: NackCode;
+  message: string;
+}
+
+/**
+ * The relay's content policy for one send, called inside the transaction for
+ * every draft that is neither a duplicate nor from a non-member, with the
+ * conversation's last seq at that point of the batch. Returns why the draft is
+ * refused, or null to store it. Must be synchronous and must not touch the store.
+ */
+export type SendJudge = (draft: MessageDraft, conversation: { lastSeq: number }) => Refusal | null;
+
+export type AppendOutcome =
+  /** Stored now; `members` are the conversation's members at commit time. */
+  | { kind: 'stored'; message: Message; members: string[] }
+  /** The sender had already used this cid: the message stored then. */
+  | { kind: 'duplicate'; message: Message }
+  | { kind: 'refused'; refusal: Refusal };
+
+export interface MessagePage {
+  /** Ascending by seq. */
+  messages: Message[];
+  /** Whether the conversation has messages older than the first of `messages`. */
+  more: boolean;
+}
+
+export interface Watermarks {
+  delivered: number;
+  read: number;
+}
+
+export interface RelayStore {
+  // ---- accounts ----
+  /** Null when the username is taken. */
+  createUser(user: NewUser, now: number): Promise<User | null>;
+  userByUsername(username: string): Promise<UserWithPassword | undefined>;
+  /** The users among `ids` that exist, in no particular order. */
+  usersByIds(ids: readonly string[]): Promise<User[]>;
+  /**
+   * Users whose username or display name starts with `prefix`, ignoring case,
+   * except `exceptUserId`, ordered by username.
+   */
+  searchUsers(prefix: string, exceptUserId: string, limit: number): Promise<User[]>;
+  addToken(tokenHash: string, userId: string, now: number): Promise<void>;
+  userByToken(tokenHash: string): Promise<User | undefined>;
+  /** Deletes the token; returns the id of the user it belonged to, if it existed. */
+  revokeToken(tokenHash: string): Promise<string | undefined>;
+
+  // ---- presence ----
+  setLastSeen(userIds: readonly string[], ts: number): Promise<void>;
+  /** lastSeen of those of `userIds` that have one. */
+  lastSeen(userIds: readonly string[]): Promise<Map<string, number>>;
+  /** Users sharing at least one conversation with `userId` (other than `exceptConv`), without `userId`. */
+  contactsOf(userId: string, exceptConv?: string): Promise<string[]>;
+
+  // ---- conversations ----
+  /** Conversations `userId` is a member of, oldest first. */
+  conversationsOf(userId: string): Promise<Conversation[]>;
+  conversation(convId: string): Promise<Conversation | undefined>;
+  isMember(convId: string, userId: string): Promise<boolean>;
+  memberIds(convId: string): Promise<string[]>;
+  /** The direct conversation of two users, created when it does not exist yet. */
+  openDirect(userId: string, otherId: string, now: number): Promise<{ conversation: Conversation; created: boolean }>;
+  createGroup(creatorId: string, title: string, otherMemberIds: readonly string[], now: number): Promise<Conversation>;
+  /**
+   * Adds users to a conversation; those already in it are skipped. New members'
+   * receipt watermarks start at the conversation's lastSeq.
+   */
+  addMembers(convId: string, userIds: readonly string[], now: number): Promise<{ conversation: Conversation; added: string[] }>;
+  removeMember(convId: string, userId: string): Promise<Conversation>;
+  setTitle(convId: string, title: string): Promise<Conversation>;
+
+  // ---- messages ----
+  /**
+   * Stores a batch of sends in one transaction, in order: for each draft,
+   * deduplication on (sender, cid), then membership (refused `not_found`), then
+   * `judge`; accepted drafts get the next seq of their conversation. Either the
+   * whole batch commits or the call rejects and nothing is stored.
+   */
+  appendMessages(drafts: readonly MessageDraft[], judge: SendJudge, now: number): Promise<AppendOutcome[]>;
+  /** Up to `limit` messages with seq > `afterSeq`, ascending. */
+  messagesAfter(convId: string, afterSeq: number, limit: number): Promise<Message[]>;
+  /** The up to `limit` messages just below `beforeSeq` (the newest when absent). */
+  messagesBefore(convId: string, beforeSeq: number | undefined, limit: number): Promise<MessagePage>;
+
+  // ---- receipts ----
+  /**
+   * Moves a member's watermarks forward (never back; read implies delivered;
+   * both clamped to lastSeq). Undefined when `userId` is not a member.
+   */
+  advanceReceipt(
+    convId: string,
+    userId: string,
+    marks: Partial<Watermarks>,
+  ): Promise<{ watermarks: Watermarks; changed: boolean } | undefined>;
+
+  close(): Promise<void>;
+}

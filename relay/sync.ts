@@ -1,0 +1,69 @@
+// The session start after a valid hello: `welcome`, then each conversation's
+// backlog as `batch` frames, then `synced` (PROTOCOL.md, "Session start").
+// Frames go out at the client's pace (Session.sendPaced); live frames for the
+// session wait meanwhile and follow `synced`.
+import {
+  INITIAL_MESSAGES_WITHOUT_CURSOR,
+  MAX_BATCH_MESSAGES,
+  type Message,
+  type WelcomeFrame,
+} from '../src/shared/protocol/index.ts';
+import type { RelayContext } from './context.ts';
+import { batchFrameTexts } from './message-frames.ts';
+import type { Session } from './session.ts';
+
+export async function synchronise(
+  ctx: RelayContext,
+  session: Session,
+  cursors: Readonly<Record<string, number>>,
+): Promise<void> {
+  const user = session.user;
+  const conversations = await ctx.store.conversationsOf(user.id);
+  const contacts = new Set(conversations.flatMap((conversation) => conversation.members.map((member) => member.id)));
+  contacts.delete(user.id);
+  const welcome: WelcomeFrame = {
+    t: 'welcome',
+    user,
+    serverTime: Date.now(),
+    conversations,
+    presence: await ctx.presence.describe([...contacts]),
+  };
+  await session.sendPaced(JSON.stringify(welcome));
+
+  // The highest seq each conversation's batches carried, so that live `msg`
+  // frames held back meanwhile are not sent twice.
+  const sentUpTo = new Map<string, number>();
+  for (const conversation of conversations) {
+    if (session.isClosed) return;
+    const cursor = Object.hasOwn(cursors, conversation.id) ? cursors[conversation.id] : undefined;
+    const lastSent =
+      cursor === undefined
+        ? await sendNewest(ctx, session, conversation.id)
+        : await sendAfter(ctx, session, conversation.id, cursor);
+    if (lastSent !== undefined) sentUpTo.set(conversation.id, lastSent);
+  }
+  session.synced(sentUpTo);
+}
+
+/** A device without a cursor gets the newest messages; `more` says whether older ones exist. */
+async function sendNewest(ctx: RelayContext, session: Session, convId: string): Promise<number | undefined> {
+  const page = await ctx.store.messagesBefore(convId, undefined, INITIAL_MESSAGES_WITHOUT_CURSOR);
+  await sendBatches(session, convId, page.messages, page.more);
+  return page.messages.at(-1)?.seq;
+}
+
+/** Everything after the cursor, read and sent one store page at a time. */
+async function sendAfter(ctx: RelayContext, session: Session, convId: string, cursor: number): Promise<number | undefined> {
+  let lastSent: number | undefined;
+  for (;;) {
+    const messages = await ctx.store.messagesAfter(convId, lastSent ?? cursor, MAX_BATCH_MESSAGES);
+    if (messages.length === 0) return lastSent;
+    await sendBatches(session, convId, messages, false);
+    lastSent = messages.at(-1)?.seq;
+    if (messages.length < MAX_BATCH_MESSAGES || session.isClosed) return lastSent;
+  }
+}
+
+async function sendBatches(session: Session, convId: string, messages: readonly Message[], more: boolean): Promise<void> {
+  for (const text of batchFrameTexts(convId, messages, more)) await session.sendPaced(text);
+}

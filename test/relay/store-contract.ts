@@ -1,0 +1,384 @@
+// The RelayStore contract: what every store implementation (SQLite now,
+// PostgreSQL later) must do, as a suite to run against a factory. Each test
+// gets a fresh, empty store from the factory.
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import type { MessageDraft, RelayStore, SendJudge } from '../../relay/store/types.ts';
+import type { User } from '../../src/shared/protocol/index.ts';
+
+export interface StoreUnderTest {
+  store: RelayStore;
+  /** Closes the store (if still open) and removes what it created. */
+  dispose(): Promise<void>;
+}
+
+const acceptAll: SendJudge = () => null;
+const T0 = 1_700_000_000_000;
+
+export function runRelayStoreContract(name: string, createStore: () => Promise<StoreUnderTest>): void {
+  describe(`RelayStore contract: ${name}`, () => {
+    let subject: StoreUnderTest;
+    let store: RelayStore;
+
+    beforeEach(async () => {
+      subject = await createStore();
+      store = subject.store;
+    });
+    afterEach(async () => {
+      await subject.dispose();
+    });
+
+    async function user(username: string, displayName = username): Promise<User> {
+      const created = await store.createUser({ username, displayName, passwordHash: `hash-of-${username}` }, T0);
+      if (!created) throw new Error(`${username} taken`);
+      return created;
+    }
+
+    function draft(sender: User, conv: string, cid: string, body = `body ${cid}`, replyTo?: number): MessageDraft {
+      return { sender: sender.id, conv, cid, body, replyTo };
+    }
+
+    describe('accounts', () => {
+      test('creates users with unique usernames', async () => {
+        const alice = await user('alice', 'Alice');
+        expect(alice).toEqual({ id: expect.any(String), username: 'alice', displayName: 'Alice' });
+        expect(await store.createUser({ username: 'alice', displayName: 'Other', passwordHash: 'x' }, T0)).toBeNull();
+        expect(await store.userByUsername('alice')).toEqual({ ...alice, passwordHash: 'hash-of-alice' });
+        expect(await store.userByUsername('nobody')).toBeUndefined();
+      });
+
+      test('finds users by ids, ignoring unknown ones', async () => {
+        const alice = await user('alice');
+        const bob = await user('bob');
+        const found = await store.usersByIds([bob.id, 'unknown', alice.id]);
+        expect(found).toHaveLength(2);
+        expect(found).toEqual(expect.arrayContaining([alice, bob]));
+        expect(await store.usersByIds([])).toEqual([]);
+      });
+
+      test('searches by username or display name prefix, ignoring case, without the asker', async () => {
+        const asker = await user('asker', 'Zed');
+        const zoe = await user('zoe', 'Zoë Ärger');
+        const zack = await user('zack', 'Zack');
+        await user('anna', 'Anna Zimmer');
+        expect(await store.searchUsers('z', asker.id, 20)).toEqual([zack, zoe]);
+        expect(await store.searchUsers('ZOË', asker.id, 20)).toEqual([zoe]);
+        expect(await store.searchUsers('zimmer', asker.id, 20)).toEqual([]);
+        expect(await store.searchUsers('z', asker.id, 1)).toEqual([zack]);
+      });
+
+      test('treats LIKE wildcards in a search literally', async () => {
+        const asker = await user('asker');
+        const underscore = await user('a_b', 'under');
+        await user('axb', 'ex');
+        await user('percent', '100% sure');
+        expect(await store.searchUsers('a_', asker.id, 20)).toEqual([underscore]);
+        expect(await store.searchUsers('%', asker.id, 20)).toEqual([]);
+        expect((await store.searchUsers('100%', asker.id, 20)).map((found) => found.username)).toEqual(['percent']);
+        expect(await store.searchUsers('\\', asker.id, 20)).toEqual([]);
+      });
+
+      test('stores, resolves and revokes token hashes', async () => {
+        const alice = await user('alice');
+        await store.addToken('token-hash', alice.id, T0);
+        expect(await store.userByToken('token-hash')).toEqual(alice);
+        expect(await store.userByToken('other')).toBeUndefined();
+        expect(await store.revokeToken('token-hash')).toBe(alice.id);
+        expect(await store.userByToken('token-hash')).toBeUndefined();
+        expect(await store.revokeToken('token-hash')).toBeUndefined();
+      });
+    });
+
+    describe('presence data', () => {
+      test('records lastSeen', async () => {
+        const alice = await user('alice');
+        const bob = await user('bob');
+        expect(await store.lastSeen([alice.id, bob.id])).toEqual(new Map());
+        await store.setLastSeen([alice.id, bob.id], T0 + 5);
+        await store.setLastSeen([bob.id], T0 + 9);
+        expect(await store.lastSeen([alice.id, bob.id, 'unknown'])).toEqual(
+          new Map([
+            [alice.id, T0 + 5],
+            [bob.id, T0 + 9],
+          ]),
+        );
+      });
+
+      test('lists contacts: users sharing a conversation, optionally except one', async () => {
+        const alice = await user('alice');
+        const bob = await user('bob');
+        const carol = await user('carol');
+        await user('dave');
+        const direct = await store.openDirect(alice.id, bob.id, T0);
+        const group = await store.createGroup(alice.id, 'g', [bob.id, carol.id], T0);
+        expect((await store.contactsOf(alice.id)).sort()).toEqual([bob.id, carol.id].sort());
+        expect(await store.contactsOf(alice.id, group.id)).toEqual([bob.id]);
+        expect(await store.contactsOf(carol.id, group.id)).toEqual([]);
+        expect((await store.contactsOf(bob.id, direct.conversation.id)).sort()).toEqual([alice.id, carol.id].sort());
+        expect(await store.contactsOf(bob.id, group.id)).toEqual([alice.id]);
+      });
+    });
+
+    describe('conversations', () => {
+      test('a direct conversation is unique per pair, in either order', async () => {
+        const alice = await user('alice', 'Alice');
+        const bob = await user('bob', 'Bob');
+        const first = await store.openDirect(alice.id, bob.id, T0);
+        expect(first.created).toBe(true);
+        expect(first.conversation).toEqual({
+          id: expect.any(String),
+          kind: 'direct',
+          title: null,
+          members: [alice, bob],
+          lastSeq: 0,
+          receipts: { [alice.id]: { delivered: 0, read: 0 }, [bob.id]: { delivered: 0, read: 0 } },
+          createdAt: T0,
+        });
+        const again = await store.openDirect(bob.id, alice.id, T0 + 1);
+        expect(again).toEqual({ conversation: first.conversation, created: false });
+      });
+
+      test('creates groups with the creator first, without duplicates', async () => {
+        const alice = await user('alice');
+        const bob = await user('bob');
+        const carol = await user('carol');
+        const group = await store.createGroup(alice.id, 'Team', [bob.id, carol.id, bob.id], T0);
+        expect(group.kind).toBe('group');
+        expect(group.title).toBe('Team');
+        expect(group.members).toEqual([alice, bob, carol]);
+        expect(await store.conversation(group.id)).toEqual(group);
+        expect(await store.memberIds(group.id)).toEqual([alice.id, bob.id, carol.id]);
+        expect(await store.isMember(group.id, carol.id)).toBe(true);
+        expect(await store.conversation('unknown')).toBeUndefined();
+      });
+
+      test('adds members, skipping existing ones; new watermarks start at lastSeq', async () => {
+        const alice = await user('alice');
+        const bob = await user('bob');
+        const carol = await user('carol');
+        const group = await store.createGroup(alice.id, 'g', [bob.id], T0);
+        await store.appendMessages([draft(alice, group.id, 'c1'), draft(alice, group.id, 'c2')], acceptAll, T0);
+        const { conversation, added } = await store.addMembers(group.id, [bob.id, carol.id, carol.id], T0);
+        expect(added).toEqual([carol.id]);
+        expect(conversation.members).toEqual([alice, bob, carol]);
+        expect(conversation.receipts[carol.id]).toEqual({ delivered: 2, read: 2 });
+        expect(conversation.receipts[bob.id]).toEqual({ delivered: 0, read: 0 });
+      });
+
+      test('removes members and renames', async () => {
+        const alice = await user('alice');
+        const bob = await user('bob');
+        const group = await store.createGroup(alice.id, 'g', [bob.id], T0);
+        const after = await store.removeMember(group.id, bob.id);
+        expect(after.members).toEqual([alice]);
+        expect(after.receipts).toEqual({ [alice.id]: { delivered: 0, read: 0 } });
+        expect(await store.isMember(group.id, bob.id)).toBe(false);
+        expect((await store.setTitle(group.id, 'New')).title).toBe('New');
+      });
+
+      test('lists the conversations of a user, oldest first, with members and receipts', async () => {
+        const alice = await user('alice');
+        const bob = await user('bob');
+        const carol = await user('carol');
+        const direct = await store.openDirect(alice.id, bob.id, T0);
+        const group = await store.createGroup(carol.id, 'g', [alice.id], T0 + 1);
+        await store.createGroup(carol.id, 'without alice', [bob.id], T0 + 2);
+        const list = await store.conversationsOf(alice.id);
+        expect(list).toEqual([direct.conversation, group]);
+        expect(await store.conversationsOf('unknown')).toEqual([]);
+      });
+    });
+
+    describe('messages', () => {
+      test('assigns seq 1, 2, 3… per conversation and returns the members', async () => {
+        const alice = await user('alice');
+        const bob = await user('bob');
+        const carol = await user('carol');
+        const ab = (await store.openDirect(alice.id, bob.id, T0)).conversation.id;
+        const ac = (await store.openDirect(alice.id, carol.id, T0)).conversation.id;
+        const outcomes = await store.appendMessages(
+          [draft(alice, ab, 'm1'), draft(alice, ac, 'm2'), draft(bob, ab, 'm3', 'reply', 1)],
+          acceptAll,
+          T0 + 7,
+        );
+        expect(outcomes).toEqual([
+          {
+            kind: 'stored',
+            message: { conv: ab, seq: 1, cid: 'm1', from: alice.id, body: 'body m1', ts: T0 + 7 },
+            members: [alice.id, bob.id],
+          },
+          {
+            kind: 'stored',
+            message: { conv: ac, seq: 1, cid: 'm2', from: alice.id, body: 'body m2', ts: T0 + 7 },
+            members: [alice.id, carol.id],
+          },
+          {
+            kind: 'stored',
+            message: { conv: ab, seq: 2, cid: 'm3', from: bob.id, body: 'reply', ts: T0 + 7, replyTo: 1 },
+            members: [alice.id, bob.id],
+          },
+        ]);
+        expect((await store.conversation(ab))?.lastSeq).toBe(2);
+      });
+
+      test('deduplicates on (sender, cid), within a batch and across batches', async () => {
+        const alice = await user('alice');
+        const bob = await user('bob');
+        const conv = (await store.openDirect(alice.id, bob.id, T0)).conversation.id;
+        const [first, repeat] = await store.appendMessages(
+          [draft(alice, conv, 'same', 'one'), draft(alice, conv, 'same', 'two')],
+          acceptAll,
+          T0,
+        );
+        expect(first?.kind).toBe('stored');
+        expect(repeat).toEqual({ kind: 'duplicate', message: first?.kind === 'stored' ? first.message : undefined });
+        const [later] = await store.appendMessages([draft(alice, conv, 'same', 'three')], acceptAll, T0 + 1);
+        expect(later).toEqual(repeat);
+        // Another sender may use the same cid.
+        const [other] = await store.appendMessages([draft(bob, conv, 'same')], acceptAll, T0);
+        expect(other).toMatchObject({ kind: 'stored', message: { seq: 2 } });
+      });
+
+      test('deduplication comes before membership', async () => {
+        const alice = await user('alice');
+        const bob = await user('bob');
+        const group = await store.createGroup(alice.id, 'g', [bob.id], T0);
+        await store.appendMessages([draft(bob, group.id, 'bob-1')], acceptAll, T0);
+        await store.removeMember(group.id, bob.id);
+        const [again] = await store.appendMessages([draft(bob, group.id, 'bob-1')], acceptAll, T0);
+        expect(again?.kind).toBe('duplicate');
+        const [fresh] = await store.appendMessages([draft(bob, group.id, 'bob-2')], acceptAll, T0);
+        expect(fresh).toEqual({ kind: 'refused', refusal: { code: 'not_found', message: expect.any(String) } });
+      });
+
+      test('refuses non-members and unknown conversations without calling the judge', async () => {
+        const alice = await user('alice');
+        const bob = await user('bob');
+        const carol = await user('carol');
+        const conv = (await store.openDirect(alice.id, bob.id, T0)).conversation.id;
+        const judged: string[] = [];
+        const outcomes = await store.appendMessages(
+          [draft(carol, conv, 'x1'), draft(alice, 'unknown', 'x2')],
+          (d) => {
+            judged.push(d.cid);
+            return null;
+          },
+          T0,
+        );
+        expect(outcomes.map((outcome) => outcome.kind === 'refused' && outcome.refusal.code)).toEqual([
+          'not_found',
+          'not_found',
+        ]);
+        expect(judged).toEqual([]);
+      });
+
+      test('the judge sees lastSeq as of its place in the batch; refused drafts are not stored', async () => {
+        const alice = await user('alice');
+        const bob = await user('bob');
+        const conv = (await store.openDirect(alice.id, bob.id, T0)).conversation.id;
+        const seen: Array<[string, number]> = [];
+        const judge: SendJudge = (d, conversation) => {
+          seen.push([d.cid, conversation.lastSeq]);
+          return d.body === 'bad' ? { code: 'invalid', message: 'bad body' } : null;
+        };
+        const outcomes = await store.appendMessages(
+          [draft(alice, conv, 'a1'), draft(alice, conv, 'a2', 'bad'), draft(alice, conv, 'a3')],
+          judge,
+          T0,
+        );
+        expect(seen).toEqual([
+          ['a1', 0],
+          ['a2', 1],
+          ['a3', 1],
+        ]);
+        expect(outcomes.map((outcome) => outcome.kind)).toEqual(['stored', 'refused', 'stored']);
+        expect(outcomes[2]).toMatchObject({ message: { seq: 2 } });
+        // A refused cid is judged afresh when sent again.
+        const [retry] = await store.appendMessages([draft(alice, conv, 'a2', 'good now')], acceptAll, T0);
+        expect(retry).toMatchObject({ kind: 'stored', message: { seq: 3, cid: 'a2' } });
+      });
+
+      test('a batch whose judge throws stores nothing', async () => {
+        const alice = await user('alice');
+        const bob = await user('bob');
+        const conv = (await store.openDirect(alice.id, bob.id, T0)).conversation.id;
+        await expect(
+          store.appendMessages(
+            [draft(alice, conv, 'ok-1'), draft(alice, conv, 'boom')],
+            (d) => {
+              if (d.cid === 'boom') throw new Error('judge failed');
+              return null;
+            },
+            T0,
+          ),
+        ).rejects.toThrow('judge failed');
+        expect(await store.messagesAfter(conv, 0, 10)).toEqual([]);
+        expect((await store.conversation(conv))?.lastSeq).toBe(0);
+        const [stored] = await store.appendMessages([draft(alice, conv, 'ok-1')], acceptAll, T0);
+        expect(stored).toMatchObject({ kind: 'stored', message: { seq: 1 } });
+      });
+
+      test('reads messages after a seq and pages before one', async () => {
+        const alice = await user('alice');
+        const bob = await user('bob');
+        const conv = (await store.openDirect(alice.id, bob.id, T0)).conversation.id;
+        await store.appendMessages(
+          Array.from({ length: 10 }, (_, i) => draft(alice, conv, `cid-${i + 1}`)),
+          acceptAll,
+          T0,
+        );
+        const seqs = (messages: { seq: number }[]) => messages.map((message) => message.seq);
+        expect(seqs(await store.messagesAfter(conv, 7, 100))).toEqual([8, 9, 10]);
+        expect(seqs(await store.messagesAfter(conv, 2, 3))).toEqual([3, 4, 5]);
+        expect(await store.messagesAfter(conv, 10, 100)).toEqual([]);
+
+        const newest = await store.messagesBefore(conv, undefined, 4);
+        expect([seqs(newest.messages), newest.more]).toEqual([[7, 8, 9, 10], true]);
+        const older = await store.messagesBefore(conv, 7, 4);
+        expect([seqs(older.messages), older.more]).toEqual([[3, 4, 5, 6], true]);
+        const oldest = await store.messagesBefore(conv, 3, 4);
+        expect([seqs(oldest.messages), oldest.more]).toEqual([[1, 2], false]);
+        const exact = await store.messagesBefore(conv, 5, 4);
+        expect([seqs(exact.messages), exact.more]).toEqual([[1, 2, 3, 4], false]);
+        expect(await store.messagesBefore(conv, 1, 4)).toEqual({ messages: [], more: false });
+        const all = await store.messagesBefore(conv, undefined, 50);
+        expect([all.messages.length, all.more]).toEqual([10, false]);
+      });
+    });
+
+    describe('receipts', () => {
+      test('watermarks only move forward, read implies delivered, both clamp to lastSeq', async () => {
+        const alice = await user('alice');
+        const bob = await user('bob');
+        const carol = await user('carol');
+        const conv = (await store.openDirect(alice.id, bob.id, T0)).conversation.id;
+        await store.appendMessages(
+          Array.from({ length: 5 }, (_, i) => draft(alice, conv, `r-${i}`)),
+          acceptAll,
+          T0,
+        );
+        expect(await store.advanceReceipt(conv, bob.id, { delivered: 2 })).toEqual({
+          watermarks: { delivered: 2, read: 0 },
+          changed: true,
+        });
+        expect(await store.advanceReceipt(conv, bob.id, { read: 3 })).toEqual({
+          watermarks: { delivered: 3, read: 3 },
+          changed: true,
+        });
+        expect(await store.advanceReceipt(conv, bob.id, { delivered: 1, read: 1 })).toEqual({
+          watermarks: { delivered: 3, read: 3 },
+          changed: false,
+        });
+        expect(await store.advanceReceipt(conv, bob.id, { delivered: 99 })).toEqual({
+          watermarks: { delivered: 5, read: 3 },
+          changed: true,
+        });
+        expect(await store.advanceReceipt(conv, bob.id, {})).toEqual({
+          watermarks: { delivered: 5, read: 3 },
+          changed: false,
+        });
+        expect(await store.advanceReceipt(conv, carol.id, { read: 1 })).toBeUndefined();
+        expect((await store.conversation(conv))?.receipts[bob.id]).toEqual({ delivered: 5, read: 3 });
+      });
+    });
+  });
+}

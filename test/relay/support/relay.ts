@@ -1,0 +1,56 @@
+// Starting a relay inside the test process (faster than a child process):
+// real HTTP and WebSocket on a loopback port 0, a real SQLite file in a fresh
+// temporary directory, test-friendly defaults (cheap password hashing,
+// silent logs, no registration limit) and any limit overridable.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { defaultConfig, type RelayConfig } from '../../../relay/config.ts';
+import type { Limits } from '../../../relay/limits.ts';
+import { createLogger } from '../../../relay/log.ts';
+import { Relay } from '../../../relay/server.ts';
+import type { RelayStore } from '../../../relay/store/types.ts';
+import { WS_PATH } from '../../../src/shared/protocol/index.ts';
+
+export interface TestRelay {
+  relay: Relay;
+  url: string;
+  wsUrl: string;
+  dataDir: string;
+  /** Shuts the relay down and removes its data directory if it made it. */
+  stop(): Promise<void>;
+}
+
+export type TestRelayOptions = Partial<Omit<RelayConfig, 'limits'>> & {
+  limits?: Partial<Limits>;
+  /** Another store than SQLite in the data directory. */
+  store?: RelayStore;
+};
+
+/** Starts a relay; on a fresh temporary data directory unless `dataDir` is given (then stop() keeps it). */
+export async function startTestRelay({ store, ...options }: TestRelayOptions = {}): Promise<TestRelay> {
+  const ownsDataDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'duplex-relay-test-')));
+  const defaults = defaultConfig();
+  const config: RelayConfig = {
+    ...defaults,
+    port: 0,
+    dataDir,
+    scryptCost: 10,
+    logLevel: (process.env.DUPLEX_TEST_LOG_LEVEL as RelayConfig['logLevel'] | undefined) ?? 'silent',
+    ...options,
+    // Test files register many users from one address.
+    limits: { ...defaults.limits, registrationsPerAddress: 100_000, ...options.limits },
+  };
+  const relay = await Relay.start({ config, store, log: createLogger(config.logLevel) });
+  return {
+    relay,
+    url: relay.url,
+    wsUrl: `${relay.url.replace(/^http/, 'ws')}${WS_PATH}`,
+    dataDir,
+    async stop() {
+      await relay.shutdown();
+      if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
