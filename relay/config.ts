@@ -1,10 +1,14 @@
-// The relay's configuration: command-line flags, environment variables and
-// defaults, parsed and checked in one place. A flag wins over its environment
-// variable, which wins over the default. Every failure is a ConfigError with a
-// message fit for the terminal; main.ts turns it into exit code 2.
+// The relay's configuration: command-line flags, environment variables, a
+// JSON config file and defaults, parsed and checked in one place. A flag wins
+// over its environment variable, which wins over the config file, which wins
+// over the default; every value goes through the same check whatever layer it
+// comes from, and a failure names that layer (`--port`, `DUPLEX_PORT`,
+// `relay.json: port`). Every failure is a ConfigError with a message fit for
+// the terminal, which the command line turns into exit code 2.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { type FileKey, type FileSettings, readConfigFile } from './config-file.ts';
 import { DEFAULT_LIMITS, isLimitName, LIMIT_NAMES, limitDefinition, type Limits } from './limits.ts';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -12,6 +16,13 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const REGISTRATION_MODES = ['open', 'closed'] as const;
 export type RegistrationMode = (typeof REGISTRATION_MODES)[number];
+
+export interface TlsFiles {
+  /** PEM certificate, with its chain. */
+  certFile: string;
+  /** PEM private key of the certificate. */
+  keyFile: string;
+}
 
 export interface RelayConfig {
   host: string;
@@ -21,6 +32,7 @@ export interface RelayConfig {
   dataDir: string;
   /** Origins allowed to open a WebSocket; empty allows every origin. */
   allowedOrigins: string[];
+  /** The default; an operator's `duplex-relay registration open|close` overrides it (registration.ts). */
   registration: RegistrationMode;
   logLevel: LogLevel;
   /** Off only for load tests: no send, login or registration limits. */
@@ -31,6 +43,8 @@ export interface RelayConfig {
   trustProxy: boolean;
   /** log2 of the scrypt cost parameter N for new password hashes. */
   scryptCost: number;
+  /** Serve HTTPS and WSS instead of HTTP and WS. */
+  tls?: TlsFiles;
   limits: Limits;
 }
 
@@ -58,15 +72,25 @@ export function defaultConfig(): RelayConfig {
   };
 }
 
-interface OptionSpec {
+/** A command-line option; the sub-commands (cli/) declare theirs the same way. */
+export interface OptionSpec {
   flag: string;
   env?: string;
+  /** Placeholder of its value in the help; absent for a switch. */
   value?: string;
+  /** May be given more than once. */
+  multiple?: boolean;
   description: string;
 }
 
-// The order here is the order of --help.
-const OPTIONS: OptionSpec[] = [
+// The relay's settings. The order here is the order of --help.
+export const RELAY_OPTIONS: readonly OptionSpec[] = [
+  {
+    flag: 'config',
+    env: 'DUPLEX_CONFIG',
+    value: 'FILE',
+    description: 'JSON config file; flags and environment variables win over it',
+  },
   { flag: 'host', env: 'DUPLEX_HOST', value: 'ADDR', description: 'address to listen on (default 127.0.0.1)' },
   { flag: 'port', env: 'DUPLEX_PORT', value: 'N', description: 'port to listen on, 0 for any free one (default 8787)' },
   { flag: 'data', env: 'DUPLEX_DATA', value: 'DIR', description: 'data directory, holds relay.db (default ./data)' },
@@ -76,7 +100,12 @@ const OPTIONS: OptionSpec[] = [
     value: 'A,B',
     description: 'origins allowed to open a WebSocket, comma-separated (default: any)',
   },
-  { flag: 'registration', env: 'DUPLEX_REGISTRATION', value: 'open|closed', description: 'allow new accounts (default open)' },
+  {
+    flag: 'registration',
+    env: 'DUPLEX_REGISTRATION',
+    value: 'open|closed',
+    description: 'allow new accounts, unless `registration open|close` stored otherwise (default open)',
+  },
   { flag: 'log-level', env: 'DUPLEX_LOG_LEVEL', value: 'LEVEL', description: `${LOG_LEVELS.join('|')} (default info)` },
   {
     flag: 'no-rate-limits',
@@ -95,126 +124,209 @@ const OPTIONS: OptionSpec[] = [
     description: 'client address from the last X-Forwarded-For entry (env: 1|0)',
   },
   {
+    flag: 'tls-cert',
+    env: 'DUPLEX_TLS_CERT',
+    value: 'FILE',
+    description: 'serve HTTPS and WSS with this PEM certificate (chain); needs --tls-key',
+  },
+  { flag: 'tls-key', env: 'DUPLEX_TLS_KEY', value: 'FILE', description: 'PEM private key of --tls-cert' },
+  {
     flag: 'scrypt-cost',
     env: 'DUPLEX_SCRYPT_COST',
     value: 'N',
     description: `log2 of the scrypt cost of new password hashes, ${MIN_SCRYPT_COST}..${MAX_SCRYPT_COST} (default 15)`,
   },
-  { flag: 'limit', value: 'NAME=VALUE', description: 'override one limit (repeatable); names below' },
-  { flag: 'help', description: 'print this help and exit' },
+  { flag: 'limit', value: 'NAME=VALUE', multiple: true, description: 'override one limit (repeatable); names below' },
 ];
 
-export function helpText(): string {
-  const optionLines = OPTIONS.map((option) => {
+const HELP_OPTION: OptionSpec = { flag: 'help', description: 'print this help and exit' };
+
+/** The relay options named by `flags`, for a command that takes only some of them. */
+export function relayOptions(...flags: string[]): OptionSpec[] {
+  return flags.map((flag) => {
+    const option = RELAY_OPTIONS.find((candidate) => candidate.flag === flag);
+    if (!option) throw new Error(`no relay option --${flag}`);
+    return option;
+  });
+}
+
+/** One help line per option, --help last. */
+export function optionHelpLines(options: readonly OptionSpec[]): string[] {
+  return [...options, HELP_OPTION].map((option) => {
     const left = `  --${option.flag}${option.value ? ` ${option.value}` : ''}`;
     const env = option.env ? ` [${option.env}]` : '';
     return `${left.padEnd(34)}${option.description}${env}`;
   });
+}
+
+/** The help of `serve`, the relay itself. */
+export function helpText(): string {
   const limitLines = LIMIT_NAMES.map((name) => {
     const definition = limitDefinition(name);
     return `  ${name.padEnd(26)}${String(definition.default).padStart(9)}  ${definition.description} [${definition.env}]`;
   });
   return [
-    'Usage: node relay/main.ts [options]',
+    'Usage: duplex-relay [serve] [options]',
     '',
     'The Duplex relay: HTTP API, WebSocket endpoint /ws and the web client on one port.',
-    'A flag wins over its environment variable.',
+    'A flag wins over its environment variable, which wins over the config file.',
     '',
     'Options:',
-    ...optionLines,
+    ...optionHelpLines(RELAY_OPTIONS),
     '',
-    'Limits (--limit NAME=VALUE or the environment variable; default shown):',
+    'Limits (--limit NAME=VALUE, the environment variable, or "limits" in the config file; default shown):',
     ...limitLines,
     '',
   ].join('\n');
 }
 
-export type CommandLine = { kind: 'help' } | { kind: 'run'; config: RelayConfig };
+export type OptionValues = Record<string, string | boolean | string[] | undefined>;
 
-export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): CommandLine {
-  let values;
+export interface ParsedOptions {
+  values: OptionValues;
+  positionals: string[];
+  help: boolean;
+}
+
+/** Parses flags against `options` (plus --help and -h); unknown flags and extra positionals are ConfigErrors. */
+export function parseOptions(argv: string[], options: readonly OptionSpec[], allowPositionals = false): ParsedOptions {
   try {
-    ({ values } = parseArgs({
+    const { values, positionals } = parseArgs({
       args: argv,
       strict: true,
-      allowPositionals: false,
+      allowPositionals,
       options: {
-        host: { type: 'string' },
-        port: { type: 'string' },
-        data: { type: 'string' },
-        'allowed-origins': { type: 'string' },
-        registration: { type: 'string' },
-        'log-level': { type: 'string' },
-        'no-rate-limits': { type: 'boolean' },
-        'web-root': { type: 'string' },
-        'trust-proxy': { type: 'boolean' },
-        'scrypt-cost': { type: 'string' },
-        limit: { type: 'string', multiple: true },
+        ...Object.fromEntries(
+          options.map(
+            (option) => [option.flag, { type: option.value ? 'string' : 'boolean', multiple: option.multiple === true }] as const,
+          ),
+        ),
         help: { type: 'boolean', short: 'h' },
       },
-    }));
+    });
+    const { help, ...rest } = values;
+    return { values: rest, positionals, help: help === true };
   } catch (error) {
     throw new ConfigError((error as Error).message);
   }
-  if (values.help) return { kind: 'help' };
+}
+
+export type CommandLine = { kind: 'help' } | { kind: 'run'; config: RelayConfig };
+
+/** The command line of `serve`. */
+export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): CommandLine {
+  const { values, help } = parseOptions(argv, RELAY_OPTIONS);
+  return help ? { kind: 'help' } : { kind: 'run', config: resolveConfig(values, env) };
+}
+
+/** A setting's value as text, and where it came from. */
+interface Found {
+  text: string;
+  from: string;
+}
+
+/** Builds the configuration from parsed flags (only those a command accepts), the environment and the config file. */
+export function resolveConfig(values: OptionValues, env: NodeJS.ProcessEnv): RelayConfig {
+  const flag = (name: string): string | undefined => {
+    const value = values[name];
+    return typeof value === 'string' ? value : undefined;
+  };
+  const configFile = flag('config') ?? nonEmpty(env.DUPLEX_CONFIG);
+  const fileSettings = configFile === undefined ? {} : loadConfigFile(configFile);
+  const fileName = configFile ?? '';
+
+  /** The flag's value, else the environment variable's, else the config file's. */
+  const find = (flagName: string | undefined, envName: string, fileKey: FileKey): Found | undefined => {
+    const fromFlag = flagName === undefined ? undefined : flag(flagName);
+    if (fromFlag !== undefined) return { text: fromFlag, from: `--${flagName}` };
+    const fromEnv = nonEmpty(env[envName]);
+    if (fromEnv !== undefined) return { text: fromEnv, from: envName };
+    const fromFile = fileSettings[fileKey];
+    if (fromFile === undefined) return undefined;
+    return { text: fileValueText(fromFile), from: `${fileName}: ${fileKey}` };
+  };
+  const switchedBy = (flagName: string, text: string): Found | undefined =>
+    values[flagName] === true ? { text, from: `--${flagName}` } : undefined;
 
   const defaults = defaultConfig();
-  const pick = (flag: string | undefined, envName: string): string | undefined => flag ?? nonEmpty(env[envName]);
-
-  const host = pick(values.host, 'DUPLEX_HOST') ?? defaults.host;
-  const port = parseInteger(pick(values.port, 'DUPLEX_PORT'), 'port', 0, 65_535) ?? defaults.port;
-  const data = pick(values.data, 'DUPLEX_DATA');
-  const origins = pick(values['allowed-origins'], 'DUPLEX_ALLOWED_ORIGINS');
-  const registration = parseChoice(pick(values.registration, 'DUPLEX_REGISTRATION'), 'registration', REGISTRATION_MODES);
-  const logLevel = parseChoice(pick(values['log-level'], 'DUPLEX_LOG_LEVEL'), 'log-level', LOG_LEVELS);
-  const rateLimits = values['no-rate-limits']
-    ? false
-    : (parseSwitch(nonEmpty(env.DUPLEX_RATE_LIMITS), 'DUPLEX_RATE_LIMITS') ?? defaults.rateLimits);
-  const webRoot = pick(values['web-root'], 'DUPLEX_WEB_ROOT');
-  const trustProxy = values['trust-proxy']
-    ? true
-    : (parseSwitch(nonEmpty(env.DUPLEX_TRUST_PROXY), 'DUPLEX_TRUST_PROXY') ?? defaults.trustProxy);
-  const scryptCost =
-    parseInteger(pick(values['scrypt-cost'], 'DUPLEX_SCRYPT_COST'), 'scrypt-cost', MIN_SCRYPT_COST, MAX_SCRYPT_COST) ??
-    defaults.scryptCost;
-
+  const data = find('data', 'DUPLEX_DATA', 'data');
+  const origins = find('allowed-origins', 'DUPLEX_ALLOWED_ORIGINS', 'allowedOrigins');
+  const webRoot = find('web-root', 'DUPLEX_WEB_ROOT', 'webRoot');
   return {
-    kind: 'run',
-    config: {
-      host,
-      port,
-      dataDir: data === undefined ? defaults.dataDir : path.resolve(data),
-      allowedOrigins: origins === undefined ? [] : parseOrigins(origins),
-      registration: registration ?? defaults.registration,
-      logLevel: logLevel ?? defaults.logLevel,
-      rateLimits,
-      webRoot: webRoot === undefined ? defaults.webRoot : path.resolve(webRoot),
-      trustProxy,
-      scryptCost,
-      limits: parseLimits(values.limit ?? [], env),
-    },
+    host: find('host', 'DUPLEX_HOST', 'host')?.text ?? defaults.host,
+    port: parseInteger(find('port', 'DUPLEX_PORT', 'port'), 0, 65_535) ?? defaults.port,
+    dataDir: data === undefined ? defaults.dataDir : path.resolve(data.text),
+    allowedOrigins: origins === undefined ? defaults.allowedOrigins : parseOrigins(origins),
+    registration:
+      parseChoice(find('registration', 'DUPLEX_REGISTRATION', 'registration'), REGISTRATION_MODES) ?? defaults.registration,
+    logLevel: parseChoice(find('log-level', 'DUPLEX_LOG_LEVEL', 'logLevel'), LOG_LEVELS) ?? defaults.logLevel,
+    rateLimits:
+      parseSwitch(switchedBy('no-rate-limits', 'off') ?? find(undefined, 'DUPLEX_RATE_LIMITS', 'rateLimits')) ??
+      defaults.rateLimits,
+    webRoot: webRoot === undefined ? defaults.webRoot : path.resolve(webRoot.text),
+    trustProxy:
+      parseSwitch(switchedBy('trust-proxy', 'on') ?? find(undefined, 'DUPLEX_TRUST_PROXY', 'trustProxy')) ??
+      defaults.trustProxy,
+    scryptCost:
+      parseInteger(find('scrypt-cost', 'DUPLEX_SCRYPT_COST', 'scryptCost'), MIN_SCRYPT_COST, MAX_SCRYPT_COST) ??
+      defaults.scryptCost,
+    tls: parseTls(find('tls-cert', 'DUPLEX_TLS_CERT', 'tlsCert'), find('tls-key', 'DUPLEX_TLS_KEY', 'tlsKey')),
+    limits: parseLimits(values.limit, env, fileSettings.limits ?? {}, fileName),
   };
 }
 
-function parseLimits(overrides: string[], env: NodeJS.ProcessEnv): Limits {
-  const limits = { ...DEFAULT_LIMITS };
-  for (const name of LIMIT_NAMES) {
-    const { env: envName, min } = limitDefinition(name);
-    limits[name] = parseInteger(nonEmpty(env[envName]), envName, min) ?? limits[name];
+function loadConfigFile(file: string): FileSettings {
+  const result = readConfigFile(file);
+  if (!result.ok) throw new ConfigError(result.message);
+  return result.settings;
+}
+
+/** A config file value as the text a flag would carry, so that both are checked alike. */
+function fileValueText(value: string | number | boolean | string[]): string {
+  if (typeof value === 'boolean') return value ? 'on' : 'off';
+  return Array.isArray(value) ? value.join(',') : String(value);
+}
+
+function parseTls(cert: Found | undefined, key: Found | undefined): TlsFiles | undefined {
+  if (cert === undefined && key === undefined) return undefined;
+  if (cert === undefined || key === undefined) {
+    throw new ConfigError(`${(cert ?? key)?.from} given without ${cert ? '--tls-key' : '--tls-cert'}: both or neither`);
   }
-  for (const override of overrides) {
+  return { certFile: path.resolve(cert.text), keyFile: path.resolve(key.text) };
+}
+
+/** Each limit: `--limit NAME=VALUE` (the last one wins), else its variable, else the config file, else the default. */
+function parseLimits(
+  overrides: OptionValues[string],
+  env: NodeJS.ProcessEnv,
+  fileLimits: Partial<Limits>,
+  fileName: string,
+): Limits {
+  const fromFlags = new Map<string, Found>();
+  for (const override of Array.isArray(overrides) ? overrides : []) {
     const separator = override.indexOf('=');
     const name = override.slice(0, separator);
     if (separator < 0 || !isLimitName(name)) {
       throw new ConfigError(`--limit ${override}: expected NAME=VALUE with NAME one of ${LIMIT_NAMES.join(', ')}`);
     }
-    limits[name] = parseInteger(override.slice(separator + 1), `limit ${name}`, limitDefinition(name).min) ?? limits[name];
+    fromFlags.set(name, { text: override.slice(separator + 1), from: `--limit ${name}` });
+  }
+  const limits = { ...DEFAULT_LIMITS };
+  for (const name of LIMIT_NAMES) {
+    const { env: envName, min } = limitDefinition(name);
+    const fromEnv = nonEmpty(env[envName]);
+    const fromFile = fileLimits[name];
+    const found =
+      fromFlags.get(name) ??
+      (fromEnv === undefined ? undefined : { text: fromEnv, from: envName }) ??
+      (fromFile === undefined ? undefined : { text: String(fromFile), from: `${fileName}: limits.${name}` });
+    limits[name] = parseInteger(found, min) ?? limits[name];
   }
   return limits;
 }
 
-function parseOrigins(list: string): string[] {
-  return list
+function parseOrigins(found: Found): string[] {
+  return found.text
     .split(',')
     .map((entry) => entry.trim())
     .filter((entry) => entry.length > 0)
@@ -228,36 +340,37 @@ function parseOrigins(list: string): string[] {
       // An origin is scheme://host[:port] and nothing more; a path or a
       // trailing slash would never match a browser's Origin header.
       if (origin === 'null' || origin !== entry) {
-        throw new ConfigError(`allowed-origins: "${entry}" is not an origin like https://chat.example.com`);
+        throw new ConfigError(`${found.from}: "${entry}" is not an origin like https://chat.example.com`);
       }
       return origin;
     });
 }
 
-function parseInteger(text: string | undefined, name: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
-  if (text === undefined) return undefined;
-  const value = /^\d+$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
+function parseInteger(found: Found | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  if (found === undefined) return undefined;
+  const text = found.text.trim();
+  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
   if (!Number.isSafeInteger(value) || value < min || value > max) {
     const range = max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer in ${min}..${max}`;
-    throw new ConfigError(`${name}: "${text}" is not ${range}`);
+    throw new ConfigError(`${found.from}: "${found.text}" is not ${range}`);
   }
   return value;
 }
 
-function parseChoice<T extends string>(text: string | undefined, name: string, choices: readonly T[]): T | undefined {
-  if (text === undefined) return undefined;
-  if (!(choices as readonly string[]).includes(text)) {
-    throw new ConfigError(`${name}: "${text}" is not one of ${choices.join(', ')}`);
+function parseChoice<T extends string>(found: Found | undefined, choices: readonly T[]): T | undefined {
+  if (found === undefined) return undefined;
+  if (!(choices as readonly string[]).includes(found.text)) {
+    throw new ConfigError(`${found.from}: "${found.text}" is not one of ${choices.join(', ')}`);
   }
-  return text as T;
+  return found.text as T;
 }
 
-function parseSwitch(text: string | undefined, name: string): boolean | undefined {
-  if (text === undefined) return undefined;
-  const normalised = text.trim().toLowerCase();
+function parseSwitch(found: Found | undefined): boolean | undefined {
+  if (found === undefined) return undefined;
+  const normalised = found.text.trim().toLowerCase();
   if (['1', 'true', 'yes', 'on'].includes(normalised)) return true;
   if (['0', 'false', 'no', 'off'].includes(normalised)) return false;
-  throw new ConfigError(`${name}: "${text}" is not one of on, off, 1, 0, true, false`);
+  throw new ConfigError(`${found.from}: "${found.text}" is not one of on, off, 1, 0, true, false`);
 }
 
 function nonEmpty(text: string | undefined): string | undefined {

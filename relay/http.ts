@@ -14,12 +14,14 @@ import {
   type User,
   WS_PATH,
 } from '../src/shared/protocol/index.ts';
-import { bearerToken, decoyPasswordHash, hashPassword, hashToken, newToken, verifyPassword } from './auth.ts';
+import { createAccount } from './accounts.ts';
+import { bearerToken, decoyPasswordHash, hashToken, newToken, verifyPassword } from './auth.ts';
 import type { RelayConfig } from './config.ts';
 import type { Fanout } from './fanout.ts';
 import type { Logger } from './log.ts';
 import type { RelayMetrics } from './metrics.ts';
 import type { RateLimits } from './rate-limit.ts';
+import { registrationPolicy } from './registration.ts';
 import { requestPath } from './request-path.ts';
 import { serveStatic } from './static-files.ts';
 import type { RelayStore } from './store/types.ts';
@@ -110,7 +112,7 @@ async function respond(
 // ---- routes ----
 
 async function register(deps: HttpDeps, request: IncomingMessage, response: ServerResponse): Promise<void> {
-  if (deps.config.registration === 'closed') {
+  if ((await registrationPolicy(deps.store, deps.config.registration)).mode === 'closed') {
     request.resume();
     throw new HttpError(403, 'registration_closed', 'this relay does not accept new accounts');
   }
@@ -118,14 +120,8 @@ async function register(deps: HttpDeps, request: IncomingMessage, response: Serv
   const address = clientAddress(request, deps.config.trustProxy);
   refuseWhileLimited(deps.rateLimits.registrationsByAddress.retryAfterMs(address), 'too many registrations');
   deps.rateLimits.registrationsByAddress.record(address);
-  // Checked first only to spare a password hash; the insert decides.
-  if (await deps.store.userByUsername(body.username)) throw usernameTaken();
-  const passwordHash = await hashPassword(body.password, deps.config.scryptCost);
   const now = Date.now();
-  const user = await deps.store.createUser(
-    { username: body.username, displayName: body.displayName ?? body.username, passwordHash },
-    now,
-  );
+  const user = await createAccount(deps.store, body, deps.config.scryptCost, now);
   if (!user) throw usernameTaken();
   deps.log.info({ user: user.id, username: user.username, address }, 'account created');
   sendJson(response, 201, await issueToken(deps, user, now));

@@ -121,6 +121,13 @@ const LIMIT_DEFINITIONS = {
     min: 1,
     description: 'sends stored in one transaction at most',
   },
+  tokenRecheckIntervalMs: {
+    env: 'DUPLEX_TOKEN_RECHECK_INTERVAL_MS',
+    default: 10_000,
+    min: 10,
+    description:
+      'how often the tokens of open sessions are checked; sessions whose token was revoked by an operator command are closed with 4001',
+  },
   httpBodyBytes: {
     env: 'DUPLEX_HTTP_BODY_BYTES',
     default: 16 * 1024,

@@ -1,59 +1,21 @@
-// The relay's command-line entry: `npm run relay` (node relay/main.ts).
-// Exit codes: 0 after a clean shutdown (SIGTERM, SIGINT) or --help, 1 when the
-// relay cannot start or crashes, 2 for a bad flag or environment value.
-import { ConfigError, helpText, parseCommandLine, type RelayConfig } from './config.ts';
-import { createLogger } from './log.ts';
-import { Relay } from './server.ts';
+#!/usr/bin/env node
+// `duplex-relay`, the relay's command: `npm run relay -- …`, `node relay/main.ts
+// …`, or the package's bin. Without a command it runs the relay (`serve`);
+// cli/run.ts lists the others. Exit codes: 0 done (or a clean shutdown), 1
+// failed, 2 bad flag, setting or argument.
+//
+// The bin is this TypeScript file itself, run by Node without a build step.
+// Node refuses to strip types from files under node_modules (and a
+// JavaScript launcher would not help, as the refusal is about the imported
+// file), so the bin works from a checkout, directly or through the symlink
+// of `npm link` or `npm install -g <checkout>`, not from a packed tarball.
+import { text } from 'node:stream/consumers';
+import { runCommandLine } from './cli/run.ts';
 
-function readConfig(): RelayConfig {
-  try {
-    const commandLine = parseCommandLine(process.argv.slice(2), process.env);
-    if (commandLine.kind === 'run') return commandLine.config;
-    process.stdout.write(helpText());
-    process.exit(0);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`duplex relay: ${error.message}\nRun with --help to see the options.\n`);
-    process.exit(2);
-  }
-}
-
-const config = readConfig();
-const log = createLogger(config.logLevel);
-
-process.on('uncaughtException', (error) => {
-  log.fatal({ err: error }, 'uncaught exception');
-  process.exit(1);
+const exitCode = await runCommandLine(process.argv.slice(2), {
+  env: process.env,
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+  readStdin: () => text(process.stdin),
 });
-process.on('unhandledRejection', (reason) => {
-  log.fatal({ err: reason }, 'unhandled rejection');
-  process.exit(1);
-});
-
-let relay: Relay;
-try {
-  relay = await Relay.start({ config, log });
-} catch (error) {
-  log.fatal({ err: error }, 'relay failed to start');
-  process.stderr.write(`duplex relay: ${(error as Error).message}\n`);
-  process.exit(1);
-}
-
-log.info({ url: relay.url, dataDir: config.dataDir, webRoot: config.webRoot }, 'listening');
-// Tests and scripts read the port from this line when started with --port 0.
-process.stdout.write(`duplex relay listening on ${relay.url}\n`);
-
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
-    log.info({ signal }, 'signal received');
-    // A second signal while shutting down stops at once.
-    process.once(signal, () => process.exit(1));
-    relay.shutdown().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        log.fatal({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  });
-}
+process.exit(exitCode);

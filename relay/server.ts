@@ -1,10 +1,11 @@
-// The relay: one HTTP server on one port for the API, the web client and the
-// WebSocket endpoint (`ws` in noServer mode, so that upgrades are checked
-// here first), wired to the store, fan-out, presence and group commit. Also
-// owns the WebSocket heartbeat and the graceful shutdown.
+// The relay: one HTTP (or, with --tls-cert, HTTPS) server on one port for the
+// API, the web client and the WebSocket endpoint (`ws` in noServer mode, so
+// that upgrades are checked here first), wired to the store, fan-out,
+// presence and group commit. Also owns the WebSocket heartbeat, the sweep for
+// tokens revoked by operator commands, and the graceful shutdown.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { CLOSE_CODES, MAX_FRAME_BYTES, SUBPROTOCOL } from '../src/shared/protocol/index.ts';
@@ -19,10 +20,12 @@ import { createLogger, type Logger } from './log.ts';
 import { RelayMetrics } from './metrics.ts';
 import { Presence } from './presence.ts';
 import { createRateLimits } from './rate-limit.ts';
+import { RevokedTokenSweep } from './revoked-tokens.ts';
 import { Session } from './session.ts';
 import { SessionRegistry } from './sessions.ts';
-import { openSqliteStore } from './store/sqlite.ts';
+import { databaseFileIn, openSqliteStore } from './store/sqlite.ts';
 import type { RelayStore } from './store/types.ts';
+import { readTlsCredentials, type TlsCredentials } from './tls.ts';
 import { refusalOf, refuseUpgrade } from './upgrade.ts';
 
 export interface RelayOptions {
@@ -41,9 +44,11 @@ export class Relay {
   /** Every open socket, authenticated or not. */
   readonly #open = new Set<Session>();
   readonly #heartbeat: NodeJS.Timeout;
+  readonly #revokedTokenSweep: RevokedTokenSweep;
+  readonly #scheme: 'http' | 'https';
   #shutdown: Promise<void> | undefined;
 
-  private constructor(ctx: RelayContext) {
+  private constructor(ctx: RelayContext, tls: TlsCredentials | undefined) {
     this.#ctx = ctx;
     this.#wss = new WebSocketServer({
       noServer: true,
@@ -53,20 +58,30 @@ export class Relay {
       // Refusals of other subprotocols happen before (upgrade.ts).
       handleProtocols: (offered) => (offered.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
     });
-    this.#http = createServer(
-      createRequestHandler({ ...ctx, isShuttingDown: () => this.#shutdown !== undefined }),
-    );
+    const handleRequest = createRequestHandler({ ...ctx, isShuttingDown: () => this.#shutdown !== undefined });
+    this.#http = tls ? createHttpsServer(tls, handleRequest) : createServer(handleRequest);
+    this.#scheme = tls ? 'https' : 'http';
     this.#http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => this.#upgrade(request, socket, head));
     this.#heartbeat = setInterval(() => {
       for (const session of this.#open) session.heartbeat();
     }, ctx.config.limits.pingIntervalMs);
+    this.#revokedTokenSweep = new RevokedTokenSweep(
+      ctx.store,
+      () => this.#open,
+      ctx.config.limits.tokenRecheckIntervalMs,
+      ctx.log.child({ module: 'revoked-tokens' }),
+    );
   }
 
-  /** Opens the store and starts listening on the configured host and port. */
+  /**
+   * Reads the TLS files if configured (a ConfigError when they are unusable),
+   * opens the store and starts listening on the configured host and port.
+   */
   static async start(options: RelayOptions): Promise<Relay> {
     const { config } = options;
+    const tls = config.tls && readTlsCredentials(config.tls);
     const log = options.log ?? createLogger(config.logLevel);
-    const store = options.store ?? openSqliteStore(path.join(config.dataDir, 'relay.db'));
+    const store = options.store ?? openSqliteStore(databaseFileIn(config.dataDir));
     const fanout = options.fanout ?? new InProcessFanout();
     const metrics = new RelayMetrics();
     const rateLimits = createRateLimits(config.limits, config.rateLimits);
@@ -76,7 +91,7 @@ export class Relay {
       lastSession: (userId) => presence.userDisconnected(userId),
     });
     const groupCommit = new GroupCommit(store, sendJudge(rateLimits), config.limits.groupCommitMaxSends, metrics);
-    const relay = new Relay({ config, store, fanout, sessions, presence, groupCommit, rateLimits, metrics, log });
+    const relay = new Relay({ config, store, fanout, sessions, presence, groupCommit, rateLimits, metrics, log }, tls);
     try {
       await relay.#listen();
     } catch (error) {
@@ -90,10 +105,10 @@ export class Relay {
     return (this.#http.address() as AddressInfo).port;
   }
 
-  /** http://HOST:PORT, with the real port when the configured one was 0. */
+  /** http(s)://HOST:PORT, with the real port when the configured one was 0. */
   get url(): string {
     const host = this.#ctx.config.host;
-    return `http://${host.includes(':') ? `[${host}]` : host}:${this.port}`;
+    return `${this.#scheme}://${host.includes(':') ? `[${host}]` : host}:${this.port}`;
   }
 
   /**
@@ -112,6 +127,7 @@ export class Relay {
     const { log, groupCommit, presence, fanout, store } = this.#ctx;
     log.info({ sockets: this.#open.size }, 'shutting down');
     clearInterval(this.#heartbeat);
+    await this.#revokedTokenSweep.stop();
     const sessions = [...this.#open];
     for (const session of sessions) session.close(CLOSE_CODES.relayRestarting, 'relay restarting');
     await groupCommit.drain();

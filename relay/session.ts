@@ -72,6 +72,11 @@ export class Session {
     return this.#user?.id;
   }
 
+  /** Hash of the token the session authenticated with; undefined before. */
+  get tokenHash(): string | undefined {
+    return this.#tokenHash;
+  }
+
   helloReceived(): void {
     if (this.#state !== 'awaiting_hello') return;
     this.#state = 'authenticating';

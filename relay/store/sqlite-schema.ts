@@ -58,4 +58,13 @@ export const MIGRATIONS: readonly string[] = [
   -- Deduplication: a sender's cid is stored at most once.
   CREATE UNIQUE INDEX messages_sender_cid ON messages (sender_id, cid);
   `,
+  `
+  -- Settings an operator changes while the relay runs (duplex-relay
+  -- registration open|close); the relay reads them when it needs them.
+  CREATE TABLE settings (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+  ) STRICT;
+  `,
 ];

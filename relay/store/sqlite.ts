@@ -1,22 +1,30 @@
 // RelayStore on node:sqlite, the default embedded store: one file, WAL journal,
 // synchronous=FULL (an acknowledged message survives a power cut, not only a
-// crash), foreign keys on, and an exclusive lock so that a second relay on the
-// same data directory fails at start instead of serving a diverging fan-out.
-// The API is synchronous underneath; group commit (see group-commit.ts) keeps
-// the number of fsyncs low.
+// crash), foreign keys on. The relay owns the database (owner-lock.ts: a
+// second relay on the same data directory fails at start instead of serving
+// a diverging fan-out), while operator commands may open it beside the relay:
+// WAL lets them read without blocking it, and their few writes wait for the
+// relay's transactions through the busy timeout. The API is synchronous
+// underneath; group commit (see group-commit.ts) keeps the number of fsyncs
+// low.
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { Conversation, Message, User } from '../../src/shared/protocol/index.ts';
+import type { RegistrationMode } from '../config.ts';
+import { OwnerLock } from './owner-lock.ts';
+import { writeBackup, type BackupSummary } from './sqlite-backup.ts';
 import { MIGRATIONS } from './sqlite-schema.ts';
 import type {
   AppendOutcome,
   MessageDraft,
   MessagePage,
   NewUser,
+  RegistrationSetting,
   RelayStore,
   SendJudge,
+  TokenRecord,
   UserWithPassword,
   Watermarks,
 } from './types.ts';
@@ -26,6 +34,13 @@ interface UserRow {
   username: string;
   display_name: string;
   password_hash: string;
+}
+
+type PublicUserRow = Omit<UserRow, 'password_hash'>;
+
+interface TokenRow extends PublicUserRow {
+  token_hash: string;
+  created_at: number;
 }
 
 interface ConversationRow {
@@ -59,29 +74,67 @@ export class SqliteStoreError extends Error {
   override name = 'SqliteStoreError';
 }
 
-/** Opens (creating if needed) the database file and brings its schema up to date. */
-export function openSqliteStore(file: string): SqliteStore {
-  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
-  let db: DatabaseSync;
-  try {
-    db = new DatabaseSync(file, { enableForeignKeyConstraints: true, timeout: 1000 });
-    db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA locking_mode = EXCLUSIVE');
-    migrate(db);
-  } catch (error) {
-    const message = (error as Error).message;
-    if (/locked|busy/i.test(message)) {
-      throw new SqliteStoreError(`${file} is locked: is another relay running on this data directory?`);
-    }
-    throw error;
-  }
-  return new SqliteStore(db);
+/**
+ * Who opens the database:
+ * - `relay`: the process that serves it. It takes the owner lock (a second
+ *   relay is refused), creates the file when needed and migrates its schema.
+ * - `operator`: a short command beside a running or stopped relay. No lock,
+ *   no creation, no migration: the database must exist and have this
+ *   version's schema, so that a command never changes the schema under a
+ *   relay of another version.
+ */
+export type StoreRole = 'relay' | 'operator';
+
+// The relay's thread waits at most this long for an operator command's write
+// (those take milliseconds); a command waits longer for a busy relay.
+const BUSY_TIMEOUT_MS: Record<StoreRole, number> = { relay: 1_000, operator: 10_000 };
+
+const SETTING_REGISTRATION = 'registration';
+
+/** The database file of a data directory. */
+export function databaseFileIn(dataDir: string): string {
+  return path.join(dataDir, 'relay.db');
 }
 
-function migrate(db: DatabaseSync): void {
-  const { user_version: version } = db.prepare('PRAGMA user_version').get() as { user_version: number };
+/** Opens the database file as `role` (see StoreRole). */
+export function openSqliteStore(file: string, role: StoreRole = 'relay'): SqliteStore {
+  const onDisk = file !== ':memory:';
+  if (onDisk && role === 'operator' && !existsSync(file)) {
+    throw new SqliteStoreError(`no database at ${file}: check --data (a relay creates it when it first starts)`);
+  }
+  let lock: OwnerLock | undefined;
+  if (onDisk && role === 'relay') {
+    mkdirSync(path.dirname(file), { recursive: true });
+    lock = OwnerLock.tryAcquire(file);
+    if (!lock) throw new SqliteStoreError(`${file} is locked: is another relay running on this data directory?`);
+  }
+  let db: DatabaseSync | undefined;
+  try {
+    db = new DatabaseSync(file, { enableForeignKeyConstraints: true, timeout: BUSY_TIMEOUT_MS[role] });
+    db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL');
+    if (role === 'relay') migrate(db);
+    else requireCurrentSchema(db, file);
+  } catch (error) {
+    db?.close();
+    lock?.release();
+    throw error;
+  }
+  return new SqliteStore(db, file, role, lock);
+}
+
+function schemaVersion(db: DatabaseSync): number {
+  return (db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version;
+}
+
+function refuseNewerSchema(version: number): void {
   if (version > MIGRATIONS.length) {
     throw new SqliteStoreError(`database schema version ${version} is newer than this relay (${MIGRATIONS.length})`);
   }
+}
+
+function migrate(db: DatabaseSync): void {
+  const version = schemaVersion(db);
+  refuseNewerSchema(version);
   for (let next = version; next < MIGRATIONS.length; next++) {
     db.exec('BEGIN IMMEDIATE');
     try {
@@ -95,6 +148,17 @@ function migrate(db: DatabaseSync): void {
   }
 }
 
+function requireCurrentSchema(db: DatabaseSync, file: string): void {
+  const version = schemaVersion(db);
+  refuseNewerSchema(version);
+  if (version < MIGRATIONS.length) {
+    throw new SqliteStoreError(
+      `${file} has schema version ${version}, this version of the relay needs ${MIGRATIONS.length}: ` +
+        'start the relay of this version once to upgrade it',
+    );
+  }
+}
+
 const USER_COLUMNS = 'id, username, display_name';
 const MESSAGE_COLUMNS = 'conv_id, seq, sender_id, cid, body, reply_to, ts';
 const CONVERSATION_COLUMNS = 'c.id, c.kind, c.title, c.last_seq, c.created_at';
@@ -103,10 +167,21 @@ const MEMBER_COLUMNS = 'm.conv_id, m.user_id, u.username, u.display_name, m.deli
 export class SqliteStore implements RelayStore {
   readonly #db: DatabaseSync;
   readonly #sql: ReturnType<typeof prepareStatements>;
+  readonly #file: string;
+  readonly #role: StoreRole;
+  readonly #lock: OwnerLock | undefined;
 
-  constructor(db: DatabaseSync) {
+  constructor(db: DatabaseSync, file: string, role: StoreRole, lock: OwnerLock | undefined) {
     this.#db = db;
     this.#sql = prepareStatements(db);
+    this.#file = file;
+    this.#role = role;
+    this.#lock = lock;
+  }
+
+  /** The database file. */
+  get file(): string {
+    return this.#file;
   }
 
   // ---- accounts ----
@@ -150,6 +225,11 @@ export class SqliteStore implements RelayStore {
   async revokeToken(tokenHash: string): Promise<string | undefined> {
     const row = this.#sql.deleteToken.get(tokenHash) as { user_id: string } | undefined;
     return row?.user_id;
+  }
+
+  async existingTokens(tokenHashes: readonly string[]): Promise<Set<string>> {
+    const rows = this.#sql.existingTokens.all(JSON.stringify(tokenHashes)) as unknown as { token_hash: string }[];
+    return new Set(rows.map((row) => row.token_hash));
   }
 
   // ---- presence ----
@@ -293,10 +373,51 @@ export class SqliteStore implements RelayStore {
     });
   }
 
+  // ---- operator ----
+
+  async listTokens(userId?: string): Promise<TokenRecord[]> {
+    const rows = this.#sql.listTokens.all(userId ?? null) as unknown as TokenRow[];
+    return rows.map((row) => ({ tokenHash: row.token_hash, user: toUser(row), createdAt: row.created_at }));
+  }
+
+  async revokeUserTokens(userId: string): Promise<number> {
+    return Number(this.#sql.deleteUserTokens.run(userId).changes);
+  }
+
+  async revokeAllTokens(): Promise<number> {
+    return Number(this.#sql.deleteAllTokens.run().changes);
+  }
+
+  async replacePassword(userId: string, passwordHash: string): Promise<number> {
+    return this.#transaction(() => {
+      this.#sql.setPasswordHash.run(passwordHash, userId);
+      return Number(this.#sql.deleteUserTokens.run(userId).changes);
+    });
+  }
+
+  async registrationSetting(): Promise<RegistrationSetting | undefined> {
+    const row = this.#sql.setting.get(SETTING_REGISTRATION) as { value: string; updated_at: number } | undefined;
+    return row && { mode: row.value as RegistrationMode, setAt: row.updated_at };
+  }
+
+  async setRegistration(mode: RegistrationMode, now: number): Promise<void> {
+    this.#sql.setSetting.run(SETTING_REGISTRATION, mode, now);
+  }
+
+  /** Writes a verified, consistent copy of the database to `target` while others keep writing (sqlite-backup.ts). */
+  backupTo(target: string): BackupSummary {
+    return writeBackup(this.#db, target);
+  }
+
   async close(): Promise<void> {
-    if (!this.#db.isOpen) return;
-    this.#db.exec('PRAGMA optimize');
-    this.#db.close();
+    if (this.#db.isOpen) {
+      // Only the relay refreshes the query planner's statistics: from an
+      // operator command, the ANALYZE this may run would hold the write lock
+      // while the relay waits to store messages.
+      if (this.#role === 'relay') this.#db.exec('PRAGMA optimize');
+      this.#db.close();
+    }
+    this.#lock?.release();
   }
 
   // ---- internals ----
@@ -350,6 +471,19 @@ function prepareStatements(db: DatabaseSync) {
       `SELECT u.id, u.username, u.display_name FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?`,
     ),
     deleteToken: prepare('DELETE FROM tokens WHERE token_hash = ? RETURNING user_id'),
+    existingTokens: prepare(`SELECT token_hash FROM tokens WHERE token_hash ${idsIn}`),
+    listTokens: prepare(
+      `SELECT t.token_hash, t.created_at, u.id, u.username, u.display_name FROM tokens t JOIN users u ON u.id = t.user_id
+       WHERE ?1 IS NULL OR t.user_id = ?1 ORDER BY t.created_at, t.token_hash`,
+    ),
+    deleteUserTokens: prepare('DELETE FROM tokens WHERE user_id = ?'),
+    deleteAllTokens: prepare('DELETE FROM tokens'),
+    setPasswordHash: prepare('UPDATE users SET password_hash = ? WHERE id = ?'),
+    setting: prepare('SELECT value, updated_at FROM settings WHERE name = ?'),
+    setSetting: prepare(
+      `INSERT INTO settings (name, value, updated_at) VALUES (?1, ?2, ?3)
+       ON CONFLICT (name) DO UPDATE SET value = ?2, updated_at = ?3`,
+    ),
     setLastSeen: prepare(`UPDATE users SET last_seen = ? WHERE id ${idsIn}`),
     lastSeen: prepare(`SELECT id, last_seen FROM users WHERE id ${idsIn} AND last_seen IS NOT NULL`),
     contactsOf: prepare(
@@ -423,7 +557,7 @@ function assembleConversations(rows: ConversationRow[], memberRows: MemberRow[])
   return [...byId.values()];
 }
 
-function toUser(row: UserRow): User {
+function toUser(row: PublicUserRow): User {
   return { id: row.id, username: row.username, displayName: row.display_name };
 }
 

@@ -5,6 +5,7 @@
 // is, rate limits) stays in the relay and reaches the store as a SendJudge.
 // Both implementations must pass test/relay/store-contract.ts.
 import type { Conversation, Message, NackCode, User } from '../../src/shared/protocol/index.ts';
+import type { RegistrationMode } from '../config.ts';
 
 export interface NewUser {
   username: string;
@@ -52,6 +53,19 @@ export interface MessagePage {
   more: boolean;
 }
 
+/** A sign-in: one token, which may be behind several open sockets. */
+export interface TokenRecord {
+  tokenHash: string;
+  user: User;
+  createdAt: number;
+}
+
+/** The registration mode an operator stored (duplex-relay registration open|close). */
+export interface RegistrationSetting {
+  mode: RegistrationMode;
+  setAt: number;
+}
+
 export interface Watermarks {
   delivered: number;
   read: number;
@@ -73,6 +87,8 @@ export interface RelayStore {
   userByToken(tokenHash: string): Promise<User | undefined>;
   /** Deletes the token; returns the id of the user it belonged to, if it existed. */
   revokeToken(tokenHash: string): Promise<string | undefined>;
+  /** Those of `tokenHashes` that are still valid (not revoked). */
+  existingTokens(tokenHashes: readonly string[]): Promise<Set<string>>;
 
   // ---- presence ----
   setLastSeen(userIds: readonly string[], ts: number): Promise<void>;
@@ -121,6 +137,22 @@ export interface RelayStore {
     userId: string,
     marks: Partial<Watermarks>,
   ): Promise<{ watermarks: Watermarks; changed: boolean } | undefined>;
+
+  // ---- operator (duplex-relay sub-commands) ----
+  /** Sign-ins, oldest first; only those of `userId` when given. */
+  listTokens(userId?: string): Promise<TokenRecord[]>;
+  /** Deletes every token of the user; returns how many there were. */
+  revokeUserTokens(userId: string): Promise<number>;
+  /** Deletes every token; returns how many there were. */
+  revokeAllTokens(): Promise<number>;
+  /**
+   * Sets a new password hash and deletes every token of the user, in one
+   * transaction, so that no sign-in outlives a password reset. Returns the
+   * number of tokens deleted.
+   */
+  replacePassword(userId: string, passwordHash: string): Promise<number>;
+  registrationSetting(): Promise<RegistrationSetting | undefined>;
+  setRegistration(mode: RegistrationMode, now: number): Promise<void>;
 
   close(): Promise<void>;
 }

@@ -1,6 +1,8 @@
-// Command-line and environment parsing (relay/config.ts).
+// Command-line, environment and config file parsing (relay/config.ts, relay/config-file.ts).
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { ConfigError, defaultConfig, helpText, parseCommandLine, type RelayConfig } from '../../relay/config.ts';
 import { DEFAULT_LIMITS, LIMIT_NAMES, limitDefinition } from '../../relay/limits.ts';
 
@@ -142,5 +144,96 @@ describe('parseCommandLine', () => {
       'DUPLEX_LOG_LEVEL', 'DUPLEX_RATE_LIMITS', 'DUPLEX_WEB_ROOT', 'DUPLEX_TRUST_PROXY', 'DUPLEX_SCRYPT_COST']) {
       expect(help).toContain(env);
     }
+  });
+});
+
+describe('config file', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'duplex-config-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function configFile(content: unknown): Promise<string> {
+    const file = path.join(dir, 'relay.json');
+    await writeFile(file, typeof content === 'string' ? content : JSON.stringify(content));
+    return file;
+  }
+
+  test('sets every setting, with paths relative to the file', async () => {
+    const file = await configFile({
+      host: '0.0.0.0',
+      port: 9100,
+      data: 'state',
+      allowedOrigins: ['https://a.example', 'https://b.example'],
+      registration: 'closed',
+      logLevel: 'warn',
+      rateLimits: false,
+      webRoot: '/srv/web',
+      trustProxy: true,
+      scryptCost: 12,
+      tlsCert: 'tls/cert.pem',
+      tlsKey: 'tls/key.pem',
+      limits: { sendBurst: 5, tokenRecheckIntervalMs: 500 },
+    });
+    // From another working directory: the relative paths stay the file's.
+    expect(parse(['--config', path.relative(process.cwd(), file)])).toEqual({
+      host: '0.0.0.0',
+      port: 9100,
+      dataDir: path.join(dir, 'state'),
+      allowedOrigins: ['https://a.example', 'https://b.example'],
+      registration: 'closed',
+      logLevel: 'warn',
+      rateLimits: false,
+      webRoot: '/srv/web',
+      trustProxy: true,
+      scryptCost: 12,
+      tls: { certFile: path.join(dir, 'tls/cert.pem'), keyFile: path.join(dir, 'tls/key.pem') },
+      limits: { ...DEFAULT_LIMITS, sendBurst: 5, tokenRecheckIntervalMs: 500 },
+    });
+  });
+
+  test('precedence: flag > environment > file > default, for settings and limits alike', async () => {
+    const file = await configFile({ port: 9100, host: '10.0.0.1', registration: 'closed', limits: { sendBurst: 5, sendsPerSecond: 6 } });
+    const config = parse(['--port', '9300', '--limit', 'sendBurst=7'], {
+      DUPLEX_CONFIG: file,
+      DUPLEX_PORT: '9200',
+      DUPLEX_HOST: '10.0.0.2',
+      DUPLEX_SEND_BURST: '8',
+    });
+    expect(config).toMatchObject({ port: 9300, host: '10.0.0.2', registration: 'closed', trustProxy: false });
+    expect(config.limits).toMatchObject({ sendBurst: 7, sendsPerSecond: 6 });
+    // --config wins over DUPLEX_CONFIG.
+    const other = path.join(dir, 'other.json');
+    await writeFile(other, JSON.stringify({ port: 9400 }));
+    expect(parse(['--config', other], { DUPLEX_CONFIG: file }).port).toBe(9400);
+    // A switch given as a flag wins over the file's false.
+    await writeFile(other, JSON.stringify({ trustProxy: false, rateLimits: true }));
+    expect(parse(['--config', other, '--trust-proxy', '--no-rate-limits'])).toMatchObject({ trustProxy: true, rateLimits: false });
+  });
+
+  test.each([
+    [{ hots: 'x' }, /relay\.json: unknown key "hots"; known keys: host, port, /],
+    [{ limits: { sendBurts: 1 } }, /unknown key "limits\.sendBurts"; known keys of limits: sendBurst, /],
+    [{ port: '8080' }, /relay\.json: port: Invalid input: expected number, received string/],
+    [{ port: 70_000 }, /relay\.json: port: "70000" is not an integer in 0\.\.65535/],
+    [{ registration: 'maybe' }, /relay\.json: registration: "maybe" is not one of open, closed/],
+    [{ allowedOrigins: ['https://a.example/'] }, /relay\.json: allowedOrigins: "https:\/\/a\.example\/" is not an origin/],
+    [{ limits: { sendBurst: 0 } }, /relay\.json: limits\.sendBurst: "0" is not an integer >= 1/],
+    [{ tlsCert: 'cert.pem' }, /relay\.json: tlsCert given without --tls-key: both or neither/],
+    [[1, 2], /relay\.json: the file: Invalid input: expected object, received array/],
+    ['{ "port": 1, }', /relay\.json: not valid JSON/],
+  ])('refuses %j, naming the file and the key', async (content, message) => {
+    const file = await configFile(content);
+    expect(() => parseCommandLine(['--config', file], {})).toThrow(message);
+  });
+
+  test('refuses a missing file, and names the flag or variable of a bad value', async () => {
+    expect(() => parseCommandLine(['--config', path.join(dir, 'none.json')], {})).toThrow(/cannot read config file .*none\.json: ENOENT/);
+    expect(() => parseCommandLine([], { DUPLEX_PORT: 'x' })).toThrow(/^DUPLEX_PORT: "x"/);
+    expect(() => parseCommandLine(['--port', 'x'], {})).toThrow(/^--port: "x"/);
+    expect(() => parseCommandLine(['--tls-key', 'k.pem'], {})).toThrow(/--tls-key given without --tls-cert/);
   });
 });

@@ -86,6 +86,63 @@ export function runRelayStoreContract(name: string, createStore: () => Promise<S
         expect(await store.userByToken('token-hash')).toBeUndefined();
         expect(await store.revokeToken('token-hash')).toBeUndefined();
       });
+
+      test('tells which token hashes still exist', async () => {
+        const alice = await user('alice');
+        await store.addToken('kept', alice.id, T0);
+        await store.addToken('revoked', alice.id, T0);
+        await store.revokeToken('revoked');
+        expect(await store.existingTokens(['kept', 'revoked', 'unknown'])).toEqual(new Set(['kept']));
+        expect(await store.existingTokens([])).toEqual(new Set());
+      });
+    });
+
+    describe('operator', () => {
+      test('lists tokens oldest first, of everyone or of one user', async () => {
+        const alice = await user('alice');
+        const bob = await user('bob');
+        await store.addToken('b-1', bob.id, T0 + 2);
+        await store.addToken('a-1', alice.id, T0 + 1);
+        await store.addToken('a-2', alice.id, T0 + 3);
+        expect(await store.listTokens()).toEqual([
+          { tokenHash: 'a-1', user: alice, createdAt: T0 + 1 },
+          { tokenHash: 'b-1', user: bob, createdAt: T0 + 2 },
+          { tokenHash: 'a-2', user: alice, createdAt: T0 + 3 },
+        ]);
+        expect((await store.listTokens(alice.id)).map((token) => token.tokenHash)).toEqual(['a-1', 'a-2']);
+        expect(await store.listTokens('unknown')).toEqual([]);
+      });
+
+      test('revokes the tokens of one user, or all', async () => {
+        const alice = await user('alice');
+        const bob = await user('bob');
+        for (const hash of ['a-1', 'a-2']) await store.addToken(hash, alice.id, T0);
+        await store.addToken('b-1', bob.id, T0);
+        expect(await store.revokeUserTokens(alice.id)).toBe(2);
+        expect(await store.revokeUserTokens(alice.id)).toBe(0);
+        expect(await store.existingTokens(['a-1', 'a-2', 'b-1'])).toEqual(new Set(['b-1']));
+        expect(await store.revokeAllTokens()).toBe(1);
+        expect(await store.listTokens()).toEqual([]);
+      });
+
+      test('replacing a password revokes every token of that user only', async () => {
+        const alice = await user('alice');
+        const bob = await user('bob');
+        await store.addToken('a-1', alice.id, T0);
+        await store.addToken('b-1', bob.id, T0);
+        expect(await store.replacePassword(alice.id, 'new-hash')).toBe(1);
+        expect((await store.userByUsername('alice'))?.passwordHash).toBe('new-hash');
+        expect((await store.userByUsername('bob'))?.passwordHash).toBe('hash-of-bob');
+        expect(await store.existingTokens(['a-1', 'b-1'])).toEqual(new Set(['b-1']));
+      });
+
+      test('stores the registration mode, last write wins', async () => {
+        expect(await store.registrationSetting()).toBeUndefined();
+        await store.setRegistration('closed', T0);
+        expect(await store.registrationSetting()).toEqual({ mode: 'closed', setAt: T0 });
+        await store.setRegistration('open', T0 + 1);
+        expect(await store.registrationSetting()).toEqual({ mode: 'open', setAt: T0 + 1 });
+      });
     });
 
     describe('presence data', () => {

@@ -1,11 +1,14 @@
 // The RelayStore contract on SQLite, plus what only the SQLite store does:
-// persistence across reopening, schema versioning, the exclusive lock.
-import { mkdtemp, rm } from 'node:fs/promises';
+// persistence across reopening, schema versioning, the owner lock of the
+// relay and operator access beside it, backups.
+import { statSync } from 'node:fs';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { openSqliteStore } from '../../relay/store/sqlite.ts';
+import { OwnerLock } from '../../relay/store/owner-lock.ts';
 import { MIGRATIONS } from '../../relay/store/sqlite-schema.ts';
 import { runRelayStoreContract } from './store-contract.ts';
 
@@ -61,9 +64,54 @@ describe('SQLite store specifics', () => {
     expect(() => openSqliteStore(file.replace('nested/', ''))).toThrow(/newer than this relay/);
   });
 
-  test('a second relay on the same file fails clearly', async () => {
+  test('a second relay on the same file fails clearly; closing releases the lock', async () => {
     const store = openSqliteStore(file);
     expect(() => openSqliteStore(file)).toThrow(/another relay running/);
     await store.close();
+    const again = openSqliteStore(file);
+    await again.close();
+  });
+
+  test('an operator works beside the relay: both see each other\'s writes', async () => {
+    const relay = openSqliteStore(file);
+    const operator = openSqliteStore(file, 'operator');
+    const alice = await operator.createUser({ username: 'alice', displayName: 'Alice', passwordHash: 'h' }, 1);
+    expect(await relay.userByUsername('alice')).toMatchObject({ id: alice?.id });
+    await relay.addToken('t', alice?.id as string, 2);
+    expect(await operator.revokeAllTokens()).toBe(1);
+    expect(await relay.existingTokens(['t'])).toEqual(new Set());
+    // An operator takes no lock: the relay keeps it.
+    expect(OwnerLock.tryAcquire(file)).toBeUndefined();
+    await operator.close();
+    await relay.close();
+  });
+
+  test('an operator neither creates nor migrates a database', async () => {
+    expect(() => openSqliteStore(file, 'operator')).toThrow(/no database at .*relay\.db: check --data/);
+    expect(await readdir(dir)).toEqual([]);
+    const old = path.join(dir, 'old.db');
+    const db = new DatabaseSync(old);
+    db.exec('PRAGMA user_version = 1');
+    db.close();
+    expect(() => openSqliteStore(old, 'operator')).toThrow(/schema version 1, this version of the relay needs \d+: start the relay/);
+    const newer = new DatabaseSync(path.join(dir, 'newer.db'));
+    newer.exec(`PRAGMA user_version = ${MIGRATIONS.length + 1}`);
+    newer.close();
+    expect(() => openSqliteStore(path.join(dir, 'newer.db'), 'operator')).toThrow(/newer than this relay/);
+  });
+
+  test('backs up to a new file only, verified, private, with the data and schema version', async () => {
+    const store = openSqliteStore(file);
+    await store.createUser({ username: 'alice', displayName: 'Alice', passwordHash: 'h' }, 1);
+    const target = path.join(dir, 'backup.db');
+    expect(store.backupTo(target)).toEqual({ file: target, bytes: expect.any(Number), schemaVersion: MIGRATIONS.length });
+    expect(statSync(target).mode & 0o777).toBe(0o600);
+    expect(() => store.backupTo(target)).toThrow(/already exists/);
+    expect(() => store.backupTo(path.join(dir, 'missing', 'backup.db'))).toThrow(/directory .*missing does not exist/);
+    await store.close();
+    expect((await readdir(dir)).filter((name) => name.includes('partial'))).toEqual([]);
+    const copy = openSqliteStore(target);
+    expect(await copy.userByUsername('alice')).toMatchObject({ displayName: 'Alice' });
+    await copy.close();
   });
 });

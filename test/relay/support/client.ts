@@ -64,6 +64,8 @@ export interface ConnectOptions {
   /** Subprotocols to offer; duplex.v1 by default. */
   protocols?: string[];
   origin?: string;
+  /** Certificate authority to trust for wss:// (a test's self-signed certificate). */
+  ca?: Buffer;
 }
 
 export interface Synced {
@@ -109,6 +111,7 @@ export class TestClient {
     const ws = new WebSocket(wsUrl, options.protocols ?? [SUBPROTOCOL], {
       headers: options.origin ? { Origin: options.origin } : {},
       perMessageDeflate: false,
+      ca: options.ca,
     });
     const client = new TestClient(ws);
     return new Promise((resolve, reject) => {

@@ -1,0 +1,229 @@
+// `npm run bench:client` (node bench/client/run.ts): the client engine's
+// figures against a real relay on loopback, printed and written to
+// bench/results/client-<time>.json (and client-latest.json):
+//
+// - local echo: from send() to the `messages` event that shows the message
+//   (the write to the outbox included), over 1,000 sends;
+// - flush rate: 10,000 messages queued while the relay is down, from the
+//   session being `synced` again to the last `ack`; once in one conversation
+//   (strictly one send on the wire at a time, see outbox.ts) and once spread
+//   over 100 conversations (which go side by side);
+// - memory: the engine's heap growth from catching up on, and then holding,
+//   a conversation of 100,000 messages, with the time that catch-up took and
+//   how long the UI's first queries take against it.
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { registerAccount, type RelayProcess, startRelay } from '../../test/engine/helpers/relay.ts';
+import { machineInfo } from '../relay/report.ts';
+import { sendBulk } from './bulk-sender.ts';
+import { acknowledged, benchEngine, signedInEngine } from './engine-setup.ts';
+import { type Distribution, distribution } from './stats.ts';
+
+const ECHO_SENDS = 1_000;
+const FLUSH_MESSAGES = 10_000;
+const HELD_MESSAGES = 100_000;
+const RESULTS_DIR = fileURLToPath(new URL('../results/', import.meta.url));
+
+// A precise heap figure needs a full collection first; the flag can be set
+// at run time, so `node bench/client/run.ts` needs no extra options.
+v8.setFlagsFromString('--expose-gc');
+const collectGarbage = vm.runInNewContext('gc') as () => void;
+
+interface FlushResult {
+  conversations: number;
+  messages: number;
+  /** How fast send() filled the outbox while offline. */
+  queuedPerSecond: number;
+  flushSeconds: number;
+  flushedPerSecond: number;
+}
+
+interface MemoryResult {
+  messages: number;
+  catchUpSeconds: number;
+  heapGrowthMB: number;
+  heapUsedMB: number;
+  rssGrowthMB: number;
+  rssMB: number;
+  newestPageMs: number;
+  listConversationsMs: number;
+}
+
+interface ClientBenchReport {
+  version: 1;
+  startedAt: string;
+  finishedAt: string;
+  machine: ReturnType<typeof machineInfo>;
+  localEchoMs: Distribution;
+  flush: FlushResult[];
+  memory: MemoryResult;
+}
+
+async function timed(work: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await work();
+  return performance.now() - started;
+}
+
+const log = (line: string) => console.log(`[${(performance.now() / 1000).toFixed(0).padStart(4)} s] ${line}`);
+const mb = (bytes: number) => bytes / 1e6;
+const signed = (value: number) => `${value >= 0 ? '+' : ''}${value}`;
+const round = (value: number, digits = 2) => Number(value.toFixed(digits));
+
+async function localEcho(relay: RelayProcess): Promise<Distribution> {
+  const [alice, bob] = await Promise.all([registerAccount(relay.url, 'Echo'), registerAccount(relay.url, 'Peer')]);
+  const bench = await signedInEngine(relay.url, alice);
+  const conv = (await bench.engine.createDirect(bob.user.id)).id;
+  const shownAt = new Map<string, number>();
+  bench.listen((event) => {
+    if (event.type !== 'messages') return;
+    for (const message of event.messages) if (message.status === 'queued') shownAt.set(message.body, performance.now());
+  });
+  const samples: number[] = [];
+  for (let i = 0; i < ECHO_SENDS + 100; i++) {
+    const body = `echo ${i}`;
+    const started = performance.now();
+    await bench.engine.send(conv, body);
+    // The first hundred warm the JIT and the store up.
+    if (i >= 100) samples.push(shownAt.get(body)! - started);
+  }
+  await bench.engine.dispose();
+  return distribution(samples);
+}
+
+async function flush(relay: RelayProcess, conversations: number): Promise<FlushResult> {
+  const [alice, bob] = await Promise.all([registerAccount(relay.url, 'Flusher'), registerAccount(relay.url, 'Reader')]);
+  const bench = await signedInEngine(relay.url, alice);
+  const convs: string[] = [];
+  for (let i = 0; i < conversations; i++) {
+    convs.push((conversations === 1 ? await bench.engine.createDirect(bob.user.id) : await bench.engine.createGroup(`Group ${i}`, [bob.user.id])).id);
+  }
+  const offline = bench.reach('offline');
+  await relay.stop('SIGTERM');
+  await offline;
+
+  const queueStarted = performance.now();
+  for (let i = 0; i < FLUSH_MESSAGES; i++) await bench.engine.send(convs[i % conversations]!, `flush message ${i + 1}`);
+  const queuedPerSecond = FLUSH_MESSAGES / ((performance.now() - queueStarted) / 1000);
+
+  const done = acknowledged(bench, FLUSH_MESSAGES);
+  const online = bench.reach('online');
+  await relay.restart();
+  await bench.engine.retryNow();
+  await online;
+  const flushStarted = performance.now();
+  await done;
+  const flushSeconds = (performance.now() - flushStarted) / 1000;
+  await bench.engine.dispose();
+  return {
+    conversations,
+    messages: FLUSH_MESSAGES,
+    queuedPerSecond: round(queuedPerSecond, 0),
+    flushSeconds: round(flushSeconds),
+    flushedPerSecond: round(FLUSH_MESSAGES / flushSeconds, 0),
+  };
+}
+
+async function memory(relay: RelayProcess): Promise<MemoryResult> {
+  const [alice, bob] = await Promise.all([registerAccount(relay.url, 'Holder'), registerAccount(relay.url, 'Writer')]);
+  // Alice's device knows the conversation, then goes away while Bob writes.
+  const first = await signedInEngine(relay.url, alice);
+  const conv = (await first.engine.createDirect(bob.user.id)).id;
+  const saved = first.account.saved;
+  await first.engine.dispose();
+  await sendBulk(relay.wsUrl, bob.token, conv, HELD_MESSAGES);
+
+  collectGarbage();
+  const before = process.memoryUsage();
+  const bench = benchEngine(saved, first.storeDir);
+  let stored = 0;
+  const caughtUp = new Promise<void>((resolve) => {
+    bench.listen((event) => {
+      if (event.type !== 'messages') return;
+      stored += event.messages.length;
+      if (stored >= HELD_MESSAGES) resolve();
+    });
+  });
+  const started = performance.now();
+  await bench.engine.start();
+  await caughtUp;
+  const catchUpSeconds = (performance.now() - started) / 1000;
+
+  // What the UI asks first when it opens the app and the conversation (all
+  // 100,000 messages unread, so the unread count walks all of them).
+  const listConversationsMs = await timed(() => bench.engine.listConversations());
+  const newestPageMs = await timed(() => bench.engine.getMessages(conv, { limit: 50 }));
+
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  collectGarbage();
+  const usage = process.memoryUsage();
+  const result: MemoryResult = {
+    messages: HELD_MESSAGES,
+    catchUpSeconds: round(catchUpSeconds),
+    heapGrowthMB: round(mb(usage.heapUsed - before.heapUsed)),
+    heapUsedMB: round(mb(usage.heapUsed)),
+    rssGrowthMB: round(mb(usage.rss - before.rss)),
+    rssMB: round(mb(usage.rss)),
+    newestPageMs: round(newestPageMs),
+    listConversationsMs: round(listConversationsMs),
+  };
+  await bench.engine.dispose();
+  return result;
+}
+
+function format(report: ClientBenchReport): string {
+  const echo = report.localEchoMs;
+  const lines = [
+    `Duplex client engine, ${report.machine.cpus} × ${report.machine.cpuModel}, Node ${report.machine.node}`,
+    `local echo (send() → messages event), ${echo.count} sends: ` +
+      `p50 ${echo.p50.toFixed(3)} ms, p95 ${echo.p95.toFixed(3)} ms, p99 ${echo.p99.toFixed(3)} ms, max ${echo.max.toFixed(3)} ms`,
+    ...report.flush.map(
+      (f) =>
+        `flush of ${f.messages.toLocaleString('en-US')} queued messages over ${f.conversations} conversation(s): ` +
+        `${f.flushSeconds} s, ${f.flushedPerSecond.toLocaleString('en-US')} messages/s (queued at ${f.queuedPerSecond.toLocaleString('en-US')}/s)`,
+    ),
+    `memory holding ${report.memory.messages.toLocaleString('en-US')} messages in one conversation: ` +
+      `heap ${signed(report.memory.heapGrowthMB)} MB (to ${report.memory.heapUsedMB} MB), ` +
+      `RSS ${signed(report.memory.rssGrowthMB)} MB (to ${report.memory.rssMB} MB); ` +
+      `catch-up ${report.memory.catchUpSeconds} s; listConversations ${report.memory.listConversationsMs} ms, newest page ${report.memory.newestPageMs} ms`,
+  ];
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const startedAt = new Date().toISOString();
+  const relay = await startRelay(['--no-rate-limits']);
+  try {
+    log('local echo…');
+    const localEchoMs = await localEcho(relay);
+    log(`flush of ${FLUSH_MESSAGES} in one conversation…`);
+    const flushOne = await flush(relay, 1);
+    log(`flush of ${FLUSH_MESSAGES} over 100 conversations…`);
+    const flushMany = await flush(relay, 100);
+    log(`memory with ${HELD_MESSAGES} messages…`);
+    const held = await memory(relay);
+    const report: ClientBenchReport = {
+      version: 1,
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      machine: machineInfo(),
+      localEchoMs,
+      flush: [flushOne, flushMany],
+      memory: held,
+    };
+    console.log(`\n${format(report)}\n`);
+    await mkdir(RESULTS_DIR, { recursive: true });
+    const text = `${JSON.stringify(report, null, 2)}\n`;
+    const file = path.join(RESULTS_DIR, `client-${startedAt.replace(/[:.]/g, '-')}.json`);
+    await writeFile(file, text);
+    await writeFile(path.join(RESULTS_DIR, 'client-latest.json'), text);
+    console.log(`Results: ${file} (and client-latest.json beside it)`);
+  } finally {
+    await relay.cleanup();
+  }
+}
+
+await main();

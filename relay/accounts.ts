@@ -1,0 +1,28 @@
+// Creating an account and resetting a password: the steps shared by the HTTP
+// API (POST /api/register) and the operator's commands (duplex-relay user
+// create, user reset-password), so that both hash and store alike. Callers
+// validate the username, password and display name first (the protocol's
+// schemas).
+import type { User } from '../src/shared/protocol/index.ts';
+import { hashPassword } from './auth.ts';
+import type { RelayStore } from './store/types.ts';
+
+export interface NewAccount {
+  username: string;
+  password: string;
+  /** Defaults to the username. */
+  displayName?: string;
+}
+
+/** The new user, or null when the username is taken. */
+export async function createAccount(store: RelayStore, account: NewAccount, scryptCost: number, now: number): Promise<User | null> {
+  // Checked first only to spare a password hash; the insert decides.
+  if (await store.userByUsername(account.username)) return null;
+  const passwordHash = await hashPassword(account.password, scryptCost);
+  return store.createUser({ username: account.username, displayName: account.displayName ?? account.username, passwordHash }, now);
+}
+
+/** Sets a new password and revokes every token of the user; returns how many were revoked. */
+export async function resetPassword(store: RelayStore, userId: string, password: string, scryptCost: number): Promise<number> {
+  return store.replacePassword(userId, await hashPassword(password, scryptCost));
+}

@@ -1,0 +1,97 @@
+// `duplex-relay user create` and `user reset-password`: accounts made or
+// mended by the operator, under the rules of the HTTP API (username pattern,
+// password length, display name) and with the same hashing (accounts.ts).
+// They work whether the relay runs or not, and whatever the registration mode.
+import { randomBytes } from 'node:crypto';
+import { describeIssues, passwordSchema, registerRequestSchema } from '../../src/shared/protocol/index.ts';
+import { createAccount, resetPassword } from '../accounts.ts';
+import { type OptionSpec, type OptionValues, relayOptions } from '../config.ts';
+import {
+  type CliIo,
+  type Command,
+  CommandFailed,
+  DATABASE_OPTIONS,
+  requireUser,
+  revocationNote,
+  textFlag,
+  UsageError,
+  withOperatorStore,
+} from './command.ts';
+
+const PASSWORD_STDIN: OptionSpec = {
+  flag: 'password-stdin',
+  description: 'read the password from stdin (otherwise one is generated and printed once)',
+};
+
+const PASSWORD_OPTIONS: readonly OptionSpec[] = [PASSWORD_STDIN, ...relayOptions('scrypt-cost'), ...DATABASE_OPTIONS];
+
+// 15 random bytes: 20 characters of base64url, 120 bits.
+const GENERATED_PASSWORD_BYTES = 15;
+
+interface Password {
+  text: string;
+  generated: boolean;
+}
+
+async function obtainPassword(values: OptionValues, io: CliIo): Promise<Password> {
+  if (values['password-stdin'] !== true) {
+    return { text: randomBytes(GENERATED_PASSWORD_BYTES).toString('base64url'), generated: true };
+  }
+  // The whole of stdin, less the newline that `echo` or a here-string adds.
+  const text = (await io.readStdin()).replace(/\r?\n$/, '');
+  if (text === '') throw new UsageError('--password-stdin: stdin held no password');
+  return { text, generated: false };
+}
+
+function showGenerated(password: Password, io: CliIo): void {
+  if (password.generated) io.out(`password: ${password.text}  (generated; shown only this once)`);
+}
+
+export const userCreate: Command = {
+  name: 'user create',
+  args: [{ name: 'USERNAME' }],
+  summary: 'create an account',
+  details:
+    'The password comes from stdin with --password-stdin; otherwise a random one is generated and\n' +
+    'printed once. Works while the relay runs, and also when registration is closed.',
+  options: [{ flag: 'display-name', value: 'NAME', description: 'display name (default: the username)' }, ...PASSWORD_OPTIONS],
+  async run({ config, args: [username], values, io }) {
+    const password = await obtainPassword(values, io);
+    const parsed = registerRequestSchema.safeParse({
+      username,
+      password: password.text,
+      displayName: textFlag(values, 'display-name'),
+    });
+    if (!parsed.success) throw new UsageError(describeIssues(parsed.error));
+    return withOperatorStore(config, async (store) => {
+      const user = await createAccount(store, parsed.data, config.scryptCost, Date.now());
+      if (!user) throw new CommandFailed(`user "${parsed.data.username}" already exists`);
+      io.out(`created user ${user.username} (display name "${user.displayName}", id ${user.id})`);
+      showGenerated(password, io);
+      return 0;
+    });
+  },
+};
+
+export const userResetPassword: Command = {
+  name: 'user reset-password',
+  args: [{ name: 'USERNAME' }],
+  summary: 'set a new password and revoke all sessions of the user',
+  details:
+    'The password comes from stdin with --password-stdin; otherwise a random one is generated and\n' +
+    'printed once. Every session of the user is revoked: they sign in again with the new password.',
+  options: PASSWORD_OPTIONS,
+  async run({ config, args: [username = ''], values, io }) {
+    const password = await obtainPassword(values, io);
+    const parsed = passwordSchema.safeParse(password.text);
+    if (!parsed.success) throw new UsageError(`password: ${parsed.error.issues[0]?.message}`);
+    return withOperatorStore(config, async (store) => {
+      const user = await requireUser(store, username);
+      const revoked = await resetPassword(store, user.id, parsed.data, config.scryptCost);
+      io.out(`new password set for ${user.username}; ${revoked} session(s) revoked`);
+      if (revoked > 0) io.out(revocationNote(config));
+      showGenerated(password, io);
+      return 0;
+    });
+  },
+};

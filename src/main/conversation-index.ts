@@ -1,0 +1,33 @@
+// The conversations as the engine last reported them, kept from its events
+// so that the tray, the badge and notifications can ask for titles, members
+// and unread counts without a round trip to the store.
+import type { ConversationSummary, DuplexEvent } from '../shared/api.ts';
+
+export class ConversationIndex {
+  readonly #byId = new Map<string, ConversationSummary>();
+
+  /** Conversations read from the store; those an event has reported since
+   * are newer and stay. */
+  addMissing(conversations: readonly ConversationSummary[]): void {
+    for (const conversation of conversations) {
+      if (!this.#byId.has(conversation.id)) this.#byId.set(conversation.id, conversation);
+    }
+  }
+
+  apply(event: DuplexEvent): void {
+    if (event.type === 'conversation') this.#byId.set(event.conversation.id, event.conversation);
+    else if (event.type === 'conversation-removed') this.#byId.delete(event.id);
+    // Signed in (as anyone) or out: the previous session's list is void.
+    else if (event.type === 'session') this.#byId.clear();
+  }
+
+  get(id: string): ConversationSummary | undefined {
+    return this.#byId.get(id);
+  }
+
+  get totalUnread(): number {
+    let total = 0;
+    for (const conversation of this.#byId.values()) total += conversation.unread;
+    return total;
+  }
+}

@@ -1,0 +1,20 @@
+// The requests of DesktopApi: what the settings screen and the open
+// conversation need from the shell. Settings changes reach the page as
+// `settings` events from the store's change listener, not from here.
+import type { DesktopApi, DesktopInfo, InvokeMethod } from '../shared/desktop-api.ts';
+import type { SettingsStore } from './settings/settings-store.ts';
+
+export function desktopRequests(options: {
+  info: DesktopInfo;
+  settings: SettingsStore;
+  setOpenConversation: (conv: string | null) => void;
+}): Pick<DesktopApi, InvokeMethod<DesktopApi>> {
+  const { info, settings } = options;
+  return {
+    getInfo: () => Promise.resolve(info),
+    getSettings: () => Promise.resolve(settings.settings),
+    updateSettings: (patch) => Promise.resolve(settings.update(patch)),
+    setConversationMuted: (conv, muted) => Promise.resolve(settings.setConversationMuted(conv, muted)),
+    setOpenConversation: (conv) => Promise.resolve(options.setOpenConversation(conv)),
+  };
+}

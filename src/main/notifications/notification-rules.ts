@@ -1,0 +1,54 @@
+// Which messages notify, and what the notification says. A message notifies
+// when it is someone else's, neither it nor its conversation is muted, and
+// the user is not already looking at it (the window is unfocused or shows
+// another conversation). With "hide message text" the notification says who
+// wrote, never what.
+import type { ChatMessage, ConversationSummary } from '../../shared/api.ts';
+import type { DesktopSettings } from '../../shared/desktop-api.ts';
+
+export interface NotificationContext {
+  windowFocused: boolean;
+  openConversation: string | null;
+  settings: Pick<DesktopSettings, 'notificationsMuted' | 'mutedConversations'>;
+}
+
+export interface NotificationContent {
+  title: string;
+  body: string;
+}
+
+/** Long bodies are cut here; notification centres show a few lines at most. */
+const MAX_BODY_CODE_POINTS = 200;
+
+export function shouldNotify(message: ChatMessage, context: NotificationContext): boolean {
+  if (message.mine || context.settings.notificationsMuted) return false;
+  if (context.settings.mutedConversations.includes(message.conv)) return false;
+  return !(context.windowFocused && context.openConversation === message.conv);
+}
+
+function shortened(text: string): string {
+  const codePoints = [...text.trim()];
+  return codePoints.length > MAX_BODY_CODE_POINTS
+    ? `${codePoints.slice(0, MAX_BODY_CODE_POINTS - 1).join('')}…`
+    : codePoints.join('');
+}
+
+/** `conversation` is undefined when the message arrives before its
+ * conversation is known; the notification then names neither. */
+export function notificationContent(
+  message: ChatMessage,
+  conversation: ConversationSummary | undefined,
+  hideMessageText: boolean,
+): NotificationContent {
+  if (conversation === undefined) {
+    return { title: 'Duplex', body: hideMessageText ? 'New message' : shortened(message.body) };
+  }
+  if (conversation.kind === 'direct') {
+    return { title: conversation.title, body: hideMessageText ? 'New message' : shortened(message.body) };
+  }
+  const sender = conversation.members.find((member) => member.id === message.from)?.displayName ?? 'Someone';
+  return {
+    title: conversation.title,
+    body: hideMessageText ? `New message from ${sender}` : `${sender}: ${shortened(message.body)}`,
+  };
+}

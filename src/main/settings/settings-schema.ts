@@ -1,0 +1,60 @@
+// The settings file's shape and its defaults. The file is validated on load
+// and every field may be missing (a first start, or a file written by an
+// older version), in which case it takes its default.
+import { z } from 'zod';
+import type {
+  DesktopPlatform,
+  DesktopSettings,
+  DesktopSettingsPatch,
+} from '../../shared/desktop-api.ts';
+import { idSchema } from '../../shared/protocol/index.ts';
+import type { WindowState } from '../window/window-state.ts';
+
+/** Everything kept in the file: the user's settings and the window's placement. */
+export interface StoredSettings extends DesktopSettings {
+  window: WindowState | null;
+}
+
+/** A bound on the file's size, far above any real use. */
+const MAX_MUTED_CONVERSATIONS = 10_000;
+
+const switches = {
+  closeToTray: z.boolean(),
+  startAtLogin: z.boolean(),
+  notificationsMuted: z.boolean(),
+  hideMessageText: z.boolean(),
+};
+
+/** What the renderer may change through `updateSettings`: known switches only. */
+export const settingsPatchSchema = z.strictObject(switches).partial() satisfies z.ZodType<DesktopSettingsPatch>;
+
+const windowStateSchema = z.object({
+  x: z.number().int(),
+  y: z.number().int(),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  maximized: z.boolean(),
+}) satisfies z.ZodType<WindowState>;
+
+export const settingsFileSchema = z
+  .object({
+    ...switches,
+    mutedConversations: z.array(idSchema).max(MAX_MUTED_CONVERSATIONS),
+    window: windowStateSchema.nullable(),
+  })
+  .partial() satisfies z.ZodType<Partial<StoredSettings>>;
+
+export function defaultSettings(environment: {
+  platform: DesktopPlatform;
+  trayAvailable: boolean;
+}): StoredSettings {
+  return {
+    // On Linux the window could vanish with no tray icon to bring it back.
+    closeToTray: environment.platform !== 'linux' || environment.trayAvailable,
+    startAtLogin: false,
+    notificationsMuted: false,
+    hideMessageText: false,
+    mutedConversations: [],
+    window: null,
+  };
+}

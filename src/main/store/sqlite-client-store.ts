@@ -1,0 +1,360 @@
+// The desktop app's ClientStore: one SQLite file per user through node:sqlite
+// (built into Node and Electron, so nothing native to rebuild).
+//
+// - WAL journal with synchronous=NORMAL: a commit survives the app crashing or
+//   being killed (what the restart tests prove); an OS crash or power cut may
+//   roll back the last few commits, which the relay's copy and the `hello`
+//   cursors (written after the messages they cover) make good again.
+// - The schema grows by appending to MIGRATIONS; PRAGMA user_version records
+//   how many have run. A file written by a newer app is refused, not guessed at.
+// - node:sqlite is synchronous; the async methods only fit the ClientStore
+//   interface, and every write is committed when its promise resolves.
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import type { Message } from '../../shared/protocol/index.ts';
+import type {
+  ClientStore,
+  ClientStoreOpener,
+  MessageRange,
+  OutboxEntry,
+  OutboxState,
+  StoredConversation,
+} from '../../shared/store/client-store.ts';
+
+/** Migration i takes the schema from user_version i to i + 1. Append only. */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE conversations (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    title TEXT,
+    members TEXT NOT NULL,          -- JSON array of users
+    created_at INTEGER NOT NULL,
+    last_seq INTEGER NOT NULL,
+    receipts TEXT NOT NULL,         -- JSON object: user id -> watermarks
+    cursor INTEGER NOT NULL,
+    read_up_to INTEGER NOT NULL,
+    has_more_history INTEGER NOT NULL,
+    draft TEXT NOT NULL,
+    last_activity INTEGER NOT NULL
+  );
+  -- The conversation list, most recent activity first.
+  CREATE INDEX conversations_by_activity ON conversations (last_activity DESC);
+
+  -- Clustered by (conv, seq), so paging a conversation reads neighbouring pages.
+  CREATE TABLE messages (
+    conv TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    cid TEXT NOT NULL,
+    sender TEXT NOT NULL,
+    body TEXT NOT NULL,
+    ts INTEGER NOT NULL,
+    reply_to INTEGER,
+    PRIMARY KEY (conv, seq)
+  ) WITHOUT ROWID;
+  -- One member's messages in a seq range: receipt ticks and unread counts.
+  CREATE INDEX messages_by_sender ON messages (conv, sender, seq);
+
+  -- position is the order written (a rowid: only ever grows past the largest).
+  CREATE TABLE outbox (
+    position INTEGER PRIMARY KEY,
+    cid TEXT NOT NULL UNIQUE,
+    conv TEXT NOT NULL,
+    body TEXT NOT NULL,
+    reply_to INTEGER,
+    created_at INTEGER NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('queued', 'failed')),
+    error TEXT
+  );
+  CREATE INDEX outbox_by_conv ON outbox (conv, position);
+  `,
+];
+
+/** One database file per user; the name is a hash so that any id is a safe
+ * file name and the directory listing does not reveal who uses the app. */
+export function sqliteClientStoreOpener(directory: string): ClientStoreOpener {
+  return async (userId) => {
+    mkdirSync(directory, { recursive: true });
+    const fileName = `user-${createHash('sha256').update(userId).digest('hex').slice(0, 32)}.db`;
+    return new SqliteClientStore(path.join(directory, fileName), userId);
+  };
+}
+
+interface ConversationRow {
+  id: string;
+  kind: StoredConversation['kind'];
+  title: string | null;
+  members: string;
+  created_at: number;
+  last_seq: number;
+  receipts: string;
+  cursor: number;
+  read_up_to: number;
+  has_more_history: number;
+  draft: string;
+  last_activity: number;
+}
+
+interface MessageRow {
+  conv: string;
+  seq: number;
+  cid: string;
+  sender: string;
+  body: string;
+  ts: number;
+  reply_to: number | null;
+}
+
+interface OutboxRow {
+  cid: string;
+  conv: string;
+  body: string;
+  reply_to: number | null;
+  created_at: number;
+  state: OutboxState;
+  error: string | null;
+}
+
+const MESSAGE_COLUMNS = 'conv, seq, cid, sender, body, ts, reply_to';
+const OUTBOX_COLUMNS = 'cid, conv, body, reply_to, created_at, state, error';
+
+export class SqliteClientStore implements ClientStore {
+  readonly userId: string;
+  private readonly db: DatabaseSync;
+  private readonly statements = new Map<string, StatementSync>();
+
+  /** `location` is a file path, or ':memory:' for a throwaway store. */
+  constructor(location: string, userId: string) {
+    this.userId = userId;
+    this.db = new DatabaseSync(location);
+    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
+    migrate(this.db);
+  }
+
+  async listConversations(): Promise<StoredConversation[]> {
+    return this.rows<ConversationRow>('SELECT * FROM conversations ORDER BY last_activity DESC').map(toConversation);
+  }
+
+  async putConversation(c: StoredConversation): Promise<void> {
+    this.run(
+      `INSERT OR REPLACE INTO conversations
+         (id, kind, title, members, created_at, last_seq, receipts, cursor, read_up_to, has_more_history, draft, last_activity)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      c.id,
+      c.kind,
+      c.title,
+      JSON.stringify(c.members),
+      c.createdAt,
+      c.lastSeq,
+      JSON.stringify(c.receipts),
+      c.cursor,
+      c.readUpTo,
+      c.hasMoreHistory ? 1 : 0,
+      c.draft,
+      c.lastActivity,
+    );
+  }
+
+  async deleteConversation(id: string): Promise<void> {
+    this.transaction(() => {
+      this.run('DELETE FROM messages WHERE conv = ?', id);
+      this.run('DELETE FROM outbox WHERE conv = ?', id);
+      this.run('DELETE FROM conversations WHERE id = ?', id);
+    });
+  }
+
+  async putMessages(messages: readonly Message[]): Promise<void> {
+    this.transaction(() => {
+      for (const m of messages) {
+        this.run(
+          `INSERT OR REPLACE INTO messages (${MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+          m.conv,
+          m.seq,
+          m.cid,
+          m.from,
+          m.body,
+          m.ts,
+          m.replyTo ?? null,
+        );
+        if (m.from === this.userId) this.run('DELETE FROM outbox WHERE cid = ?', m.cid);
+      }
+    });
+  }
+
+  async getMessages(conv: string, options: { beforeSeq?: number; limit: number }): Promise<Message[]> {
+    const rows = this.rows<MessageRow>(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conv = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
+      conv,
+      options.beforeSeq ?? Number.MAX_SAFE_INTEGER,
+      options.limit,
+    );
+    return rows.reverse().map(toMessage);
+  }
+
+  async getMessagesFrom(conv: string, from: string, range: MessageRange, limit: number): Promise<Message[]> {
+    return this.rows<MessageRow>(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages
+       WHERE conv = ? AND sender = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?`,
+      conv,
+      from,
+      range.afterSeq,
+      range.throughSeq,
+      limit,
+    ).map(toMessage);
+  }
+
+  async countMessagesAfter(conv: string, afterSeq: number, exceptFrom: string): Promise<number> {
+    const row = this.row<{ n: number }>(
+      'SELECT COUNT(*) AS n FROM messages WHERE conv = ? AND seq > ? AND sender <> ?',
+      conv,
+      afterSeq,
+      exceptFrom,
+    );
+    return row?.n ?? 0;
+  }
+
+  async oldestSeq(conv: string): Promise<number | null> {
+    return this.row<{ seq: number | null }>('SELECT MIN(seq) AS seq FROM messages WHERE conv = ?', conv)?.seq ?? null;
+  }
+
+  async addToOutbox(e: OutboxEntry): Promise<void> {
+    this.run(
+      `INSERT INTO outbox (${OUTBOX_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      e.cid,
+      e.conv,
+      e.body,
+      e.replyTo ?? null,
+      e.createdAt,
+      e.state,
+      e.error ?? null,
+    );
+  }
+
+  async updateOutboxEntry(e: OutboxEntry): Promise<void> {
+    this.run(
+      'UPDATE outbox SET conv = ?, body = ?, reply_to = ?, created_at = ?, state = ?, error = ? WHERE cid = ?',
+      e.conv,
+      e.body,
+      e.replyTo ?? null,
+      e.createdAt,
+      e.state,
+      e.error ?? null,
+      e.cid,
+    );
+  }
+
+  async removeFromOutbox(cid: string): Promise<void> {
+    this.run('DELETE FROM outbox WHERE cid = ?', cid);
+  }
+
+  async getOutboxEntry(cid: string): Promise<OutboxEntry | undefined> {
+    const row = this.row<OutboxRow>(`SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE cid = ?`, cid);
+    return row && toOutboxEntry(row);
+  }
+
+  async listOutbox(conv?: string): Promise<OutboxEntry[]> {
+    const rows =
+      conv === undefined
+        ? this.rows<OutboxRow>(`SELECT ${OUTBOX_COLUMNS} FROM outbox ORDER BY position`)
+        : this.rows<OutboxRow>(`SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE conv = ? ORDER BY position`, conv);
+    return rows.map(toOutboxEntry);
+  }
+
+  async lastOutboxEntry(conv: string): Promise<OutboxEntry | undefined> {
+    const row = this.row<OutboxRow>(
+      `SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE conv = ? ORDER BY position DESC LIMIT 1`,
+      conv,
+    );
+    return row && toOutboxEntry(row);
+  }
+
+  async close(): Promise<void> {
+    if (this.db.isOpen) this.db.close();
+  }
+
+  private statement(sql: string): StatementSync {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  private run(sql: string, ...params: SQLInputValue[]): void {
+    this.statement(sql).run(...params);
+  }
+
+  private row<T>(sql: string, ...params: SQLInputValue[]): T | undefined {
+    return this.statement(sql).get(...params) as T | undefined;
+  }
+
+  private rows<T>(sql: string, ...params: SQLInputValue[]): T[] {
+    return this.statement(sql).all(...params) as T[];
+  }
+
+  private transaction(body: () => void): void {
+    this.db.exec('BEGIN');
+    try {
+      body();
+      this.db.exec('COMMIT');
+    } catch (error) {
+      this.db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+}
+
+function migrate(db: DatabaseSync): void {
+  const version = (db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version;
+  if (version > MIGRATIONS.length) {
+    throw new Error(
+      `The local database has schema version ${version}, newer than this app knows (${MIGRATIONS.length}): update the app.`,
+    );
+  }
+  for (let next = version; next < MIGRATIONS.length; next++) {
+    // user_version lives in the file header and is written in the same
+    // transaction, so a crash leaves either the old schema or the new one.
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      db.exec(MIGRATIONS[next]!);
+      db.exec(`PRAGMA user_version = ${next + 1}`);
+      db.exec('COMMIT');
+    } catch (error) {
+      db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+}
+
+function toConversation(row: ConversationRow): StoredConversation {
+  return {
+    id: row.id,
+    kind: row.kind,
+    title: row.title,
+    members: JSON.parse(row.members) as StoredConversation['members'],
+    createdAt: row.created_at,
+    lastSeq: row.last_seq,
+    receipts: JSON.parse(row.receipts) as StoredConversation['receipts'],
+    cursor: row.cursor,
+    readUpTo: row.read_up_to,
+    hasMoreHistory: row.has_more_history === 1,
+    draft: row.draft,
+    lastActivity: row.last_activity,
+  };
+}
+
+function toMessage(row: MessageRow): Message {
+  const message: Message = { conv: row.conv, seq: row.seq, cid: row.cid, from: row.sender, body: row.body, ts: row.ts };
+  if (row.reply_to !== null) message.replyTo = row.reply_to;
+  return message;
+}
+
+function toOutboxEntry(row: OutboxRow): OutboxEntry {
+  const entry: OutboxEntry = { cid: row.cid, conv: row.conv, body: row.body, createdAt: row.created_at, state: row.state };
+  if (row.reply_to !== null) entry.replyTo = row.reply_to;
+  if (row.error !== null) entry.error = row.error;
+  return entry;
+}

@@ -1,0 +1,59 @@
+import type { ConversationSummary } from '../../../shared/api.ts';
+import type { Presence } from '../../../shared/protocol/index.ts';
+import { typingLabel } from '../../format/names.ts';
+import { formatLastSeen } from '../../format/time.ts';
+import { memberName } from '../../store/selectors.ts';
+import { useActions, useChat } from '../../store/useChat.ts';
+import { Avatar } from '../common/Avatar.tsx';
+import { IconButton } from '../common/IconButton.tsx';
+
+const nobodyTyping: readonly string[] = [];
+
+function presenceLine(presence: Presence | undefined): string {
+  if (presence?.online) return 'online';
+  if (presence?.lastSeen !== undefined) return formatLastSeen(presence.lastSeen);
+  return '';
+}
+
+/** Title and the line under it: who is typing; else `online` / `last seen …`
+ * for a direct chat, the members for a group. */
+export function ConversationHeader({ conversation }: { conversation: ConversationSummary }) {
+  const me = useChat((state) => state.session?.user.id);
+  const typing = useChat((state) => state.typing.get(conversation.id) ?? nobodyTyping);
+  const peerPresence = useChat((state) => (conversation.peerId ? state.presence.get(conversation.peerId) : undefined));
+  // Only the desktop app notifies, so only it has per-chat muting.
+  const muted = useChat((state) => state.desktopSettings?.mutedConversations.includes(conversation.id));
+  const { openConversation, setConversationMuted } = useActions();
+
+  const isGroup = conversation.kind === 'group';
+  const typists = typing.filter((id) => id !== me);
+  let subtitle: string;
+  if (typists.length > 0) {
+    subtitle = typingLabel(typists.map((id) => memberName(conversation, id)), isGroup);
+  } else if (isGroup) {
+    subtitle = conversation.members.map((m) => (m.id === me ? 'You' : m.displayName)).join(', ');
+  } else {
+    subtitle = presenceLine(peerPresence);
+  }
+
+  return (
+    <header className="conversation-header">
+      {/* Narrow screens show one pane at a time; this leads back to the list. */}
+      <IconButton className="conversation-header__back" label="Back to chats" icon="back" onClick={() => openConversation(null)} />
+      <Avatar id={conversation.id} name={conversation.title} />
+      <div className="conversation-header__text">
+        <h2 className="conversation-header__title">{conversation.title}</h2>
+        {subtitle && <p className={typists.length > 0 ? 'conversation-header__subtitle conversation-header__subtitle--typing' : 'conversation-header__subtitle'}>{subtitle}</p>}
+      </div>
+      {muted !== undefined && (
+        <IconButton
+          className="conversation-header__mute"
+          label="Mute notifications"
+          icon={muted ? 'notifications-off' : 'notifications'}
+          aria-pressed={muted}
+          onClick={() => setConversationMuted(conversation.id, !muted)}
+        />
+      )}
+    </header>
+  );
+}

@@ -1,0 +1,71 @@
+import { useState, type FormEvent } from 'react';
+import type { User } from '../../../shared/protocol/index.ts';
+import { useActions } from '../../store/useChat.ts';
+import { Modal } from '../common/Modal.tsx';
+import { TextField } from '../common/TextField.tsx';
+import { UserOption } from './UserOption.tsx';
+import { UserSearchResults } from './UserSearchResults.tsx';
+import { useUserSearch } from './useUserSearch.ts';
+
+/** Name a group and pick its members: search, then toggle people on and
+ * off. Chosen members stay listed first whatever the search shows. */
+export function NewGroupDialog() {
+  const { closeDialog, createGroup } = useActions();
+  const [title, setTitle] = useState('');
+  const [query, setQuery] = useState('');
+  const [members, setMembers] = useState<User[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [pending, setPending] = useState(false);
+  const search = useUserSearch(query);
+
+  const isMember = (user: User) => members.some((m) => m.id === user.id);
+  const shown = [...members, ...search.users.filter((user) => !isMember(user))];
+
+  function toggle(user: User) {
+    setMembers((current) => (isMember(user) ? current.filter((m) => m.id !== user.id) : [...current, user]));
+  }
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setError(null);
+    setPending(true);
+    try {
+      await createGroup(title.trim(), members.map((m) => m.id));
+    } catch {
+      setError('Could not create the group. Check your connection and try again.');
+    } finally {
+      setPending(false);
+    }
+  }
+
+  return (
+    <Modal title="New group" onClose={closeDialog}>
+      <form className="new-group" onSubmit={submit}>
+        <TextField label="Group name" autoComplete="off" required value={title} onChange={(event) => setTitle(event.target.value)} data-autofocus />
+        <TextField
+          label="Search users"
+          placeholder="Add people by name or username"
+          autoComplete="off"
+          value={query}
+          onChange={(event) => setQuery(event.target.value)}
+        />
+        <UserSearchResults
+          search={search}
+          users={shown}
+          renderUser={(user) => <UserOption user={user} selected={isMember(user)} onClick={() => toggle(user)} />}
+        />
+        <p className="new-group__count" aria-live="polite">
+          {members.length === 1 ? '1 member chosen' : `${members.length} members chosen`}
+        </p>
+        {error && (
+          <p className="dialog-error" role="alert">
+            {error}
+          </p>
+        )}
+        <button type="submit" className="button button--primary" disabled={pending || !title.trim() || members.length === 0}>
+          Create group
+        </button>
+      </form>
+    </Modal>
+  );
+}

@@ -1,0 +1,71 @@
+import { useState } from 'react';
+import { localKeys, shortcuts } from '../../keyboard/shortcuts.ts';
+import { useActions, useChat } from '../../store/useChat.ts';
+import { applyThemePreference, readThemePreference, type ThemePreference } from '../../theme/themePreference.ts';
+import { Modal } from '../common/Modal.tsx';
+import { DesktopSettingsSection } from './DesktopSettingsSection.tsx';
+
+const themeChoices: ReadonlyArray<{ value: ThemePreference; label: string }> = [
+  { value: 'system', label: 'Same as the system' },
+  { value: 'light', label: 'Light' },
+  { value: 'dark', label: 'Dark' },
+];
+
+const allKeys = [...Object.values(shortcuts), ...localKeys];
+
+/** The account, the theme, the desktop app's own settings and the keyboard
+ * shortcuts. */
+export function SettingsDialog() {
+  const session = useChat((state) => state.session);
+  const { closeDialog } = useActions();
+  const [theme, setTheme] = useState(readThemePreference);
+
+  function chooseTheme(preference: ThemePreference) {
+    setTheme(preference);
+    applyThemePreference(preference);
+  }
+
+  return (
+    <Modal title="Settings" onClose={closeDialog}>
+      {session && (
+        <section className="settings__section">
+          <h3 className="settings__heading">Account</h3>
+          <p>
+            {session.user.displayName} <span className="settings__muted">@{session.user.username}</span>
+          </p>
+          <p className="settings__muted">Relay: {session.relayUrl}</p>
+        </section>
+      )}
+      <fieldset className="settings__section settings__themes">
+        <legend className="settings__heading">Theme</legend>
+        {themeChoices.map((choice) => (
+          <label key={choice.value} className="settings__choice">
+            <input
+              type="radio"
+              name="theme"
+              value={choice.value}
+              checked={theme === choice.value}
+              onChange={() => chooseTheme(choice.value)}
+              data-autofocus={theme === choice.value || undefined}
+            />
+            {choice.label}
+          </label>
+        ))}
+      </fieldset>
+      <DesktopSettingsSection />
+      <section className="settings__section">
+        <h3 className="settings__heading">Keyboard shortcuts</h3>
+        <dl className="settings__keys">
+          {allKeys.map(({ keys, description }) => (
+            <div key={keys} className="settings__key">
+              <dt>
+                <kbd>{keys}</kbd>
+              </dt>
+              <dd>{description}</dd>
+            </div>
+          ))}
+        </dl>
+      </section>
+    </Modal>
+  );
+}

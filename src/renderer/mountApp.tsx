@@ -1,0 +1,38 @@
+// The renderer's entry point for both shells: the desktop app's main.tsx
+// and the web client's src/web/main.tsx call mountApp() once window.duplex
+// is in place.
+// The base styles first, so that component styles (imported by the
+// components) come after them and win at equal specificity.
+import './styles/theme.css';
+import './styles/base.css';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import type { DuplexApi } from '../shared/api.ts';
+import type { DesktopApi } from '../shared/desktop-api.ts';
+import { App } from './App.tsx';
+import { createChatStore } from './store/chatStore.ts';
+import { ChatStoreContext } from './store/useChat.ts';
+import { applyThemePreference, readThemePreference } from './theme/themePreference.ts';
+
+/** Renders the app into `rootElement`; returns a function that unmounts it. */
+export function mountApp(
+  rootElement: HTMLElement,
+  api: DuplexApi = window.duplex,
+  desktop: DesktopApi | null = window.duplexDesktop ?? null,
+): () => void {
+  applyThemePreference(readThemePreference());
+  const store = createChatStore(api, desktop);
+  const stop = store.getState().actions.start();
+  const root = createRoot(rootElement);
+  root.render(
+    <StrictMode>
+      <ChatStoreContext value={store}>
+        <App />
+      </ChatStoreContext>
+    </StrictMode>,
+  );
+  return () => {
+    root.unmount();
+    stop();
+  };
+}

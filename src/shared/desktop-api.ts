@@ -1,0 +1,75 @@
+// DesktopApi: what the desktop app offers beside DuplexApi, for its settings
+// screen and its native integrations (notification clicks, the application
+// menu). The preload exposes it as `window.duplexDesktop`; the web client has
+// no such object, so the UI treats it as optional.
+//
+// Like DuplexApi it crosses IPC, so everything here is plain serialisable
+// data. This file also names the IPC channels, as types only: the preload
+// may import no values from src/shared, so main and preload each spell the
+// channel names themselves and these types make the compiler check that they
+// spell them alike.
+import type { DuplexApi, Unsubscribe } from './api.ts';
+
+export type DesktopPlatform = 'darwin' | 'win32' | 'linux';
+
+/** The settings the user can change; kept in a JSON file in userData. */
+export interface DesktopSettings {
+  /** Closing the window hides it (to the tray, or the Dock on macOS) and
+   * the app keeps running; otherwise closing the window quits. */
+  closeToTray: boolean;
+  startAtLogin: boolean;
+  /** No message notifications at all. */
+  notificationsMuted: boolean;
+  /** Notifications say who wrote, never what. */
+  hideMessageText: boolean;
+  /** Conversation ids whose messages never notify. */
+  mutedConversations: string[];
+}
+
+/** The settings that `updateSettings` changes; conversations are muted one
+ * at a time with `setConversationMuted`. */
+export type DesktopSettingsPatch = Partial<Omit<DesktopSettings, 'mutedConversations'>>;
+
+/**
+ * How the saved session token is protected on this machine:
+ * - `encrypted`: by the OS (Keychain, DPAPI, libsecret or KWallet).
+ * - `plain_text`: Linux without a secret service: Chromium's `basic_text`
+ *   backend, which only obfuscates with a fixed key. The settings screen
+ *   should warn that anyone who can read the user's files can read the token.
+ * - `memory_only`: no encryption at all; the token is never written, so the
+ *   user signs in again after each start.
+ */
+export type TokenStorage = 'encrypted' | 'plain_text' | 'memory_only';
+
+export interface DesktopInfo {
+  platform: DesktopPlatform;
+  /** A tray icon is shown, so closing to the tray leaves a way back. */
+  trayAvailable: boolean;
+  tokenStorage: TokenStorage;
+}
+
+export type DesktopEvent =
+  | { type: 'settings'; settings: DesktopSettings }
+  /** The user clicked a notification: show this conversation. */
+  | { type: 'open-conversation'; conv: string }
+  /** The application menu's "Settings…" item. */
+  | { type: 'open-settings' };
+
+export interface DesktopApi {
+  getInfo(): Promise<DesktopInfo>;
+  getSettings(): Promise<DesktopSettings>;
+  updateSettings(patch: DesktopSettingsPatch): Promise<DesktopSettings>;
+  setConversationMuted(conv: string, muted: boolean): Promise<DesktopSettings>;
+  /** The conversation the window shows, or null. Messages in it do not
+   * notify while the window has focus. */
+  setOpenConversation(conv: string | null): Promise<void>;
+  onEvent(listener: (event: DesktopEvent) => void): Unsubscribe;
+}
+
+/** The methods of an API that are requests (everything but its events). */
+export type InvokeMethod<Api> = Exclude<keyof Api, 'onEvent'> & string;
+
+export type DuplexInvokeChannel = `duplex:${InvokeMethod<DuplexApi>}`;
+export type DesktopInvokeChannel = `duplex-desktop:${InvokeMethod<DesktopApi>}`;
+export type DuplexEventChannel = 'duplex:event';
+export type DesktopEventChannel = 'duplex-desktop:event';

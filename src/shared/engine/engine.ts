@@ -1,0 +1,358 @@
+// DuplexEngine: the client engine that both the desktop app's main process
+// and the web client run, implementing DuplexApi for the UI. The desktop
+// preload forwards each DuplexApi call over IPC to it; the web client calls it
+// in the page. The host injects everything that differs between them: the
+// WebSocket class and fetch, the store, and where the session token lives.
+//
+// The engine itself only handles the account: sign-in, registration and
+// sign-out over HTTP, and the one UserSession (session.ts) of the signed-in
+// user, whose store is opened per user id.
+import type {
+  AuthResult,
+  ChatMessage,
+  ConnectionStatus,
+  ConversationSummary,
+  DuplexApi,
+  DuplexEvent,
+  GetMessagesOptions,
+  MessagePage,
+  RegisterRequest,
+  Session,
+  SignInRequest,
+  StopReason,
+  Unsubscribe,
+} from '../api.ts';
+import type { Presence, User } from '../protocol/index.ts';
+import type { ClientStore, ClientStoreOpener } from '../store/client-store.ts';
+import { AuthClient, type AuthOutcome, type FetchFunction } from './auth-client.ts';
+import type { WebSocketClass } from './connection.ts';
+import { consoleLogger, type Logger } from './log.ts';
+import { normalizeRelayUrl } from './relay-url.ts';
+import { type StoredAccount, UserSession } from './session.ts';
+import { DEFAULT_TIMING, type EngineTiming } from './timing.ts';
+
+export type { StoredAccount } from './session.ts';
+
+/** Where the host keeps the signed-in account (the token above all): the
+ * desktop app encrypts it with safeStorage, the web client keeps it in
+ * IndexedDB or localStorage. */
+export interface AccountStorage {
+  load(): Promise<StoredAccount | null>;
+  save(account: StoredAccount): Promise<void>;
+  clear(): Promise<void>;
+}
+
+export interface EngineOptions {
+  /** Electron's net.WebSocket, the browser's WebSocket, or Node's. */
+  WebSocket: WebSocketClass;
+  /** Electron's net.fetch, or the page's fetch. */
+  fetch: FetchFunction;
+  /** Opens the store of one user (one database per user). */
+  openStore: ClientStoreOpener;
+  accounts: AccountStorage;
+  /** Relays to use when sign-in names none (the web client: its own origin),
+   * tried in turn. */
+  defaultRelayUrls?: readonly string[];
+  timing?: Partial<EngineTiming>;
+  /** For reproducible jitter in tests. */
+  random?: () => number;
+  log?: Logger;
+}
+
+const NOT_RUNNING: ConnectionStatus = { state: 'offline', nextRetryAt: null, lastCloseReason: null, stopped: null };
+
+export class DuplexEngine implements DuplexApi {
+  private readonly options: EngineOptions;
+  private readonly timing: EngineTiming;
+  private readonly log: Logger;
+  private readonly auth: AuthClient;
+  private readonly listeners = new Set<(event: DuplexEvent) => void>();
+  private session: UserSession | null = null;
+  /** The status while no session runs: never signed in, or signed out. */
+  private idleStatus: ConnectionStatus = NOT_RUNNING;
+  private lastStatusJson = '';
+  /** Sign-in, sign-out and the like, one at a time. */
+  private accountWork: Promise<unknown> = Promise.resolve();
+
+  constructor(options: EngineOptions) {
+    this.options = options;
+    this.timing = { ...DEFAULT_TIMING, ...options.timing };
+    this.log = options.log ?? consoleLogger;
+    this.auth = new AuthClient(options.fetch, this.timing.httpTimeoutMs);
+  }
+
+  // ---- for the host ----
+
+  /** Resumes the saved account, if any, and connects. */
+  start(): Promise<void> {
+    return this.exclusive(async () => {
+      const account = await this.options.accounts.load();
+      if (account) await this.begin(account);
+    });
+  }
+
+  /** The machine resumed from sleep or the network came back. */
+  wake(): void {
+    this.session?.wake();
+  }
+
+  /** Disconnects and closes the store; the account stays saved. */
+  dispose(): Promise<void> {
+    return this.exclusive(() => this.end());
+  }
+
+  // ---- account ----
+
+  async getSession(): Promise<Session | null> {
+    return this.currentSession();
+  }
+
+  signIn(request: SignInRequest): Promise<AuthResult> {
+    return this.authenticate(request.relayUrl, (urls) =>
+      this.auth.signIn(urls, { username: request.username, password: request.password }),
+    );
+  }
+
+  register(request: RegisterRequest): Promise<AuthResult> {
+    const displayName = request.displayName?.trim();
+    return this.authenticate(request.relayUrl, (urls) =>
+      this.auth.register(urls, {
+        username: request.username,
+        password: request.password,
+        ...(displayName ? { displayName } : {}),
+      }),
+    );
+  }
+
+  signOut(): Promise<void> {
+    return this.exclusive(async () => {
+      const account = this.session?.account;
+      if (!account) return;
+      // The socket closes before the token is revoked, so that the relay's
+      // 4001 for the revoked token is never mistaken for being thrown out.
+      await this.finish('signed_out', null);
+      await this.auth.signOut(account.relayUrls[0]!, account.token);
+    });
+  }
+
+  // ---- connection ----
+
+  async getStatus(): Promise<ConnectionStatus> {
+    return this.status();
+  }
+
+  async retryNow(): Promise<void> {
+    this.session?.retryNow();
+  }
+
+  // ---- conversations and messages ----
+  // (async, so that "not signed in" is a rejection like every other failure)
+
+  async listConversations(): Promise<ConversationSummary[]> {
+    return this.active().listConversations();
+  }
+
+  async getMessages(conv: string, options: GetMessagesOptions): Promise<MessagePage> {
+    return this.active().getMessages(conv, options);
+  }
+
+  async loadOlder(conv: string): Promise<number> {
+    return this.active().loadOlder(conv);
+  }
+
+  async createDirect(userId: string): Promise<ConversationSummary> {
+    return this.active().createDirect(userId);
+  }
+
+  async createGroup(title: string, memberIds: string[]): Promise<ConversationSummary> {
+    return this.active().createGroup(title, memberIds);
+  }
+
+  async addMembers(conv: string, userIds: string[]): Promise<ConversationSummary> {
+    return this.active().addMembers(conv, userIds);
+  }
+
+  async leave(conv: string): Promise<void> {
+    return this.active().leave(conv);
+  }
+
+  async rename(conv: string, title: string): Promise<ConversationSummary> {
+    return this.active().rename(conv, title);
+  }
+
+  async searchUsers(query: string): Promise<User[]> {
+    return this.active().searchUsers(query);
+  }
+
+  async getPresence(userIds: string[]): Promise<Presence[]> {
+    return this.active().getPresence(userIds);
+  }
+
+  async send(conv: string, body: string, replyTo?: number): Promise<ChatMessage> {
+    return this.active().send(conv, body, replyTo);
+  }
+
+  async retry(_conv: string, cid: string): Promise<void> {
+    return this.active().retry(cid);
+  }
+
+  async deleteUnsent(_conv: string, cid: string): Promise<void> {
+    return this.active().deleteUnsent(cid);
+  }
+
+  async markRead(conv: string, seq: number): Promise<void> {
+    return this.active().markRead(conv, seq);
+  }
+
+  async setTyping(conv: string, typing: boolean): Promise<void> {
+    this.active().setTyping(conv, typing);
+  }
+
+  async setDraft(conv: string, text: string): Promise<void> {
+    return this.active().setDraft(conv, text);
+  }
+
+  // ---- events ----
+
+  onEvent(listener: (event: DuplexEvent) => void): Unsubscribe {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  // ---- inside ----
+
+  private emit(event: DuplexEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.log('error', `A "${event.type}" event listener threw`, error);
+      }
+    }
+  }
+
+  private status(): ConnectionStatus {
+    return this.session?.status() ?? this.idleStatus;
+  }
+
+  /** Emits the status when it differs from the last one emitted. */
+  private statusChanged(): void {
+    const status = this.status();
+    const json = JSON.stringify(status);
+    if (json === this.lastStatusJson) return;
+    this.lastStatusJson = json;
+    this.emit({ type: 'status', status });
+  }
+
+  private currentSession(): Session | null {
+    const account = this.session?.account;
+    return account ? { user: account.user, relayUrl: account.relayUrls[0]! } : null;
+  }
+
+  private active(): UserSession {
+    if (!this.session) throw new Error('Not signed in');
+    return this.session;
+  }
+
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.accountWork.then(work);
+    this.accountWork = result.catch(() => {});
+    return result;
+  }
+
+  private authenticate(
+    relayUrl: string | undefined,
+    call: (relayUrls: string[]) => Promise<AuthOutcome>,
+  ): Promise<AuthResult> {
+    return this.exclusive(async (): Promise<AuthResult> => {
+      let relayUrls: string[];
+      try {
+        relayUrls = (relayUrl ? [relayUrl] : (this.options.defaultRelayUrls ?? [])).map(normalizeRelayUrl);
+      } catch (error) {
+        return { ok: false, code: 'invalid', message: (error as Error).message };
+      }
+      if (relayUrls.length === 0) return { ok: false, code: 'invalid', message: 'Enter the relay URL' };
+      const outcome = await call(relayUrls);
+      if (!outcome.ok) return outcome;
+      // The relay that answered goes first; the others stay as fallbacks.
+      const account: StoredAccount = {
+        user: outcome.user,
+        token: outcome.token,
+        relayUrls: [outcome.relayUrl, ...relayUrls.filter((url) => url !== outcome.relayUrl)],
+      };
+      try {
+        await this.begin(account);
+      } catch (error) {
+        this.log('error', 'Could not open the local store', error);
+        return { ok: false, code: 'internal', message: `Could not open the local data: ${(error as Error).message}` };
+      }
+      return { ok: true, session: this.currentSession()! };
+    });
+  }
+
+  /** Opens the user's store and session, saves the account, connects. */
+  private async begin(account: StoredAccount): Promise<void> {
+    await this.end();
+    const store = await this.options.openStore(account.user.id);
+    let session: UserSession;
+    try {
+      session = await this.openSession(account, store);
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+    await this.options.accounts.save(account);
+    this.session = session;
+    this.emit({ type: 'session', session: this.currentSession() });
+    session.start();
+    this.statusChanged();
+  }
+
+  /** A session whose events count only while it is the current one, so a
+   * session being closed can never speak for its successor. */
+  private async openSession(account: StoredAccount, store: ClientStore): Promise<UserSession> {
+    const session: UserSession = await UserSession.open({
+      account,
+      store,
+      WebSocket: this.options.WebSocket,
+      timing: this.timing,
+      random: this.options.random ?? Math.random,
+      log: this.log,
+      emit: (event) => {
+        if (this.session === session) this.emit(event);
+      },
+      statusChanged: () => {
+        if (this.session === session) this.statusChanged();
+      },
+      stopped: (reason) => this.stoppedByRelay(session, reason),
+    });
+    return session;
+  }
+
+  private async end(): Promise<void> {
+    const session = this.session;
+    if (!session) return;
+    this.session = null;
+    await session.close();
+  }
+
+  /** Ends the session and forgets the account: signed out by the user or by
+   * the relay (4001). */
+  private async finish(stopped: StopReason, lastCloseReason: string | null): Promise<void> {
+    await this.end();
+    await this.options.accounts.clear();
+    this.idleStatus = { ...NOT_RUNNING, lastCloseReason, stopped };
+    this.emit({ type: 'session', session: null });
+    this.statusChanged();
+  }
+
+  private stoppedByRelay(session: UserSession, reason: StopReason): void {
+    // 4002: the user stays signed in with their data in view; the status
+    // says an update is needed. 4001: the token is dead, so is the session.
+    if (reason !== 'signed_out') return;
+    this.exclusive(async () => {
+      if (this.session !== session) return;
+      await this.finish('signed_out', session.status().lastCloseReason);
+    }).catch((error: unknown) => this.log('error', 'Could not end the session the relay refused', error));
+  }
+}

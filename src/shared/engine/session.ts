@@ -1,0 +1,428 @@
+// One signed-in user's engine: their store, their connection, and the parts
+// that keep their conversations in step with the relay. Opened on sign-in (or
+// at start with a saved account) and closed on sign-out, so nothing of one
+// user can outlive their session into another's.
+//
+// Frames are handled strictly one after another (the `inbound` chain), each
+// to the end of its store writes, so that the store sees them in the order
+// the relay sent them. The socket's own events (open, close) go through the
+// same chain where order matters: `hello` is built from the cursors after
+// every earlier frame was handled. What must take effect at once when a
+// socket closes (no more sends) is done outside it.
+import type {
+  ChatMessage,
+  ConnectionState,
+  ConnectionStatus,
+  ConversationSummary,
+  DuplexEvent,
+  GetMessagesOptions,
+  MessagePage,
+  StopReason,
+} from '../api.ts';
+import {
+  CLOSE_CODES,
+  type Conversation,
+  codePointLength,
+  MAX_BODY_CODE_POINTS,
+  type Presence,
+  PROTOCOL_VERSION,
+  type RelayFrame,
+  type User,
+  type WelcomeFrame,
+} from '../protocol/index.ts';
+import type { ClientStore } from '../store/client-store.ts';
+import { Connection, type WebSocketClass } from './connection.ts';
+import { Conversations } from './conversations.ts';
+import type { Logger } from './log.ts';
+import { Outbox } from './outbox.ts';
+import { PresenceBook } from './presence.ts';
+import { Receipts } from './receipts.ts';
+import { webSocketUrl } from './relay-url.ts';
+import { Requests, type UnsentRequest } from './requests.ts';
+import { MessageSync } from './sync.ts';
+import type { EngineTiming } from './timing.ts';
+import { Typing } from './typing.ts';
+import { outgoingChatMessage, ownMessageWatermarks, storedChatMessage } from './views.ts';
+
+/** What the host keeps between runs to stay signed in. */
+export interface StoredAccount {
+  user: User;
+  token: string;
+  /** Normalised relay URLs; the first is the one signed in through. */
+  relayUrls: string[];
+}
+
+export interface UserSessionOptions {
+  account: StoredAccount;
+  store: ClientStore;
+  WebSocket: WebSocketClass;
+  timing: EngineTiming;
+  random: () => number;
+  log: Logger;
+  emit(event: DuplexEvent): void;
+  /** The connection status changed; read it with status(). */
+  statusChanged(): void;
+  /** The relay closed with 4001 or 4002: this session will not reconnect. */
+  stopped(reason: StopReason): void;
+}
+
+/** Where the session stands on an open socket. */
+type SessionPhase = 'hello' | 'syncing' | 'online';
+
+export class UserSession {
+  readonly account: StoredAccount;
+  private readonly options: UserSessionOptions;
+  private readonly me: string;
+  private readonly store: ClientStore;
+  private readonly conversations: Conversations;
+  private readonly requests: Requests;
+  private readonly outbox: Outbox;
+  private readonly receipts: Receipts;
+  private readonly sync: MessageSync;
+  private readonly typing: Typing;
+  private readonly presence: PresenceBook;
+  private readonly connection: Connection;
+  private phase: SessionPhase = 'hello';
+  private stopReason: StopReason | null = null;
+  private inbound: Promise<void> = Promise.resolve();
+  /** Counts opened sockets, so a `hello` queued for one that closed is skipped. */
+  private socketsOpened = 0;
+
+  static async open(options: UserSessionOptions): Promise<UserSession> {
+    const session = new UserSession(options);
+    await session.conversations.load();
+    await session.outbox.load();
+    return session;
+  }
+
+  private constructor(options: UserSessionOptions) {
+    const { account, store, timing, log, emit } = options;
+    this.options = options;
+    this.account = account;
+    this.me = account.user.id;
+    this.store = store;
+    const isOnline = () => this.phase === 'online';
+    const send = (frame: Parameters<Connection['send']>[0]) => this.connection.send(frame);
+    this.conversations = new Conversations(store, this.me, emit, log);
+    // Before `welcome` the relay would refuse a request as unauthenticated.
+    this.requests = new Requests((frame) => this.phase !== 'hello' && send(frame), timing.requestTimeoutMs);
+    this.outbox = new Outbox({
+      store,
+      me: this.me,
+      send,
+      isOnline,
+      emit,
+      changed: (conv) => this.conversations.changed(conv),
+      rateLimitBackoff: timing.rateLimitBackoff,
+    });
+    this.receipts = new Receipts({
+      store,
+      conversations: this.conversations,
+      me: this.me,
+      send,
+      isOnline,
+      emit,
+      deliveredDelayMs: timing.deliveredReceiptDelayMs,
+    });
+    this.sync = new MessageSync({
+      store,
+      conversations: this.conversations,
+      requests: this.requests,
+      me: this.me,
+      emit,
+      ownMessagesStored: (messages) => this.outbox.settled(messages),
+      incomingStored: (conv) => this.receipts.delivered(conv),
+      log,
+    });
+    this.typing = new Typing((frame) => isOnline() && send(frame), emit, timing);
+    this.presence = new PresenceBook(emit);
+    this.connection = new Connection(
+      {
+        urls: account.relayUrls.map(webSocketUrl),
+        WebSocket: options.WebSocket,
+        backoff: timing.reconnectBackoff,
+        connectTimeoutMs: timing.connectTimeoutMs,
+        pingIntervalMs: timing.pingIntervalMs,
+        pongTimeoutMs: timing.pongTimeoutMs,
+        random: options.random,
+        log,
+      },
+      {
+        onOpen: () => {
+          const socket = ++this.socketsOpened;
+          this.enqueue(() => this.sayHello(socket));
+        },
+        onFrame: (frame) => this.enqueue(() => this.handle(frame)),
+        onClose: (code, final) => this.connectionClosed(code, final),
+        onStateChange: () => options.statusChanged(),
+      },
+    );
+  }
+
+  start(): void {
+    this.connection.start();
+  }
+
+  status(): ConnectionStatus {
+    const { phase, nextRetryAt, lastCloseReason } = this.connection.state;
+    let state: ConnectionState;
+    if (phase === 'open') state = this.phase === 'hello' ? 'connecting' : this.phase;
+    else state = phase === 'connecting' ? 'connecting' : 'offline';
+    return { state, nextRetryAt, lastCloseReason, stopped: this.stopReason };
+  }
+
+  retryNow(): void {
+    this.connection.retryNow();
+  }
+
+  wake(): void {
+    this.connection.wake();
+  }
+
+  /** Stops everything and closes the store once in-progress work is done. */
+  async close(): Promise<void> {
+    this.connection.stop();
+    this.requests.rejectAll();
+    this.typing.reset();
+    this.outbox.close();
+    this.receipts.close();
+    this.conversations.close();
+    await this.inbound;
+    await this.store.close();
+  }
+
+  // ---- what DuplexApi asks of a signed-in user ----
+
+  listConversations(): Promise<ConversationSummary[]> {
+    return this.conversations.list();
+  }
+
+  async getMessages(conv: string, options: GetMessagesOptions): Promise<MessagePage> {
+    requirePositiveInteger('limit', options.limit);
+    if (options.beforeSeq !== undefined) requirePositiveInteger('beforeSeq', options.beforeSeq);
+    const conversation = this.conversations.get(conv);
+    if (!conversation) return { messages: [], hasMoreLocal: false };
+    // One more than asked for tells whether older ones are stored.
+    const stored = await this.store.getMessages(conv, { beforeSeq: options.beforeSeq, limit: options.limit + 1 });
+    const hasMoreLocal = stored.length > options.limit;
+    const messages = (hasMoreLocal ? stored.slice(1) : stored).map((m) => storedChatMessage(m, conversation, this.me));
+    if (options.beforeSeq === undefined) {
+      for (const entry of await this.store.listOutbox(conv)) messages.push(outgoingChatMessage(entry, this.me));
+    }
+    return { messages, hasMoreLocal };
+  }
+
+  loadOlder(conv: string): Promise<number> {
+    return this.sync.loadOlder(conv);
+  }
+
+  createDirect(userId: string): Promise<ConversationSummary> {
+    return this.changeConversation({ t: 'create', kind: 'direct', with: userId });
+  }
+
+  createGroup(title: string, memberIds: string[]): Promise<ConversationSummary> {
+    return this.changeConversation({ t: 'create', kind: 'group', title, members: memberIds });
+  }
+
+  addMembers(conv: string, userIds: string[]): Promise<ConversationSummary> {
+    return this.changeConversation({ t: 'add', conv, users: userIds });
+  }
+
+  rename(conv: string, title: string): Promise<ConversationSummary> {
+    return this.changeConversation({ t: 'rename', conv, title });
+  }
+
+  async leave(conv: string): Promise<void> {
+    await this.requests.request({ t: 'leave', conv }, 'left');
+  }
+
+  async searchUsers(query: string): Promise<User[]> {
+    return (await this.requests.request({ t: 'users', q: query }, 'users')).users;
+  }
+
+  getPresence(userIds: string[]): Presence[] {
+    return this.presence.get(userIds);
+  }
+
+  async send(conv: string, body: string, replyTo?: number): Promise<ChatMessage> {
+    const conversation = this.conversations.require(conv);
+    if (replyTo !== undefined) requirePositiveInteger('replyTo', replyTo);
+    const length = codePointLength(body.trim());
+    if (length === 0) throw new RangeError('A message cannot be empty');
+    if (length > MAX_BODY_CODE_POINTS) throw new RangeError(`A message can be at most ${MAX_BODY_CODE_POINTS} characters long`);
+    this.typing.stop(conv);
+    const message = await this.outbox.add(conv, body, replyTo);
+    conversation.lastActivity = Math.max(conversation.lastActivity, message.ts);
+    // What was being typed has just been sent.
+    conversation.draft = '';
+    await this.conversations.save(conversation);
+    this.conversations.changed(conv);
+    return message;
+  }
+
+  retry(cid: string): Promise<void> {
+    return this.outbox.retry(cid);
+  }
+
+  deleteUnsent(cid: string): Promise<void> {
+    return this.outbox.remove(cid);
+  }
+
+  markRead(conv: string, seq: number): Promise<void> {
+    requirePositiveInteger('seq', seq);
+    return this.receipts.markRead(this.conversations.require(conv), seq);
+  }
+
+  setTyping(conv: string, typing: boolean): void {
+    this.typing.setTyping(conv, typing);
+  }
+
+  async setDraft(conv: string, text: string): Promise<void> {
+    const conversation = this.conversations.require(conv);
+    if (conversation.draft === text) return;
+    conversation.draft = text;
+    await this.conversations.save(conversation);
+    this.conversations.changed(conv);
+  }
+
+  /** A request the relay answers with `conv`: by the time it resolves, the
+   * conversation is stored (frames are handled before requests settle). */
+  private async changeConversation(request: UnsentRequest): Promise<ConversationSummary> {
+    const answer = await this.requests.request(request, 'conv');
+    return this.conversations.summary(answer.conv.id);
+  }
+
+  // ---- the relay's side ----
+
+  private enqueue(work: () => Promise<void> | void): void {
+    this.inbound = this.inbound.then(work).catch((error: unknown) => {
+      this.options.log('error', 'Failed to handle a relay frame', error);
+    });
+  }
+
+  private sayHello(socket: number): void {
+    if (socket !== this.socketsOpened) return;
+    this.connection.send({
+      t: 'hello',
+      v: PROTOCOL_VERSION,
+      token: this.account.token,
+      cursors: this.sync.helloCursors(),
+    });
+  }
+
+  private async handle(frame: RelayFrame): Promise<void> {
+    switch (frame.t) {
+      case 'welcome':
+        await this.welcomed(frame);
+        break;
+      case 'batch':
+        await this.sync.batch(frame);
+        break;
+      case 'synced':
+        this.synced();
+        break;
+      case 'ack':
+      case 'msg':
+        await this.sync.live(frame.msg);
+        break;
+      case 'history':
+        await this.sync.history(frame);
+        break;
+      case 'nack':
+        await this.outbox.nacked(frame);
+        break;
+      case 'receipt':
+        await this.receipts.received(frame);
+        break;
+      case 'typing':
+        this.typing.received(frame);
+        break;
+      case 'presence':
+        this.presence.update(frame);
+        break;
+      case 'conv':
+        await this.conversationChanged(frame.conv, true);
+        break;
+      case 'left':
+        await this.removeConversation(frame.conv);
+        break;
+      case 'error':
+        if (frame.rid === undefined) this.options.log('warn', `The relay reported ${frame.code}: ${frame.message}`);
+        break;
+      case 'users':
+      case 'pong':
+        break;
+    }
+    // Only now, with the frame's effects stored, may its requester go on.
+    this.requests.settle(frame);
+  }
+
+  private async welcomed(frame: WelcomeFrame): Promise<void> {
+    this.phase = 'syncing';
+    this.options.statusChanged();
+    for (const presence of frame.presence) this.presence.update(presence);
+    const listed = new Set(frame.conversations.map((c) => c.id));
+    for (const incoming of frame.conversations) await this.conversationChanged(incoming, false);
+    // The relay lists every conversation the user belongs to: one missing was
+    // left (perhaps on another device) or is gone.
+    for (const conversation of [...this.conversations.all()]) {
+      if (!listed.has(conversation.id)) await this.removeConversation(conversation.id);
+    }
+  }
+
+  private synced(): void {
+    this.phase = 'online';
+    this.connection.markHealthy();
+    this.outbox.flush();
+    this.receipts.synced();
+    this.options.statusChanged();
+  }
+
+  /** The relay's view of a conversation, from `welcome` or a live `conv`. */
+  private async conversationChanged(incoming: Conversation, live: boolean): Promise<void> {
+    const known = this.conversations.get(incoming.id);
+    const before = known && ownMessageWatermarks(known, this.me);
+    const { conversation, isNew } = this.conversations.merge(incoming);
+    // Joined just now: everything already in it is history, fetched below
+    // and on demand. (One listed in `welcome` gets its newest messages in the
+    // session start instead.)
+    if (isNew && live) conversation.cursor = incoming.lastSeq;
+    await this.conversations.save(conversation);
+    this.conversations.changed(conversation.id);
+    if (before) await this.receipts.emitStatusChanges(conversation, before);
+    if (isNew && live && incoming.lastSeq > 0) {
+      this.sync.loadOlder(conversation.id).catch((error: unknown) => {
+        this.options.log('info', `Could not fetch the newest messages of ${conversation.id}`, error);
+      });
+    }
+  }
+
+  private async removeConversation(id: string): Promise<void> {
+    this.outbox.forgetConversation(id);
+    this.sync.forget(id);
+    await this.conversations.remove(id);
+  }
+
+  private connectionClosed(code: number, final: boolean): void {
+    // At once, not in turn: nothing may be sent on the next socket before
+    // its `hello`, and nobody should wait for answers that cannot come.
+    this.phase = 'hello';
+    this.outbox.connectionLost();
+    this.receipts.connectionLost();
+    this.requests.rejectAll();
+    this.typing.reset();
+    // In turn: frames of the closed socket still queued are handled first.
+    this.enqueue(() => this.sync.connectionLost());
+    if (final) {
+      this.stopReason = code === CLOSE_CODES.unsupportedVersion ? 'update_needed' : 'signed_out';
+      this.options.stopped(this.stopReason);
+    }
+    this.options.statusChanged();
+  }
+}
+
+/** The UI's numbers arrive over IPC as whatever was sent: a bad one is
+ * refused here rather than written to the store or the wire. */
+function requirePositiveInteger(name: string, value: number): void {
+  if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer`);
+}

@@ -1,0 +1,199 @@
+// Getting the relay's messages into the store, complete and in order
+// (PROTOCOL.md, "Session start" and "Gaps"; docs/engine.md, "Cursors and
+// gaps").
+//
+// Each conversation has a cursor: every message from the oldest stored one up
+// to it is stored. `hello` sends the cursors; the relay answers with what lies
+// above them. A conversation without a cursor gets its newest messages, and
+// the first batch sets its cursor just below them (older ones are history,
+// fetched on demand). Every message the relay sends (batch, msg, ack,
+// history) goes through ingest():
+//
+// 1. It is written to the store before anything else (which also takes the
+//    user's own messages out of the outbox).
+// 2. The cursor moves up over every message that is now contiguous with it;
+//    a message beyond a missing seq waits, stored but not shown, and a
+//    `history` request asks for the missing range.
+// 3. The conversation record (cursor included) is written only then, so a
+//    cursor never covers a message that is not stored.
+// 4. The UI gets the messages at or below the cursor, in seq order: a
+//    conversation is shown in order once its gap is filled, never with a hole.
+//
+// When the connection drops, waiting messages are simply forgotten: they are
+// stored, and the next `hello` cursor makes the relay send them again.
+import type { DuplexEvent } from '../api.ts';
+import { type BatchFrame, HISTORY_DEFAULT_LIMIT, HISTORY_MAX_LIMIT, type HistoryResultFrame, type Message } from '../protocol/index.ts';
+import type { ClientStore } from '../store/client-store.ts';
+import type { Conversations } from './conversations.ts';
+import type { Logger } from './log.ts';
+import type { Requests } from './requests.ts';
+import { storedChatMessage } from './views.ts';
+
+export interface MessageSyncOptions {
+  store: ClientStore;
+  conversations: Conversations;
+  requests: Requests;
+  me: string;
+  emit(event: DuplexEvent): void;
+  /** These messages of the user's own are stored by the relay. */
+  ownMessagesStored(messages: Message[]): void;
+  /** Messages from others were stored in this conversation. */
+  incomingStored(conv: string): void;
+  log: Logger;
+}
+
+export class MessageSync {
+  private readonly options: MessageSyncOptions;
+  /** Conversations whose cursor went out in this connection's `hello`. */
+  private cursorsSent = new Set<string>();
+  /** conv → seq → message stored above the cursor, waiting for a gap. */
+  private readonly waiting = new Map<string, Map<number, Message>>();
+  private readonly gapFills = new Set<string>();
+  private readonly olderLoads = new Map<string, Promise<number>>();
+
+  constructor(options: MessageSyncOptions) {
+    this.options = options;
+  }
+
+  /** The cursors for `hello`: one for every conversation held. */
+  helloCursors(): Record<string, number> {
+    const cursors: Record<string, number> = {};
+    for (const conversation of this.options.conversations.all()) cursors[conversation.id] = conversation.cursor;
+    this.cursorsSent = new Set(Object.keys(cursors));
+    return cursors;
+  }
+
+  async batch(frame: BatchFrame): Promise<void> {
+    const first = frame.msgs[0];
+    const conversation = this.options.conversations.get(frame.conv);
+    if (first && conversation && !this.cursorsSent.has(frame.conv)) {
+      // The newest messages of a conversation new to this device: they start
+      // its cursor, and `more` says whether older ones exist.
+      conversation.cursor = Math.max(conversation.cursor, first.seq - 1);
+      conversation.hasMoreHistory = frame.more;
+      this.cursorsSent.add(frame.conv);
+    }
+    await this.ingest(frame.conv, frame.msgs);
+  }
+
+  /** A `msg` or an `ack`. */
+  live(message: Message): Promise<void> {
+    return this.ingest(message.conv, [message]);
+  }
+
+  history(frame: HistoryResultFrame): Promise<void> {
+    return this.ingest(frame.conv, frame.msgs);
+  }
+
+  /** Asks the relay for the page of messages below the oldest stored one;
+   * resolves with how many arrived (they are also emitted). */
+  loadOlder(conv: string): Promise<number> {
+    let load = this.olderLoads.get(conv);
+    if (!load) {
+      load = this.fetchOlder(conv).finally(() => this.olderLoads.delete(conv));
+      this.olderLoads.set(conv, load);
+    }
+    return load;
+  }
+
+  connectionLost(): void {
+    this.waiting.clear();
+    this.cursorsSent.clear();
+  }
+
+  forget(conv: string): void {
+    this.waiting.delete(conv);
+  }
+
+  private async fetchOlder(conv: string): Promise<number> {
+    this.options.conversations.require(conv);
+    const oldest = await this.options.store.oldestSeq(conv);
+    const request = { t: 'history', conv, limit: HISTORY_DEFAULT_LIMIT } as const;
+    const answer = await this.options.requests.request(oldest === null ? request : { ...request, before: oldest }, 'history');
+    // The answer has been ingested by now (frames are handled before the
+    // request they answer is settled).
+    const conversation = this.options.conversations.get(conv);
+    if (conversation) {
+      conversation.hasMoreHistory = answer.more;
+      await this.options.conversations.save(conversation);
+      this.options.conversations.changed(conv);
+    }
+    return answer.msgs.length;
+  }
+
+  private async ingest(conv: string, messages: readonly Message[]): Promise<void> {
+    const conversation = this.options.conversations.get(conv);
+    if (!conversation) {
+      this.options.log('warn', `Dropped ${messages.length} message(s) for unknown conversation ${conv}`);
+      return;
+    }
+    if (messages.length === 0) return;
+    await this.options.store.putMessages(messages);
+    const own = messages.filter((m) => m.from === this.options.me);
+    if (own.length > 0) this.options.ownMessagesStored(own);
+
+    // Synchronous from here to the save below: the cursor only moves over
+    // messages already stored, and nothing else can move it meanwhile.
+    const waiting = this.waiting.get(conv) ?? new Map<number, Message>();
+    const shown: Message[] = [];
+    for (const message of messages) {
+      if (message.seq <= conversation.cursor) shown.push(message);
+      else waiting.set(message.seq, message);
+      conversation.lastSeq = Math.max(conversation.lastSeq, message.seq);
+      conversation.lastActivity = Math.max(conversation.lastActivity, message.ts);
+    }
+    for (let next = waiting.get(conversation.cursor + 1); next; next = waiting.get(conversation.cursor + 1)) {
+      waiting.delete(next.seq);
+      shown.push(next);
+      conversation.cursor = next.seq;
+    }
+    if (waiting.size > 0) this.waiting.set(conv, waiting);
+    else this.waiting.delete(conv);
+    await this.options.conversations.save(conversation);
+
+    if (shown.length > 0) {
+      shown.sort((a, b) => a.seq - b.seq);
+      this.options.emit({
+        type: 'messages',
+        conv,
+        messages: shown.map((m) => storedChatMessage(m, conversation, this.options.me)),
+      });
+    }
+    this.options.conversations.changed(conv);
+    if (own.length < messages.length) this.options.incomingStored(conv);
+    // Not awaited: the answer arrives as a frame that is handled after this one.
+    if (waiting.size > 0) void this.fillGap(conv);
+  }
+
+  /** Requests the missing messages below the lowest waiting one until the
+   * gap is closed. A failure is left to the next `hello`, whose cursor
+   * covers the gap. */
+  private async fillGap(conv: string): Promise<void> {
+    if (this.gapFills.has(conv)) return;
+    this.gapFills.add(conv);
+    try {
+      let previousMissing = Infinity;
+      for (;;) {
+        const conversation = this.options.conversations.get(conv);
+        const waiting = this.waiting.get(conv);
+        if (!conversation || !waiting) return;
+        const lowestWaiting = Math.min(...waiting.keys());
+        const missing = lowestWaiting - conversation.cursor - 1;
+        if (missing >= previousMissing) {
+          this.options.log('warn', `The relay did not fill the gap below ${lowestWaiting} in ${conv}; the next sync will`);
+          return;
+        }
+        previousMissing = missing;
+        // The answer is ingested (as a frame) before this request resolves.
+        await this.options.requests.request(
+          { t: 'history', conv, before: lowestWaiting, limit: Math.min(missing, HISTORY_MAX_LIMIT) },
+          'history',
+        );
+      }
+    } catch (error) {
+      this.options.log('info', `Gap in ${conv} left to the next sync`, error);
+    } finally {
+      this.gapFills.delete(conv);
+    }
+  }
+}

@@ -1,0 +1,104 @@
+// What the UI sees, derived from what the store keeps: ChatMessage for a
+// stored or outgoing message, ConversationSummary for a conversation. The
+// status of the user's own stored messages is never stored; it follows from
+// the conversation's receipt watermarks (PROTOCOL.md: delivered/read once
+// every other member's watermark has reached the message).
+import type { ChatMessage, ConversationSummary } from '../api.ts';
+import type { Message, User } from '../protocol/index.ts';
+import type { ClientStore, OutboxEntry, StoredConversation } from '../store/client-store.ts';
+
+export interface Watermarks {
+  delivered: number;
+  read: number;
+}
+
+/** Up to which seq the user's own messages count as delivered and as read:
+ * the lowest watermarks among the other members (0 when there are none, so
+ * that a message nobody else can see stays `sent`). */
+export function ownMessageWatermarks(conversation: StoredConversation, me: string): Watermarks {
+  let delivered = Infinity;
+  let read = Infinity;
+  for (const member of conversation.members) {
+    if (member.id === me) continue;
+    const receipt = conversation.receipts[member.id];
+    delivered = Math.min(delivered, receipt?.delivered ?? 0);
+    read = Math.min(read, receipt?.read ?? 0);
+  }
+  return delivered === Infinity ? { delivered: 0, read: 0 } : { delivered, read };
+}
+
+export function storedChatMessage(message: Message, conversation: StoredConversation, me: string): ChatMessage {
+  const chat: ChatMessage = {
+    conv: message.conv,
+    cid: message.cid,
+    seq: message.seq,
+    from: message.from,
+    body: message.body,
+    ts: message.ts,
+    mine: message.from === me,
+  };
+  if (message.replyTo !== undefined) chat.replyTo = message.replyTo;
+  if (chat.mine) {
+    const watermarks = ownMessageWatermarks(conversation, me);
+    chat.status = watermarks.read >= message.seq ? 'read' : watermarks.delivered >= message.seq ? 'delivered' : 'sent';
+  }
+  return chat;
+}
+
+export function outgoingChatMessage(entry: OutboxEntry, me: string): ChatMessage {
+  const chat: ChatMessage = {
+    conv: entry.conv,
+    cid: entry.cid,
+    seq: null,
+    from: me,
+    body: entry.body,
+    ts: entry.createdAt,
+    mine: true,
+    status: entry.state,
+  };
+  if (entry.replyTo !== undefined) chat.replyTo = entry.replyTo;
+  if (entry.error !== undefined) chat.error = entry.error;
+  return chat;
+}
+
+function conversationTitle(conversation: StoredConversation, me: string): string {
+  if (conversation.title !== null) return conversation.title;
+  return otherMember(conversation, me)?.displayName ?? 'Direct conversation';
+}
+
+export async function summarizeConversation(
+  conversation: StoredConversation,
+  store: ClientStore,
+  me: string,
+): Promise<ConversationSummary> {
+  const [[newestStored], newestOutgoing, unread] = await Promise.all([
+    store.getMessages(conversation.id, { limit: 1 }),
+    store.lastOutboxEntry(conversation.id),
+    store.countMessagesAfter(conversation.id, conversation.readUpTo, me),
+  ]);
+  // Outgoing messages come after every stored one in the conversation's
+  // order (see MessagePage), so the newest of them is the last message.
+  const lastMessage = newestOutgoing
+    ? outgoingChatMessage(newestOutgoing, me)
+    : newestStored
+      ? storedChatMessage(newestStored, conversation, me)
+      : null;
+  return {
+    id: conversation.id,
+    kind: conversation.kind,
+    title: conversationTitle(conversation, me),
+    peerId: conversation.kind === 'direct' ? (otherMember(conversation, me)?.id ?? null) : null,
+    members: conversation.members,
+    lastSeq: conversation.lastSeq,
+    receipts: conversation.receipts,
+    unread,
+    lastMessage,
+    lastActivity: conversation.lastActivity,
+    draft: conversation.draft,
+    hasMoreHistory: conversation.hasMoreHistory,
+  };
+}
+
+function otherMember(conversation: StoredConversation, me: string): User | undefined {
+  return conversation.members.find((member) => member.id !== me);
+}

@@ -1,0 +1,39 @@
+// The web client's entry: runs the client engine in the page (the browser's
+// WebSocket and fetch, IndexedDB for the store, its own origin as the relay),
+// installs it as window.duplex, then mounts the same renderer as the desktop
+// app. The service worker keeps this page available offline.
+// First: it configures zod before the engine's modules define schemas.
+import './zodJitless.ts';
+import { mountApp } from '../renderer/mountApp.tsx';
+import { DuplexEngine } from '../shared/engine/engine.ts';
+import { localStorageAccounts } from './accountStorage.ts';
+import { registerServiceWorker } from './registerServiceWorker.ts';
+import { indexedDbClientStoreOpener } from './store/indexeddb-client-store.ts';
+
+const engine = new DuplexEngine({
+  WebSocket,
+  // Wrapped: the engine calls it as a method of its options, and the
+  // browser's fetch throws when `this` is not the window.
+  fetch: (input, init) => fetch(input, init),
+  openStore: indexedDbClientStoreOpener(),
+  accounts: localStorageAccounts(),
+  // The relay that served this page (below a path prefix, if proxied so).
+  defaultRelayUrls: [new URL('./', document.baseURI).href],
+});
+
+// The renderer finds the engine where the desktop app's preload puts its
+// bridge; with no window.duplexDesktop beside it, it knows it is the web.
+window.duplex = engine;
+// The engine's own liveness check finds a dead socket within seconds; the
+// browser saying the network is back lets it reconnect at once.
+window.addEventListener('online', () => engine.wake());
+
+const root = document.getElementById('root');
+if (!root) throw new Error('index.html has no #root element');
+// Resuming the saved account first (local data only, no network) lets the
+// app open signed in rather than flash the sign-in screen.
+engine
+  .start()
+  .catch((error: unknown) => console.error('Duplex: could not resume the saved account', error))
+  .finally(() => mountApp(root));
+registerServiceWorker();

@@ -1,0 +1,234 @@
+// The ClientStore contract: one suite that every implementation must pass
+// (SQLite for the desktop app, IndexedDB for the web client). Each
+// implementation's test file calls describeClientStoreContract with a way to
+// open a store per user; opening the same user again must see the same data.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Message } from '../../src/shared/protocol/index.ts';
+import type { ClientStore, OutboxEntry, StoredConversation } from '../../src/shared/store/client-store.ts';
+
+export interface StoreUnderTest {
+  /** Opens the store of a user; a second open of the same user sees the same data. */
+  open(userId: string): Promise<ClientStore>;
+}
+
+export function conversation(id: string, overrides: Partial<StoredConversation> = {}): StoredConversation {
+  return {
+    id,
+    kind: 'group',
+    title: `Group ${id}`,
+    members: [
+      { id: 'me', username: 'me', displayName: 'Me' },
+      { id: 'bob', username: 'bob', displayName: 'Bob' },
+    ],
+    createdAt: 1_000,
+    lastSeq: 0,
+    receipts: { me: { delivered: 0, read: 0 }, bob: { delivered: 0, read: 0 } },
+    cursor: 0,
+    readUpTo: 0,
+    hasMoreHistory: false,
+    draft: '',
+    lastActivity: 1_000,
+    ...overrides,
+  };
+}
+
+export function message(conv: string, seq: number, from = 'bob', overrides: Partial<Message> = {}): Message {
+  return { conv, seq, cid: `cid-${conv}-${seq}-${from}`, from, body: `message ${seq}`, ts: 10_000 + seq, ...overrides };
+}
+
+export function outboxEntry(cid: string, conv = 'c1', overrides: Partial<OutboxEntry> = {}): OutboxEntry {
+  return { cid, conv, body: `body of ${cid}`, createdAt: 5_000, state: 'queued', ...overrides };
+}
+
+export function describeClientStoreContract(name: string, makeSubject: () => StoreUnderTest): void {
+  describe(`ClientStore contract: ${name}`, () => {
+    let subject: StoreUnderTest;
+    const opened: ClientStore[] = [];
+
+    async function open(userId = 'me'): Promise<ClientStore> {
+      const store = await subject.open(userId);
+      opened.push(store);
+      return store;
+    }
+
+    beforeEach(() => {
+      subject = makeSubject();
+    });
+
+    afterEach(async () => {
+      await Promise.all(opened.splice(0).map((store) => store.close()));
+    });
+
+    it('starts empty and knows its user', async () => {
+      const store = await open('me');
+      expect(store.userId).toBe('me');
+      expect(await store.listConversations()).toEqual([]);
+      expect(await store.listOutbox()).toEqual([]);
+      expect(await store.getMessages('c1', { limit: 10 })).toEqual([]);
+      expect(await store.oldestSeq('c1')).toBeNull();
+      expect(await store.lastOutboxEntry('c1')).toBeUndefined();
+      expect(await store.getOutboxEntry('nope')).toBeUndefined();
+    });
+
+    it('keeps every field of a conversation and lists by last activity, newest first', async () => {
+      const store = await open();
+      const direct = conversation('d1', {
+        kind: 'direct',
+        title: null,
+        lastSeq: 7,
+        cursor: 5,
+        readUpTo: 4,
+        hasMoreHistory: true,
+        draft: 'half a thought',
+        receipts: { me: { delivered: 5, read: 4 }, bob: { delivered: 7, read: 6 } },
+        lastActivity: 3_000,
+      });
+      await store.putConversation(conversation('old', { lastActivity: 1_000 }));
+      await store.putConversation(direct);
+      await store.putConversation(conversation('mid', { lastActivity: 2_000 }));
+      const listed = await store.listConversations();
+      expect(listed.map((c) => c.id)).toEqual(['d1', 'mid', 'old']);
+      expect(listed[0]).toEqual(direct);
+
+      await store.putConversation({ ...direct, lastActivity: 500, draft: '' });
+      expect((await store.listConversations()).map((c) => [c.id, c.draft])).toEqual([
+        ['mid', ''],
+        ['old', ''],
+        ['d1', ''],
+      ]);
+    });
+
+    it('pages messages of one conversation in ascending order', async () => {
+      const store = await open();
+      await store.putMessages([1, 2, 3, 4, 5, 6].map((seq) => message('c1', seq)));
+      await store.putMessages([message('c2', 1), message('c2', 2)]);
+      expect((await store.getMessages('c1', { limit: 3 })).map((m) => m.seq)).toEqual([4, 5, 6]);
+      expect((await store.getMessages('c1', { beforeSeq: 4, limit: 2 })).map((m) => m.seq)).toEqual([2, 3]);
+      expect((await store.getMessages('c1', { beforeSeq: 2, limit: 5 })).map((m) => m.seq)).toEqual([1]);
+      expect(await store.getMessages('c1', { beforeSeq: 1, limit: 5 })).toEqual([]);
+      expect(await store.oldestSeq('c1')).toBe(1);
+      expect(await store.oldestSeq('c2')).toBe(1);
+    });
+
+    it('stores a message once however often it is put, with every field', async () => {
+      const store = await open();
+      const withReply = message('c1', 2, 'bob', { replyTo: 1, body: 'multi\nline ✓ 😀' });
+      await store.putMessages([message('c1', 1), withReply]);
+      await store.putMessages([withReply, message('c1', 1)]);
+      expect(await store.getMessages('c1', { limit: 10 })).toEqual([message('c1', 1), withReply]);
+    });
+
+    it('deletes the outbox entry of an own message when the message is stored, and only that', async () => {
+      const store = await open('me');
+      await store.addToOutbox(outboxEntry('mine-1'));
+      await store.addToOutbox(outboxEntry('mine-2'));
+      await store.addToOutbox(outboxEntry('shared-cid'));
+      await store.putMessages([
+        message('c1', 1, 'me', { cid: 'mine-1' }),
+        // Someone else's message with a cid equal to one of ours settles nothing.
+        message('c1', 2, 'bob', { cid: 'shared-cid' }),
+      ]);
+      expect((await store.listOutbox()).map((e) => e.cid)).toEqual(['mine-2', 'shared-cid']);
+    });
+
+    it('finds one sender’s messages in a seq range', async () => {
+      const store = await open();
+      await store.putMessages([1, 2, 3, 4, 5, 6].map((seq) => message('c1', seq, seq % 2 ? 'me' : 'bob')));
+      const mine = await store.getMessagesFrom('c1', 'me', { afterSeq: 1, throughSeq: 5 }, 10);
+      expect(mine.map((m) => m.seq)).toEqual([3, 5]);
+      const limited = await store.getMessagesFrom('c1', 'me', { afterSeq: 0, throughSeq: 6 }, 2);
+      expect(limited.map((m) => m.seq)).toEqual([1, 3]);
+    });
+
+    it('counts the messages above a watermark that others sent', async () => {
+      const store = await open();
+      await store.putMessages([1, 2, 3, 4, 5].map((seq) => message('c1', seq, seq === 4 ? 'me' : 'bob')));
+      await store.putMessages([message('c2', 1)]);
+      expect(await store.countMessagesAfter('c1', 0, 'me')).toBe(4);
+      expect(await store.countMessagesAfter('c1', 2, 'me')).toBe(2);
+      expect(await store.countMessagesAfter('c1', 5, 'me')).toBe(0);
+      expect(await store.countMessagesAfter('empty', 0, 'me')).toBe(0);
+    });
+
+    it('keeps the outbox in the order written, updates in place and removes', async () => {
+      const store = await open();
+      const first = outboxEntry('a-cid-0001', 'c1', { replyTo: 3 });
+      await store.addToOutbox(first);
+      await store.addToOutbox(outboxEntry('b-cid-0002', 'c2'));
+      await store.addToOutbox(outboxEntry('c-cid-0003', 'c1'));
+      const failed: OutboxEntry = { ...first, state: 'failed', error: 'body too long' };
+      await store.updateOutboxEntry(failed);
+      await store.updateOutboxEntry(outboxEntry('missing-cid', 'c1'));
+
+      expect(await store.listOutbox()).toEqual([failed, outboxEntry('b-cid-0002', 'c2'), outboxEntry('c-cid-0003', 'c1')]);
+      expect((await store.listOutbox('c1')).map((e) => e.cid)).toEqual(['a-cid-0001', 'c-cid-0003']);
+      expect(await store.getOutboxEntry('a-cid-0001')).toEqual(failed);
+      expect((await store.lastOutboxEntry('c1'))?.cid).toBe('c-cid-0003');
+
+      const { error: _error, ...retried } = failed;
+      await store.updateOutboxEntry({ ...retried, state: 'queued' });
+      await store.removeFromOutbox('c-cid-0003');
+      await store.removeFromOutbox('missing-cid');
+      expect((await store.listOutbox()).map((e) => [e.cid, e.state])).toEqual([
+        ['a-cid-0001', 'queued'],
+        ['b-cid-0002', 'queued'],
+      ]);
+      expect((await store.lastOutboxEntry('c1'))?.cid).toBe('a-cid-0001');
+    });
+
+    it('deletes a conversation with its messages and outbox entries, leaving the others', async () => {
+      const store = await open();
+      await store.putConversation(conversation('c1'));
+      await store.putConversation(conversation('c2'));
+      await store.putMessages([message('c1', 1), message('c2', 1)]);
+      await store.addToOutbox(outboxEntry('in-c1-0001', 'c1'));
+      await store.addToOutbox(outboxEntry('in-c2-0001', 'c2'));
+      await store.deleteConversation('c1');
+      expect((await store.listConversations()).map((c) => c.id)).toEqual(['c2']);
+      expect(await store.getMessages('c1', { limit: 10 })).toEqual([]);
+      expect(await store.getMessages('c2', { limit: 10 })).toHaveLength(1);
+      expect((await store.listOutbox()).map((e) => e.cid)).toEqual(['in-c2-0001']);
+    });
+
+    it('keeps everything across close and reopen', async () => {
+      const first = await open('me');
+      await first.putConversation(conversation('c1', { cursor: 2, lastSeq: 2 }));
+      await first.putMessages([message('c1', 1), message('c1', 2)]);
+      await first.addToOutbox(outboxEntry('pending-01'));
+      await first.close();
+      const again = await open('me');
+      expect(await again.listConversations()).toEqual([conversation('c1', { cursor: 2, lastSeq: 2 })]);
+      expect((await again.getMessages('c1', { limit: 10 })).map((m) => m.seq)).toEqual([1, 2]);
+      expect(await again.listOutbox()).toEqual([outboxEntry('pending-01')]);
+      // Entries added after a reopen still come after the earlier ones.
+      await again.addToOutbox(outboxEntry('pending-02'));
+      expect((await again.listOutbox()).map((e) => e.cid)).toEqual(['pending-01', 'pending-02']);
+    });
+
+    it('never shows one user’s data to another', async () => {
+      const alice = await open('alice');
+      await alice.putConversation(conversation('c1'));
+      await alice.putMessages([message('c1', 1)]);
+      await alice.addToOutbox(outboxEntry('alice-cid-1'));
+      const bob = await open('bob');
+      expect(await bob.listConversations()).toEqual([]);
+      expect(await bob.getMessages('c1', { limit: 10 })).toEqual([]);
+      expect(await bob.listOutbox()).toEqual([]);
+    });
+
+    it('pages through a long conversation without skipping or repeating', async () => {
+      const store = await open();
+      const all = Array.from({ length: 2_000 }, (_, i) => message('long', i + 1));
+      await store.putMessages(all);
+      const seen: number[] = [];
+      let before: number | undefined;
+      for (;;) {
+        const page = await store.getMessages('long', { beforeSeq: before, limit: 300 });
+        if (page.length === 0) break;
+        seen.unshift(...page.map((m) => m.seq));
+        before = page[0]!.seq;
+      }
+      expect(seen).toEqual(all.map((m) => m.seq));
+    });
+  });
+}

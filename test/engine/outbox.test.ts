@@ -1,0 +1,133 @@
+// The outbox on its own, with fake timers, a recording `send` and a real
+// (in-memory SQLite) store: order per conversation, pauses for rate limits,
+// final refusals, retry and delete, and what survives a restart.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { SqliteClientStore } from '../../src/main/store/sqlite-client-store.ts';
+import type { DuplexEvent } from '../../src/shared/api.ts';
+import { Outbox } from '../../src/shared/engine/outbox.ts';
+import type { SendFrame } from '../../src/shared/protocol/index.ts';
+
+function harness(store = new SqliteClientStore(':memory:', 'me')) {
+  const sent: SendFrame[] = [];
+  const events: DuplexEvent[] = [];
+  let online = true;
+  const outbox = new Outbox({
+    store,
+    me: 'me',
+    send: (frame) => {
+      sent.push(frame);
+      return true;
+    },
+    isOnline: () => online,
+    emit: (event) => events.push(event),
+    changed: () => {},
+    rateLimitBackoff: { baseMs: 1_000, maxMs: 30_000 },
+  });
+  const ack = (frame: SendFrame) => outbox.settled([{ conv: frame.conv, cid: frame.cid }]);
+  const setOnline = (value: boolean) => {
+    online = value;
+  };
+  return { store, outbox, sent, events, ack, setOnline };
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('Outbox', () => {
+  it('keeps one send per conversation on the wire and sends the next on its ack', async () => {
+    const { outbox, sent, ack } = harness();
+    const a1 = await outbox.add('a', 'a1');
+    await outbox.add('a', 'a2');
+    await outbox.add('b', 'b1');
+    expect(sent.map((f) => f.body)).toEqual(['a1', 'b1']);
+    ack(sent[0]!);
+    expect(sent.map((f) => f.body)).toEqual(['a1', 'b1', 'a2']);
+    expect(a1).toMatchObject({ conv: 'a', body: 'a1', seq: null, mine: true, status: 'queued' });
+  });
+
+  it('sends nothing while not synced, then everything queued in order', async () => {
+    const { outbox, sent, ack, setOnline } = harness();
+    setOnline(false);
+    for (const body of ['1', '2', '3']) await outbox.add('a', body);
+    expect(sent).toEqual([]);
+    setOnline(true);
+    outbox.flush();
+    for (let i = 0; i < 3; i++) ack(sent[i]!);
+    expect(sent.map((f) => f.body)).toEqual(['1', '2', '3']);
+  });
+
+  it('resends what was on the wire when the connection was lost', async () => {
+    const { outbox, sent, setOnline } = harness();
+    await outbox.add('a', 'once');
+    setOnline(false);
+    outbox.connectionLost();
+    setOnline(true);
+    outbox.flush();
+    expect(sent.map((f) => f.cid)).toEqual([sent[0]!.cid, sent[0]!.cid]);
+  });
+
+  it('pauses after rate_limited, 1 s then doubling, and resumes with the refused message', async () => {
+    const { outbox, sent } = harness();
+    await outbox.add('a', 'first');
+    await outbox.add('a', 'second');
+    await outbox.nacked({ t: 'nack', cid: sent[0]!.cid, code: 'rate_limited', message: 'slow down' });
+    await vi.advanceTimersByTimeAsync(999);
+    expect(sent).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(sent.map((f) => f.body)).toEqual(['first', 'first']);
+    await outbox.nacked({ t: 'nack', cid: sent[1]!.cid, code: 'rate_limited', message: 'slow down' });
+    await vi.advanceTimersByTimeAsync(1_999);
+    expect(sent).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(sent.map((f) => f.body)).toEqual(['first', 'first', 'first']);
+  });
+
+  it('fails a message on a final nack, persists it, and goes on with the next', async () => {
+    const { outbox, sent, events, store } = harness();
+    const doomed = await outbox.add('a', 'doomed');
+    await outbox.add('a', 'fine');
+    await outbox.nacked({ t: 'nack', cid: doomed.cid, code: 'invalid', message: 'bad replyTo' });
+    expect(sent.map((f) => f.body)).toEqual(['doomed', 'fine']);
+    expect(events.at(-1)).toEqual({
+      type: 'messages',
+      conv: 'a',
+      messages: [{ ...doomed, status: 'failed', error: 'bad replyTo' }],
+    });
+    expect(await store.getOutboxEntry(doomed.cid)).toMatchObject({ state: 'failed', error: 'bad replyTo' });
+  });
+
+  it('retries a failed message and deletes an unsent one, but not one on the wire', async () => {
+    const { outbox, sent, events, store, ack } = harness();
+    const failed = await outbox.add('a', 'failed once');
+    await outbox.nacked({ t: 'nack', cid: failed.cid, code: 'not_found', message: 'no such conversation' });
+    const onTheWire = await outbox.add('a', 'on the wire');
+    const waiting = await outbox.add('a', 'waiting');
+    await expect(outbox.remove(onTheWire.cid)).rejects.toThrow(/being sent/);
+    await outbox.remove(waiting.cid);
+    expect(events.at(-1)).toEqual({ type: 'message-removed', conv: 'a', cid: waiting.cid });
+    await outbox.retry(failed.cid);
+    ack(sent.at(-1)!);
+    expect(sent.map((f) => f.body)).toEqual(['failed once', 'on the wire', 'failed once']);
+    expect((await store.listOutbox()).map((e) => [e.body, e.state])).toEqual([
+      ['failed once', 'queued'],
+      ['on the wire', 'queued'],
+    ]);
+  });
+
+  it('picks up what a previous run left queued, but not what failed', async () => {
+    const first = harness();
+    first.setOnline(false);
+    await first.outbox.add('a', 'queued before restart');
+    const failed = await first.outbox.add('b', 'failed before restart');
+    await first.outbox.nacked({ t: 'nack', cid: failed.cid, code: 'invalid', message: 'no' });
+    const second = harness(first.store);
+    await second.outbox.load();
+    second.outbox.flush();
+    expect(second.sent.map((f) => f.body)).toEqual(['queued before restart']);
+  });
+});

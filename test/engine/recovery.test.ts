@@ -1,0 +1,122 @@
+// How the engine's connection recovers, or rightly refuses to, against a real
+// relay: half-open connections, the host's resume signal, revoked tokens and
+// a relay that wants a newer client.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { TestClient, waitFor } from './helpers/client.ts';
+import { registerAccount, type RelayProcess, revokeToken, startRelay } from './helpers/relay.ts';
+import { tappedWebSocket } from './helpers/tapped-websocket.ts';
+import { TcpProxy } from './helpers/tcp-proxy.ts';
+
+let relay: RelayProcess;
+const cleanups: Array<() => Promise<unknown>> = [];
+
+beforeAll(async () => {
+  relay = await startRelay();
+});
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+afterAll(async () => {
+  await relay?.cleanup();
+});
+
+async function proxy(): Promise<TcpProxy> {
+  const started = await TcpProxy.start(relay.port);
+  cleanups.push(() => started.close());
+  return started;
+}
+
+describe('connection recovery', () => {
+  it('detects a half-open connection by the ping deadline and recovers', async () => {
+    const [alice, bob] = await Promise.all([registerAccount(relay.url, 'Alice'), registerAccount(relay.url, 'Bob')]);
+    const path = await proxy();
+    const tap = tappedWebSocket();
+    const aliceClient = await TestClient.signedIn(path.url, alice, {
+      WebSocket: tap.WebSocket,
+      timing: { pingIntervalMs: 300, pongTimeoutMs: 2_000 },
+    });
+    cleanups.push(() => aliceClient.dispose());
+    const conv = (await aliceClient.engine.createDirect(bob.user.id)).id;
+    const socketsBefore = tap.openedAt.length;
+
+    // The path goes silent without closing: nothing tells the socket.
+    path.freeze();
+    await waitFor(
+      () => aliceClient.status?.lastCloseReason === 'No answer from the relay within 2 s',
+      'the ping deadline to pass',
+    );
+    await aliceClient.waitForState('online');
+    expect(tap.openedAt.length).toBeGreaterThan(socketsBefore);
+    await aliceClient.engine.send(conv, 'after the silence');
+    await waitFor(() => aliceClient.messages(conv)[0]?.seq === 1, 'stored over the new connection');
+  });
+
+  it('reconnects at once, without waiting for the backoff, when the host wakes it', async () => {
+    const alice = await registerAccount(relay.url, 'Alice');
+    const path = await proxy();
+    const aliceClient = await TestClient.signedIn(path.url, alice, {
+      timing: { reconnectBackoff: { baseMs: 60_000, maxMs: 60_000 } },
+      random: () => 0.99,
+    });
+    cleanups.push(() => aliceClient.dispose());
+    path.goOffline();
+    await waitFor(() => aliceClient.status?.nextRetryAt, 'a retry scheduled');
+    expect(aliceClient.status!.nextRetryAt! - Date.now()).toBeGreaterThan(30_000);
+    path.goOnline();
+    // The next attempt may be a minute away; the resume signal does not wait.
+    aliceClient.engine.wake();
+    await aliceClient.waitForState('online', 5_000);
+  });
+
+  it('stops retrying and signs out when the relay revokes the token (4001)', async () => {
+    const alice = await registerAccount(relay.url, 'Alice');
+    const tap = tappedWebSocket();
+    const aliceClient = await TestClient.signedIn(relay.url, alice, { WebSocket: tap.WebSocket });
+    cleanups.push(() => aliceClient.dispose());
+    const token = aliceClient.accounts.saved!.token;
+
+    // Signing out "on another device" with this device's token.
+    await revokeToken(relay.url, token);
+    await waitFor(() => aliceClient.status?.stopped === 'signed_out', 'stopped: signed out');
+    expect(aliceClient.events).toContainEqual({ type: 'session', session: null });
+    expect(aliceClient.accounts.saved).toBeNull();
+    expect(await aliceClient.engine.getSession()).toBeNull();
+    expect(aliceClient.status).toMatchObject({ state: 'offline', nextRetryAt: null });
+    const attempts = tap.openedAt.length;
+    await aliceClient.engine.retryNow();
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(tap.openedAt).toHaveLength(attempts);
+  });
+
+  it('stops with "update needed" when the relay does not speak its protocol version (4002)', async () => {
+    const alice = await registerAccount(relay.url, 'Alice');
+    const tap = tappedWebSocket();
+    // A relay from the future: it refuses version 1, which this tap makes
+    // the engine look like by changing the version it announces.
+    tap.rewriteOutgoing = (frame) => (frame.t === 'hello' ? { ...frame, v: 99 } : frame);
+    const aliceClient = new TestClient({ WebSocket: tap.WebSocket });
+    cleanups.push(() => aliceClient.dispose());
+    const result = await aliceClient.engine.signIn({ relayUrl: relay.url, username: alice.username, password: alice.password });
+    expect(result.ok).toBe(true);
+    await waitFor(() => aliceClient.status?.stopped === 'update_needed', 'stopped: update needed');
+    expect(aliceClient.status?.lastCloseReason).toMatch(/update needed/);
+    // Still signed in, with the local data in view.
+    expect(await aliceClient.engine.getSession()).toMatchObject({ user: { id: alice.user.id } });
+    expect(await aliceClient.engine.listConversations()).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(tap.openedAt).toHaveLength(1);
+  });
+
+  it('reports a dropped connection as lost, not as closed on purpose, and reconnects', async () => {
+    const alice = await registerAccount(relay.url, 'Alice');
+    const path = await proxy();
+    const aliceClient = await TestClient.signedIn(path.url, alice);
+    cleanups.push(() => aliceClient.dispose());
+    path.dropAll();
+    await waitFor(() => aliceClient.status?.state !== 'online', 'noticed the drop');
+    expect(aliceClient.status?.lastCloseReason).toBe('Connection lost');
+    await aliceClient.waitForState('online');
+  });
+});

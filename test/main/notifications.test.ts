@@ -1,0 +1,256 @@
+// Message notifications: when a message notifies (someone else's, not muted,
+// not in front of the user), what it says (no text with "hide message
+// text"), live references, click to open, and what each platform does to
+// the window (never focus or flash on Linux).
+//
+// Electron is mocked (test/main/electron-double): its binary cannot run on
+// these machines, so Notification is the double's, and a test clicks or
+// closes it as the OS would. The platform is passed in.
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ChatMessage, ConversationSummary } from '../../src/shared/api.ts';
+import { MessageAlerts, type Notifier } from '../../src/main/notifications/message-alerts.ts';
+import { MessageNotifier } from '../../src/main/notifications/message-notifier.ts';
+import {
+  notificationContent,
+  shouldNotify,
+  type NotificationContext,
+} from '../../src/main/notifications/notification-rules.ts';
+import * as double from './electron-double/electron.ts';
+
+vi.mock('electron', () => import('./electron-double/electron.ts'));
+
+beforeEach(() => double.resetElectronDouble());
+
+const alice = { id: 'u_alice', username: 'alice', displayName: 'Alice' };
+const bob = { id: 'u_bob', username: 'bob', displayName: 'Bob' };
+const me = { id: 'u_me', username: 'me', displayName: 'Me' };
+
+function message(fields: Partial<ChatMessage> = {}): ChatMessage {
+  return { conv: 'c_1', cid: 'cid_00000001', seq: 1, from: alice.id, body: 'Hello there', ts: 1, mine: false, ...fields };
+}
+
+function conversation(fields: Partial<ConversationSummary> = {}): ConversationSummary {
+  return {
+    id: 'c_1',
+    kind: 'direct',
+    title: 'Alice',
+    peerId: alice.id,
+    members: [me, alice],
+    lastSeq: 1,
+    receipts: {},
+    unread: 1,
+    lastMessage: message(),
+    lastActivity: 1,
+    draft: '',
+    hasMoreHistory: false,
+    ...fields,
+  };
+}
+
+const away: NotificationContext = {
+  windowFocused: false,
+  openConversation: null,
+  settings: { notificationsMuted: false, mutedConversations: [] },
+};
+
+describe('which messages notify', () => {
+  it('notifies a message from someone else while the window is not focused', () => {
+    expect(shouldNotify(message(), away)).toBe(true);
+    expect(shouldNotify(message(), { ...away, openConversation: 'c_1' })).toBe(true);
+  });
+
+  it("never notifies the user's own messages", () => {
+    expect(shouldNotify(message({ mine: true, from: me.id }), away)).toBe(false);
+  });
+
+  it('notifies when the focused window shows another conversation, not this one', () => {
+    expect(shouldNotify(message(), { ...away, windowFocused: true, openConversation: 'c_2' })).toBe(true);
+    expect(shouldNotify(message(), { ...away, windowFocused: true, openConversation: null })).toBe(true);
+    expect(shouldNotify(message(), { ...away, windowFocused: true, openConversation: 'c_1' })).toBe(false);
+  });
+
+  it('respects the global mute and per-conversation mutes', () => {
+    expect(shouldNotify(message(), { ...away, settings: { notificationsMuted: true, mutedConversations: [] } })).toBe(false);
+    expect(shouldNotify(message(), { ...away, settings: { notificationsMuted: false, mutedConversations: ['c_1'] } })).toBe(
+      false,
+    );
+    expect(shouldNotify(message({ conv: 'c_2' }), { ...away, settings: { notificationsMuted: false, mutedConversations: ['c_1'] } })).toBe(
+      true,
+    );
+  });
+});
+
+describe('what a notification says', () => {
+  const group = conversation({ id: 'g_1', kind: 'group', title: 'Team', peerId: null, members: [me, alice, bob] });
+
+  it('shows the sender and the text of a direct message', () => {
+    expect(notificationContent(message(), conversation(), false)).toEqual({ title: 'Alice', body: 'Hello there' });
+  });
+
+  it('shows the group, the sender and the text of a group message', () => {
+    expect(notificationContent(message({ conv: 'g_1', from: bob.id }), group, false)).toEqual({
+      title: 'Team',
+      body: 'Bob: Hello there',
+    });
+  });
+
+  it('hides the text when the privacy setting is on', () => {
+    expect(notificationContent(message(), conversation(), true)).toEqual({ title: 'Alice', body: 'New message' });
+    expect(notificationContent(message({ conv: 'g_1', from: bob.id }), group, true)).toEqual({
+      title: 'Team',
+      body: 'New message from Bob',
+    });
+    expect(notificationContent(message(), undefined, true)).toEqual({ title: 'Duplex', body: 'New message' });
+  });
+
+  it('cuts long messages', () => {
+    const { body } = notificationContent(message({ body: '😀'.repeat(500) }), conversation(), false);
+    expect([...body]).toHaveLength(200);
+    expect(body.endsWith('…')).toBe(true);
+  });
+});
+
+describe('the notifier', () => {
+  function notifier(platform: 'linux' | 'win32' | 'darwin') {
+    const onClick = vi.fn();
+    const flashWindow = vi.fn();
+    return { notifier: new MessageNotifier({ platform, onClick, flashWindow }), onClick, flashWindow };
+  }
+
+  it('shows a notification and keeps a reference until it is clicked, then opens the conversation', () => {
+    const { notifier: n, onClick } = notifier('linux');
+    n.notify('c_1', { title: 'Alice', body: 'Hi' });
+    const [shown] = double.Notification.instances;
+    expect(shown?.shown).toBe(true);
+    expect(shown?.options).toEqual({ title: 'Alice', body: 'Hi' });
+    expect(n.liveCount).toBe(1);
+    shown?.emit('click', double.fakeEvent());
+    expect(onClick).toHaveBeenCalledWith('c_1');
+    expect(n.liveCount).toBe(0);
+  });
+
+  it('forgets a notification the user dismissed', () => {
+    const { notifier: n, onClick } = notifier('linux');
+    n.notify('c_1', { title: 'Alice', body: 'Hi' });
+    double.Notification.instances[0]?.close();
+    expect(n.liveCount).toBe(0);
+    expect(onClick).not.toHaveBeenCalled();
+  });
+
+  it("takes away a conversation's notifications when it is read", () => {
+    const { notifier: n } = notifier('linux');
+    n.notify('c_1', { title: 'Alice', body: 'one' });
+    n.notify('c_1', { title: 'Alice', body: 'two' });
+    n.notify('c_2', { title: 'Bob', body: 'three' });
+    n.dismiss('c_1');
+    expect(double.Notification.instances.map((notification) => notification.closed)).toEqual([true, true, false]);
+    expect(n.liveCount).toBe(1);
+  });
+
+  it('never focuses or flashes the window on Linux', () => {
+    const { notifier: n, flashWindow } = notifier('linux');
+    n.notify('c_1', { title: 'Alice', body: 'Hi' });
+    expect(flashWindow).not.toHaveBeenCalled();
+    expect(double.calls.some((call) => call.api === 'BrowserWindow.focus')).toBe(false);
+    expect(double.Notification.instances[0]?.options).not.toHaveProperty('groupId');
+  });
+
+  it('flashes the taskbar button on Windows and groups by conversation', () => {
+    const { notifier: n, flashWindow } = notifier('win32');
+    n.notify('c_1', { title: 'Alice', body: 'Hi' });
+    expect(flashWindow).toHaveBeenCalledOnce();
+    expect(double.Notification.instances[0]?.options).toMatchObject({ groupId: 'c_1' });
+  });
+
+  it('groups by conversation in Notification Center on macOS, without flashing', () => {
+    const { notifier: n, flashWindow } = notifier('darwin');
+    n.notify('c_1', { title: 'Alice', body: 'Hi' });
+    expect(flashWindow).not.toHaveBeenCalled();
+    expect(double.Notification.instances[0]?.options).toMatchObject({ groupId: 'c_1' });
+  });
+
+  it('does nothing where the system has no notifications', () => {
+    double.environment.notificationsSupported = false;
+    const { notifier: n } = notifier('linux');
+    n.notify('c_1', { title: 'Alice', body: 'Hi' });
+    expect(double.Notification.instances).toEqual([]);
+  });
+});
+
+describe('message alerts', () => {
+  function alerts(context: Partial<NotificationContext & { hideMessageText: boolean }> = {}) {
+    const notifier: Notifier & { notified: Array<[string, unknown]>; dismissed: string[] } = {
+      notified: [],
+      dismissed: [],
+      notify(conv, content) {
+        this.notified.push([conv, content]);
+      },
+      dismiss(conv) {
+        this.dismissed.push(conv);
+      },
+    };
+    const subject = new MessageAlerts({ notifier, context: () => ({ ...away, hideMessageText: false, ...context }) });
+    return { subject, notifier };
+  }
+
+  function changed(fields: Partial<ConversationSummary>) {
+    return { type: 'conversation' as const, conversation: conversation(fields) };
+  }
+
+  it('notifies the newest message of a conversation with news', () => {
+    const { subject, notifier } = alerts();
+    subject.handle(changed({ unread: 1, lastMessage: message({ seq: 5, body: 'news' }) }));
+    expect(notifier.notified).toEqual([['c_1', { title: 'Alice', body: 'news' }]]);
+  });
+
+  it('notifies once per message, however often the conversation changes', () => {
+    const { subject, notifier } = alerts();
+    subject.handle(changed({ unread: 1, lastMessage: message({ seq: 5 }) }));
+    subject.handle(changed({ unread: 1, lastMessage: message({ seq: 5 }), draft: 'typing a reply' }));
+    subject.handle(changed({ unread: 2, lastMessage: message({ seq: 6 }) }));
+    expect(notifier.notified).toHaveLength(2);
+  });
+
+  it('stays quiet about messages already stored at start-up', () => {
+    const { subject, notifier } = alerts();
+    subject.alreadySeen([conversation({ lastMessage: message({ seq: 5 }) })]);
+    subject.handle(changed({ unread: 1, lastMessage: message({ seq: 5 }) }));
+    expect(notifier.notified).toEqual([]);
+    subject.handle(changed({ unread: 2, lastMessage: message({ seq: 6 }) }));
+    expect(notifier.notified).toHaveLength(1);
+  });
+
+  it('stays quiet about read history, own messages and messages not yet stored', () => {
+    const { subject, notifier } = alerts();
+    subject.handle(changed({ unread: 0, lastMessage: message({ seq: 9 }) }));
+    subject.handle(changed({ unread: 1, lastMessage: message({ seq: 10, mine: true, from: me.id }) }));
+    subject.handle(changed({ unread: 1, lastMessage: message({ seq: null, mine: true, from: me.id }) }));
+    subject.handle(changed({ unread: 1, lastMessage: null }));
+    expect(notifier.notified).toEqual([]);
+  });
+
+  it('follows the rules: muted conversations stay quiet, hidden text stays hidden', () => {
+    const muted = alerts({ settings: { notificationsMuted: false, mutedConversations: ['c_1'] } });
+    muted.subject.handle(changed({ unread: 1, lastMessage: message({ seq: 3 }) }));
+    expect(muted.notifier.notified).toEqual([]);
+
+    const hidden = alerts({ hideMessageText: true });
+    hidden.subject.handle(changed({ unread: 1, lastMessage: message({ seq: 3 }) }));
+    expect(hidden.notifier.notified).toEqual([['c_1', { title: 'Alice', body: 'New message' }]]);
+  });
+
+  it('takes notifications away when the conversation is read', () => {
+    const { subject, notifier } = alerts();
+    subject.handle(changed({ unread: 1, lastMessage: message({ seq: 3 }) }));
+    subject.handle(changed({ unread: 0, lastMessage: message({ seq: 3 }) }));
+    expect(notifier.dismissed).toEqual(['c_1']);
+  });
+
+  it('forgets what it has seen when the user signs out', () => {
+    const { subject, notifier } = alerts();
+    subject.handle(changed({ unread: 1, lastMessage: message({ seq: 3 }) }));
+    subject.handle({ type: 'session', session: null });
+    subject.handle(changed({ unread: 1, lastMessage: message({ seq: 3 }) }));
+    expect(notifier.notified).toHaveLength(2);
+  });
+});

@@ -1,0 +1,233 @@
+// An in-memory DuplexApi for the renderer's component tests: conversations,
+// messages and users in Maps, events pushed by the test with emit(), and
+// every call recorded. It stands in for the engine only so that the UI can be
+// tested in jsdom; the real API (the engine over IPC in the desktop app, in
+// the page in the web client) is exercised end-to-end by the Playwright
+// suites.
+import type {
+  AuthResult,
+  ChatMessage,
+  ConnectionStatus,
+  ConversationSummary,
+  DuplexApi,
+  DuplexEvent,
+  GetMessagesOptions,
+  MessagePage,
+  RegisterRequest,
+  Session,
+  SignInRequest,
+} from '../../src/shared/api.ts';
+import type { DesktopApi, DesktopEvent, DesktopInfo, DesktopSettings, DesktopSettingsPatch } from '../../src/shared/desktop-api.ts';
+import type { Presence, User } from '../../src/shared/protocol/index.ts';
+
+export const alice: User = { id: 'u-alice', username: 'alice', displayName: 'Alice Liddell' };
+export const bob: User = { id: 'u-bob', username: 'bob', displayName: 'Bob Marley' };
+export const carol: User = { id: 'u-carol', username: 'carol', displayName: 'Carol Danvers' };
+
+export const online: ConnectionStatus = { state: 'online', nextRetryAt: null, lastCloseReason: null, stopped: null };
+
+let cidCounter = 0;
+
+export function makeMessage(fields: Partial<ChatMessage> & Pick<ChatMessage, 'conv'>): ChatMessage {
+  cidCounter++;
+  return {
+    cid: `cid-${String(cidCounter).padStart(6, '0')}`,
+    seq: cidCounter,
+    from: bob.id,
+    body: `Message ${cidCounter}`,
+    ts: Date.UTC(2025, 0, 1, 12, 0) + cidCounter * 60_000,
+    mine: false,
+    ...fields,
+  };
+}
+
+/** A direct conversation of `me` with `peer`. */
+export function makeDirect(me: User, peer: User, fields: Partial<ConversationSummary> = {}): ConversationSummary {
+  return {
+    id: `d-${peer.id}`,
+    kind: 'direct',
+    title: peer.displayName,
+    peerId: peer.id,
+    members: [me, peer],
+    lastSeq: 0,
+    receipts: {},
+    unread: 0,
+    lastMessage: null,
+    lastActivity: Date.UTC(2025, 0, 1),
+    draft: '',
+    hasMoreHistory: false,
+    ...fields,
+  };
+}
+
+export function makeGroup(id: string, title: string, members: User[], fields: Partial<ConversationSummary> = {}): ConversationSummary {
+  return { ...makeDirect(members[0]!, members[1]!), id, kind: 'group', title, peerId: null, members, ...fields };
+}
+
+interface Call {
+  method: keyof DuplexApi;
+  args: unknown[];
+}
+
+export class FakeDuplexApi implements DuplexApi {
+  session: Session | null = null;
+  status: ConnectionStatus = online;
+  readonly conversations = new Map<string, ConversationSummary>();
+  /** Per conversation, in conversation order. */
+  readonly messages = new Map<string, ChatMessage[]>();
+  users: User[] = [alice, bob, carol];
+  readonly presence = new Map<string, Presence>();
+  /** The answer to the next signIn() or register(); success by default. */
+  authResult: AuthResult | null = null;
+  readonly calls: Call[] = [];
+  private readonly listeners = new Set<(event: DuplexEvent) => void>();
+
+  /** Signed in as `user` from the start. */
+  static signedInAs(user: User): FakeDuplexApi {
+    const api = new FakeDuplexApi();
+    api.session = { user, relayUrl: 'https://relay.test' };
+    return api;
+  }
+
+  addConversation(conversation: ConversationSummary, messages: ChatMessage[] = []): void {
+    this.conversations.set(conversation.id, conversation);
+    this.messages.set(conversation.id, messages);
+  }
+
+  emit(event: DuplexEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+
+  callsOf(method: keyof DuplexApi): unknown[][] {
+    return this.calls.filter((c) => c.method === method).map((c) => c.args);
+  }
+
+  private record(method: keyof DuplexApi, ...args: unknown[]): void {
+    this.calls.push({ method, args });
+  }
+
+  private authenticate(method: 'signIn' | 'register', request: SignInRequest | RegisterRequest): Promise<AuthResult> {
+    this.record(method, request);
+    const user = this.users.find((u) => u.username === request.username) ?? alice;
+    const result = this.authResult ?? { ok: true, session: { user, relayUrl: request.relayUrl ?? 'https://relay.test' } };
+    if (result.ok) this.session = result.session;
+    return Promise.resolve(result);
+  }
+
+  getSession = async () => this.session;
+  signIn = (request: SignInRequest) => this.authenticate('signIn', request);
+  register = (request: RegisterRequest) => this.authenticate('register', request);
+  signOut = async () => {
+    this.record('signOut');
+    this.session = null;
+  };
+  getStatus = async () => this.status;
+  retryNow = async () => this.record('retryNow');
+  listConversations = async () => [...this.conversations.values()];
+
+  getMessages = async (conv: string, options: GetMessagesOptions): Promise<MessagePage> => {
+    this.record('getMessages', conv, options);
+    const all = this.messages.get(conv) ?? [];
+    const { beforeSeq } = options;
+    const candidates = beforeSeq === undefined ? all : all.filter((m) => m.seq !== null && m.seq < beforeSeq);
+    const page = candidates.slice(Math.max(0, candidates.length - options.limit));
+    return { messages: page, hasMoreLocal: candidates.length > page.length };
+  };
+
+  loadOlder = async (conv: string) => {
+    this.record('loadOlder', conv);
+    return 0;
+  };
+
+  createDirect = async (userId: string) => {
+    this.record('createDirect', userId);
+    const peer = this.users.find((u) => u.id === userId)!;
+    const conversation = makeDirect(this.session!.user, peer);
+    this.addConversation(conversation);
+    return conversation;
+  };
+
+  createGroup = async (title: string, memberIds: string[]) => {
+    this.record('createGroup', title, memberIds);
+    const members = [this.session!.user, ...this.users.filter((u) => memberIds.includes(u.id))];
+    const conversation = makeGroup(`g-${title}`, title, members);
+    this.addConversation(conversation);
+    return conversation;
+  };
+
+  addMembers = async () => {
+    throw new Error('not used by the renderer');
+  };
+  leave = async () => {
+    throw new Error('not used by the renderer');
+  };
+  rename = async () => {
+    throw new Error('not used by the renderer');
+  };
+
+  searchUsers = async (query: string) => {
+    this.record('searchUsers', query);
+    const prefix = query.toLowerCase();
+    return this.users.filter(
+      (u) => u.id !== this.session?.user.id && (u.username.startsWith(prefix) || u.displayName.toLowerCase().startsWith(prefix)),
+    );
+  };
+
+  getPresence = async (userIds: string[]) =>
+    userIds.flatMap((id) => {
+      const presence = this.presence.get(id);
+      return presence ? [presence] : [];
+    });
+
+  send = async (conv: string, body: string, replyTo?: number) => {
+    this.record('send', conv, body, replyTo);
+    const message = makeMessage({ conv, seq: null, from: this.session!.user.id, body, mine: true, status: 'queued', replyTo, ts: Date.now() });
+    this.messages.get(conv)?.push(message);
+    return message;
+  };
+
+  retry = async (conv: string, cid: string) => this.record('retry', conv, cid);
+  deleteUnsent = async (conv: string, cid: string) => this.record('deleteUnsent', conv, cid);
+  markRead = async (conv: string, seq: number) => this.record('markRead', conv, seq);
+  setTyping = async (conv: string, typing: boolean) => this.record('setTyping', conv, typing);
+  setDraft = async (conv: string, text: string) => this.record('setDraft', conv, text);
+
+  onEvent = (listener: (event: DuplexEvent) => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+}
+
+/** The desktop app's extras (window.duplexDesktop), in memory. */
+export class FakeDesktopApi implements DesktopApi {
+  info: DesktopInfo = { platform: 'linux', trayAvailable: true, tokenStorage: 'encrypted' };
+  settings: DesktopSettings = {
+    closeToTray: false,
+    startAtLogin: false,
+    notificationsMuted: false,
+    hideMessageText: false,
+    mutedConversations: [],
+  };
+  /** Every conversation the renderer reported as open, in order. */
+  readonly openConversations: Array<string | null> = [];
+  private readonly listeners = new Set<(event: DesktopEvent) => void>();
+
+  emit(event: DesktopEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+
+  getInfo = async () => this.info;
+  getSettings = async () => this.settings;
+  updateSettings = async (patch: DesktopSettingsPatch) => (this.settings = { ...this.settings, ...patch });
+  setConversationMuted = async (conv: string, muted: boolean) => {
+    const others = this.settings.mutedConversations.filter((id) => id !== conv);
+    return (this.settings = { ...this.settings, mutedConversations: muted ? [...others, conv] : others });
+  };
+  setOpenConversation = async (conv: string | null) => {
+    this.openConversations.push(conv);
+  };
+  onEvent = (listener: (event: DesktopEvent) => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+}

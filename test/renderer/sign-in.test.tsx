@@ -1,0 +1,65 @@
+// @vitest-environment jsdom
+import './setup-dom.ts';
+import { screen } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { FakeDesktopApi, FakeDuplexApi, bob } from './fake-api.ts';
+import { renderApp } from './render-app.tsx';
+
+describe('sign-in screen', () => {
+  it('signs in with username and password, and no relay field on the web', async () => {
+    const api = new FakeDuplexApi();
+    const { user, store } = await renderApp(api);
+    expect(screen.queryByLabelText('Relay URL')).toBeNull();
+
+    await user.type(screen.getByLabelText('Username'), 'bob');
+    await user.type(screen.getByLabelText('Password'), 'correct horse');
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+
+    expect(api.callsOf('signIn')).toEqual([[{ relayUrl: undefined, username: 'bob', password: 'correct horse' }]]);
+    expect(store.getState()).toMatchObject({ auth: 'signed-in', session: { user: bob } });
+    expect(await screen.findByRole('list', { name: 'Conversations' })).toBeTruthy();
+  });
+
+  it('asks the desktop app for the relay URL and remembers it', async () => {
+    const api = new FakeDuplexApi();
+    const { user } = await renderApp(api, new FakeDesktopApi());
+    await user.type(screen.getByLabelText('Relay URL'), 'https://chat.example.com');
+    await user.type(screen.getByLabelText('Username'), 'bob');
+    await user.type(screen.getByLabelText('Password'), 'correct horse');
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+    expect(api.callsOf('signIn')[0]![0]).toMatchObject({ relayUrl: 'https://chat.example.com' });
+    expect(localStorage.getItem('duplex.relayUrl')).toBe('https://chat.example.com');
+  });
+
+  it.each([
+    ['bad_credentials', 'Wrong username or password.'],
+    ['unreachable', 'Cannot reach the relay. Check the address and your connection, then try again.'],
+  ] as const)('shows %s in an alert', async (code, text) => {
+    const api = new FakeDuplexApi();
+    api.authResult = { ok: false, code, message: 'from the relay' };
+    const { user } = await renderApp(api);
+    await user.type(screen.getByLabelText('Username'), 'bob');
+    await user.type(screen.getByLabelText('Password'), 'wrong password');
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+    expect((await screen.findByRole('alert')).textContent).toBe(text);
+    expect(screen.getByRole('button', { name: 'Sign in' })).toBeTruthy();
+  });
+
+  it('switches to registration, which adds a display name and says when a username is taken', async () => {
+    const api = new FakeDuplexApi();
+    api.authResult = { ok: false, code: 'taken', message: 'username taken' };
+    const { user } = await renderApp(api);
+    await user.click(screen.getByRole('button', { name: 'Create an account' }));
+
+    await user.type(screen.getByLabelText('Username'), 'bob');
+    await user.type(screen.getByLabelText('Display name'), 'Bob M');
+    await user.type(screen.getByLabelText('Password'), 'correct horse');
+    await user.click(screen.getByRole('button', { name: 'Create account' }));
+
+    expect(api.callsOf('register')).toEqual([
+      [{ relayUrl: undefined, username: 'bob', password: 'correct horse', displayName: 'Bob M' }],
+    ]);
+    expect((await screen.findByRole('alert')).textContent).toBe('That username is taken. Choose another one.');
+    expect(screen.queryByRole('button', { name: 'Sign in' })).toBeNull();
+  });
+});
