@@ -411,6 +411,7 @@ export class UserSession {
     this.receipts.connectionLost();
     this.requests.rejectAll();
     this.typing.reset();
+    this.presence.connectionLost();
     // In turn: frames of the closed socket still queued are handled first.
     this.enqueue(() => this.sync.connectionLost());
     if (final) {

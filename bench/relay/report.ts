@@ -1,0 +1,186 @@
+// Turning results into the table printed at the end of a run and the JSON
+// written to bench/results/, and judging them against the issue's goals.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BenchOptions } from './args.ts';
+import { basicMachineInfo, type MachineInfo } from './machine.ts';
+import type { TargetResult } from './target.ts';
+
+/** Kept for other benchmarks (bench/client) that describe the machine the same way. */
+export const machineInfo = basicMachineInfo;
+
+/** The goals set for the relay on the 2-core reference machine. */
+export const GOALS = {
+  /** Relay deliveries/s at max, as a share of the baseline's. */
+  minDeliveryRatio: 0.5,
+  /** p99 send-to-delivery at half the relay's maximum rate. */
+  maxP99DeliveryMs: 10,
+  /** RSS per idle connection (1 KB = 1000 bytes, the stricter reading). */
+  maxIdleBytesPerConnection: 20_000,
+} as const;
+
+export interface GoalVerdict {
+  goal: string;
+  value: number | null;
+  target: number;
+  met: boolean | null;
+}
+
+export interface Report {
+  version: 1;
+  startedAt: string;
+  finishedAt: string;
+  machine: MachineInfo;
+  options: Omit<BenchOptions, 'help'>;
+  relay: TargetResult | { error: string } | null;
+  baseline: TargetResult | { error: string } | null;
+  goals: GoalVerdict[];
+}
+
+export function isResult(value: TargetResult | { error: string } | null): value is TargetResult {
+  return value !== null && !('error' in value);
+}
+
+export function judgeGoals(relay: Report['relay'], baseline: Report['baseline']): GoalVerdict[] {
+  const ours = isResult(relay) ? relay : null;
+  const theirs = isResult(baseline) ? baseline : null;
+  const ratio = ours?.max && theirs?.max ? ours.max.deliveriesPerSecond / theirs.max.deliveriesPerSecond : null;
+  const p99 = ours ? ours.latency.delivery.p99 : null;
+  const idle = ours ? ours.memory.idleBytesPerConnection : null;
+  return [
+    {
+      goal: 'delivery rate ≥ 0.5 × baseline',
+      value: ratio,
+      target: GOALS.minDeliveryRatio,
+      met: ratio === null ? null : ratio >= GOALS.minDeliveryRatio,
+    },
+    {
+      goal: 'p99 send→delivery < 10 ms at half max',
+      value: p99,
+      target: GOALS.maxP99DeliveryMs,
+      met: p99 === null ? null : p99 < GOALS.maxP99DeliveryMs,
+    },
+    {
+      goal: 'idle memory < 20 KB per connection',
+      value: idle,
+      target: GOALS.maxIdleBytesPerConnection,
+      met: idle === null ? null : idle < GOALS.maxIdleBytesPerConnection,
+    },
+  ];
+}
+
+type Row = [label: string, relay: number | null, baseline: number | null, format: (value: number) => string];
+
+export function formatReport(report: Report): string {
+  const ours = isResult(report.relay) ? report.relay : null;
+  const theirs = isResult(report.baseline) ? report.baseline : null;
+  const { options, machine } = report;
+  const lines: string[] = [];
+  lines.push(
+    `Duplex relay benchmark: ${options.clients} clients in groups of ${options.members}, ${options.bodyBytes}-byte bodies`,
+    `${machine.cpus} × ${machine.cpuModel}, ${(machine.memoryBytes / 2 ** 30).toFixed(0)} GiB, Node ${machine.node}, Linux ${machine.kernel}`,
+    `fsync of 4 KiB in ${tmpdir()}: p50 ${machine.fsync.p50.toFixed(2)} ms, p99 ${machine.fsync.p99.toFixed(2)} ms, max ${machine.fsync.max.toFixed(1)} ms; ` +
+      `other processes used ${machine.busyCoresBefore.toFixed(2)} cores before the run`,
+    '',
+  );
+
+  const rows: Row[] = [
+    ['max sustained stored msg/s', ours?.max?.acksPerSecond ?? null, theirs?.max?.acksPerSecond ?? null, count],
+    ['max sustained deliveries/s', ours?.max?.deliveriesPerSecond ?? null, theirs?.max?.deliveriesPerSecond ?? null, count],
+    ['  server CPU at max (cores)', ours?.max?.serverCpu ?? null, theirs?.max?.serverCpu ?? null, fixed(2)],
+    ['  generator CPU at max (cores)', ours?.max?.generatorCpu ?? null, theirs?.max?.generatorCpu ?? null, fixed(2)],
+    ['  CPU stolen by host at max (cores)', ours?.max?.stolenCpu ?? null, theirs?.max?.stolenCpu ?? null, fixed(2)],
+    ['  CPU of other processes at max', ours?.max?.otherCpu ?? null, theirs?.max?.otherCpu ?? null, fixed(2)],
+    ['latency phase rate (msg/s)', ours?.latency.offeredSendsPerSecond ?? null, theirs?.latency.offeredSendsPerSecond ?? null, count],
+    ['  deliveries/s', ours?.latency.deliveriesPerSecond ?? null, theirs?.latency.deliveriesPerSecond ?? null, count],
+    ['  send→ack p50 (ms)', ours?.latency.ack.p50 ?? null, theirs?.latency.ack.p50 ?? null, fixed(2)],
+    ['  send→ack p99 (ms)', ours?.latency.ack.p99 ?? null, theirs?.latency.ack.p99 ?? null, fixed(2)],
+    ['  send→ack max (ms)', ours?.latency.ack.max ?? null, theirs?.latency.ack.max ?? null, fixed(1)],
+    ['  send→delivery p50 (ms)', ours?.latency.delivery.p50 ?? null, theirs?.latency.delivery.p50 ?? null, fixed(2)],
+    ['  send→delivery p99 (ms)', ours?.latency.delivery.p99 ?? null, theirs?.latency.delivery.p99 ?? null, fixed(2)],
+    ['  send→delivery max (ms)', ours?.latency.delivery.max ?? null, theirs?.latency.delivery.max ?? null, fixed(1)],
+    ['  server CPU (cores)', ours?.latency.serverCpu ?? null, theirs?.latency.serverCpu ?? null, fixed(2)],
+    ['  CPU stolen by host (cores)', ours?.latency.stolenCpu ?? null, theirs?.latency.stolenCpu ?? null, fixed(2)],
+    ['  CPU of other processes (cores)', ours?.latency.otherCpu ?? null, theirs?.latency.otherCpu ?? null, fixed(2)],
+    ['memory per idle connection (KB)', kbOf(ours?.memory.idleBytesPerConnection), kbOf(theirs?.memory.idleBytesPerConnection), fixed(1)],
+    ['memory per busy connection (KB)', kbOf(ours?.memory.busyBytesPerConnection), kbOf(theirs?.memory.busyBytesPerConnection), fixed(1)],
+    ['RSS before connecting (MB)', mbOf(ours?.memory.rssBeforeConnectBytes), mbOf(theirs?.memory.rssBeforeConnectBytes), fixed(1)],
+    ['peak RSS (MB)', mbOf(ours?.memory.rssPeakBytes), mbOf(theirs?.memory.rssPeakBytes), fixed(1)],
+  ];
+  const cells = rows.map(([label, a, b, format]) => [
+    label,
+    a === null ? '—' : format(a),
+    b === null ? '—' : format(b),
+    a === null || b === null || b === 0 ? '—' : (a / b).toFixed(2),
+  ]);
+  const header = ['', 'relay', 'baseline', 'relay÷base'];
+  const widths = header.map((title, column) => Math.max(title.length, ...cells.map((row) => (row[column] ?? '').length)));
+  const line = (row: string[]): string =>
+    row.map((cell, column) => (column === 0 ? cell.padEnd(widths[0] ?? 0) : cell.padStart(widths[column] ?? 0))).join('  ');
+  lines.push(line(header), ...cells.map(line), '');
+
+  for (const [name, result] of [['relay', report.relay], ['baseline', report.baseline]] as const) {
+    if (result && 'error' in result) lines.push(`${name} FAILED: ${result.error.split('\n')[0]}`);
+    if (isResult(result)) lines.push(...warnings(name, result));
+  }
+
+  lines.push('Goals:');
+  for (const verdict of report.goals) {
+    const mark = verdict.met === null ? 'n/a ' : verdict.met ? 'MET ' : 'MISS';
+    lines.push(`  ${mark} ${verdict.goal}: ${describeGoalValue(verdict)}`);
+  }
+  return lines.join('\n');
+}
+
+function warnings(name: string, result: TargetResult): string[] {
+  const notes: string[] = [];
+  if (!result.max) notes.push(`${name}: no step was sustained; see the steps in the JSON`);
+  // With two cores, a generator near a full core means the server may not
+  // have been the limit: the figure is then a lower bound.
+  if (result.max && result.max.generatorCpu > 0.9) {
+    notes.push(
+      `${name}: the load generator used ${result.max.generatorCpu.toFixed(2)} cores at max (the server ${result.max.serverCpu.toFixed(2)}), ` +
+        'so the generator may have been the limit: this maximum is a lower bound',
+    );
+  }
+  const metrics = result.serverMetrics;
+  const commits = metrics?.duplex_group_commit_sends_count;
+  if (metrics && commits) {
+    const sends = metrics.duplex_group_commit_sends_sum ?? 0;
+    notes.push(`${name}: ${Math.round(commits).toLocaleString('en-US')} group commits of ${(sends / commits).toFixed(1)} sends on average (its /metrics)`);
+  }
+  const disturbed = Math.max(result.max?.otherCpu ?? 0, result.latency.otherCpu);
+  if (disturbed > 0.3) notes.push(`${name}: other processes used up to ${disturbed.toFixed(2)} cores during the measures; the figures are pessimistic`);
+  if (!result.latency.sustained) notes.push(`${name}: latency phase not sustained: ${result.latency.verdict}`);
+  // Steal is CPU time the hypervisor gave to other guests while ours wanted
+  // it: it caps throughput and adds latency spikes that are not the server's.
+  const steal = Math.max(result.max?.stolenCpu ?? 0, result.latency.stolenCpu);
+  if (steal > 0.1) notes.push(`${name}: the host stole up to ${steal.toFixed(2)} of the ${cpus().length} CPUs during the measures; expect noisy tails`);
+  return notes;
+}
+
+function describeGoalValue(verdict: GoalVerdict): string {
+  if (verdict.value === null) return 'not measured';
+  if (verdict.goal.includes('memory')) return `${(verdict.value / 1000).toFixed(1)} KB`;
+  if (verdict.goal.includes('ms')) return `${verdict.value.toFixed(2)} ms`;
+  return verdict.value.toFixed(2);
+}
+
+export async function writeReport(report: Report, outDir: string): Promise<string> {
+  await mkdir(outDir, { recursive: true });
+  const stamp = report.startedAt.replace(/[:.]/g, '-');
+  const file = join(outDir, `relay-${stamp}.json`);
+  const text = `${JSON.stringify(report, null, 2)}\n`;
+  await writeFile(file, text);
+  await writeFile(join(outDir, 'relay-latest.json'), text);
+  return file;
+}
+
+const count = (value: number): string => Math.round(value).toLocaleString('en-US');
+const fixed =
+  (digits: number) =>
+  (value: number): string =>
+    value.toFixed(digits);
+const kbOf = (bytes: number | undefined): number | null => (bytes === undefined ? null : bytes / 1000);
+const mbOf = (bytes: number | undefined): number | null => (bytes === undefined ? null : bytes / 1e6);

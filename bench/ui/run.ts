@@ -1,0 +1,553 @@
+// `npm run bench:ui` (node bench/ui/run.ts): the web client's UI in real
+// Chromium against a real relay serving out/web, with a conversation of
+// 100,000 messages and, in the same run, a baseline conversation of 100:
+//
+// - open: from clicking the chat in the list to the first message row on
+//   screen and to the newest message visible, and the JS heap (after a full
+//   collection) with the conversation open;
+// - scroll: scrolling up N screens with real wheel input (Chromium's
+//   synthesized scroll gesture) at a fixed speed, loading older pages on the
+//   way; frame times from requestAnimationFrame → p50/p95, dropped frames,
+//   frames over 16.7 and 33.3 ms, long animation frames;
+// - send: from pressing Enter to the row on screen (queued) and to the row
+//   shown as sent, with the conversation open.
+//
+// Printed as a table (100k, baseline, ratio), written to
+// bench/results/ui-<time>.json and bench/results/ui-latest.json.
+//
+// Setup, not measured as UI figures: accounts over HTTP, the chats created
+// and filled by raw protocol sessions with pipelined sends (bench/ui/seed.ts),
+// then the reader's browser catches up the whole conversation into IndexedDB
+// (that catch-up time is reported too), as a user who had the chat on this
+// device does. Needs `npm run build` first (out/web).
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { type Browser, type BrowserContext, type CDPSession, chromium, type Page } from '@playwright/test';
+import type { DuplexApi } from '../../src/shared/api.ts';
+import { RelayProcess } from '../../test/helpers/relay-process.ts';
+import { type Distribution, distribution } from '../client/stats.ts';
+import { machineInfo } from '../relay/report.ts';
+import { armSendProbe, type FrameSample, type OpenTiming, probeOpen, type SendTiming, startFrameRecorder, stopFrameRecorder } from './probes.ts';
+import { type Account, RawSession, register, seedConversation } from './seed.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const WEB_ROOT = path.join(ROOT, 'out', 'web');
+const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
+const CHROMIUM = '/usr/bin/chromium';
+const FRAME_MS = 1000 / 60;
+
+const { values: options } = parseArgs({
+  options: {
+    messages: { type: 'string', default: '100000' },
+    baseline: { type: 'string', default: '100' },
+    /** Opening is measured this many times per conversation (fresh page each time). */
+    reps: { type: 'string', default: '5' },
+    screens: { type: 'string', default: '100' },
+    speed: { type: 'string', default: '6000' },
+    sends: { type: 'string', default: '10' },
+    headed: { type: 'boolean', default: false },
+    out: { type: 'string', default: RESULTS_DIR },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+if (options.help) {
+  console.log(`Usage: node bench/ui/run.ts [options]
+  --messages N       messages in the big conversation (default 100000)
+  --baseline N       messages in the baseline conversation (default 100)
+  --reps N           opens measured per conversation (default 5)
+  --screens N        screens scrolled up (default 100)
+  --speed N          scroll speed in px/s (default 6000, 100 px per frame at 60 Hz)
+  --sends N          sends measured per conversation (default 10)
+  --headed           show the browser
+  --out DIR          results folder (default bench/results)`);
+  process.exit(0);
+}
+
+const MESSAGES = Number(options.messages);
+const BASELINE = Number(options.baseline);
+const REPS = Number(options.reps);
+const SCREENS = Number(options.screens);
+const SPEED = Number(options.speed);
+const SENDS = Number(options.sends);
+
+const log = (line: string) => console.log(`[${(performance.now() / 1000).toFixed(0).padStart(4)} s] ${line}`);
+const round = (value: number, digits = 1) => Number(value.toFixed(digits));
+const mb = (bytes: number) => round(bytes / 1e6, 2);
+const median = (values: number[]) => distribution(values).p50;
+
+interface Target {
+  key: 'big' | 'baseline';
+  /** The chat's title in the list: the peer's display name. */
+  title: string;
+  conv: string;
+  messages: number;
+}
+
+interface HeapFigures {
+  /** JSHeapUsedSize after a full collection, in MB. */
+  beforeOpenMB: number;
+  openMB: number;
+  growthMB: number;
+  domNodes: number;
+}
+
+interface OpenFigures {
+  firstRowMs: Distribution;
+  newestVisibleMs: Distribution;
+  rowsRendered: number;
+  heap: HeapFigures;
+}
+
+interface ScrollFigures {
+  screens: number;
+  /** px/s of the synthesized wheel scroll. */
+  speed: number;
+  /** Frame intervals measured (idle frames before and after each gesture left out). */
+  frames: number;
+  frameMs: Distribution;
+  /** Vsyncs missed: Σ (round(interval / 16.7 ms) − 1). */
+  droppedFrames: number;
+  /** droppedFrames ÷ (frames + droppedFrames), in %. */
+  droppedPercent: number;
+  /** Share of frame intervals over 16.7 ms (+10 % tolerance) and over 33.3 ms, in %. */
+  over16Percent: number;
+  over33Percent: number;
+  longAnimationFrames: number;
+  longestFrameMs: number;
+  scrolledPx: number;
+  messagesScrolled: number;
+  /** Frames during a gesture in which the list did not move (at the top, waiting for older messages). */
+  blockedFrames: number;
+  /** Gestures (the baseline, shorter than the distance, is scrolled from its bottom to its top again and again). */
+  gestures: number;
+  seconds: number;
+  heapAfterMB: number;
+}
+
+interface SendFigures {
+  rowMs: Distribution;
+  sentMs: Distribution;
+  firstStatuses: Record<string, number>;
+}
+
+interface TargetFigures {
+  messages: number;
+  open: OpenFigures;
+  scroll: ScrollFigures;
+  send: SendFigures;
+}
+
+interface UiBenchReport {
+  version: 1;
+  startedAt: string;
+  finishedAt: string;
+  machine: ReturnType<typeof machineInfo> & { chromium: string };
+  settings: { messages: number; baseline: number; reps: number; screens: number; scrollSpeed: number; sends: number; viewport: { width: number; height: number } };
+  setup: { seedSeconds: number; seededPerSecond: number; catchUpSeconds: number };
+  big: TargetFigures;
+  baseline: TargetFigures;
+  /** big ÷ baseline for the headline figures. */
+  ratios: Record<string, number>;
+}
+
+const VIEWPORT = { width: 1280, height: 800 };
+
+function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what}: no result within ${ms / 1000} s`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+interface Prepared {
+  reader: Account;
+  big: Target;
+  baseline: Target;
+  sessions: { reader: RawSession; writer: RawSession; other: RawSession };
+}
+
+/** Accounts over HTTP, and the two chats created over raw sessions (empty). */
+async function prepare(relay: RelayProcess): Promise<Prepared> {
+  const tag = Date.now().toString(36);
+  const [reader, writer, other] = await Promise.all([
+    register(relay.url, `reader_${tag}`, 'Reader'),
+    register(relay.url, `paula_${tag}`, 'Paula'),
+    register(relay.url, `quentin_${tag}`, 'Quentin'),
+  ]);
+  const [readerSession, writerSession, otherSession] = await Promise.all(
+    [reader, writer, other].map((account) => RawSession.open(relay.wsUrl, account.token)),
+  );
+  const bigConv = await writerSession!.createDirect(reader.user.id);
+  const baseConv = await otherSession!.createDirect(reader.user.id);
+  return {
+    reader,
+    big: { key: 'big', title: 'Paula', conv: bigConv.id, messages: MESSAGES },
+    baseline: { key: 'baseline', title: 'Quentin', conv: baseConv.id, messages: BASELINE },
+    sessions: { reader: readerSession!, writer: writerSession!, other: otherSession! },
+  };
+}
+
+/** Fills both chats; returns the seconds it took. One message in ten is the
+ * reader's own (from another device), the rest the peer's. Then everything
+ * is read on both sides: the chats open at the newest message and the
+ * reader's own messages show the read tick. */
+async function fill({ big, baseline, sessions }: Prepared): Promise<number> {
+  const started = performance.now();
+  const pick = (i: number) => (i % 10 === 3 ? 1 : 0);
+  await seedConversation(big.conv, big.messages, [{ session: sessions.writer, cidPrefix: 'p' }, { session: sessions.reader, cidPrefix: 'r' }], pick);
+  await seedConversation(baseline.conv, baseline.messages, [{ session: sessions.other, cidPrefix: 'q' }, { session: sessions.reader, cidPrefix: 's' }], pick);
+  const seconds = (performance.now() - started) / 1000;
+  const readAll = (session: RawSession, target: Target) =>
+    session.send({ t: 'receipt', conv: target.conv, delivered: target.messages, read: target.messages });
+  readAll(sessions.reader, big);
+  readAll(sessions.reader, baseline);
+  readAll(sessions.writer, big);
+  readAll(sessions.other, baseline);
+  // A ping's pong comes after the receipts are handled (one socket's frames are handled in order).
+  await Promise.all(Object.values(sessions).map((session) => session.request({ t: 'ping', rid: 'after-receipts' })));
+  for (const session of Object.values(sessions)) session.close();
+  return seconds;
+}
+
+async function waitOnline(page: Page, timeoutMs: number): Promise<void> {
+  await page.locator('[data-connection="online"]').waitFor({ timeout: timeoutMs });
+}
+
+async function heap(cdp: CDPSession): Promise<{ usedMB: number; domNodes: number }> {
+  await cdp.send('HeapProfiler.collectGarbage');
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  const value = (name: string) => metrics.find((metric) => metric.name === name)?.value ?? Number.NaN;
+  return { usedMB: mb(value('JSHeapUsedSize')), domNodes: value('Nodes') };
+}
+
+/** A fresh page of the reader's context, online, nothing open. */
+async function freshPage(context: BrowserContext): Promise<{ page: Page; cdp: CDPSession }> {
+  for (const old of context.pages()) await old.close();
+  const page = await context.newPage();
+  await page.goto('/');
+  await waitOnline(page, 60_000);
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Performance.enable');
+  return { page, cdp };
+}
+
+function chatButton(page: Page, title: string) {
+  return page.getByRole('list', { name: 'Conversations', exact: true }).getByRole('button', { name: new RegExp(`^${title}`) });
+}
+
+async function measureOpen(context: BrowserContext, target: Target): Promise<{ timing: OpenTiming; heap: HeapFigures; page: Page; cdp: CDPSession }> {
+  const { page, cdp } = await freshPage(context);
+  const button = chatButton(page, target.title);
+  await button.waitFor({ timeout: 30_000 });
+  // Let the start-up settle (presence, the list's first render) before the clock runs.
+  await page.waitForTimeout(500);
+  const before = await heap(cdp);
+  const timing = await button.evaluate(probeOpen, { newestSeq: target.messages, timeoutMs: 30_000 });
+  // Whatever opening started (older pages near the top) finishes first.
+  await page.waitForTimeout(1_000);
+  const after = await heap(cdp);
+  return {
+    timing,
+    heap: { beforeOpenMB: before.usedMB, openMB: after.usedMB, growthMB: round(after.usedMB - before.usedMB, 2), domNodes: after.domNodes },
+    page,
+    cdp,
+  };
+}
+
+/** The frames of one gesture from the frame before the list first moved to
+ * the last frame in which it moved: idle frames around it are not scrolling. */
+function movingFrames(frames: FrameSample[]): { frames: FrameSample[]; blocked: number } {
+  const moved = (i: number) => frames[i]!.scrollTop !== frames[i - 1]!.scrollTop;
+  let first = -1;
+  let last = -1;
+  for (let i = 1; i < frames.length; i++) {
+    if (!moved(i)) continue;
+    if (first < 0) first = i - 1;
+    last = i;
+  }
+  if (first < 0) return { frames: [], blocked: 0 };
+  let blocked = 0;
+  for (let i = first + 1; i <= last; i++) if (!moved(i)) blocked++;
+  return { frames: frames.slice(first, last + 1), blocked };
+}
+
+function frameFigures(segments: FrameSample[][]): Pick<ScrollFigures, 'frames' | 'frameMs' | 'droppedFrames' | 'droppedPercent' | 'over16Percent' | 'over33Percent'> {
+  const intervals = segments.flatMap((frames) => frames.slice(1).map((frame, i) => frame.t - frames[i]!.t));
+  const dropped = intervals.reduce((sum, interval) => sum + Math.max(0, Math.round(interval / FRAME_MS) - 1), 0);
+  const share = (limit: number) => round((100 * intervals.filter((interval) => interval > limit).length) / Math.max(1, intervals.length), 1);
+  return {
+    frames: intervals.length,
+    frameMs: roundDistribution(distribution(intervals.length > 0 ? intervals : [Number.NaN])),
+    droppedFrames: dropped,
+    droppedPercent: round((100 * dropped) / Math.max(1, intervals.length + dropped), 1),
+    over16Percent: share(FRAME_MS * 1.1),
+    over33Percent: share(2 * FRAME_MS),
+  };
+}
+
+function roundDistribution(d: Distribution): Distribution {
+  return { count: d.count, mean: round(d.mean), p50: round(d.p50), p95: round(d.p95), p99: round(d.p99), max: round(d.max) };
+}
+
+/** Scrolls up SCREENS screens with real input: Chromium's synthesized wheel
+ * scroll gesture (CDP Input.synthesizeScrollGesture, what Chromium's own
+ * smoothness benchmarks use), at SPEED px/s, while the page records every
+ * frame. Older pages load on the way, as when a user scrolls. (Writing
+ * scrollTop from requestAnimationFrame instead is not what a user does, and
+ * the virtualiser's same-frame size corrections undo about half of such
+ * writes, so it measures the wrong thing.) The baseline is shorter than the
+ * distance: it is scrolled from its bottom to its top, again and again. */
+async function measureScroll(page: Page, cdp: CDPSession, target: Target): Promise<ScrollFigures> {
+  const logElement = page.getByRole('log', { name: 'Messages', exact: true });
+  const box = (await logElement.boundingBox())!;
+  const height = await logElement.evaluate((element) => element.clientHeight);
+  const x = Math.round(box.x + box.width / 2);
+  const y = Math.round(box.y + box.height / 2);
+  const distance = SCREENS * height;
+  const segments: FrameSample[][] = [];
+  let remaining = distance;
+  let blockedFrames = 0;
+  let longFrames = 0;
+  let longestFrameMs = 0;
+  let messagesScrolled = 0;
+  const started = performance.now();
+  while (remaining > height / 4 && performance.now() - started < 45_000) {
+    let gesture = remaining;
+    if (target.key === 'baseline') {
+      const scrollTop = await logElement.evaluate((element) => element.scrollTop);
+      if (scrollTop < height / 4) {
+        await logElement.evaluate((element) => {
+          element.scrollTop = element.scrollHeight;
+        });
+        await page.waitForTimeout(300);
+        continue;
+      }
+      gesture = Math.min(remaining, scrollTop);
+    }
+    await logElement.evaluate(startFrameRecorder);
+    await cdp.send('Input.synthesizeScrollGesture', { x, y, yDistance: Math.round(gesture), speed: SPEED, gestureSourceType: 'mouse' });
+    await page.waitForTimeout(150);
+    const record = await page.evaluate(stopFrameRecorder);
+    const moving = movingFrames(record.frames);
+    if (moving.frames.length > 0) {
+      segments.push(moving.frames);
+      messagesScrolled += moving.frames[0]!.topSeq - moving.frames.at(-1)!.topSeq;
+    }
+    blockedFrames += moving.blocked;
+    longFrames += record.longFrames;
+    longestFrameMs = Math.max(longestFrameMs, record.longestFrameMs);
+    remaining -= gesture;
+  }
+  const after = await heap(cdp);
+  return {
+    screens: SCREENS,
+    speed: SPEED,
+    ...frameFigures(segments),
+    longAnimationFrames: longFrames,
+    longestFrameMs: round(longestFrameMs),
+    scrolledPx: Math.round(distance - Math.max(0, remaining)),
+    messagesScrolled,
+    blockedFrames,
+    gestures: segments.length,
+    seconds: round(segments.reduce((sum, frames) => sum + (frames.at(-1)!.t - frames[0]!.t), 0) / 1000, 2),
+    heapAfterMB: after.usedMB,
+  };
+}
+
+async function measureSends(page: Page, target: Target): Promise<SendTiming[]> {
+  // Back at the bottom, as a user who writes.
+  const jump = page.getByRole('button', { name: 'Jump to latest', exact: true });
+  if (await jump.isVisible()) await jump.click();
+  const field = page.getByRole('textbox', { name: 'Message', exact: true });
+  const timings: SendTiming[] = [];
+  for (let i = 0; i < SENDS; i++) {
+    const body = `bench send ${target.key} ${i + 1} ${Date.now().toString(36)}`;
+    await field.fill(body);
+    await page.evaluate(armSendProbe, { body, timeoutMs: 15_000 });
+    await field.press('Enter');
+    timings.push(await page.evaluate(() => (window as unknown as { sendProbe: Promise<SendTiming> }).sendProbe));
+    await page.waitForTimeout(200);
+  }
+  return timings;
+}
+
+function sendFigures(timings: SendTiming[]): SendFigures {
+  const firstStatuses: Record<string, number> = {};
+  for (const timing of timings) firstStatuses[timing.firstStatus] = (firstStatuses[timing.firstStatus] ?? 0) + 1;
+  return {
+    rowMs: roundDistribution(distribution(timings.map((t) => t.rowMs))),
+    sentMs: roundDistribution(distribution(timings.map((t) => t.sentMs))),
+    firstStatuses,
+  };
+}
+
+function table(report: UiBenchReport): string {
+  const { big, baseline } = report;
+  // The last element says whether a ratio means anything (not for counts of work done).
+  const rows: Array<[string, number, number, boolean?]> = [
+    ['open: click → first row (median ms)', big.open.firstRowMs.p50, baseline.open.firstRowMs.p50],
+    ['open: click → newest visible (median ms)', big.open.newestVisibleMs.p50, baseline.open.newestVisibleMs.p50],
+    ['open: JS heap, conversation open (MB)', big.open.heap.openMB, baseline.open.heap.openMB],
+    ['open: JS heap growth from opening (MB)', big.open.heap.growthMB, baseline.open.heap.growthMB],
+    ['open: DOM nodes', big.open.heap.domNodes, baseline.open.heap.domNodes],
+    ['scroll: frames', big.scroll.frames, baseline.scroll.frames, false],
+    ['scroll: frame time p50 (ms)', big.scroll.frameMs.p50, baseline.scroll.frameMs.p50],
+    ['scroll: frame time p95 (ms)', big.scroll.frameMs.p95, baseline.scroll.frameMs.p95],
+    ['scroll: dropped frames (%)', big.scroll.droppedPercent, baseline.scroll.droppedPercent],
+    ['scroll: frames > 16.7 ms (%)', big.scroll.over16Percent, baseline.scroll.over16Percent],
+    ['scroll: frames > 33.3 ms (%)', big.scroll.over33Percent, baseline.scroll.over33Percent],
+    ['scroll: long animation frames (> 50 ms)', big.scroll.longAnimationFrames, baseline.scroll.longAnimationFrames],
+    ['scroll: messages scrolled past', big.scroll.messagesScrolled, baseline.scroll.messagesScrolled, false],
+    ['scroll: JS heap after (MB)', big.scroll.heapAfterMB, baseline.scroll.heapAfterMB],
+    ['send: Enter → row shown (median ms)', big.send.rowMs.p50, baseline.send.rowMs.p50],
+    ['send: Enter → row shown (p95 ms)', big.send.rowMs.p95, baseline.send.rowMs.p95],
+    ['send: Enter → shown as sent (median ms)', big.send.sentMs.p50, baseline.send.sentMs.p50],
+    ['send: Enter → shown as sent (p95 ms)', big.send.sentMs.p95, baseline.send.sentMs.p95],
+  ];
+  const header = ['', `${big.messages.toLocaleString('en')} msgs`, `${baseline.messages} msgs`, 'ratio'];
+  const lines = [header, ...rows.map(([label, a, b, comparable = true]) => [label, String(a), String(b), comparable && b !== 0 ? `${round(a / b, 2)}×` : ''])];
+  const widths = header.map((_, column) => Math.max(...lines.map((line) => line[column]!.length)));
+  return lines.map((line) => line.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('   ')).join('\n');
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(path.join(WEB_ROOT, 'index.html'))) {
+    throw new Error(`${WEB_ROOT} has no index.html: run \`npm run build\` first.`);
+  }
+  const startedAt = new Date().toISOString();
+  log(`relay: starting (web root ${path.relative(ROOT, WEB_ROOT)}, rate limits off)`);
+  const relay = await RelayProcess.start({ args: ['--web-root', WEB_ROOT, '--no-rate-limits'] });
+  let browser: Browser | undefined;
+  try {
+    browser = await chromium.launch({
+      executablePath: existsSync(CHROMIUM) ? CHROMIUM : undefined,
+      headless: !options.headed,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    });
+    const context = await browser.newContext({ baseURL: relay.url, viewport: VIEWPORT });
+
+    log('setup: accounts over HTTP, the two chats over raw sessions');
+    const prepared = await prepare(relay);
+
+    // The reader signs in through the UI while the chats are empty, so that
+    // the browser holds them (cursor 0) and later catches up all of it.
+    const signIn = await context.newPage();
+    await signIn.goto('/');
+    await signIn.getByLabel('Username', { exact: true }).fill(prepared.reader.username);
+    await signIn.getByLabel('Password', { exact: true }).fill(prepared.reader.password);
+    await signIn.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await waitOnline(signIn, 30_000);
+    await chatButton(signIn, prepared.big.title).waitFor({ timeout: 30_000 });
+    await chatButton(signIn, prepared.baseline.title).waitFor({ timeout: 30_000 });
+    await signIn.close();
+
+    log(`setup: sending ${MESSAGES.toLocaleString('en')} + ${BASELINE} messages (pipelined raw sends)`);
+    const seedSeconds = await withDeadline(fill(prepared), 180_000, 'seeding');
+    const seeded = MESSAGES + BASELINE;
+    log(`setup: seeded in ${seedSeconds.toFixed(1)} s (${Math.round(seeded / seedSeconds)} msg/s)`);
+
+    log('setup: the reader opens the app again and catches up into IndexedDB');
+    const catchUpStarted = performance.now();
+    const { page: catchUpPage } = await withDeadline(freshPage(context), 180_000, 'catch-up');
+    const catchUpSeconds = (performance.now() - catchUpStarted) / 1000;
+    // Online means synced: every batch stored. Check the oldest and newest are local.
+    const local = await catchUpPage.evaluate(
+      async ({ conv, newest }) => {
+        const api = (window as unknown as { duplex: DuplexApi }).duplex;
+        const [oldest, latest] = await Promise.all([api.getMessages(conv, { beforeSeq: 2, limit: 1 }), api.getMessages(conv, { limit: 1 })]);
+        return { oldest: oldest.messages[0]?.seq ?? null, newest: latest.messages.at(-1)?.seq ?? null, expected: newest };
+      },
+      { conv: prepared.big.conv, newest: prepared.big.messages },
+    );
+    if (local.oldest !== 1 || local.newest !== local.expected) throw new Error(`the browser did not catch up: ${JSON.stringify(local)}`);
+    await catchUpPage.close();
+    log(`setup: caught up in ${catchUpSeconds.toFixed(1)} s`);
+
+    const targets = [prepared.baseline, prepared.big];
+    const opens = new Map<Target['key'], Awaited<ReturnType<typeof measureOpen>>[]>(targets.map((t) => [t.key, []]));
+    for (let rep = 0; rep < REPS; rep++) {
+      for (const target of targets) {
+        const result = await withDeadline(measureOpen(context, target), 60_000, `opening ${target.key}`);
+        opens.get(target.key)!.push(result);
+        log(
+          `open ${target.key.padEnd(8)} #${rep + 1}: first row ${result.timing.firstRowMs.toFixed(0)} ms, newest visible ${result.timing.newestVisibleMs.toFixed(0)} ms, heap ${result.heap.openMB} MB (+${result.heap.growthMB})`,
+        );
+      }
+    }
+
+    const figures = {} as Record<Target['key'], TargetFigures>;
+    for (const target of targets) {
+      // The last open of each is still on screen only for the last target: open afresh.
+      const { page, cdp, heap: openHeap } = await withDeadline(measureOpen(context, target), 60_000, `opening ${target.key}`);
+      const scroll = await withDeadline(measureScroll(page, cdp, target), 60_000, `scrolling ${target.key}`);
+      log(
+        `scroll ${target.key.padEnd(8)}: ${scroll.frames} frames, p50 ${scroll.frameMs.p50} ms, p95 ${scroll.frameMs.p95} ms, dropped ${scroll.droppedPercent} %, ${scroll.messagesScrolled} messages in ${scroll.seconds} s`,
+      );
+      const sends = await withDeadline(measureSends(page, target), 90_000, `sending in ${target.key}`);
+      const send = sendFigures(sends);
+      log(`send   ${target.key.padEnd(8)}: row shown p50 ${send.rowMs.p50} ms, sent p50 ${send.sentMs.p50} ms`);
+      const runs = opens.get(target.key)!;
+      figures[target.key] = {
+        messages: target.messages,
+        open: {
+          firstRowMs: roundDistribution(distribution(runs.map((r) => r.timing.firstRowMs))),
+          newestVisibleMs: roundDistribution(distribution(runs.map((r) => r.timing.newestVisibleMs))),
+          rowsRendered: runs.at(-1)!.timing.rowsRendered,
+          heap: {
+            beforeOpenMB: median(runs.map((r) => r.heap.beforeOpenMB)),
+            openMB: median(runs.map((r) => r.heap.openMB)),
+            growthMB: median(runs.map((r) => r.heap.growthMB)),
+            domNodes: openHeap.domNodes,
+          },
+        },
+        scroll,
+        send,
+      };
+    }
+
+    const big = figures.big;
+    const base = figures.baseline;
+    const ratio = (a: number, b: number) => (b === 0 ? Number.NaN : round(a / b, 2));
+    const report: UiBenchReport = {
+      version: 1,
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      machine: { ...machineInfo(), chromium: browser.version() },
+      settings: { messages: MESSAGES, baseline: BASELINE, reps: REPS, screens: SCREENS, scrollSpeed: SPEED, sends: SENDS, viewport: VIEWPORT },
+      setup: { seedSeconds: round(seedSeconds, 2), seededPerSecond: Math.round(seeded / seedSeconds), catchUpSeconds: round(catchUpSeconds, 2) },
+      big,
+      baseline: base,
+      ratios: {
+        openFirstRow: ratio(big.open.firstRowMs.p50, base.open.firstRowMs.p50),
+        openNewestVisible: ratio(big.open.newestVisibleMs.p50, base.open.newestVisibleMs.p50),
+        openHeap: ratio(big.open.heap.openMB, base.open.heap.openMB),
+        scrollFrameP95: ratio(big.scroll.frameMs.p95, base.scroll.frameMs.p95),
+        scrollDroppedPercent: ratio(big.scroll.droppedPercent, base.scroll.droppedPercent),
+        sendRowShown: ratio(big.send.rowMs.p50, base.send.rowMs.p50),
+        sendSent: ratio(big.send.sentMs.p50, base.send.sentMs.p50),
+      },
+    };
+
+    console.log(`\nUI benchmark (Chromium ${report.machine.chromium}, ${report.machine.cpus} CPUs, viewport ${VIEWPORT.width}×${VIEWPORT.height})`);
+    console.log(`setup: ${seeded.toLocaleString('en')} messages seeded in ${report.setup.seedSeconds} s; browser catch-up ${report.setup.catchUpSeconds} s\n`);
+    console.log(table(report));
+    await mkdir(options.out, { recursive: true });
+    const file = path.join(options.out, `ui-${startedAt.replace(/[:.]/g, '-')}.json`);
+    const text = `${JSON.stringify(report, null, 2)}\n`;
+    await writeFile(file, text);
+    await writeFile(path.join(options.out, 'ui-latest.json'), text);
+    console.log(`\nResults: ${file} (and ui-latest.json beside it)`);
+  } finally {
+    await browser?.close();
+    await relay.cleanup();
+  }
+}
+
+await main();

@@ -1,0 +1,156 @@
+// The main screens in both colour schemes: a screenshot of each (attached to
+// the report and written to test-results/screenshots/) and an axe-core scan
+// that must find no serious or critical violation. Screens: sign-in, the
+// chat list with an open direct conversation, the New chat dialog, the New
+// group dialog, and an open group while someone types.
+import AxeBuilder from '@axe-core/playwright';
+import type { Page, TestInfo } from '@playwright/test';
+import {
+  type ChatUser,
+  closeAll,
+  createGroup,
+  expect,
+  expectNoPageErrors,
+  messageField,
+  messageLog,
+  messageRow,
+  openChat,
+  openClient,
+  relayForThisFile,
+  screenshot,
+  send,
+  signUp,
+  SLOW,
+  startDirectChat,
+  test,
+} from './support.ts';
+
+const relay = relayForThisFile();
+
+/** Runs axe-core on the page, attaches its violations, and fails on serious
+ * or critical ones; lesser ones are listed as annotations. `rules` limits
+ * the scan (default: every rule axe enables by default, i.e. WCAG 2.x A and
+ * AA plus best practices). */
+async function expectAccessible(page: Page, testInfo: TestInfo, name: string, rules?: string[]): Promise<void> {
+  const builder = new AxeBuilder({ page });
+  if (rules) builder.withRules(rules);
+  const results = await builder.analyze();
+  // A scan that checked nothing would pass vacuously.
+  expect(results.passes.length, `axe-core checked nothing on ${name}`).toBeGreaterThan(0);
+  await testInfo.attach(`axe-${name}.json`, { body: JSON.stringify(results.violations, null, 2), contentType: 'application/json' });
+  const summary = (impacts: string[]) =>
+    results.violations
+      .filter((violation) => impacts.includes(violation.impact ?? ''))
+      .map((violation) => `${violation.impact} ${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`);
+  for (const line of summary(['minor', 'moderate'])) testInfo.annotations.push({ type: `axe ${name}`, description: line });
+  expect(summary(['serious', 'critical']), `axe-core on ${name}`).toEqual([]);
+}
+
+const SCHEMES = ['light', 'dark'] as const;
+/** The axe rules whose outcome depends on the colour scheme. */
+const COLOUR_RULES = ['color-contrast', 'link-in-text-block'];
+
+/** Screenshots of the page as it is in both colour schemes, then axe-core on
+ * each (the screenshots first, so that both show the same moment). */
+async function shoot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+  for (const scheme of SCHEMES) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await screenshot(page, testInfo, `${name}-${scheme}`);
+  }
+  // Every rule in the light scheme; in the dark one only what colours can
+  // change (structure, names and roles are the same in both).
+  await page.emulateMedia({ colorScheme: 'light' });
+  await expectAccessible(page, testInfo, `${name}-light`);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await expectAccessible(page, testInfo, `${name}-dark`, COLOUR_RULES);
+  await page.emulateMedia({ colorScheme: null });
+}
+
+// One walk through the screens; each is captured and scanned in both colour
+// schemes (page.emulateMedia), which is cheaper than setting it all up twice.
+test('main screens in both themes: screenshots and axe-core', async ({ browser }, testInfo) => {
+  test.setTimeout(120_000);
+  let visitor: Awaited<ReturnType<typeof openClient>> | undefined;
+  let users: ChatUser[] = [];
+  try {
+    await test.step('sign-in and registration screens', async () => {
+      visitor = await openClient(browser, relay.url);
+      const page = visitor.page;
+      await expect(page.getByRole('button', { name: 'Sign in', exact: true })).toBeVisible();
+      await shoot(page, testInfo, 'sign-in');
+      // An error, as a failed sign-in shows it.
+      await page.getByLabel('Username', { exact: true }).fill('nobody');
+      await page.getByLabel('Password', { exact: true }).fill('wrong password');
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await expect(page.getByRole('alert')).toBeVisible({ timeout: SLOW });
+      await shoot(page, testInfo, 'sign-in-error');
+      await page.getByRole('button', { name: 'Create an account', exact: true }).click();
+      await expect(page.getByLabel('Display name', { exact: true })).toBeVisible();
+      await shoot(page, testInfo, 'register');
+    });
+
+    users = await Promise.all(['Heidi', 'Ivan', 'Judy'].map((name) => signUp(browser, relay.url, name)));
+    const [me, peer, third] = users as [ChatUser, ChatUser, ChatUser];
+    const page = me.page;
+
+    await test.step('empty chat list', async () => {
+      await shoot(page, testInfo, 'chats-empty');
+    });
+
+    await test.step('New chat dialog', async () => {
+      await page.getByRole('button', { name: 'New chat', exact: true }).click();
+      const dialog = page.getByRole('dialog', { name: 'New chat' });
+      await dialog.getByLabel('Search users', { exact: true }).fill(peer.displayName.slice(0, 2));
+      await expect(dialog.getByRole('button', { name: peer.displayName, exact: true })).toBeVisible();
+      await shoot(page, testInfo, 'new-chat-dialog');
+      await page.keyboard.press('Escape');
+      await expect(dialog).toBeHidden();
+    });
+
+    await test.step('chat list with an open conversation', async () => {
+      await startDirectChat(page, peer);
+      await send(page, 'Hi! Are we still on for lunch tomorrow?');
+      await openChat(peer.page, me.displayName);
+      await send(peer.page, 'Yes, 12:30 at the usual place.');
+      await send(page, 'Perfect, see you there. I will book a table for three in case Judy comes too.');
+      await expect(messageRow(page, 'Perfect, see you there')).toHaveAttribute('data-status', 'read', { timeout: SLOW });
+      await messageField(peer.page).pressSequentially('On my', { delay: 20 });
+      await expect(page.getByText('typing…', { exact: true })).toBeVisible({ timeout: SLOW });
+      await shoot(page, testInfo, 'conversation');
+      await messageField(peer.page).fill('');
+    });
+
+    await test.step('New group dialog', async () => {
+      await page.getByRole('button', { name: 'New group', exact: true }).click();
+      const dialog = page.getByRole('dialog', { name: 'New group' });
+      await dialog.getByLabel('Group name', { exact: true }).fill('Lunch club');
+      await dialog.getByLabel('Search users', { exact: true }).fill(peer.displayName);
+      await dialog.getByRole('button', { name: peer.displayName, exact: true }).click();
+      await expect(dialog.getByRole('button', { name: peer.displayName, exact: true })).toHaveAttribute('aria-pressed', 'true');
+      // The chosen member stays listed first while the search shows others.
+      await dialog.getByLabel('Search users', { exact: true }).fill(third.displayName.slice(0, 3));
+      await expect(dialog.getByRole('button', { name: third.displayName, exact: true })).toHaveAttribute('aria-pressed', 'false');
+      await expect(dialog.getByRole('button', { name: peer.displayName, exact: true })).toBeVisible();
+      await shoot(page, testInfo, 'new-group-dialog');
+      await page.keyboard.press('Escape');
+      await expect(dialog).toBeHidden();
+    });
+
+    await test.step('an open group while a member types', async () => {
+      await createGroup(page, 'Lunch club', [peer, third]);
+      await send(page, 'Made a group for the three of us');
+      await openChat(third.page, 'Lunch club');
+      await send(third.page, 'Count me in!');
+      await expect(messageRow(page, 'Count me in!')).toHaveCount(1);
+      await messageField(third.page).pressSequentially('Where', { delay: 20 });
+      await expect(page.getByText(`${third.displayName} is typing…`, { exact: true })).toBeVisible({ timeout: SLOW });
+      await expect(messageLog(page)).toBeVisible();
+      await shoot(page, testInfo, 'group');
+    });
+
+    expectNoPageErrors(...users);
+  } finally {
+    await visitor?.context.close();
+    await closeAll(...users);
+  }
+});
