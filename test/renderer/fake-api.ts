@@ -80,6 +80,8 @@ export class FakeDuplexApi implements DuplexApi {
   /** The answer to the next signIn() or register(); success by default. */
   authResult: AuthResult | null = null;
   readonly calls: Call[] = [];
+  /** Methods whose next call rejects (as the engine does when offline). */
+  readonly failNext = new Set<keyof DuplexApi>();
   private readonly listeners = new Set<(event: DuplexEvent) => void>();
 
   /** Signed in as `user` from the start. */
@@ -104,6 +106,14 @@ export class FakeDuplexApi implements DuplexApi {
 
   private record(method: keyof DuplexApi, ...args: unknown[]): void {
     this.calls.push({ method, args });
+    if (this.failNext.delete(method)) throw new Error(`${method} failed`);
+  }
+
+  /** Replaces a stored conversation with these fields, as the engine would. */
+  private updateConversation(conv: string, fields: Partial<ConversationSummary>): ConversationSummary {
+    const conversation = { ...this.conversations.get(conv)!, ...fields };
+    this.conversations.set(conv, conversation);
+    return conversation;
   }
 
   private authenticate(method: 'signIn' | 'register', request: SignInRequest | RegisterRequest): Promise<AuthResult> {
@@ -155,14 +165,24 @@ export class FakeDuplexApi implements DuplexApi {
     return conversation;
   };
 
-  addMembers = async () => {
-    throw new Error('not used by the renderer');
+  addMembers = async (conv: string, userIds: string[]) => {
+    this.record('addMembers', conv, userIds);
+    const members = this.conversations.get(conv)!.members;
+    const added = this.users.filter((u) => userIds.includes(u.id) && !members.some((m) => m.id === u.id));
+    return this.updateConversation(conv, { members: [...members, ...added] });
   };
-  leave = async () => {
-    throw new Error('not used by the renderer');
+
+  /** Like the engine: the conversation goes, with a `conversation-removed`. */
+  leave = async (conv: string) => {
+    this.record('leave', conv);
+    this.conversations.delete(conv);
+    this.messages.delete(conv);
+    this.emit({ type: 'conversation-removed', id: conv });
   };
-  rename = async () => {
-    throw new Error('not used by the renderer');
+
+  rename = async (conv: string, title: string) => {
+    this.record('rename', conv, title);
+    return this.updateConversation(conv, { title });
   };
 
   searchUsers = async (query: string) => {

@@ -2,6 +2,7 @@ import { useKeyboardShortcuts } from '../hooks/useKeyboardShortcuts.ts';
 import { useChat } from '../store/useChat.ts';
 import { ConversationPane } from './conversation/ConversationPane.tsx';
 import { EmptyPane } from './conversation/EmptyPane.tsx';
+import { GroupInfoDialog } from './dialogs/GroupInfoDialog.tsx';
 import { NewChatDialog } from './dialogs/NewChatDialog.tsx';
 import { NewGroupDialog } from './dialogs/NewGroupDialog.tsx';
 import { SettingsDialog } from './dialogs/SettingsDialog.tsx';
@@ -22,6 +23,7 @@ export function ChatScreen() {
       {dialog === 'new-chat' && <NewChatDialog />}
       {dialog === 'new-group' && <NewGroupDialog />}
       {dialog === 'settings' && <SettingsDialog />}
+      {dialog === 'group-info' && openId && <GroupInfoDialog key={openId} id={openId} />}
     </div>
   );
 }

@@ -30,7 +30,8 @@ export const PAGE_SIZE = 50;
  * or jumping to an old quoted message). */
 const MAX_PAGE_SIZE = 1_000;
 
-export type DialogKind = 'new-chat' | 'new-group' | 'settings';
+/** `group-info` is about the open conversation (a group). */
+export type DialogKind = 'new-chat' | 'new-group' | 'settings' | 'group-info';
 
 /** Where the "unread messages" divider goes, fixed when the conversation is
  * opened so that reading the messages does not make it jump. */
@@ -97,6 +98,11 @@ export interface ChatActions {
   searchUsers(query: string): Promise<User[]>;
   startDirectChat(userId: string): Promise<void>;
   createGroup(title: string, memberIds: string[]): Promise<void>;
+  /** Group info: these reject when the call fails, for the dialog to say so. */
+  renameGroup(conv: string, title: string): Promise<void>;
+  addGroupMembers(conv: string, userIds: string[]): Promise<void>;
+  /** Leaves the group, which then disappears from the list (and the pane). */
+  leaveGroup(conv: string): Promise<void>;
   updateDesktopSettings(patch: DesktopSettingsPatch): void;
   setConversationMuted(conv: string, muted: boolean): void;
 }
@@ -259,6 +265,8 @@ export function createChatStore(api: DuplexApi, desktop: DesktopApi | null): Cha
         windows: withoutEntry(state.windows, id),
         typing: withoutEntry(state.typing, id),
         openId: state.openId === id ? null : state.openId,
+        // Group info is about the open conversation, which is gone.
+        dialog: state.dialog === 'group-info' && state.openId === id ? null : state.dialog,
         unreadMarker: state.unreadMarker?.conv === id ? null : state.unreadMarker,
       }));
     }
@@ -404,11 +412,13 @@ export function createChatStore(api: DuplexApi, desktop: DesktopApi | null): Cha
         const { openId, conversations, windows, session, presence } = get();
         if (id === openId) return;
         const conversation = id === null ? undefined : conversations.get(id);
-        set({
+        set((state) => ({
           openId: conversation ? conversation.id : null,
+          // Group info belongs to the conversation that was open.
+          dialog: state.dialog === 'group-info' ? null : state.dialog,
           replyTarget: null,
           unreadMarker: conversation && session ? unreadMarkerFor(conversation, session.user.id) : null,
-        });
+        }));
         if (!conversation) return;
         if (!windows.has(conversation.id)) background(loadFirstPage(conversation.id, conversation.unread));
         const peer = conversation.peerId;
@@ -517,6 +527,25 @@ export function createChatStore(api: DuplexApi, desktop: DesktopApi | null): Cha
         const conversation = await api.createGroup(title, memberIds);
         set((state) => ({ conversations: withEntry(state.conversations, conversation.id, conversation), dialog: null }));
         actions.openConversation(conversation.id);
+      },
+
+      async renameGroup(conv, title) {
+        const conversation = await api.rename(conv, title);
+        set((state) => ({ conversations: withEntry(state.conversations, conversation.id, conversation) }));
+      },
+
+      async addGroupMembers(conv, userIds) {
+        const conversation = await api.addMembers(conv, userIds);
+        set((state) => ({ conversations: withEntry(state.conversations, conversation.id, conversation) }));
+        // The new members' presence, for their chats' headers.
+        const me = get().session?.user.id;
+        if (me) background(loadPresence([conversation], me));
+      },
+
+      async leaveGroup(conv) {
+        await api.leave(conv);
+        // The engine's `conversation-removed` follows; removing twice is harmless.
+        removeConversation(conv);
       },
 
       updateDesktopSettings(patch) {

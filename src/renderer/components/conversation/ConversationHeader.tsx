@@ -23,7 +23,7 @@ export function ConversationHeader({ conversation }: { conversation: Conversatio
   const peerPresence = useChat((state) => (conversation.peerId ? state.presence.get(conversation.peerId) : undefined));
   // Only the desktop app notifies, so only it has per-chat muting.
   const muted = useChat((state) => state.desktopSettings?.mutedConversations.includes(conversation.id));
-  const { openConversation, setConversationMuted } = useActions();
+  const { openConversation, openDialog, setConversationMuted } = useActions();
 
   const isGroup = conversation.kind === 'group';
   const typists = typing.filter((id) => id !== me);
@@ -45,6 +45,7 @@ export function ConversationHeader({ conversation }: { conversation: Conversatio
         <h2 className="conversation-header__title">{conversation.title}</h2>
         {subtitle && <p className={typists.length > 0 ? 'conversation-header__subtitle conversation-header__subtitle--typing' : 'conversation-header__subtitle'}>{subtitle}</p>}
       </div>
+      {isGroup && <IconButton className="conversation-header__info" label="Group info" icon="info" onClick={() => openDialog('group-info')} />}
       {muted !== undefined && (
         <IconButton
           className="conversation-header__mute"

@@ -1,0 +1,158 @@
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import type { User } from '../../../shared/protocol/index.ts';
+import { useActions, useChat } from '../../store/useChat.ts';
+import { Modal } from '../common/Modal.tsx';
+import { TextField } from '../common/TextField.tsx';
+import { UserOption } from './UserOption.tsx';
+import { UserSearchResults } from './UserSearchResults.tsx';
+import { useUserSearch } from './useUserSearch.ts';
+
+/** Group titles are 1 to 64 characters once trimmed. */
+export const MAX_GROUP_TITLE = 64;
+
+type Section = 'rename' | 'add' | 'leave';
+
+/** A group's title (rename), its members, adding members (search, toggle,
+ * Add) and leaving it (after a confirmation). About the open conversation:
+ * ChatScreen shows it only while one is open, and the store closes it when
+ * that conversation goes away. */
+export function GroupInfoDialog({ id }: { id: string }) {
+  const conversation = useChat((state) => state.conversations.get(id));
+  const me = useChat((state) => state.session?.user.id);
+  const { closeDialog, renameGroup, addGroupMembers, leaveGroup } = useActions();
+  const [title, setTitle] = useState(conversation?.title ?? '');
+  const [query, setQuery] = useState('');
+  const [chosen, setChosen] = useState<User[]>([]);
+  const [confirmingLeave, setConfirmingLeave] = useState(false);
+  const [pending, setPending] = useState<Section | null>(null);
+  const [error, setError] = useState<{ section: Section; text: string } | null>(null);
+  const search = useUserSearch(query);
+  // Focus follows the leave step: to Cancel when asked, back to Leave group
+  // when cancelled (the button that had it is gone either way).
+  const leaveStepRef = useRef<HTMLButtonElement>(null);
+  const shownLeaveStep = useRef(confirmingLeave);
+  useEffect(() => {
+    if (shownLeaveStep.current === confirmingLeave) return;
+    shownLeaveStep.current = confirmingLeave;
+    leaveStepRef.current?.focus();
+  }, [confirmingLeave]);
+
+  if (!conversation || conversation.kind !== 'group') return null;
+  const members = conversation.members;
+
+  const isChosen = (user: User) => chosen.some((u) => u.id === user.id);
+  const isMember = (user: User) => members.some((m) => m.id === user.id);
+  const shown = [...chosen, ...search.users.filter((user) => !isChosen(user) && !isMember(user))];
+
+  function toggle(user: User) {
+    setChosen((current) => (isChosen(user) ? current.filter((u) => u.id !== user.id) : [...current, user]));
+  }
+
+  async function run(section: Section, task: () => Promise<void>, failure: string): Promise<boolean> {
+    setError(null);
+    setPending(section);
+    try {
+      await task();
+      return true;
+    } catch {
+      setError({ section, text: failure });
+      return false;
+    } finally {
+      setPending(null);
+    }
+  }
+
+  async function rename(event: FormEvent) {
+    event.preventDefault();
+    const trimmed = title.trim();
+    if (trimmed.length === 0 || trimmed.length > MAX_GROUP_TITLE) {
+      setError({ section: 'rename', text: `A group name has 1 to ${MAX_GROUP_TITLE} characters.` });
+      return;
+    }
+    if (await run('rename', () => renameGroup(id, trimmed), 'Could not rename the group. Check your connection and try again.')) {
+      setTitle(trimmed);
+    }
+  }
+
+  async function add() {
+    const ids = chosen.map((u) => u.id);
+    if (await run('add', () => addGroupMembers(id, ids), 'Could not add the members. Check your connection and try again.')) {
+      setChosen([]);
+      setQuery('');
+    }
+  }
+
+  function leave() {
+    // On success the store removes the conversation and closes this dialog.
+    void run('leave', () => leaveGroup(id), 'Could not leave the group. Check your connection and try again.');
+  }
+
+  const errorFor = (section: Section) =>
+    error?.section === section && (
+      <p className="dialog-error" role="alert">
+        {error.text}
+      </p>
+    );
+
+  return (
+    <Modal title="Group info" onClose={closeDialog}>
+      <form className="group-info__section" onSubmit={rename}>
+        <TextField label="Group name" autoComplete="off" value={title} onChange={(event) => setTitle(event.target.value)} data-autofocus />
+        {errorFor('rename')}
+        <button type="submit" className="button button--primary" disabled={pending !== null}>
+          Rename
+        </button>
+      </form>
+
+      <section className="group-info__section">
+        <h3 className="settings__heading">{members.length === 1 ? '1 member' : `${members.length} members`}</h3>
+        <ul className="group-info__members" aria-label="Members">
+          {members.map((member) => (
+            <li key={member.id}>{member.id === me ? 'You' : member.displayName}</li>
+          ))}
+        </ul>
+      </section>
+
+      <section className="group-info__section">
+        <h3 className="settings__heading">Add members</h3>
+        <TextField
+          label="Search users"
+          placeholder="Name or username"
+          autoComplete="off"
+          value={query}
+          onChange={(event) => setQuery(event.target.value)}
+        />
+        <UserSearchResults
+          search={search}
+          users={shown}
+          renderUser={(user) => <UserOption user={user} selected={isChosen(user)} onClick={() => toggle(user)} />}
+        />
+        {errorFor('add')}
+        <button type="button" className="button button--primary" disabled={pending !== null || chosen.length === 0} onClick={() => void add()}>
+          Add
+        </button>
+      </section>
+
+      <section className="group-info__section">
+        {confirmingLeave ? (
+          <>
+            <p>Leave {conversation.title}? You will no longer get its messages.</p>
+            {errorFor('leave')}
+            <div className="group-info__actions">
+              <button type="button" className="button" ref={leaveStepRef} onClick={() => setConfirmingLeave(false)}>
+                Cancel
+              </button>
+              <button type="button" className="button group-info__danger" disabled={pending !== null} onClick={leave}>
+                Leave
+              </button>
+            </div>
+          </>
+        ) : (
+          <button type="button" className="button group-info__danger" ref={leaveStepRef} onClick={() => setConfirmingLeave(true)}>
+            Leave group
+          </button>
+        )}
+      </section>
+    </Modal>
+  );
+}
