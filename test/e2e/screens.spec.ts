@@ -7,6 +7,7 @@ import AxeBuilder from '@axe-core/playwright';
 import type { Page, TestInfo } from '@playwright/test';
 import {
   type ChatUser,
+  chatEntry,
   closeAll,
   createGroup,
   expect,
@@ -146,6 +147,19 @@ test('main screens in both themes: screenshots and axe-core', async ({ browser }
       await expect(page.getByText(`${third.displayName} is typing…`, { exact: true })).toBeVisible({ timeout: SLOW });
       await expect(messageLog(page)).toBeVisible();
       await shoot(page, testInfo, 'group');
+      await messageField(third.page).fill('');
+    });
+
+    await test.step('Group info dialog: rename reaches the other members', async () => {
+      await page.getByRole('button', { name: 'Group info', exact: true }).click();
+      const dialog = page.getByRole('dialog', { name: 'Group info' });
+      await expect(dialog.getByRole('list', { name: 'Members', exact: true })).toContainText(peer.displayName);
+      await shoot(page, testInfo, 'group-info-dialog');
+      await dialog.getByLabel('Group name', { exact: true }).fill('Lunch club (Fridays)');
+      await dialog.getByRole('button', { name: 'Rename', exact: true }).click();
+      await expect(chatEntry(third.page, 'Lunch club (Fridays)')).toBeVisible({ timeout: SLOW });
+      await page.keyboard.press('Escape');
+      await expect(dialog).toBeHidden();
     });
 
     expectNoPageErrors(...users);
