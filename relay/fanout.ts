@@ -24,6 +24,7 @@ export type FanoutListener = (event: FanoutEvent) => void;
 export interface Fanout {
   /** Starts delivering events for `userId` to `listener`; returns the unsubscribe function. */
   subscribe(userId: string, listener: FanoutListener): () => void;
+  /** `userIds` must be distinct: a repeated id gets the event again. */
   publish(userIds: Iterable<string>, event: FanoutEvent): void;
   close(): Promise<void>;
 }
@@ -44,11 +45,15 @@ export class InProcessFanout implements Fanout {
     };
   }
 
+  // Iterates the live sets, without a copy per message: a listener that
+  // unsubscribes while an event is delivered (a slow consumer's socket closing)
+  // is skipped if not reached yet, which is what it asked for; listeners only
+  // subscribe on hello, never from inside a delivery.
   publish(userIds: Iterable<string>, event: FanoutEvent): void {
-    for (const userId of new Set(userIds)) {
+    for (const userId of userIds) {
       const listeners = this.#listeners.get(userId);
       if (!listeners) continue;
-      for (const listener of [...listeners]) listener(event);
+      for (const listener of listeners) listener(event);
     }
   }
 

@@ -2,6 +2,7 @@
 // has its own registry (not prom-client's global one) so that several relays
 // can run in one process, as the tests do.
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { NackCode } from '../src/shared/protocol/index.ts';
 
 export class RelayMetrics {
   readonly registry = new Registry();
@@ -37,6 +38,16 @@ export class RelayMetrics {
     labelNames: ['code'] as const,
     registers: [this.registry],
   });
+
+  // The send path's labelled counters, bound once, so that counting a send
+  // builds no label object.
+  readonly storedAcks = this.acks.labels('stored');
+  readonly duplicateAcks = this.acks.labels('duplicate');
+  readonly nacksByCode: Readonly<Record<NackCode, Counter.Internal>> = {
+    not_found: this.nacks.labels('not_found'),
+    invalid: this.nacks.labels('invalid'),
+    rate_limited: this.nacks.labels('rate_limited'),
+  };
 
   readonly sendToAckSeconds = new Histogram({
     name: 'duplex_send_to_ack_seconds',

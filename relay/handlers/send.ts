@@ -32,16 +32,16 @@ export async function handleSend(ctx: RelayContext, session: Session, frame: Sen
         message: { conv: message.conv, seq: message.seq },
       });
       ctx.metrics.messagesStored.inc();
-      ctx.metrics.acks.inc({ result: 'stored' });
+      ctx.metrics.storedAcks.inc();
       break;
     }
     case 'duplicate':
       session.sendText(ackFrameText(frame.cid, JSON.stringify(outcome.message)));
-      ctx.metrics.acks.inc({ result: 'duplicate' });
+      ctx.metrics.duplicateAcks.inc();
       break;
     case 'refused':
       session.sendFrame({ t: 'nack', cid: frame.cid, ...outcome.refusal });
-      ctx.metrics.nacks.inc({ code: outcome.refusal.code });
+      ctx.metrics.nacksByCode[outcome.refusal.code].inc();
       return;
   }
   ctx.metrics.sendToAckSeconds.observe((performance.now() - started) / 1000);

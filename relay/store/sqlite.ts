@@ -60,6 +60,16 @@ interface MemberRow {
   read: number;
 }
 
+/** A conversation during one appendMessages batch. */
+interface BatchConversation {
+  /** Including the messages this batch appended so far. */
+  lastSeq: number;
+  /** In joining order, as memberIds returns them. */
+  members: string[];
+  /** Whether the batch appended to it, so that its stored last_seq must follow. */
+  appended: boolean;
+}
+
 interface MessageRow {
   conv_id: string;
   seq: number;
@@ -319,26 +329,36 @@ export class SqliteStore implements RelayStore {
 
   async appendMessages(drafts: readonly MessageDraft[], judge: SendJudge, now: number): Promise<AppendOutcome[]> {
     return this.#transaction(() => {
-      const membersByConv = new Map<string, string[]>();
-      return drafts.map((draft): AppendOutcome => {
-        const stored = this.#sql.messageBySenderCid.get(draft.sender, draft.cid) as MessageRow | undefined;
-        if (stored) return { kind: 'duplicate', message: toMessage(stored) };
-        const conv = this.#sql.lastSeqOfMember.get(draft.conv, draft.sender) as { last_seq: number } | undefined;
-        if (!conv) return { kind: 'refused', refusal: { code: 'not_found', message: 'no such conversation' } };
-        const refusal = judge(draft, { lastSeq: conv.last_seq });
-        if (refusal) return { kind: 'refused', refusal };
-        const seq = conv.last_seq + 1;
-        this.#sql.insertMessage.run(draft.conv, seq, draft.sender, draft.cid, draft.body, draft.replyTo ?? null, now);
-        this.#sql.setLastSeq.run(seq, draft.conv);
-        let members = membersByConv.get(draft.conv);
-        if (!members) {
-          members = this.#memberIds(draft.conv);
-          membersByConv.set(draft.conv, members);
+      // The batch works on what it reads once per conversation (last seq,
+      // members) and writes each conversation's last seq once at the end: the
+      // transaction holds the write lock, so nothing else changes them meanwhile,
+      // and the judge may not touch the store.
+      const storedBefore = this.#storedMessages(drafts);
+      const conversations = new Map<string, BatchConversation | undefined>();
+      const outcomes = drafts.map((draft): AppendOutcome => {
+        const key = senderCidKey(draft.sender, draft.cid);
+        const stored = storedBefore.get(key);
+        // A copy, so that no two outcomes share a Message its caller might change.
+        if (stored) return { kind: 'duplicate', message: { ...stored } };
+        const conv = this.#batchConversation(conversations, draft.conv);
+        if (!conv?.members.includes(draft.sender)) {
+          return { kind: 'refused', refusal: { code: 'not_found', message: 'no such conversation' } };
         }
+        const refusal = judge(draft, { lastSeq: conv.lastSeq });
+        if (refusal) return { kind: 'refused', refusal };
+        const seq = ++conv.lastSeq;
+        conv.appended = true;
+        this.#sql.insertMessage.run(draft.conv, seq, draft.sender, draft.cid, draft.body, draft.replyTo ?? null, now);
         const message: Message = { conv: draft.conv, seq, cid: draft.cid, from: draft.sender, body: draft.body, ts: now };
         if (draft.replyTo !== undefined) message.replyTo = draft.replyTo;
-        return { kind: 'stored', message, members };
+        // A later draft of this batch with the same (sender, cid) is its duplicate.
+        storedBefore.set(key, message);
+        return { kind: 'stored', message, members: conv.members };
       });
+      for (const [convId, conv] of conversations) {
+        if (conv?.appended) this.#sql.setLastSeq.run(conv.lastSeq, convId);
+      }
+      return outcomes;
     });
   }
 
@@ -423,15 +443,34 @@ export class SqliteStore implements RelayStore {
   // ---- internals ----
 
   #transaction<T>(work: () => T): T {
-    this.#db.exec('BEGIN IMMEDIATE');
+    this.#sql.begin.run();
     try {
       const result = work();
-      this.#db.exec('COMMIT');
+      this.#sql.commit.run();
       return result;
     } catch (error) {
-      if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
+      if (this.#db.isTransaction) this.#sql.rollback.run();
       throw error;
     }
+  }
+
+  /** The messages already stored under the drafts' (sender, cid) pairs, by senderCidKey: one query per batch. */
+  #storedMessages(drafts: readonly MessageDraft[]): Map<string, Message> {
+    const pairs = JSON.stringify(drafts.map((draft) => [draft.sender, draft.cid]));
+    const rows = this.#sql.messagesBySenderCids.all(pairs) as unknown as MessageRow[];
+    return new Map(rows.map((row) => [senderCidKey(row.sender_id, row.cid), toMessage(row)]));
+  }
+
+  /** The conversation as this batch sees it, read on its first draft; undefined when it has no members (or does not exist). */
+  #batchConversation(
+    conversations: Map<string, BatchConversation | undefined>,
+    convId: string,
+  ): BatchConversation | undefined {
+    if (conversations.has(convId)) return conversations.get(convId);
+    const rows = this.#sql.lastSeqAndMembers.all(convId) as unknown as [lastSeq: number, userId: string][];
+    const conv = rows[0] && { lastSeq: rows[0][0], members: rows.map((row) => row[1]), appended: false };
+    conversations.set(convId, conv);
+    return conv;
   }
 
   #conversation(convId: string): Conversation | undefined {
@@ -455,6 +494,10 @@ function prepareStatements(db: DatabaseSync) {
   const prepare = (sql: string): StatementSync => db.prepare(sql);
   const idsIn = 'IN (SELECT value FROM json_each(?))';
   return {
+    // Prepared like the rest: every send batch runs them.
+    begin: prepare('BEGIN IMMEDIATE'),
+    commit: prepare('COMMIT'),
+    rollback: prepare('ROLLBACK'),
     insertUser: prepare(
       `INSERT INTO users (id, username, display_name, display_name_lower, password_hash, created_at)
        VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (username) DO NOTHING`,
@@ -517,11 +560,19 @@ function prepareStatements(db: DatabaseSync) {
     deleteMember: prepare('DELETE FROM members WHERE conv_id = ? AND user_id = ?'),
     setTitle: prepare('UPDATE conversations SET title = ? WHERE id = ?'),
     lastSeq: prepare('SELECT last_seq FROM conversations WHERE id = ?'),
-    lastSeqOfMember: prepare(
-      `SELECT c.last_seq FROM conversations c JOIN members m ON m.conv_id = c.id WHERE c.id = ? AND m.user_id = ?`,
+    // Rows as arrays: a third cheaper than objects, and every send batch runs it once per conversation.
+    lastSeqAndMembers: returningArrays(
+      prepare(
+        `SELECT c.last_seq, m.user_id FROM members m JOIN conversations c ON c.id = m.conv_id
+         WHERE m.conv_id = ? ORDER BY m.rowid`,
+      ),
     ),
     setLastSeq: prepare('UPDATE conversations SET last_seq = ? WHERE id = ?'),
-    messageBySenderCid: prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE sender_id = ? AND cid = ?`),
+    // The pairs are a JSON array of [sender, cid]; each is one lookup in messages_sender_cid.
+    messagesBySenderCids: prepare(
+      `SELECT ${MESSAGE_COLUMNS} FROM json_each(?) pair
+       JOIN messages ON sender_id = pair.value ->> 0 AND cid = pair.value ->> 1`,
+    ),
     insertMessage: prepare(`INSERT INTO messages (${MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)`),
     messagesAfter: prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conv_id = ? AND seq > ? ORDER BY seq LIMIT ?`),
     messagesBefore: prepare(
@@ -533,6 +584,11 @@ function prepareStatements(db: DatabaseSync) {
     ),
     setReceipt: prepare('UPDATE members SET delivered = ?, read = ? WHERE conv_id = ? AND user_id = ?'),
   };
+}
+
+function returningArrays(statement: StatementSync): StatementSync {
+  statement.setReturnArrays(true);
+  return statement;
 }
 
 function assembleConversations(rows: ConversationRow[], memberRows: MemberRow[]): Conversation[] {
@@ -559,6 +615,11 @@ function assembleConversations(rows: ConversationRow[], memberRows: MemberRow[])
 
 function toUser(row: PublicUserRow): User {
   return { id: row.id, username: row.username, displayName: row.display_name };
+}
+
+/** A dedup key for a sender's cid; unambiguous since user ids (UUIDs) contain no space. */
+function senderCidKey(sender: string, cid: string): string {
+  return `${sender} ${cid}`;
 }
 
 function toMessage(row: MessageRow): Message {
