@@ -128,6 +128,12 @@ const LIMIT_DEFINITIONS = {
     description:
       'how often the tokens of open sessions are checked; sessions whose token was revoked by an operator command are closed with 4001',
   },
+  httpRequestTimeoutMs: {
+    env: 'DUPLEX_HTTP_REQUEST_TIMEOUT_MS',
+    default: 30_000,
+    min: 1_000,
+    description: 'time allowed for an HTTP request, headers and body, before the connection is dropped (slow clients)',
+  },
   httpBodyBytes: {
     env: 'DUPLEX_HTTP_BODY_BYTES',
     default: 16 * 1024,

@@ -59,7 +59,19 @@ export class Relay {
       handleProtocols: (offered) => (offered.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
     });
     const handleRequest = createRequestHandler({ ...ctx, isShuttingDown: () => this.#shutdown !== undefined });
-    this.#http = tls ? createHttpsServer(tls, handleRequest) : createServer(handleRequest);
+    // Node's defaults let a client that trickles a request hold a connection
+    // for five minutes; the API's requests are small, so a short bound costs
+    // nothing. Node checks the bound on a timer, hence the interval. (An
+    // upgraded WebSocket is no longer an HTTP request.)
+    const requestTimeout = ctx.config.limits.httpRequestTimeoutMs;
+    const timeouts = {
+      requestTimeout,
+      headersTimeout: requestTimeout,
+      connectionsCheckingInterval: Math.min(5_000, Math.ceil(requestTimeout / 2)),
+    };
+    this.#http = tls
+      ? createHttpsServer({ ...tls, ...timeouts }, handleRequest)
+      : createServer(timeouts, handleRequest);
     this.#scheme = tls ? 'https' : 'http';
     this.#http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => this.#upgrade(request, socket, head));
     this.#heartbeat = setInterval(() => {

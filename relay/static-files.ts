@@ -47,6 +47,11 @@ export async function serveStatic(root: string, request: IncomingMessage, respon
     // service worker) must be revalidated so that updates reach clients.
     'Cache-Control': pathname.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
     'X-Content-Type-Options': 'nosniff',
+    // The page holds the session token and acts on clicks (send, leave):
+    // no other site may frame it. A <meta> CSP cannot say this, so the
+    // header does (frame-ancestors, and X-Frame-Options for older browsers).
+    'Content-Security-Policy': "frame-ancestors 'none'",
+    'X-Frame-Options': 'DENY',
   });
   if (request.method === 'HEAD') {
     response.end();

@@ -95,8 +95,8 @@ export async function handleRename(ctx: RelayContext, session: Session, frame: R
 
 /**
  * Sends `conv` to the audience (and, with a rid, the answer to the requesting
- * socket), each followed by the presence of the members it names that the
- * recipient shares no other conversation with.
+ * socket), then to each recipient the presence of the members it names that
+ * the recipient shares no other conversation with.
  */
 async function announce(
   ctx: RelayContext,
@@ -107,16 +107,17 @@ async function announce(
 ): Promise<void> {
   const requester = session.user.id;
   const convText = JSON.stringify({ t: 'conv', conv: conversation } satisfies ConvFrame);
-  if (rid !== undefined && !audience.has(requester)) session.sendFrame({ t: 'conv', rid, conv: conversation });
+  // Every recipient gets `conv` before anything here awaits, so that no `msg`
+  // of the conversation can reach a member ahead of the conversation itself;
+  // the presence introductions follow.
+  if (rid !== undefined) session.sendFrame({ t: 'conv', rid, conv: conversation });
+  ctx.fanout.publish([...audience.keys()], { kind: 'frame', text: convText, exceptSession: session.id });
   for (const [recipient, candidates] of audience) {
     const presenceTexts = (await presenceToIntroduce(ctx, recipient, candidates, conversation.id)).map((presence) =>
       JSON.stringify({ t: 'presence', ...presence } satisfies PresenceFrame),
     );
-    if (recipient === requester && rid !== undefined) {
-      session.sendFrame({ t: 'conv', rid, conv: conversation });
-      for (const text of presenceTexts) session.sendText(text);
-    }
-    for (const text of [convText, ...presenceTexts]) {
+    for (const text of presenceTexts) {
+      if (recipient === requester && rid !== undefined) session.sendText(text);
       ctx.fanout.publish([recipient], { kind: 'frame', text, exceptSession: session.id });
     }
   }

@@ -91,6 +91,22 @@ describe('the outbox', () => {
     expect(bob.messages(conv).map((m) => m.body)).toEqual(bodies);
   });
 
+  it('refuses a message padded past the frame size limit rather than let it break the connection for ever', async () => {
+    const [alice, bob] = await Promise.all([account('Alice'), account('Bob')]);
+    const aliceClient = await client(alice);
+    const conv = (await aliceClient.engine.createDirect(bob.user.id)).id;
+    const onlineBefore = aliceClient.events.filter((e) => e.type === 'status' && e.status.state === 'online').length;
+
+    // Within 4096 characters once trimmed, but the send frame would be over
+    // 64 KiB: the relay would close the socket with 1009 at every resend.
+    await expect(aliceClient.engine.send(conv, `hello${' '.repeat(70_000)}`)).rejects.toThrow(RangeError);
+    await aliceClient.engine.send(conv, 'next');
+    await waitFor(() => aliceClient.messages(conv).at(-1)?.status === 'sent', 'the next message stored');
+    expect(aliceClient.messages(conv).map((m) => m.body)).toEqual(['next']);
+    expect(aliceClient.status?.state).toBe('online');
+    expect(aliceClient.events.filter((e) => e.type === 'status' && e.status.state === 'online').length).toBe(onlineBefore);
+  });
+
   it('sends what a previous run of the engine left in the outbox', async () => {
     const [aliceAccount, bobAccount] = await Promise.all([account('Alice'), account('Bob')]);
     const path = await proxy();
@@ -295,6 +311,38 @@ describe('joining a conversation with a past', () => {
     expect(await carolClient.engine.loadOlder(group)).toBe(10);
     expect(carolClient.messages(group).map((m) => m.seq)).toEqual(Array.from({ length: 61 }, (_, i) => i + 1));
   });
+
+  it('gets only the newest messages of a conversation whose first session start broke off before its batch', async () => {
+    const [alice, bob] = await Promise.all([account('Alice'), account('Bob')]);
+    const aliceClient = await client(alice);
+    const group = (await aliceClient.engine.createGroup('Long group', [bob.user.id])).id;
+    for (let i = 1; i <= 60; i++) await aliceClient.engine.send(group, `old ${i}`);
+    await waitFor(() => aliceClient.messages(group).every((m) => m.seq !== null), 'all 60 stored');
+
+    // Bob's new device hears of the group in `welcome`, but its batch is lost
+    // with the connection.
+    const tap = tappedWebSocket();
+    const hellos: Array<Record<string, number>> = [];
+    tap.rewriteOutgoing = (frame) => {
+      if (frame.t === 'hello') hellos.push(frame.cursors);
+      return frame;
+    };
+    tap.hideIncoming = (frame) => frame.t === 'batch';
+    const bobClient = await client(bob, { WebSocket: tap.WebSocket });
+    expect(bobClient.messages(group)).toEqual([]);
+    tap.hideIncoming = null;
+    bobClient.engine.wake();
+    await waitFor(() => hellos.length === 2, 'the second hello');
+    await bobClient.waitForState('online');
+    await waitFor(() => bobClient.messages(group).length === 50, 'the newest 50');
+
+    // Holding nothing of it, the device asks for it like a new one: the
+    // newest 50, not all 60 from seq 1.
+    expect(Object.hasOwn(hellos[1]!, group)).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(bobClient.messages(group).map((m) => m.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 11));
+    expect(bobClient.conversations.get(group)?.hasMoreHistory).toBe(true);
+  });
 });
 
 describe('conversations, people and drafts', () => {
@@ -336,6 +384,25 @@ describe('conversations, people and drafts', () => {
       const [presence] = await aliceClient.engine.getPresence([bob.user.id]);
       return presence?.online === false && presence.lastSeen !== undefined;
     }, 'bob offline, last seen set');
+  });
+
+  it('searches by a query longer than the relay takes in one frame, without a bad frame', async () => {
+    const alice = await account('Alice');
+    // 40 code points, 80 UTF-16 units: a valid display name longer than a
+    // `users` query may be.
+    const displayName = `Zed ${'\u{1F600}'.repeat(38)}`;
+    const response = await fetch(`${relay.url}/api/register`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username: `zed_${process.pid}`, password: 'correct horse battery', displayName }),
+    });
+    expect(response.status).toBe(201);
+    const aliceClient = await client(alice);
+
+    const found = await aliceClient.engine.searchUsers(displayName);
+    expect(found.map((user) => user.displayName)).toEqual([displayName]);
+    expect(await aliceClient.engine.searchUsers(`${displayName} and more`)).toEqual([]);
+    expect(await aliceClient.engine.searchUsers('q'.repeat(200))).toEqual([]);
   });
 
   it('shows typing while the other person types, not after they send or go quiet', async () => {

@@ -2,7 +2,7 @@
 // relay: half-open connections, the host's resume signal, revoked tokens and
 // a relay that wants a newer client.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { TestClient, waitFor } from './helpers/client.ts';
+import { MemoryAccounts, TestClient, waitFor } from './helpers/client.ts';
 import { registerAccount, type RelayProcess, revokeToken, startRelay } from './helpers/relay.ts';
 import { tappedWebSocket } from './helpers/tapped-websocket.ts';
 import { TcpProxy } from './helpers/tcp-proxy.ts';
@@ -88,6 +88,22 @@ describe('connection recovery', () => {
     await aliceClient.engine.retryNow();
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     expect(tap.openedAt).toHaveLength(attempts);
+  });
+
+  it('signed out by the relay, forgets only its own account, not one another tab saved since', async () => {
+    const [alice, bob] = await Promise.all([registerAccount(relay.url, 'Alice'), registerAccount(relay.url, 'Bob')]);
+    // Two tabs of the web client share one account storage (localStorage).
+    const shared = new MemoryAccounts();
+    const aliceTab = await TestClient.signedIn(relay.url, alice, { accounts: shared });
+    cleanups.push(() => aliceTab.dispose());
+    const aliceToken = shared.saved!.token;
+    const bobTab = await TestClient.signedIn(relay.url, bob, { accounts: shared });
+    cleanups.push(() => bobTab.dispose());
+    expect(shared.saved?.user.id).toBe(bob.user.id);
+
+    await revokeToken(relay.url, aliceToken);
+    await waitFor(() => aliceTab.status?.stopped === 'signed_out', 'alice’s tab signed out');
+    expect(shared.saved?.user.id).toBe(bob.user.id);
   });
 
   it('stops with "update needed" when the relay does not speak its protocol version (4002)', async () => {

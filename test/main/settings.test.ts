@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { app } from 'electron';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { AUTOSTART_FILE_NAME, autostartEntry, setStartAtLogin } from '../../src/main/login-item.ts';
-import { defaultSettings, type StoredSettings } from '../../src/main/settings/settings-schema.ts';
+import { defaultSettings, MAX_MUTED_CONVERSATIONS, type StoredSettings } from '../../src/main/settings/settings-schema.ts';
 import { SettingsStore } from '../../src/main/settings/settings-store.ts';
 import * as double from './electron-double/electron.ts';
 import { recordingLog } from './helpers.ts';
@@ -106,6 +106,21 @@ describe('the settings file', () => {
     const store = new SettingsStore(file, defaults, recordingLog());
     store.setConversationMuted('c_1', true);
     expect(store.setConversationMuted('c_1', true).mutedConversations).toEqual(['c_1']);
+  });
+
+  it('keeps the muted list within the bound the file is read with, so that no setting is lost', () => {
+    const many = Array.from({ length: MAX_MUTED_CONVERSATIONS }, (_, i) => `c_${i}`);
+    writeFileSync(file, JSON.stringify({ closeToTray: false, mutedConversations: many }));
+    const store = new SettingsStore(file, defaults, recordingLog());
+    expect(store.settings.mutedConversations).toHaveLength(MAX_MUTED_CONVERSATIONS);
+    store.setConversationMuted('c_new', true);
+
+    const log = recordingLog();
+    const reread = new SettingsStore(file, defaults, log);
+    expect(reread.settings.closeToTray).toBe(false);
+    expect(reread.settings.mutedConversations).toHaveLength(MAX_MUTED_CONVERSATIONS);
+    expect(reread.settings.mutedConversations.at(-1)).toBe('c_new');
+    expect(reread.settings.mutedConversations).not.toContain('c_0');
   });
 
   it('tells listeners about setting changes, not about the window moving', () => {

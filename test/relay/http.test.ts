@@ -1,6 +1,8 @@
 // The HTTP API: register, login, logout, health, metrics, errors, static files.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
+import { connect } from 'node:net';
+import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -303,6 +305,15 @@ describe('static files of the web client', () => {
     expect(await asset.text()).toBe('console.log(1)');
   });
 
+  test('forbids other sites to frame the web client (clickjacking)', async () => {
+    for (const target of ['/', '/index.html', '/chat/some-conversation', '/assets/app-1234.js']) {
+      const response = await fetch(`${relay.url}${target}`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-security-policy')).toBe("frame-ancestors 'none'");
+      expect(response.headers.get('x-frame-options')).toBe('DENY');
+    }
+  });
+
   test('answers HEAD without a body', async () => {
     const response = await fetch(`${relay.url}/assets/app-1234.js`, { method: 'HEAD' });
     expect(response.status).toBe(200);
@@ -354,3 +365,31 @@ function rawGet(rawPath: string): Promise<{ status: number; body: string }> {
     req.on('error', reject).end();
   });
 }
+
+describe('slow clients', () => {
+  test('a request trickled in slower than the request timeout loses its connection', async () => {
+    const slow = await startTestRelay({ limits: { httpRequestTimeoutMs: 1_000 } });
+    try {
+      const { port } = new URL(slow.url);
+      const socket = connect(Number(port), '127.0.0.1');
+      await once(socket, 'connect');
+      // Headers promise a body that never comes.
+      socket.write('POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{');
+      const started = Date.now();
+      const closed = await new Promise<boolean>((resolve) => {
+        const giveUp = setTimeout(() => resolve(false), 20_000);
+        socket.on('close', () => {
+          clearTimeout(giveUp);
+          resolve(true);
+        });
+        socket.on('error', () => {});
+        socket.resume();
+      });
+      expect(closed).toBe(true);
+      // Bounded by the limit (plus Node's checking interval), not by Node's 5-minute default.
+      expect(Date.now() - started).toBeLessThan(20_000);
+    } finally {
+      await slow.stop();
+    }
+  });
+});

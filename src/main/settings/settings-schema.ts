@@ -16,7 +16,7 @@ export interface StoredSettings extends DesktopSettings {
 }
 
 /** A bound on the file's size, far above any real use. */
-const MAX_MUTED_CONVERSATIONS = 10_000;
+export const MAX_MUTED_CONVERSATIONS = 10_000;
 
 const switches = {
   closeToTray: z.boolean(),

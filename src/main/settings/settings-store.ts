@@ -7,7 +7,7 @@ import type { DesktopSettings, DesktopSettingsPatch } from '../../shared/desktop
 import type { Log } from '../log.ts';
 import type { WindowState } from '../window/window-state.ts';
 import { writeFileAtomically } from '../write-file-atomically.ts';
-import { settingsFileSchema, type StoredSettings } from './settings-schema.ts';
+import { MAX_MUTED_CONVERSATIONS, settingsFileSchema, type StoredSettings } from './settings-schema.ts';
 
 type SettingsListener = (settings: DesktopSettings) => void;
 
@@ -63,7 +63,10 @@ export class SettingsStore {
 
   setConversationMuted(conv: string, muted: boolean): DesktopSettings {
     const others = this.#stored.mutedConversations.filter((id) => id !== conv);
-    return this.#change({ mutedConversations: muted ? [...others, conv] : others });
+    // Within the bound the file is read back with (the oldest mutes go
+    // first): one over it would make the whole file invalid, and every
+    // setting would fall back to its default at the next start.
+    return this.#change({ mutedConversations: muted ? [...others, conv].slice(-MAX_MUTED_CONVERSATIONS) : others });
   }
 
   saveWindowState(window: WindowState): void {

@@ -339,8 +339,13 @@ export class DuplexEngine implements DuplexApi {
   /** Ends the session and forgets the account: signed out by the user or by
    * the relay (4001). */
   private async finish(stopped: StopReason, lastCloseReason: string | null): Promise<void> {
+    const token = this.session?.account.token;
     await this.end();
-    await this.options.accounts.clear();
+    // The storage may be shared (the web client's tabs share localStorage):
+    // forget the account only if it is still this session's, not one that
+    // another tab has signed in since.
+    const saved = await this.options.accounts.load().catch(() => null);
+    if (saved === null || saved.token === token) await this.options.accounts.clear();
     this.idleStatus = { ...NOT_RUNNING, lastCloseReason, stopped };
     this.emit({ type: 'session', session: null });
     this.statusChanged();

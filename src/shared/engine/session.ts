@@ -24,10 +24,12 @@ import {
   type Conversation,
   codePointLength,
   MAX_BODY_CODE_POINTS,
+  MAX_FRAME_BYTES,
   type Presence,
   PROTOCOL_VERSION,
   type RelayFrame,
   type User,
+  USER_SEARCH_MAX_QUERY_LENGTH,
   type WelcomeFrame,
 } from '../protocol/index.ts';
 import type { ClientStore } from '../store/client-store.ts';
@@ -237,7 +239,19 @@ export class UserSession {
   }
 
   async searchUsers(query: string): Promise<User[]> {
-    return (await this.requests.request({ t: 'users', q: query }, 'users')).users;
+    if (query.length <= USER_SEARCH_MAX_QUERY_LENGTH) {
+      return (await this.requests.request({ t: 'users', q: query }, 'users')).users;
+    }
+    // The relay refuses a longer query as a bad frame (and closes after too
+    // many of those); a display name can still be longer than that in UTF-16
+    // units. Ask with the longest prefix it takes and match the rest here.
+    let prefix = query.slice(0, USER_SEARCH_MAX_QUERY_LENGTH);
+    if (/[\uD800-\uDBFF]$/.test(prefix)) prefix = prefix.slice(0, -1);
+    const wanted = query.toLowerCase();
+    const { users } = await this.requests.request({ t: 'users', q: prefix }, 'users');
+    return users.filter(
+      (user) => user.username.toLowerCase().startsWith(wanted) || user.displayName.toLowerCase().startsWith(wanted),
+    );
   }
 
   getPresence(userIds: string[]): Presence[] {
@@ -250,6 +264,10 @@ export class UserSession {
     const length = codePointLength(body.trim());
     if (length === 0) throw new RangeError('A message cannot be empty');
     if (length > MAX_BODY_CODE_POINTS) throw new RangeError(`A message can be at most ${MAX_BODY_CODE_POINTS} characters long`);
+    // Trimming forgives surrounding whitespace, the frame size limit does
+    // not: a send frame over it makes the relay close the socket (1009), and
+    // the outbox would resend it after every reconnect, for ever.
+    if (!bodyFitsInFrame(body)) throw new RangeError('A message cannot carry that much surrounding whitespace');
     this.typing.stop(conv);
     const message = await this.outbox.add(conv, body, replyTo);
     conversation.lastActivity = Math.max(conversation.lastActivity, message.ts);
@@ -300,14 +318,11 @@ export class UserSession {
     });
   }
 
-  private sayHello(socket: number): void {
+  private async sayHello(socket: number): Promise<void> {
     if (socket !== this.socketsOpened) return;
-    this.connection.send({
-      t: 'hello',
-      v: PROTOCOL_VERSION,
-      token: this.account.token,
-      cursors: this.sync.helloCursors(),
-    });
+    const cursors = await this.sync.helloCursors();
+    if (socket !== this.socketsOpened) return;
+    this.connection.send({ t: 'hello', v: PROTOCOL_VERSION, token: this.account.token, cursors });
   }
 
   private async handle(frame: RelayFrame): Promise<void> {
@@ -420,6 +435,12 @@ export class UserSession {
     }
     this.options.statusChanged();
   }
+}
+
+/** The relay's own rule (relay/message-frames.ts): the body's JSON plus 1 KiB
+ * for the envelope and the other fields fits in the largest frame. */
+function bodyFitsInFrame(body: string): boolean {
+  return new TextEncoder().encode(JSON.stringify(body)).length + 1024 <= MAX_FRAME_BYTES;
 }
 
 /** The UI's numbers arrive over IPC as whatever was sent: a bad one is

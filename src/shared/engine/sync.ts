@@ -55,10 +55,17 @@ export class MessageSync {
     this.options = options;
   }
 
-  /** The cursors for `hello`: one for every conversation held. */
-  helloCursors(): Record<string, number> {
+  /** The cursors for `hello`: one for every conversation that holds
+   * messages. A conversation with nothing stored (cursor 0, e.g. listed in a
+   * `welcome` whose session start broke off before its `batch`) goes without
+   * one, so that it gets its newest messages like any conversation new to
+   * this device, not its whole history from seq 1. */
+  async helloCursors(): Promise<Record<string, number>> {
     const cursors: Record<string, number> = {};
-    for (const conversation of this.options.conversations.all()) cursors[conversation.id] = conversation.cursor;
+    for (const conversation of [...this.options.conversations.all()]) {
+      if (conversation.cursor === 0 && (await this.options.store.oldestSeq(conversation.id)) === null) continue;
+      cursors[conversation.id] = conversation.cursor;
+    }
     this.cursorsSent = new Set(Object.keys(cursors));
     return cursors;
   }

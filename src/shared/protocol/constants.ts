@@ -26,6 +26,8 @@ export const INITIAL_MESSAGES_WITHOUT_CURSOR = 50;
 export const HISTORY_DEFAULT_LIMIT = 50;
 export const HISTORY_MAX_LIMIT = 100;
 export const USER_SEARCH_MAX_RESULTS = 20;
+/** The longest `users` query the relay takes, in UTF-16 units (zod's string length). */
+export const USER_SEARCH_MAX_QUERY_LENGTH = 64;
 /** How long a client keeps a remote typing state that was not refreshed. */
 export const TYPING_EXPIRY_MS = 6_000;
 

@@ -3,7 +3,7 @@
 // (membership, deduplication) or that the protocol answers with another code
 // than `bad_frame` (blank bodies, title lengths) belong to the relay.
 import { z } from 'zod';
-import { CID_PATTERN, ERROR_CODES, NACK_CODES } from './constants.ts';
+import { CID_PATTERN, ERROR_CODES, NACK_CODES, USER_SEARCH_MAX_QUERY_LENGTH } from './constants.ts';
 import {
   conversationSchema,
   idSchema,
@@ -88,7 +88,11 @@ export const historyRequestFrameSchema = z.object({
   limit: z.number().int().optional(),
 });
 
-export const usersRequestFrameSchema = z.object({ t: z.literal('users'), rid, q: z.string().max(64) });
+export const usersRequestFrameSchema = z.object({
+  t: z.literal('users'),
+  rid,
+  q: z.string().max(USER_SEARCH_MAX_QUERY_LENGTH),
+});
 
 export const pingFrameSchema = z.object({ t: z.literal('ping'), rid: rid.optional() });
 
