@@ -3,9 +3,7 @@ import type { User } from '../../../shared/protocol/index.ts';
 import { useActions, useChat } from '../../store/useChat.ts';
 import { Modal } from '../common/Modal.tsx';
 import { TextField } from '../common/TextField.tsx';
-import { UserOption } from './UserOption.tsx';
-import { UserSearchResults } from './UserSearchResults.tsx';
-import { useUserSearch } from './useUserSearch.ts';
+import { MemberPicker } from './MemberPicker.tsx';
 
 /** Group titles are 1 to 64 characters once trimmed. */
 export const MAX_GROUP_TITLE = 64;
@@ -21,12 +19,12 @@ export function GroupInfoDialog({ id }: { id: string }) {
   const me = useChat((state) => state.session?.user.id);
   const { closeDialog, renameGroup, addGroupMembers, leaveGroup } = useActions();
   const [title, setTitle] = useState(conversation?.title ?? '');
-  const [query, setQuery] = useState('');
   const [chosen, setChosen] = useState<User[]>([]);
+  /** Bumped after members are added, to give the picker a fresh search. */
+  const [addRound, setAddRound] = useState(0);
   const [confirmingLeave, setConfirmingLeave] = useState(false);
   const [pending, setPending] = useState<Section | null>(null);
   const [error, setError] = useState<{ section: Section; text: string } | null>(null);
-  const search = useUserSearch(query);
   // Focus follows the leave step: to Cancel when asked, back to Leave group
   // when cancelled (the button that had it is gone either way).
   const leaveStepRef = useRef<HTMLButtonElement>(null);
@@ -40,13 +38,7 @@ export function GroupInfoDialog({ id }: { id: string }) {
   if (!conversation || conversation.kind !== 'group') return null;
   const members = conversation.members;
 
-  const isChosen = (user: User) => chosen.some((u) => u.id === user.id);
-  const isMember = (user: User) => members.some((m) => m.id === user.id);
-  const shown = [...chosen, ...search.users.filter((user) => !isChosen(user) && !isMember(user))];
-
-  function toggle(user: User) {
-    setChosen((current) => (isChosen(user) ? current.filter((u) => u.id !== user.id) : [...current, user]));
-  }
+  const memberIds = new Set(members.map((m) => m.id));
 
   async function run(section: Section, task: () => Promise<void>, failure: string): Promise<boolean> {
     setError(null);
@@ -78,7 +70,7 @@ export function GroupInfoDialog({ id }: { id: string }) {
     const ids = chosen.map((u) => u.id);
     if (await run('add', () => addGroupMembers(id, ids), 'Could not add the members. Check your connection and try again.')) {
       setChosen([]);
-      setQuery('');
+      setAddRound((round) => round + 1);
     }
   }
 
@@ -115,18 +107,7 @@ export function GroupInfoDialog({ id }: { id: string }) {
 
       <section className="group-info__section">
         <h3 className="settings__heading">Add members</h3>
-        <TextField
-          label="Search users"
-          placeholder="Name or username"
-          autoComplete="off"
-          value={query}
-          onChange={(event) => setQuery(event.target.value)}
-        />
-        <UserSearchResults
-          search={search}
-          users={shown}
-          renderUser={(user) => <UserOption user={user} selected={isChosen(user)} onClick={() => toggle(user)} />}
-        />
+        <MemberPicker key={addRound} chosen={chosen} onChange={setChosen} excludedIds={memberIds} placeholder="Name or username" />
         {errorFor('add')}
         <button type="button" className="button button--primary" disabled={pending !== null || chosen.length === 0} onClick={() => void add()}>
           Add

@@ -3,27 +3,15 @@ import type { User } from '../../../shared/protocol/index.ts';
 import { useActions } from '../../store/useChat.ts';
 import { Modal } from '../common/Modal.tsx';
 import { TextField } from '../common/TextField.tsx';
-import { UserOption } from './UserOption.tsx';
-import { UserSearchResults } from './UserSearchResults.tsx';
-import { useUserSearch } from './useUserSearch.ts';
+import { MemberPicker } from './MemberPicker.tsx';
 
-/** Name a group and pick its members: search, then toggle people on and
- * off. Chosen members stay listed first whatever the search shows. */
+/** Name a group and pick its members (MemberPicker). */
 export function NewGroupDialog() {
   const { closeDialog, createGroup } = useActions();
   const [title, setTitle] = useState('');
-  const [query, setQuery] = useState('');
   const [members, setMembers] = useState<User[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
-  const search = useUserSearch(query);
-
-  const isMember = (user: User) => members.some((m) => m.id === user.id);
-  const shown = [...members, ...search.users.filter((user) => !isMember(user))];
-
-  function toggle(user: User) {
-    setMembers((current) => (isMember(user) ? current.filter((m) => m.id !== user.id) : [...current, user]));
-  }
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -42,18 +30,7 @@ export function NewGroupDialog() {
     <Modal title="New group" onClose={closeDialog}>
       <form className="new-group" onSubmit={submit}>
         <TextField label="Group name" autoComplete="off" required value={title} onChange={(event) => setTitle(event.target.value)} data-autofocus />
-        <TextField
-          label="Search users"
-          placeholder="Add people by name or username"
-          autoComplete="off"
-          value={query}
-          onChange={(event) => setQuery(event.target.value)}
-        />
-        <UserSearchResults
-          search={search}
-          users={shown}
-          renderUser={(user) => <UserOption user={user} selected={isMember(user)} onClick={() => toggle(user)} />}
-        />
+        <MemberPicker chosen={members} onChange={setMembers} placeholder="Add people by name or username" />
         <p className="new-group__count" aria-live="polite">
           {members.length === 1 ? '1 member chosen' : `${members.length} members chosen`}
         </p>
