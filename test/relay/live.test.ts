@@ -1,7 +1,7 @@
 // Live state: receipts (watermarks), typing, presence.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { AuthResponse } from '../../src/shared/protocol/index.ts';
 import { register, TestClient } from './support/client.ts';
+import { type DirectPair, directPair } from './support/direct-pair.ts';
 import { startTestRelay, type TestRelay } from './support/relay.ts';
 
 const PRESENCE_GRACE_MS = 800;
@@ -16,24 +16,13 @@ afterAll(async () => {
   await relay.stop();
 });
 
-interface Pair {
-  alice: AuthResponse;
-  bob: AuthResponse;
-  a: TestClient;
-  b: TestClient;
-  conv: string;
-}
-
-async function pair(): Promise<Pair> {
-  const [alice, bob] = await Promise.all([register(relay.url), register(relay.url)]);
-  const [[a], [b]] = await Promise.all([TestClient.signIn(relay.wsUrl, alice.token), TestClient.signIn(relay.wsUrl, bob.token)]);
-  const created = await a.request({ t: 'create', kind: 'direct', with: bob.user.id });
-  if (created.t !== 'conv') throw new Error('create failed');
-  await b.next('conv');
+async function pair(): Promise<DirectPair> {
+  const pair = await directPair(relay);
+  const { alice, bob, a, b } = pair;
   // The new conversation introduces each one's presence to the other.
   await a.next('presence', (p) => p.user === bob.user.id);
   await b.next('presence', (p) => p.user === alice.user.id);
-  return { alice, bob, a, b, conv: created.conv.id };
+  return pair;
 }
 
 describe('receipts', () => {

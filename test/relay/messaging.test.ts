@@ -1,8 +1,8 @@
 // Sending: ack and fan-out, deduplication, the order of checks, content rules,
 // rate limits, group commit, multi-device and offline delivery.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { AuthResponse } from '../../src/shared/protocol/index.ts';
 import { register, TestClient, uniqueCid } from './support/client.ts';
+import { type DirectPair, directPair } from './support/direct-pair.ts';
 import { startTestRelay, type TestRelay } from './support/relay.ts';
 
 let relay: TestRelay;
@@ -14,22 +14,7 @@ afterAll(async () => {
   await relay.stop();
 });
 
-interface Pair {
-  alice: AuthResponse;
-  bob: AuthResponse;
-  a: TestClient;
-  b: TestClient;
-  conv: string;
-}
-
-async function pair(): Promise<Pair> {
-  const [alice, bob] = await Promise.all([register(relay.url), register(relay.url)]);
-  const [[a], [b]] = await Promise.all([TestClient.signIn(relay.wsUrl, alice.token), TestClient.signIn(relay.wsUrl, bob.token)]);
-  const created = await a.request({ t: 'create', kind: 'direct', with: bob.user.id });
-  if (created.t !== 'conv') throw new Error('create failed');
-  await b.next('conv');
-  return { alice, bob, a, b, conv: created.conv.id };
-}
+const pair = (): Promise<DirectPair> => directPair(relay);
 
 async function closeAll(...clients: TestClient[]): Promise<void> {
   await Promise.all(clients.map((client) => client.close()));
