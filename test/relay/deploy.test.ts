@@ -1,8 +1,8 @@
-// The deployment files (deploy/) are not run here, so they are checked
-// against the code instead, to keep them from rotting silently: the entry
-// points and flags they use exist, the ports and paths agree with each other
-// and with the relay's defaults, and the image holds everything the relay
-// imports.
+// The deployment files (deploy/) checked against the code, to keep them from
+// rotting silently: the entry points and flags they use exist, the ports and
+// paths agree with each other and with the relay's defaults, and the image
+// holds everything the relay imports. The reverse proxy files are also run by
+// the real nginx and Caddy in reverse-proxies.test.ts.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,34 +1,29 @@
 // Direct TLS (--tls-cert, --tls-key): the relay as a child process serving
 // HTTPS and WSS on one port with a certificate made here, to clients that
 // trust it; and exit code 2 for TLS files it cannot use.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { AuthResponse } from '../../src/shared/protocol/index.ts';
+import { hasOpenssl, makeSelfSignedCertificate } from '../helpers/certificate.ts';
 import { MAIN, runCli } from './support/cli.ts';
 import { TestClient, uniqueName } from './support/client.ts';
 
-const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
 const skipped = hasOpenssl ? '' : ' [skipped: no openssl on PATH to make a test certificate]';
 
 let dir: string;
 let certFile: string;
 let keyFile: string;
+let ca: Buffer;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'duplex-tls-'));
   certFile = path.join(dir, 'cert.pem');
   keyFile = path.join(dir, 'key.pem');
-  if (!hasOpenssl) return;
-  const made = spawnSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-days', '1',
-    '-keyout', keyFile, '-out', certFile,
-  ]);
-  if (made.status !== 0) throw new Error(`openssl failed: ${made.stderr.toString()}`);
+  if (hasOpenssl) ({ certFile, keyFile, ca } = makeSelfSignedCertificate(dir, '127.0.0.1'));
 });
 
 afterAll(async () => {
@@ -77,7 +72,6 @@ test.skipIf(!hasOpenssl)(`serves HTTPS and WSS on one port: register, then hello
   const { child, url } = await startTlsRelay(dataDir);
   try {
     expect(url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
-    const ca = await readFile(certFile);
     const registered = await postOverTls(`${url}/api/register`, { username: uniqueName(), password: 'long enough' }, ca);
     expect(registered.status).toBe(201);
 

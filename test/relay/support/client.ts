@@ -4,6 +4,7 @@
 // protocol's schemas, and lets a test await the next frame of a type that
 // matches a predicate.
 import { randomBytes } from 'node:crypto';
+import type { LookupFunction } from 'node:net';
 import WebSocket from 'ws';
 import {
   type AuthResponse,
@@ -66,6 +67,8 @@ export interface ConnectOptions {
   origin?: string;
   /** Certificate authority to trust for wss:// (a test's self-signed certificate). */
   ca?: Buffer;
+  /** Host name resolution, e.g. a proxy's public name to 127.0.0.1. */
+  lookup?: LookupFunction;
 }
 
 export interface Synced {
@@ -112,6 +115,8 @@ export class TestClient {
       headers: options.origin ? { Origin: options.origin } : {},
       perMessageDeflate: false,
       ca: options.ca,
+      // Passed on to https.request; @types/ws does not list it.
+      ...(options.lookup && { lookup: options.lookup }),
     });
     const client = new TestClient(ws);
     return new Promise((resolve, reject) => {
