@@ -147,7 +147,7 @@ for (const kind of PROXY_KINDS) {
 
     test('--trust-proxy: failed sign-ins count against the address the proxy saw, whatever X-Forwarded-For the client sends', async () => {
       const limit = 10; // failedLoginsPerAddress, the relay's default
-      const spoofs = [
+      const spoofs: Record<string, string>[] = [
         { 'X-Forwarded-For': '198.51.100.1' },
         { 'X-Forwarded-For': '127.0.0.3' },
         { 'X-Forwarded-For': '198.51.100.2, 198.51.100.3' },
@@ -163,7 +163,7 @@ for (const kind of PROXY_KINDS) {
         });
       const statuses: number[] = [];
       for (let i = 0; i < limit; i++) {
-        statuses.push((await failLogin('127.0.0.2', { ...spoofs[i % spoofs.length], 'X-Attempt': String(i) })).status);
+        statuses.push((await failLogin('127.0.0.2', spoofs[i % spoofs.length])).status);
       }
       expect(statuses).toEqual(Array<number>(limit).fill(401));
       for (const spoof of spoofs) expect((await failLogin('127.0.0.2', spoof)).status).toBe(429);
