@@ -3,7 +3,7 @@
 // paths agree with each other and with the relay's defaults, and the image
 // holds everything the relay imports. The reverse proxy files are also run by
 // the real nginx and Caddy in reverse-proxies.test.ts.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { validate as lintDockerfile } from 'dockerfile-utils';
@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { defaultConfig, parseCommandLine } from '../../relay/config.ts';
+import { RelayProcess } from '../helpers/relay-process.ts';
 import { runInProcess } from './support/cli.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -135,6 +136,28 @@ describe('Dockerfile', () => {
   test('dockerfile-utils finds no problem in it', () => {
     const problems = lintDockerfile(deployFile('Dockerfile')).map((problem) => `line ${problem.range.start.line + 1}: ${problem.message}`);
     expect(problems).toEqual([]);
+  });
+
+  // No container engine runs on the build machines, so the image is not
+  // built; its health check command is run here against a relay process.
+  test('its HEALTHCHECK command passes against a serving relay and fails once it is gone', async () => {
+    const command = JSON.parse(/\bCMD (\[.*\])$/.exec(one('HEALTHCHECK'))?.[1] ?? '[]') as string[];
+    expect(command.slice(0, 2)).toEqual(['node', '-e']);
+    const relay = await RelayProcess.start();
+    // The image's relay listens on the default port; this one on a free one.
+    const script = (command[2] as string).replace(`127.0.0.1:${defaults.port}/`, `127.0.0.1:${relay.port}/`);
+    expect(script).toContain(`${relay.url}/healthz`);
+    const check = () =>
+      new Promise<number | null>((resolve) => {
+        spawn(process.execPath, ['-e', script], { stdio: 'ignore' }).once('exit', resolve);
+      });
+    try {
+      expect(await check()).toBe(0);
+      await relay.stop();
+      expect(await check()).toBe(1);
+    } finally {
+      await relay.cleanup();
+    }
   });
 
   test('copies every file the relay imports from the repository', () => {
