@@ -13,7 +13,6 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { SUBPROTOCOL } from '../../src/shared/protocol/index.ts';
 import { RelayProcess } from '../helpers/relay-process.ts';
 import {
   lookupPublicHost,
@@ -37,7 +36,7 @@ const PING_INTERVAL_MS = 500;
 const IDLE_MS: Record<ProxyKind, number> = { nginx: READ_TIMEOUT_S * 1000 * 2.5, caddy: PING_INTERVAL_MS * 5 };
 const PASSWORD = 'correct horse battery';
 
-/** Starts a relay for `proxy` to front: --trust-proxy, the proxy's origin allowed, a web root. */
+/** Starts a relay for a proxy on `ports` to front: --trust-proxy, the proxy's origin allowed, a web root. */
 async function relayBehindProxy(ports: { https: number }, webRoot: string, pingIntervalMs: number): Promise<RelayProcess> {
   return RelayProcess.start({
     args: [
@@ -58,7 +57,6 @@ async function openSocket(proxy: ReverseProxy, token: string): Promise<{ client:
     ca: proxy.certificate.ca,
     lookup: lookupPublicHost,
     origin: proxy.origin,
-    protocols: [SUBPROTOCOL],
   });
   let pings = 0;
   client.ws.on('ping', () => pings++);
