@@ -345,6 +345,38 @@ describe('joining a conversation with a past', () => {
   });
 });
 
+describe('a device that held a conversation while it was empty', () => {
+  it('gets every message written while it was away, from seq 1, not just the newest page', async () => {
+    const [alice, bob] = await Promise.all([account('Alice'), account('Bob')]);
+    const aliceClient = await client(alice);
+    // One conversation Bob's device learns of in `welcome`, one live (`conv`).
+    const known = (await aliceClient.engine.createDirect(bob.user.id)).id;
+    const first = await TestClient.signedIn(relay.url, bob);
+    const joined = (await aliceClient.engine.createGroup('Grows later', [bob.user.id])).id;
+    await waitFor(() => first.conversations.has(known) && first.conversations.has(joined), 'the device knows both, empty');
+    await first.dispose();
+
+    for (let i = 1; i <= 60; i++) {
+      await aliceClient.engine.send(known, `direct ${i}`);
+      await aliceClient.engine.send(joined, `group ${i}`);
+    }
+    await waitFor(() => aliceClient.messages(joined).every((m) => m.seq !== null), 'all stored');
+
+    // The same device comes back: it held both (at seq 0), so it gets all 60
+    // of each, and counts all of them unread.
+    const again = new TestClient({ storeDir: first.storeDir, accounts: first.accounts });
+    cleanups.push(() => again.dispose());
+    await again.engine.start();
+    await again.waitForState('online');
+    const all = Array.from({ length: 60 }, (_, i) => i + 1);
+    for (const conv of [known, joined]) {
+      expect((await again.engine.getMessages(conv, { limit: 100 })).messages.map((m) => m.seq)).toEqual(all);
+      await waitFor(() => again.conversations.get(conv)?.unread === 60, `60 unread in ${conv}`);
+      expect(again.conversations.get(conv)?.hasMoreHistory).toBe(false);
+    }
+  });
+});
+
 describe('conversations, people and drafts', () => {
   it('creates, renames, grows and leaves a group', async () => {
     const [alice, bob, carol] = await Promise.all([account('Alice'), account('Bob'), account('Carol')]);

@@ -23,7 +23,7 @@
 // stored, and the next `hello` cursor makes the relay send them again.
 import type { DuplexEvent } from '../api.ts';
 import { type BatchFrame, HISTORY_DEFAULT_LIMIT, HISTORY_MAX_LIMIT, type HistoryResultFrame, type Message } from '../protocol/index.ts';
-import type { ClientStore } from '../store/client-store.ts';
+import type { ClientStore, StoredConversation } from '../store/client-store.ts';
 import type { Conversations } from './conversations.ts';
 import type { Logger } from './log.ts';
 import type { Requests } from './requests.ts';
@@ -55,19 +55,30 @@ export class MessageSync {
     this.options = options;
   }
 
-  /** The cursors for `hello`: one for every conversation that holds
-   * messages. A conversation with nothing stored (cursor 0, e.g. listed in a
-   * `welcome` whose session start broke off before its `batch`) goes without
-   * one, so that it gets its newest messages like any conversation new to
-   * this device, not its whole history from seq 1. */
+  /** The cursors for `hello`: one for every conversation the device holds,
+   * so that it gets every message after its cursor, however many (see
+   * docs/engine.md, "A device that held a conversation"). Cursor 0 counts as
+   * held when the conversation was empty as the device learned of it
+   * (nothing older exists): it gets everything from seq 1. The exception is
+   * a conversation that had messages when the device learned of it and of
+   * which nothing is stored (a `welcome` whose session start broke off
+   * before its `batch`): it goes without a cursor and gets its newest
+   * messages like any conversation new to this device, not its whole
+   * history from seq 1. */
   async helloCursors(): Promise<Record<string, number>> {
     const cursors: Record<string, number> = {};
     for (const conversation of [...this.options.conversations.all()]) {
-      if (conversation.cursor === 0 && (await this.options.store.oldestSeq(conversation.id)) === null) continue;
+      if (await this.neverHeld(conversation)) continue;
       cursors[conversation.id] = conversation.cursor;
     }
     this.cursorsSent = new Set(Object.keys(cursors));
     return cursors;
+  }
+
+  private async neverHeld(conversation: StoredConversation): Promise<boolean> {
+    return (
+      conversation.cursor === 0 && conversation.hasMoreHistory && (await this.options.store.oldestSeq(conversation.id)) === null
+    );
   }
 
   async batch(frame: BatchFrame): Promise<void> {
