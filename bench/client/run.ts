@@ -11,21 +11,42 @@
 // - memory: the engine's heap growth from catching up on, and then holding,
 //   a conversation of 100,000 messages, with the time that catch-up took and
 //   how long the UI's first queries take against it.
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+//
+// `--smoke`: the same steps with tiny sizes, in a few seconds, written to
+// bench/results/smoke; npm test runs it to show the benchmark still works
+// (docs/benchmarks.md, "Smoke runs").
+import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { registerAccount, type RelayProcess, startRelay } from '../../test/engine/helpers/relay.ts';
+import { withDeadline } from '../deadline.ts';
 import { machineInfo } from '../relay/report.ts';
+import { defaultResultsDir, writeResults } from '../results.ts';
 import { sendBulk } from './bulk-sender.ts';
 import { acknowledged, benchEngine, signedInEngine } from './engine-setup.ts';
 import { type Distribution, distribution } from './stats.ts';
 
-const ECHO_SENDS = 1_000;
-const FLUSH_MESSAGES = 10_000;
-const HELD_MESSAGES = 100_000;
-const RESULTS_DIR = fileURLToPath(new URL('../results/', import.meta.url));
+const { values: options } = parseArgs({
+  options: {
+    smoke: { type: 'boolean', default: false },
+    out: { type: 'string' },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+if (options.help) {
+  console.log(`Usage: node bench/client/run.ts [options]
+  --smoke     tiny sizes, a few seconds: checks that the benchmark runs, measures nothing
+  --out DIR   results folder (default bench/results, with --smoke bench/results/smoke)`);
+  process.exit(0);
+}
+
+const SIZES = options.smoke
+  ? { echoSends: 20, echoWarmup: 5, flushMessages: 100, flushConversations: 5, heldMessages: 1_000 }
+  : { echoSends: 1_000, echoWarmup: 100, flushMessages: 10_000, flushConversations: 100, heldMessages: 100_000 };
+const OUT_DIR = options.out ?? defaultResultsDir(options.smoke);
+/** The catch-up of the held conversation fails the run after this long rather than hang. */
+const CATCH_UP_DEADLINE_MS = 300_000;
 
 // A precise heap figure needs a full collection first; the flag can be set
 // at run time, so `node bench/client/run.ts` needs no extra options.
@@ -56,6 +77,7 @@ interface ClientBenchReport {
   version: 1;
   startedAt: string;
   finishedAt: string;
+  smoke: boolean;
   machine: ReturnType<typeof machineInfo>;
   localEchoMs: Distribution;
   flush: FlushResult[];
@@ -83,12 +105,12 @@ async function localEcho(relay: RelayProcess): Promise<Distribution> {
     for (const message of event.messages) if (message.status === 'queued') shownAt.set(message.body, performance.now());
   });
   const samples: number[] = [];
-  for (let i = 0; i < ECHO_SENDS + 100; i++) {
+  for (let i = 0; i < SIZES.echoSends + SIZES.echoWarmup; i++) {
     const body = `echo ${i}`;
     const started = performance.now();
     await bench.engine.send(conv, body);
-    // The first hundred warm the JIT and the store up.
-    if (i >= 100) samples.push(shownAt.get(body)! - started);
+    // The first ones warm the JIT and the store up.
+    if (i >= SIZES.echoWarmup) samples.push(shownAt.get(body)! - started);
   }
   await bench.engine.dispose();
   return distribution(samples);
@@ -106,10 +128,10 @@ async function flush(relay: RelayProcess, conversations: number): Promise<FlushR
   await offline;
 
   const queueStarted = performance.now();
-  for (let i = 0; i < FLUSH_MESSAGES; i++) await bench.engine.send(convs[i % conversations]!, `flush message ${i + 1}`);
-  const queuedPerSecond = FLUSH_MESSAGES / ((performance.now() - queueStarted) / 1000);
+  for (let i = 0; i < SIZES.flushMessages; i++) await bench.engine.send(convs[i % conversations]!, `flush message ${i + 1}`);
+  const queuedPerSecond = SIZES.flushMessages / ((performance.now() - queueStarted) / 1000);
 
-  const done = acknowledged(bench, FLUSH_MESSAGES);
+  const done = acknowledged(bench, SIZES.flushMessages);
   const online = bench.reach('online');
   await relay.restart();
   await bench.engine.retryNow();
@@ -120,10 +142,10 @@ async function flush(relay: RelayProcess, conversations: number): Promise<FlushR
   await bench.engine.dispose();
   return {
     conversations,
-    messages: FLUSH_MESSAGES,
+    messages: SIZES.flushMessages,
     queuedPerSecond: round(queuedPerSecond, 0),
     flushSeconds: round(flushSeconds),
-    flushedPerSecond: round(FLUSH_MESSAGES / flushSeconds, 0),
+    flushedPerSecond: round(SIZES.flushMessages / flushSeconds, 0),
   };
 }
 
@@ -134,7 +156,7 @@ async function memory(relay: RelayProcess): Promise<MemoryResult> {
   const conv = (await first.engine.createDirect(bob.user.id)).id;
   const saved = first.account.saved;
   await first.engine.dispose();
-  await sendBulk(relay.wsUrl, bob.token, conv, HELD_MESSAGES);
+  await sendBulk(relay.wsUrl, bob.token, conv, SIZES.heldMessages);
 
   collectGarbage();
   const before = process.memoryUsage();
@@ -144,12 +166,12 @@ async function memory(relay: RelayProcess): Promise<MemoryResult> {
     bench.listen((event) => {
       if (event.type !== 'messages') return;
       stored += event.messages.length;
-      if (stored >= HELD_MESSAGES) resolve();
+      if (stored >= SIZES.heldMessages) resolve();
     });
   });
   const started = performance.now();
   await bench.engine.start();
-  await caughtUp;
+  await withDeadline(caughtUp, CATCH_UP_DEADLINE_MS, `the catch-up of ${SIZES.heldMessages} messages`);
   const catchUpSeconds = (performance.now() - started) / 1000;
 
   // What the UI asks first when it opens the app and the conversation (all
@@ -161,7 +183,7 @@ async function memory(relay: RelayProcess): Promise<MemoryResult> {
   collectGarbage();
   const usage = process.memoryUsage();
   const result: MemoryResult = {
-    messages: HELD_MESSAGES,
+    messages: SIZES.heldMessages,
     catchUpSeconds: round(catchUpSeconds),
     heapGrowthMB: round(mb(usage.heapUsed - before.heapUsed)),
     heapUsedMB: round(mb(usage.heapUsed)),
@@ -177,7 +199,8 @@ async function memory(relay: RelayProcess): Promise<MemoryResult> {
 function format(report: ClientBenchReport): string {
   const echo = report.localEchoMs;
   const lines = [
-    `Duplex client engine, ${report.machine.cpus} × ${report.machine.cpuModel}, Node ${report.machine.node}`,
+    `Duplex client engine, ${report.machine.cpus} × ${report.machine.cpuModel}, Node ${report.machine.node}` +
+      (report.smoke ? ' (SMOKE RUN: it only shows that the benchmark runs; the figures mean nothing)' : ''),
     `local echo (send() → messages event), ${echo.count} sends: ` +
       `p50 ${echo.p50.toFixed(3)} ms, p95 ${echo.p95.toFixed(3)} ms, p99 ${echo.p99.toFixed(3)} ms, max ${echo.max.toFixed(3)} ms`,
     ...report.flush.map(
@@ -199,27 +222,24 @@ async function main(): Promise<void> {
   try {
     log('local echo…');
     const localEchoMs = await localEcho(relay);
-    log(`flush of ${FLUSH_MESSAGES} in one conversation…`);
+    log(`flush of ${SIZES.flushMessages} in one conversation…`);
     const flushOne = await flush(relay, 1);
-    log(`flush of ${FLUSH_MESSAGES} over 100 conversations…`);
-    const flushMany = await flush(relay, 100);
-    log(`memory with ${HELD_MESSAGES} messages…`);
+    log(`flush of ${SIZES.flushMessages} over ${SIZES.flushConversations} conversations…`);
+    const flushMany = await flush(relay, SIZES.flushConversations);
+    log(`memory with ${SIZES.heldMessages} messages…`);
     const held = await memory(relay);
     const report: ClientBenchReport = {
       version: 1,
       startedAt,
       finishedAt: new Date().toISOString(),
+      smoke: options.smoke,
       machine: machineInfo(),
       localEchoMs,
       flush: [flushOne, flushMany],
       memory: held,
     };
     console.log(`\n${format(report)}\n`);
-    await mkdir(RESULTS_DIR, { recursive: true });
-    const text = `${JSON.stringify(report, null, 2)}\n`;
-    const file = path.join(RESULTS_DIR, `client-${startedAt.replace(/[:.]/g, '-')}.json`);
-    await writeFile(file, text);
-    await writeFile(path.join(RESULTS_DIR, 'client-latest.json'), text);
+    const file = await writeResults(OUT_DIR, 'client', startedAt, report);
     console.log(`Results: ${file} (and client-latest.json beside it)`);
   } finally {
     await relay.cleanup();

@@ -2,6 +2,7 @@
 // default chosen so that a plain run finishes in about two to three minutes on
 // the 2-core reference machine.
 import { parseArgs } from 'node:util';
+import { defaultResultsDir } from '../results.ts';
 
 export type TargetName = 'relay' | 'baseline';
 
@@ -20,8 +21,14 @@ export interface BenchOptions {
   outDir: string;
   /** Longest wait for other processes to go quiet before a measurement (three times that per run); 0 = never. */
   quietWait: number;
+  /** Pause before each idle-memory reading (see target.ts). */
+  settleSeconds: number;
+  /** Most max-rate steps per server. */
+  maxSteps: number;
   /** Write V8 CPU profiles of the servers (for finding relay hot spots). */
   profile: boolean;
+  /** Tiny sizes that only show the benchmark still runs (npm test). */
+  smoke: boolean;
   help: boolean;
 }
 
@@ -34,14 +41,48 @@ export const USAGE = `Usage: npm run bench:relay -- [options]
   --body-bytes B      message body length (default 80)
   --targets LIST      relay,baseline (default both, relay first)
   --latency-rate R    sends/s for the latency phase (default: half the relay's max)
+  --max-steps N       most max-rate steps per server (default 8)
+  --settle-seconds S  quiet time before the idle-memory readings (default 2)
   --relay-entry PATH  relay entry point (default relay/main.ts)
-  --out DIR           results directory (default bench/results)
+  --out DIR           results directory (default bench/results, with --smoke
+                      bench/results/smoke)
   --quiet-wait S      wait up to S seconds for other processes to go quiet before
                       each measurement (3 × S in all), and measure a disturbed
                       step again (default 20; 0 = off)
   --profile           write V8 CPU profiles of the servers to a temp dir
+  --smoke             tiny sizes, a few seconds: checks that the benchmark
+                      runs, measures nothing (--clients 10 --members 5
+                      --seconds 1 --step-seconds 1 --max-steps 1
+                      --settle-seconds 0.2 --quiet-wait 0, output in
+                      bench/results/smoke); options given explicitly still apply
   --help              this text
 `;
+
+/** The defaults of the options that take a value… */
+const DEFAULTS = {
+  clients: '400',
+  members: '10',
+  seconds: '10',
+  'step-seconds': '3',
+  'body-bytes': '80',
+  targets: 'relay,baseline',
+  'latency-rate': '0',
+  'max-steps': '8',
+  'settle-seconds': '2',
+  'relay-entry': 'relay/main.ts',
+  'quiet-wait': '20',
+};
+
+/** …and those --smoke changes. */
+const SMOKE_DEFAULTS: Partial<typeof DEFAULTS> = {
+  clients: '10',
+  members: '5',
+  seconds: '1',
+  'step-seconds': '1',
+  'max-steps': '1',
+  'settle-seconds': '0.2',
+  'quiet-wait': '0',
+};
 
 export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   const { values } = parseArgs({
@@ -49,35 +90,34 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     strict: true,
     allowPositionals: false,
     options: {
-      clients: { type: 'string', default: '400' },
-      members: { type: 'string', default: '10' },
-      seconds: { type: 'string', default: '10' },
-      'step-seconds': { type: 'string', default: '3' },
-      'body-bytes': { type: 'string', default: '80' },
-      targets: { type: 'string', default: 'relay,baseline' },
-      'latency-rate': { type: 'string', default: '0' },
-      'relay-entry': { type: 'string', default: 'relay/main.ts' },
-      out: { type: 'string', default: 'bench/results' },
-      'quiet-wait': { type: 'string', default: '20' },
+      ...Object.fromEntries(Object.keys(DEFAULTS).map((name) => [name, { type: 'string' } as const])),
+      out: { type: 'string' },
       profile: { type: 'boolean', default: false },
+      smoke: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
 
-  const members = integer('members', values.members, 2, 256);
+  const smoke = values.smoke === true;
+  const given = values as Partial<Record<keyof typeof DEFAULTS, string>>;
+  const raw = (name: keyof typeof DEFAULTS): string => given[name] ?? (smoke ? SMOKE_DEFAULTS[name] : undefined) ?? DEFAULTS[name];
+  const members = integer('members', raw('members'), 2, 256);
   const options: BenchOptions = {
-    clients: integer('clients', values.clients, members, 20_000),
+    clients: integer('clients', raw('clients'), members, 20_000),
     members,
-    seconds: number('seconds', values.seconds, 1, 600),
-    stepSeconds: number('step-seconds', values['step-seconds'], 1, 60),
-    bodyBytes: integer('body-bytes', values['body-bytes'], 24, 4096),
-    targets: targets(values.targets),
-    latencyRate: number('latency-rate', values['latency-rate'], 0, 1_000_000),
-    relayEntry: values['relay-entry'],
-    outDir: values.out,
-    quietWait: number('quiet-wait', values['quiet-wait'], 0, 600),
-    profile: values.profile,
-    help: values.help,
+    seconds: number('seconds', raw('seconds'), 1, 600),
+    stepSeconds: number('step-seconds', raw('step-seconds'), 1, 60),
+    bodyBytes: integer('body-bytes', raw('body-bytes'), 24, 4096),
+    targets: targets(raw('targets')),
+    latencyRate: number('latency-rate', raw('latency-rate'), 0, 1_000_000),
+    maxSteps: integer('max-steps', raw('max-steps'), 1, 20),
+    settleSeconds: number('settle-seconds', raw('settle-seconds'), 0.1, 60),
+    relayEntry: raw('relay-entry'),
+    outDir: values.out ?? defaultResultsDir(smoke),
+    quietWait: number('quiet-wait', raw('quiet-wait'), 0, 600),
+    profile: values.profile === true,
+    smoke,
+    help: values.help === true,
   };
   return options;
 }

@@ -120,7 +120,7 @@ export async function runBenchmark(options: BenchOptions, log: Log): Promise<Par
       await attempt(state, async (target) => {
         await waitForQuiet();
         state.probe = await target.probe(Math.min(PROBE_SECONDS, options.stepSeconds));
-        state.ramp = new Ramp(state.probe.acksPerSecond);
+        state.ramp = new Ramp(state.probe.acksPerSecond, options.maxSteps);
         log(`${state.name}: closed-loop probe ${count(state.probe.acksPerSecond)} msg/s, ${count(state.probe.deliveriesPerSecond)} deliveries/s`);
       });
     }

@@ -124,7 +124,7 @@ export function readRss(pid: number): number {
 }
 
 /** Median RSS of a few readings spread over `spanMs`, to smooth GC noise. */
-export async function sampleRss(pid: number, count = 5, spanMs = 1_000): Promise<number[]> {
+export async function sampleRss(pid: number, count: number, spanMs: number): Promise<number[]> {
   const samples: number[] = [];
   for (let i = 0; i < count; i++) {
     if (i > 0) await sleep(spanMs / (count - 1));

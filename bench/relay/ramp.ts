@@ -16,7 +16,6 @@ const SUSTAINED_SHARE = 0.95;
 const SUSTAINED_P50_MS = 50;
 /** More skipped sends than this share means the generator, not the server, was the limit. */
 const MAX_SKIPPED_SHARE = 0.01;
-const MAX_STEPS = 8;
 /** First step, as a share of the closed-loop probe's rate. */
 const START_SHARE = 0.7;
 const CLIMB = 1.25;
@@ -33,15 +32,17 @@ export interface Step extends LoadResult {
 /**
  * Start a little below the closed-loop probe, climb by 25% while steps are
  * sustained (or descend while they are not), then bisect between the best
- * sustained and the lowest failed rate. At most MAX_STEPS steps.
+ * sustained and the lowest failed rate. At most `maxSteps` steps.
  */
 export class Ramp {
   readonly steps: Step[] = [];
   private sustained: number | undefined;
   private failed: number | undefined;
   private upcoming: number | undefined;
+  private readonly maxSteps: number;
 
-  constructor(probeSendsPerSecond: number) {
+  constructor(probeSendsPerSecond: number, maxSteps: number) {
+    this.maxSteps = maxSteps;
     this.upcoming = Math.max(10, Math.round(probeSendsPerSecond * START_SHARE));
   }
 
@@ -60,7 +61,7 @@ export class Ramp {
     if (this.failed === undefined) upcoming = offered * CLIMB;
     else if (this.sustained === undefined) upcoming = offered * DESCEND;
     else if (this.failed / this.sustained >= RESOLUTION) upcoming = (this.sustained + this.failed) / 2;
-    this.upcoming = upcoming !== undefined && upcoming >= 1 && this.steps.length < MAX_STEPS ? Math.round(upcoming) : undefined;
+    this.upcoming = upcoming !== undefined && upcoming >= 1 && this.steps.length < this.maxSteps ? Math.round(upcoming) : undefined;
   }
 
   /** The sustained step with the highest delivery rate, or null. */

@@ -1,8 +1,7 @@
 // Turning results into the table printed at the end of a run and the JSON
 // written to bench/results/, and judging them against the issue's goals.
-import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeResults } from '../results.ts';
 import type { BenchOptions } from './args.ts';
 import { basicMachineInfo, type MachineInfo } from './machine.ts';
 import type { TargetResult } from './target.ts';
@@ -78,7 +77,8 @@ export function formatReport(report: Report): string {
   const { options, machine } = report;
   const lines: string[] = [];
   lines.push(
-    `Duplex relay benchmark: ${options.clients} clients in groups of ${options.members}, ${options.bodyBytes}-byte bodies`,
+    `Duplex relay benchmark: ${options.clients} clients in groups of ${options.members}, ${options.bodyBytes}-byte bodies` +
+      (options.smoke ? ' (SMOKE RUN: it only shows that the benchmark runs; the figures mean nothing)' : ''),
     `${machine.cpus} × ${machine.cpuModel}, ${(machine.memoryBytes / 2 ** 30).toFixed(0)} GiB, Node ${machine.node}, Linux ${machine.kernel}`,
     `fsync of 4 KiB in ${tmpdir()}: p50 ${machine.fsync.p50.toFixed(2)} ms, p99 ${machine.fsync.p99.toFixed(2)} ms, max ${machine.fsync.max.toFixed(1)} ms; ` +
       `other processes used ${machine.busyCoresBefore.toFixed(2)} cores before the run`,
@@ -167,14 +167,8 @@ function describeGoalValue(verdict: GoalVerdict): string {
   return verdict.value.toFixed(2);
 }
 
-export async function writeReport(report: Report, outDir: string): Promise<string> {
-  await mkdir(outDir, { recursive: true });
-  const stamp = report.startedAt.replace(/[:.]/g, '-');
-  const file = join(outDir, `relay-${stamp}.json`);
-  const text = `${JSON.stringify(report, null, 2)}\n`;
-  await writeFile(file, text);
-  await writeFile(join(outDir, 'relay-latest.json'), text);
-  return file;
+export function writeReport(report: Report, outDir: string): Promise<string> {
+  return writeResults(outDir, 'relay', report.startedAt, report);
 }
 
 const count = (value: number): string => Math.round(value).toLocaleString('en-US');

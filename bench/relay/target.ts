@@ -13,7 +13,6 @@ import { judge, type Step } from './ramp.ts';
 import { median } from './stats.ts';
 
 const BASELINE_ENTRY = fileURLToPath(new URL('./baseline-server.ts', import.meta.url));
-const IDLE_SETTLE_MS = 2_000;
 /** Generous request timeouts: they only exist so that a hung child cannot hang the run. */
 const SETUP_TIMEOUT_MS = 600_000;
 const CONNECT_TIMEOUT_MS = 300_000;
@@ -124,12 +123,15 @@ export class BenchTarget {
    * connections, over what it held with its data loaded and none connected.
    */
   async connectAndMeasureIdle(): Promise<{ connectMs: number; bytesPerConnection: number }> {
-    await sleep(1_000);
-    this.rssBefore = median(await sampleRss(this.server.pid));
+    // Quiet for half the settle time, RSS sampled over the other half; the
+    // same after connecting, with the whole settle time to quieten.
+    const settleMs = this.options.settleSeconds * 1000;
+    await sleep(settleMs / 2);
+    this.rssBefore = median(await sampleRss(this.server.pid, 5, settleMs / 2));
     const { connectMs } = await this.generator.request<ConnectResult>({ cmd: 'connect' }, CONNECT_TIMEOUT_MS);
     if (this.setupResult) this.setupResult.connectMs = connectMs;
-    await sleep(IDLE_SETTLE_MS);
-    this.rssIdle = median(await sampleRss(this.server.pid));
+    await sleep(settleMs);
+    this.rssIdle = median(await sampleRss(this.server.pid, 5, settleMs / 2));
     return { connectMs, bytesPerConnection: (this.rssIdle - this.rssBefore) / this.options.clients };
   }
 

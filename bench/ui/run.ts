@@ -21,7 +21,6 @@
 // (that catch-up time is reported too), as a user who had the chat on this
 // device does. Needs `npm run build` first (out/web).
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -29,27 +28,33 @@ import { type Browser, type BrowserContext, type CDPSession, chromium, type Page
 import type { DuplexApi } from '../../src/shared/api.ts';
 import { RelayProcess } from '../../test/helpers/relay-process.ts';
 import { type Distribution, distribution } from '../client/stats.ts';
+import { withDeadline } from '../deadline.ts';
 import { machineInfo } from '../relay/report.ts';
+import { defaultResultsDir, writeResults } from '../results.ts';
 import { armSendProbe, type FrameSample, type OpenTiming, probeOpen, type SendTiming, startFrameRecorder, stopFrameRecorder } from './probes.ts';
 import { type Account, RawSession, register, seedConversation } from './seed.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const WEB_ROOT = path.join(ROOT, 'out', 'web');
-const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
 const CHROMIUM = '/usr/bin/chromium';
 const FRAME_MS = 1000 / 60;
 
+/** The defaults of the options that take a value, and those --smoke changes. */
+const DEFAULTS = { messages: '100000', baseline: '100', reps: '5', screens: '100', speed: '6000', sends: '10' };
+const SMOKE_DEFAULTS: Partial<typeof DEFAULTS> = { messages: '300', baseline: '20', reps: '1', screens: '3', sends: '2' };
+
 const { values: options } = parseArgs({
   options: {
-    messages: { type: 'string', default: '100000' },
-    baseline: { type: 'string', default: '100' },
+    messages: { type: 'string' },
+    baseline: { type: 'string' },
     /** Opening is measured this many times per conversation (fresh page each time). */
-    reps: { type: 'string', default: '5' },
-    screens: { type: 'string', default: '100' },
-    speed: { type: 'string', default: '6000' },
-    sends: { type: 'string', default: '10' },
+    reps: { type: 'string' },
+    screens: { type: 'string' },
+    speed: { type: 'string' },
+    sends: { type: 'string' },
     headed: { type: 'boolean', default: false },
-    out: { type: 'string', default: RESULTS_DIR },
+    smoke: { type: 'boolean', default: false },
+    out: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -63,16 +68,31 @@ if (options.help) {
   --speed N          scroll speed in px/s (default 6000, 100 px per frame at 60 Hz)
   --sends N          sends measured per conversation (default 10)
   --headed           show the browser
-  --out DIR          results folder (default bench/results)`);
+  --smoke            tiny sizes, a few seconds: checks that the benchmark runs,
+                     measures nothing (--messages 300 --baseline 20 --reps 1
+                     --screens 3 --sends 2, output in bench/results/smoke);
+                     options given explicitly still apply
+  --out DIR          results folder (default bench/results, with --smoke bench/results/smoke)`);
   process.exit(0);
 }
 
-const MESSAGES = Number(options.messages);
-const BASELINE = Number(options.baseline);
-const REPS = Number(options.reps);
-const SCREENS = Number(options.screens);
-const SPEED = Number(options.speed);
-const SENDS = Number(options.sends);
+function count(name: keyof typeof DEFAULTS, min: number): number {
+  const raw = options[name] ?? (options.smoke ? SMOKE_DEFAULTS[name] : undefined) ?? DEFAULTS[name];
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) {
+    console.error(`--${name} must be an integer of at least ${min}, got "${raw}"`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const MESSAGES = count('messages', 1);
+const BASELINE = count('baseline', 1);
+const REPS = count('reps', 1);
+const SCREENS = count('screens', 1);
+const SPEED = count('speed', 1);
+const SENDS = count('sends', 1);
+const OUT_DIR = options.out ?? defaultResultsDir(options.smoke);
 
 const log = (line: string) => console.log(`[${(performance.now() / 1000).toFixed(0).padStart(4)} s] ${line}`);
 const round = (value: number, digits = 1) => Number(value.toFixed(digits));
@@ -145,6 +165,7 @@ interface UiBenchReport {
   version: 1;
   startedAt: string;
   finishedAt: string;
+  smoke: boolean;
   machine: ReturnType<typeof machineInfo> & { chromium: string };
   settings: { messages: number; baseline: number; reps: number; screens: number; scrollSpeed: number; sends: number; viewport: { width: number; height: number } };
   setup: { seedSeconds: number; seededPerSecond: number; catchUpSeconds: number };
@@ -155,16 +176,6 @@ interface UiBenchReport {
 }
 
 const VIEWPORT = { width: 1280, height: 800 };
-
-function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what}: no result within ${ms / 1000} s`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
 
 interface Prepared {
   reader: Account;
@@ -437,7 +448,9 @@ async function main(): Promise<void> {
     const prepared = await prepare(relay);
 
     // The reader signs in through the UI while the chats are empty, so that
-    // the browser holds them (cursor 0) and later catches up all of it.
+    // the browser holds them (cursor 0) and later catches up all of it, as a
+    // device that held a conversation does (docs/engine.md, "A device that
+    // held a conversation").
     const signIn = await context.newPage();
     await signIn.goto('/');
     await signIn.getByLabel('Username', { exact: true }).fill(prepared.reader.username);
@@ -519,6 +532,7 @@ async function main(): Promise<void> {
       version: 1,
       startedAt,
       finishedAt: new Date().toISOString(),
+      smoke: options.smoke,
       machine: { ...machineInfo(), chromium: browser.version() },
       settings: { messages: MESSAGES, baseline: BASELINE, reps: REPS, screens: SCREENS, scrollSpeed: SPEED, sends: SENDS, viewport: VIEWPORT },
       setup: { seedSeconds: round(seedSeconds, 2), seededPerSecond: Math.round(seeded / seedSeconds), catchUpSeconds: round(catchUpSeconds, 2) },
@@ -535,14 +549,13 @@ async function main(): Promise<void> {
       },
     };
 
-    console.log(`\nUI benchmark (Chromium ${report.machine.chromium}, ${report.machine.cpus} CPUs, viewport ${VIEWPORT.width}×${VIEWPORT.height})`);
+    console.log(
+      `\nUI benchmark (Chromium ${report.machine.chromium}, ${report.machine.cpus} CPUs, viewport ${VIEWPORT.width}×${VIEWPORT.height})` +
+        (options.smoke ? ' (SMOKE RUN: it only shows that the benchmark runs; the figures mean nothing)' : ''),
+    );
     console.log(`setup: ${seeded.toLocaleString('en')} messages seeded in ${report.setup.seedSeconds} s; browser catch-up ${report.setup.catchUpSeconds} s\n`);
     console.log(table(report));
-    await mkdir(options.out, { recursive: true });
-    const file = path.join(options.out, `ui-${startedAt.replace(/[:.]/g, '-')}.json`);
-    const text = `${JSON.stringify(report, null, 2)}\n`;
-    await writeFile(file, text);
-    await writeFile(path.join(options.out, 'ui-latest.json'), text);
+    const file = await writeResults(OUT_DIR, 'ui', startedAt, report);
     console.log(`\nResults: ${file} (and ui-latest.json beside it)`);
   } finally {
     await browser?.close();
