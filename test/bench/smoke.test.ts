@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 
 interface SmokeRun {
   /** The npm script. */
@@ -89,7 +89,32 @@ function at(report: unknown, dotted: string): unknown {
   return value;
 }
 
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 describe.concurrent('every benchmark runs in its smoke mode', () => {
+  it('stops a benchmark that hangs by its deadline, with every process it started', { timeout: 15_000 }, async () => {
+    const hanging: SmokeRun = { script: 'hanging', entry: 'test/bench/fixtures/hanging-bench.ts', table: /never/, json: '', figures: [], deadlineMs: 1_000 };
+    const finished = await runSmoke(hanging, tmpdir());
+    expect(finished.hung).toBe(true);
+    const [, parent, child] = /pid (\d+), child (\d+)/.exec(finished.output) ?? [];
+    expect(child, finished.output).toBeDefined();
+    // The group got SIGTERM (SIGKILL follows for a process that ignores it).
+    await vi.waitFor(
+      () => {
+        for (const pid of [parent, child]) expect(isAlive(Number(pid)), `pid ${pid} still runs`).toBe(false);
+      },
+      { timeout: KILL_GRACE_MS + 2_000, interval: 100 },
+    );
+  });
+
+
   for (const run of SMOKE_RUNS) {
     it(`${run.script} --smoke completes, prints its table and writes finite figures`, { timeout: run.deadlineMs + 2 * KILL_GRACE_MS }, async () => {
       const outDir = mkdtempSync(path.join(tmpdir(), 'duplex-bench-smoke-'));
