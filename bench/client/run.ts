@@ -198,22 +198,29 @@ async function memory(relay: RelayProcess): Promise<MemoryResult> {
 
 function format(report: ClientBenchReport): string {
   const echo = report.localEchoMs;
-  const lines = [
+  const held = report.memory;
+  const n = (value: number) => value.toLocaleString('en-US');
+  const ms = (value: number) => value.toFixed(3);
+  const rows: Array<[string, string]> = [
+    [`local echo, send() → messages event, ${n(echo.count)} sends: p50 / p95 / p99 / max (ms)`, `${ms(echo.p50)} / ${ms(echo.p95)} / ${ms(echo.p99)} / ${ms(echo.max)}`],
+    ...report.flush.flatMap((f): Array<[string, string]> => [
+      [`flush of ${n(f.messages)} queued over ${f.conversations} conversation(s): seconds`, String(f.flushSeconds)],
+      ['  messages/s flushed', n(f.flushedPerSecond)],
+      ['  messages/s queued by send() while offline', n(f.queuedPerSecond)],
+    ]),
+    [`memory holding ${n(held.messages)} messages in one conversation: catch-up (s)`, String(held.catchUpSeconds)],
+    ['  heap growth (MB)', `${signed(held.heapGrowthMB)} (to ${held.heapUsedMB})`],
+    ['  RSS growth (MB)', `${signed(held.rssGrowthMB)} (to ${held.rssMB})`],
+    ['  listConversations, all unread (ms)', String(held.listConversationsMs)],
+    ['  newest page of 50 (ms)', String(held.newestPageMs)],
+  ];
+  const width = Math.max(...rows.map(([label]) => label.length));
+  return [
     `Duplex client engine, ${report.machine.cpus} × ${report.machine.cpuModel}, Node ${report.machine.node}` +
       (report.smoke ? ' (SMOKE RUN: it only shows that the benchmark runs; the figures mean nothing)' : ''),
-    `local echo (send() → messages event), ${echo.count} sends: ` +
-      `p50 ${echo.p50.toFixed(3)} ms, p95 ${echo.p95.toFixed(3)} ms, p99 ${echo.p99.toFixed(3)} ms, max ${echo.max.toFixed(3)} ms`,
-    ...report.flush.map(
-      (f) =>
-        `flush of ${f.messages.toLocaleString('en-US')} queued messages over ${f.conversations} conversation(s): ` +
-        `${f.flushSeconds} s, ${f.flushedPerSecond.toLocaleString('en-US')} messages/s (queued at ${f.queuedPerSecond.toLocaleString('en-US')}/s)`,
-    ),
-    `memory holding ${report.memory.messages.toLocaleString('en-US')} messages in one conversation: ` +
-      `heap ${signed(report.memory.heapGrowthMB)} MB (to ${report.memory.heapUsedMB} MB), ` +
-      `RSS ${signed(report.memory.rssGrowthMB)} MB (to ${report.memory.rssMB} MB); ` +
-      `catch-up ${report.memory.catchUpSeconds} s; listConversations ${report.memory.listConversationsMs} ms, newest page ${report.memory.newestPageMs} ms`,
-  ];
-  return lines.join('\n');
+    '',
+    ...rows.map(([label, value]) => `${label.padEnd(width)}   ${value}`),
+  ].join('\n');
 }
 
 async function main(): Promise<void> {
