@@ -22,6 +22,7 @@ import { registerAccount, type RelayProcess, startRelay } from '../../test/engin
 import { withDeadline } from '../deadline.ts';
 import { machineInfo } from '../relay/report.ts';
 import { defaultResultsDir, writeResults } from '../results.ts';
+import { SMOKE_NOTE } from '../smoke.ts';
 import { sendBulk } from './bulk-sender.ts';
 import { acknowledged, benchEngine, signedInEngine } from './engine-setup.ts';
 import { type Distribution, distribution } from './stats.ts';
@@ -217,7 +218,7 @@ function format(report: ClientBenchReport): string {
   const width = Math.max(...rows.map(([label]) => label.length));
   return [
     `Duplex client engine, ${report.machine.cpus} × ${report.machine.cpuModel}, Node ${report.machine.node}` +
-      (report.smoke ? ' (SMOKE RUN: it only shows that the benchmark runs; the figures mean nothing)' : ''),
+      (report.smoke ? SMOKE_NOTE : ''),
     '',
     ...rows.map(([label, value]) => `${label.padEnd(width)}   ${value}`),
   ].join('\n');

@@ -3,6 +3,7 @@
 // the 2-core reference machine.
 import { parseArgs } from 'node:util';
 import { defaultResultsDir } from '../results.ts';
+import { presetReader } from '../smoke.ts';
 
 export type TargetName = 'relay' | 'baseline';
 
@@ -90,7 +91,17 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     strict: true,
     allowPositionals: false,
     options: {
-      ...Object.fromEntries(Object.keys(DEFAULTS).map((name) => [name, { type: 'string' } as const])),
+      clients: { type: 'string' },
+      members: { type: 'string' },
+      seconds: { type: 'string' },
+      'step-seconds': { type: 'string' },
+      'body-bytes': { type: 'string' },
+      targets: { type: 'string' },
+      'latency-rate': { type: 'string' },
+      'max-steps': { type: 'string' },
+      'settle-seconds': { type: 'string' },
+      'relay-entry': { type: 'string' },
+      'quiet-wait': { type: 'string' },
       out: { type: 'string' },
       profile: { type: 'boolean', default: false },
       smoke: { type: 'boolean', default: false },
@@ -99,8 +110,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   });
 
   const smoke = values.smoke === true;
-  const given = values as Partial<Record<keyof typeof DEFAULTS, string>>;
-  const raw = (name: keyof typeof DEFAULTS): string => given[name] ?? (smoke ? SMOKE_DEFAULTS[name] : undefined) ?? DEFAULTS[name];
+  const raw = presetReader(values, smoke, DEFAULTS, SMOKE_DEFAULTS);
   const members = integer('members', raw('members'), 2, 256);
   const options: BenchOptions = {
     clients: integer('clients', raw('clients'), members, 20_000),

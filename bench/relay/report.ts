@@ -2,6 +2,7 @@
 // written to bench/results/, and judging them against the issue's goals.
 import { cpus, tmpdir } from 'node:os';
 import { writeResults } from '../results.ts';
+import { SMOKE_NOTE } from '../smoke.ts';
 import type { BenchOptions } from './args.ts';
 import { basicMachineInfo, type MachineInfo } from './machine.ts';
 import type { TargetResult } from './target.ts';
@@ -78,7 +79,7 @@ export function formatReport(report: Report): string {
   const lines: string[] = [];
   lines.push(
     `Duplex relay benchmark: ${options.clients} clients in groups of ${options.members}, ${options.bodyBytes}-byte bodies` +
-      (options.smoke ? ' (SMOKE RUN: it only shows that the benchmark runs; the figures mean nothing)' : ''),
+      (options.smoke ? SMOKE_NOTE : ''),
     `${machine.cpus} × ${machine.cpuModel}, ${(machine.memoryBytes / 2 ** 30).toFixed(0)} GiB, Node ${machine.node}, Linux ${machine.kernel}`,
     `fsync of 4 KiB in ${tmpdir()}: p50 ${machine.fsync.p50.toFixed(2)} ms, p99 ${machine.fsync.p99.toFixed(2)} ms, max ${machine.fsync.max.toFixed(1)} ms; ` +
       `other processes used ${machine.busyCoresBefore.toFixed(2)} cores before the run`,

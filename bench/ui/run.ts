@@ -31,6 +31,7 @@ import { type Distribution, distribution } from '../client/stats.ts';
 import { withDeadline } from '../deadline.ts';
 import { machineInfo } from '../relay/report.ts';
 import { defaultResultsDir, writeResults } from '../results.ts';
+import { presetReader, SMOKE_NOTE } from '../smoke.ts';
 import { armSendProbe, type FrameSample, type OpenTiming, probeOpen, type SendTiming, startFrameRecorder, stopFrameRecorder } from './probes.ts';
 import { type Account, RawSession, register, seedConversation } from './seed.ts';
 
@@ -76,8 +77,10 @@ if (options.help) {
   process.exit(0);
 }
 
+const preset = presetReader(options, options.smoke, DEFAULTS, SMOKE_DEFAULTS);
+
 function count(name: keyof typeof DEFAULTS, min: number): number {
-  const raw = options[name] ?? (options.smoke ? SMOKE_DEFAULTS[name] : undefined) ?? DEFAULTS[name];
+  const raw = preset(name);
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min) {
     console.error(`--${name} must be an integer of at least ${min}, got "${raw}"`);
@@ -551,7 +554,7 @@ async function main(): Promise<void> {
 
     console.log(
       `\nUI benchmark (Chromium ${report.machine.chromium}, ${report.machine.cpus} CPUs, viewport ${VIEWPORT.width}×${VIEWPORT.height})` +
-        (options.smoke ? ' (SMOKE RUN: it only shows that the benchmark runs; the figures mean nothing)' : ''),
+        (options.smoke ? SMOKE_NOTE : ''),
     );
     console.log(`setup: ${seeded.toLocaleString('en')} messages seeded in ${report.setup.seedSeconds} s; browser catch-up ${report.setup.catchUpSeconds} s\n`);
     console.log(table(report));
