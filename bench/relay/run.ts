@@ -1,6 +1,8 @@
 // `npm run bench:relay`: benchmarks the relay and a bare `ws` baseline with
 // the same load in the same run, prints them side by side and writes JSON to
 // bench/results/. See docs/benchmarks.md for what each figure means.
+// `--smoke` runs every phase with tiny sizes (npm test does, to show the
+// benchmark still works; see args.ts).
 //
 // Processes (the machine has two cores, so who burns CPU matters):
 //   this one        coordinates; reads server memory from /proc; idle otherwise

@@ -20,6 +20,10 @@
 // then the reader's browser catches up the whole conversation into IndexedDB
 // (that catch-up time is reported too), as a user who had the chat on this
 // device does. Needs `npm run build` first (out/web).
+//
+// `--smoke`: the same steps with tiny sizes, in about 20 s, written to
+// bench/results/smoke; npm test runs it to show the benchmark still works
+// (docs/benchmarks.md, "Smoke runs").
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
