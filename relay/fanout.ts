@@ -15,6 +15,8 @@ export type FanoutEvent =
       exceptSession?: string;
       /** Set on `msg` frames, so that a syncing session can drop what its batches already hold. */
       message?: { conv: string; seq: number };
+      /** A state that is stale within seconds (typing): a syncing session drops it instead of holding it. */
+      ephemeral?: true;
     }
   /** Close the sockets that authenticated with this token (logout). */
   | { kind: 'revoke'; tokenHash: string };

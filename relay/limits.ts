@@ -91,6 +91,12 @@ const LIMIT_DEFINITIONS = {
     min: 1024,
     description: 'unsent output above which the session start waits for the socket to drain',
   },
+  syncHeldBytes: {
+    env: 'DUPLEX_SYNC_HELD_BYTES',
+    default: 4 * 1024 * 1024,
+    min: 1024,
+    description: 'live frames held for a session during its start (sent after `synced`) above which it is closed with 1013',
+  },
   closeGraceMs: {
     env: 'DUPLEX_CLOSE_GRACE_MS',
     default: 5_000,

@@ -35,6 +35,8 @@ export class Session {
   #tokenHash: string | undefined;
   /** Live frames that arrived during the session start, sent after `synced`. */
   #held: Extract<FanoutEvent, { kind: 'frame' }>[] = [];
+  /** Their size: bounded by `syncHeldBytes`, so a client that stalls its session start cannot grow the relay. */
+  #heldBytes = 0;
   #badFrameTimes: number[] = [];
   #queuedInputBytes = 0;
   #answeredPing = true;
@@ -162,8 +164,25 @@ export class Session {
       return;
     }
     if (event.exceptSession === this.id) return;
-    if (this.#state === 'syncing') this.#held.push(event);
+    if (this.#state === 'syncing') this.#hold(event);
     else if (this.#state === 'live') this.sendText(event.text);
+  }
+
+  /**
+   * Holds a live frame until `synced`. A typing state would be stale by then
+   * and is dropped. A session holding more than the limit is a slow consumer
+   * of another kind (a client that reads its backlog slowly, or not at all,
+   * while its conversations are busy): closed with 1013, it catches up
+   * through its cursors on the next connection.
+   */
+  #hold(event: Extract<FanoutEvent, { kind: 'frame' }>): void {
+    if (event.ephemeral) return;
+    this.#held.push(event);
+    this.#heldBytes += Buffer.byteLength(event.text);
+    if (this.#heldBytes <= this.#deps.limits.syncHeldBytes) return;
+    this.#deps.log.warn({ session: this.id, user: this.userId, held: this.#heldBytes }, 'slow consumer during session start');
+    this.#deps.metrics.slowConsumers.inc();
+    this.close(CLOSE_CODES.overloaded, 'too slow');
   }
 
   /**
@@ -175,7 +194,7 @@ export class Session {
     this.#state = 'live';
     this.sendFrame({ t: 'synced' });
     const held = this.#held;
-    this.#held = [];
+    this.#forgetHeld();
     for (const event of held) {
       const message = event.message;
       if (message && message.seq <= (sentUpTo.get(message.conv) ?? 0)) continue;
@@ -203,7 +222,7 @@ export class Session {
   close(code: number, reason: string): void {
     if (this.isClosed) return;
     this.#state = 'closed';
-    this.#held = [];
+    this.#forgetHeld();
     clearTimeout(this.#helloTimer);
     this.#deps.log.debug({ session: this.id, user: this.userId, code, reason }, 'closing socket');
     this.#ws.close(code, reason);
@@ -216,9 +235,14 @@ export class Session {
     return new Promise((resolve) => this.#ws.once('close', () => resolve()));
   }
 
+  #forgetHeld(): void {
+    this.#held = [];
+    this.#heldBytes = 0;
+  }
+
   #closed(): void {
     this.#state = 'closed';
-    this.#held = [];
+    this.#forgetHeld();
     clearTimeout(this.#helloTimer);
     clearTimeout(this.#terminateTimer);
   }

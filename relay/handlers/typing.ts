@@ -11,6 +11,6 @@ export async function handleTyping(ctx: RelayContext, session: Session, frame: T
   const update: TypingUpdateFrame = { t: 'typing', conv: frame.conv, user: userId, on: frame.on };
   ctx.fanout.publish(
     members.filter((member) => member !== userId),
-    { kind: 'frame', text: JSON.stringify(update) },
+    { kind: 'frame', text: JSON.stringify(update), ephemeral: true },
   );
 }
