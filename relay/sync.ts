@@ -1,4 +1,5 @@
-// The session start after a valid hello: `welcome`, then each conversation's
+// The session start after a valid hello: `welcome` (paged with `convs`
+// frames when it does not fit in one frame), then each conversation's
 // backlog as `batch` frames, then `synced` (PROTOCOL.md, "Session start").
 // Frames go out at the client's pace (Session.sendPaced); live frames for the
 // session wait meanwhile and follow `synced`.
@@ -6,9 +7,9 @@ import {
   INITIAL_MESSAGES_WITHOUT_CURSOR,
   MAX_BATCH_MESSAGES,
   type Message,
-  type WelcomeFrame,
 } from '../src/shared/protocol/index.ts';
 import type { RelayContext } from './context.ts';
+import { welcomeFrameTexts } from './conversation-frames.ts';
 import { batchFrameTexts } from './message-frames.ts';
 import type { Session } from './session.ts';
 
@@ -21,14 +22,10 @@ export async function synchronise(
   const conversations = await ctx.store.conversationsOf(user.id);
   const contacts = new Set(conversations.flatMap((conversation) => conversation.members.map((member) => member.id)));
   contacts.delete(user.id);
-  const welcome: WelcomeFrame = {
-    t: 'welcome',
-    user,
-    serverTime: Date.now(),
-    conversations,
-    presence: await ctx.presence.describe([...contacts]),
-  };
-  await session.sendPaced(JSON.stringify(welcome));
+  const presence = await ctx.presence.describe([...contacts]);
+  for (const text of welcomeFrameTexts({ user, serverTime: Date.now() }, conversations, presence)) {
+    await session.sendPaced(text);
+  }
 
   // The highest seq each conversation's batches carried, so that live `msg`
   // frames held back meanwhile are not sent twice.

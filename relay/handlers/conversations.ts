@@ -5,7 +5,6 @@
 import {
   type AddFrame,
   type Conversation,
-  type ConvFrame,
   type CreateDirectFrame,
   type CreateFrame,
   type CreateGroupFrame,
@@ -18,6 +17,7 @@ import {
   type RenameFrame,
 } from '../../src/shared/protocol/index.ts';
 import type { RelayContext } from '../context.ts';
+import { convFrameTexts } from '../conversation-frames.ts';
 import type { Session } from '../session.ts';
 import { conversationOfMember, groupTitle, Refused, requireGroup, requireUsers } from './guards.ts';
 
@@ -106,12 +106,15 @@ async function announce(
   rid?: string,
 ): Promise<void> {
   const requester = session.user.id;
-  const convText = JSON.stringify({ t: 'conv', conv: conversation } satisfies ConvFrame);
-  // Every recipient gets `conv` before anything here awaits, so that no `msg`
-  // of the conversation can reach a member ahead of the conversation itself;
-  // the presence introductions follow.
-  if (rid !== undefined) session.sendFrame({ t: 'conv', rid, conv: conversation });
-  ctx.fanout.publish([...audience.keys()], { kind: 'frame', text: convText, exceptSession: session.id });
+  // Every recipient gets `conv` (and the `members` frames of a large one)
+  // before anything here awaits, so that no `msg` of the conversation can
+  // reach a member ahead of the conversation itself, and no other frame comes
+  // between the parts; the presence introductions follow.
+  if (rid !== undefined) for (const text of convFrameTexts(conversation, rid)) session.sendText(text);
+  const recipients = [...audience.keys()];
+  for (const text of convFrameTexts(conversation)) {
+    ctx.fanout.publish(recipients, { kind: 'frame', text, exceptSession: session.id });
+  }
   for (const [recipient, candidates] of audience) {
     const presenceTexts = (await presenceToIntroduce(ctx, recipient, candidates, conversation.id)).map((presence) =>
       JSON.stringify({ t: 'presence', ...presence } satisfies PresenceFrame),

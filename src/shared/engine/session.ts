@@ -22,6 +22,8 @@ import type {
 import {
   CLOSE_CODES,
   type Conversation,
+  type ConvFrame,
+  type ConvsFrame,
   codePointLength,
   MAX_BODY_CODE_POINTS,
   MAX_FRAME_BYTES,
@@ -37,6 +39,7 @@ import { Connection, type WebSocketClass } from './connection.ts';
 import { Conversations } from './conversations.ts';
 import type { Logger } from './log.ts';
 import { Outbox } from './outbox.ts';
+import { PartialConversations } from './partial-conversations.ts';
 import { PresenceBook } from './presence.ts';
 import { Receipts } from './receipts.ts';
 import { webSocketUrl } from './relay-url.ts';
@@ -71,6 +74,12 @@ export interface UserSessionOptions {
 /** Where the session stands on an open socket. */
 type SessionPhase = 'hello' | 'syncing' | 'online';
 
+/** How to finish a conversation that arrives in parts: from the welcome's listing or live, and the answer it settles. */
+interface PartialContext {
+  live: boolean;
+  answer?: ConvFrame;
+}
+
 export class UserSession {
   readonly account: StoredAccount;
   private readonly options: UserSessionOptions;
@@ -85,6 +94,9 @@ export class UserSession {
   private readonly presence: PresenceBook;
   private readonly connection: Connection;
   private phase: SessionPhase = 'hello';
+  private readonly partial = new PartialConversations<PartialContext>();
+  /** Conversations the welcome listed so far, while its pages (`convs`) are coming. */
+  private listed = new Set<string>();
   private stopReason: StopReason | null = null;
   private inbound: Promise<void> = Promise.resolve();
   /** Counts opened sockets, so a `hello` queued for one that closed is skipped. */
@@ -330,6 +342,16 @@ export class UserSession {
       case 'welcome':
         await this.welcomed(frame);
         break;
+      case 'convs':
+        await this.takeListing(frame);
+        break;
+      case 'members': {
+        const whole = this.partial.add(frame);
+        if (!whole) break;
+        await this.conversationChanged(whole.conversation, whole.context.live);
+        if (whole.context.answer) this.requests.settle(whole.context.answer);
+        break;
+      }
       case 'batch':
         await this.sync.batch(frame);
         break;
@@ -356,6 +378,11 @@ export class UserSession {
         this.presence.update(frame);
         break;
       case 'conv':
+        if (frame.conv.partial) {
+          // Its requester waits until the last part is stored.
+          this.partial.start(frame.conv, { live: true, answer: frame });
+          return;
+        }
         await this.conversationChanged(frame.conv, true);
         break;
       case 'left':
@@ -375,13 +402,23 @@ export class UserSession {
   private async welcomed(frame: WelcomeFrame): Promise<void> {
     this.phase = 'syncing';
     this.options.statusChanged();
-    for (const presence of frame.presence) this.presence.update(presence);
-    const listed = new Set(frame.conversations.map((c) => c.id));
-    for (const incoming of frame.conversations) await this.conversationChanged(incoming, false);
+    this.listed = new Set();
+    await this.takeListing({ ...frame, more: frame.more ?? false });
+  }
+
+  /** A page of the welcome's listing: the welcome itself, then `convs` frames while `more`. */
+  private async takeListing(page: Pick<ConvsFrame, 'conversations' | 'presence' | 'more'>): Promise<void> {
+    for (const presence of page.presence) this.presence.update(presence);
+    for (const incoming of page.conversations) {
+      this.listed.add(incoming.id);
+      if (incoming.partial) this.partial.start(incoming, { live: false });
+      else await this.conversationChanged(incoming, false);
+    }
+    if (page.more) return;
     // The relay lists every conversation the user belongs to: one missing was
     // left (perhaps on another device) or is gone.
     for (const conversation of [...this.conversations.all()]) {
-      if (!listed.has(conversation.id)) await this.removeConversation(conversation.id);
+      if (!this.listed.has(conversation.id)) await this.removeConversation(conversation.id);
     }
   }
 
@@ -428,7 +465,10 @@ export class UserSession {
     this.typing.reset();
     this.presence.connectionLost();
     // In turn: frames of the closed socket still queued are handled first.
-    this.enqueue(() => this.sync.connectionLost());
+    this.enqueue(() => {
+      this.partial.clear();
+      return this.sync.connectionLost();
+    });
     if (final) {
       this.stopReason = code === CLOSE_CODES.unsupportedVersion ? 'update_needed' : 'signed_out';
       this.options.stopped(this.stopReason);

@@ -9,6 +9,7 @@ import {
   idSchema,
   messageSchema,
   presenceSchema,
+  receiptWatermarksSchema,
   seqSchema,
   timestampSchema,
   userSchema,
@@ -148,6 +149,26 @@ export const welcomeFrameSchema = z.object({
   serverTime: timestampSchema,
   conversations: z.array(conversationSchema),
   presence: z.array(presenceSchema),
+  // True when `convs` frames with more conversations and presence follow
+  // (the welcome is paged to fit in a frame); absent or false: complete.
+  more: z.boolean().optional(),
+});
+
+/** The welcome's next page; the last one has `more: false`. */
+export const convsFrameSchema = z.object({
+  t: z.literal('convs'),
+  conversations: z.array(conversationSchema),
+  presence: z.array(presenceSchema),
+  more: z.boolean(),
+});
+
+/** The rest of a conversation sent `partial`: more members and their watermarks. */
+export const membersFrameSchema = z.object({
+  t: z.literal('members'),
+  conv: idSchema,
+  members: z.array(userSchema),
+  receipts: z.record(z.string(), receiptWatermarksSchema),
+  more: z.boolean(),
 });
 
 export const batchFrameSchema = z.object({
@@ -211,6 +232,8 @@ export const errorFrameSchema = z.object({
 });
 
 export type WelcomeFrame = z.infer<typeof welcomeFrameSchema>;
+export type ConvsFrame = z.infer<typeof convsFrameSchema>;
+export type MembersFrame = z.infer<typeof membersFrameSchema>;
 export type BatchFrame = z.infer<typeof batchFrameSchema>;
 export type SyncedFrame = z.infer<typeof syncedFrameSchema>;
 export type AckFrame = z.infer<typeof ackFrameSchema>;
@@ -228,6 +251,8 @@ export type ErrorFrame = z.infer<typeof errorFrameSchema>;
 
 export type RelayFrame =
   | WelcomeFrame
+  | ConvsFrame
+  | MembersFrame
   | BatchFrame
   | SyncedFrame
   | AckFrame
@@ -245,6 +270,8 @@ export type RelayFrame =
 
 export const relayFrameSchemas = {
   welcome: welcomeFrameSchema,
+  convs: convsFrameSchema,
+  members: membersFrameSchema,
   batch: batchFrameSchema,
   synced: syncedFrameSchema,
   ack: ackFrameSchema,

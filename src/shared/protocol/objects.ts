@@ -31,6 +31,10 @@ export const conversationSchema = z.object({
   lastSeq: seqSchema,
   receipts: z.record(z.string(), receiptWatermarksSchema),
   createdAt: timestampSchema,
+  // Set when `members` and `receipts` hold only the first part of a
+  // conversation too large for one frame: `members` frames with the rest
+  // follow at once (docs/protocol.md, "Large conversations").
+  partial: z.literal(true).optional(),
 });
 export type Conversation = z.infer<typeof conversationSchema>;
 

@@ -20,14 +20,14 @@ export interface TestAccount {
 
 let accounts = 0;
 
-/** Registers a new user with a unique username. */
-export async function registerAccount(relayUrl: string, name: string): Promise<TestAccount> {
+/** Registers a new user with a unique username, shown as `displayName` (`name` when absent). */
+export async function registerAccount(relayUrl: string, name: string, displayName = name): Promise<TestAccount> {
   const username = `${name.toLowerCase()}_${process.pid}_${++accounts}`;
   const password = 'correct horse battery';
   const response = await fetch(`${relayUrl}/api/register`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ username, password, displayName: name }),
+    body: JSON.stringify({ username, password, displayName }),
   });
   if (response.status !== 201) throw new Error(`register ${username}: HTTP ${response.status} ${await response.text()}`);
   const { user, token } = (await response.json()) as { user: User; token: string };

@@ -101,7 +101,7 @@ export class TestClient {
         this.violations.push(`unparseable frame: ${parsed?.message ?? 'binary'}: ${text.slice(0, 200)}`);
         return;
       }
-      if (parsed.frame.t !== 'welcome' && Buffer.byteLength(text) > MAX_FRAME_BYTES) {
+      if (Buffer.byteLength(text) > MAX_FRAME_BYTES) {
         this.violations.push(`${parsed.frame.t} frame of ${Buffer.byteLength(text)} bytes`);
       }
       this.frames.push(parsed.frame);
