@@ -9,6 +9,7 @@ import type { Presence } from './presence.ts';
 import type { RateLimits } from './rate-limit.ts';
 import type { SessionRegistry } from './sessions.ts';
 import type { RelayStore } from './store/types.ts';
+import type { TypingCoalescer } from './typing-coalescer.ts';
 
 export interface RelayContext {
   readonly config: RelayConfig;
@@ -18,6 +19,7 @@ export interface RelayContext {
   readonly presence: Presence;
   readonly groupCommit: GroupCommit;
   readonly rateLimits: RateLimits;
+  readonly typing: TypingCoalescer;
   readonly metrics: RelayMetrics;
   readonly log: Logger;
 }

@@ -86,7 +86,7 @@ async function runHandler(
   } catch (error) {
     const rid = ridOf(frame);
     if (error instanceof Refused) {
-      session.sendError(error.code, error.message, rid);
+      session.sendError(error.code, error.message, rid, error.users);
       return;
     }
     ctx.log.error({ err: error, session: session.id, user: session.userId, frame: frame.t }, 'frame handler failed');

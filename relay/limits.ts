@@ -25,6 +25,30 @@ const LIMIT_DEFINITIONS = {
     min: 1,
     description: 'sends per user: tokens added each second',
   },
+  conversationChangeBurst: {
+    env: 'DUPLEX_CONVERSATION_CHANGE_BURST',
+    default: 10,
+    min: 1,
+    description: 'conversation changes (create, add, rename, leave) per user: token bucket size',
+  },
+  conversationChangesPerMinute: {
+    env: 'DUPLEX_CONVERSATION_CHANGES_PER_MINUTE',
+    default: 12,
+    min: 1,
+    description: 'conversation changes per user: tokens added each minute',
+  },
+  typingIntervalMs: {
+    env: 'DUPLEX_TYPING_INTERVAL_MS',
+    default: 250,
+    min: 0,
+    description: 'typing frames per user and conversation are relayed at most once per interval (the latest state always)',
+  },
+  conversationsPerUser: {
+    env: 'DUPLEX_CONVERSATIONS_PER_USER',
+    default: 1_000,
+    min: 1,
+    description: 'conversations a user can be in; a create or add that would exceed it is refused',
+  },
   failedLoginsPerUsername: {
     env: 'DUPLEX_FAILED_LOGINS_PER_USERNAME',
     default: 10,

@@ -46,6 +46,7 @@ export class RelayMetrics {
   readonly nacksByCode: Readonly<Record<NackCode, Counter.Internal>> = {
     not_found: this.nacks.labels('not_found'),
     invalid: this.nacks.labels('invalid'),
+    forbidden: this.nacks.labels('forbidden'),
     rate_limited: this.nacks.labels('rate_limited'),
   };
 

@@ -1,7 +1,11 @@
-// Rate limiting, in memory: a token bucket per user for sends, and sliding
-// windows per username or client address for failed logins and
-// registrations. State is per process; behind a load balancer each process
-// enforces its own share, which is good enough against abuse.
+// Rate limiting and caps, in memory: token buckets per user for sends and for
+// conversation changes, sliding windows per username or client address for
+// failed logins and registrations, and counted slots per user for sockets.
+// State is per process; behind a load balancer each process enforces its own
+// share, which is good enough against abuse. RateLimits is the seam for a
+// shared (Redis-backed) implementation: any implementation must pass
+// test/relay/rate-limits-contract.ts. The numbers come from the limits table
+// (limits.ts).
 import type { Limits } from './limits.ts';
 
 export type Clock = () => number;
@@ -18,30 +22,47 @@ export interface WindowLimiter {
   record(key: string): void;
 }
 
+/** Holds up to a maximum of slots per key; a slot is held until released. */
+export interface SlotLimiter {
+  /** False when `key` already holds the maximum. */
+  acquire(key: string): boolean;
+  release(key: string): void;
+}
+
 export interface RateLimits {
   sends: BucketLimiter;
+  /** `create`, `add`, `rename`, `leave`: each is multiplied to every member. */
+  conversationChanges: BucketLimiter;
   failedLoginsByUsername: WindowLimiter;
   failedLoginsByAddress: WindowLimiter;
   registrationsByAddress: WindowLimiter;
+  /** Open sessions per user. A cap rather than a rate: it holds even when rate limits are off. */
+  sockets: SlotLimiter;
 }
 
 export function createRateLimits(limits: Limits, enabled: boolean, clock: Clock = Date.now): RateLimits {
+  const sockets = new CountedSlots(limits.socketsPerUser);
   if (!enabled) {
     return {
-      sends: { take: () => true },
+      sends: UNLIMITED_BUCKET,
+      conversationChanges: UNLIMITED_BUCKET,
       failedLoginsByUsername: UNLIMITED_WINDOW,
       failedLoginsByAddress: UNLIMITED_WINDOW,
       registrationsByAddress: UNLIMITED_WINDOW,
+      sockets,
     };
   }
   return {
     sends: new TokenBuckets(limits.sendBurst, limits.sendsPerSecond, clock),
+    conversationChanges: new TokenBuckets(limits.conversationChangeBurst, limits.conversationChangesPerMinute / 60, clock),
     failedLoginsByUsername: new SlidingWindows(limits.failedLoginsPerUsername, limits.failedLoginWindowMs, clock),
     failedLoginsByAddress: new SlidingWindows(limits.failedLoginsPerAddress, limits.failedLoginWindowMs, clock),
     registrationsByAddress: new SlidingWindows(limits.registrationsPerAddress, limits.registrationWindowMs, clock),
+    sockets,
   };
 }
 
+const UNLIMITED_BUCKET: BucketLimiter = { take: () => true };
 const UNLIMITED_WINDOW: WindowLimiter = { retryAfterMs: () => 0, record: () => {} };
 
 /** Keys are dropped once they carry no state, checked when the map has doubled. */
@@ -130,5 +151,27 @@ export class SlidingWindows implements WindowLimiter {
       if (newest === undefined || newest <= now - this.#windowMs) this.#events.delete(key);
     }
     this.#pruneAtSize = Math.max(MIN_PRUNE_SIZE, this.#events.size * 2);
+  }
+}
+
+export class CountedSlots implements SlotLimiter {
+  readonly #held = new Map<string, number>();
+  readonly #max: number;
+
+  constructor(max: number) {
+    this.#max = max;
+  }
+
+  acquire(key: string): boolean {
+    const held = this.#held.get(key) ?? 0;
+    if (held >= this.#max) return false;
+    this.#held.set(key, held + 1);
+    return true;
+  }
+
+  release(key: string): void {
+    const held = this.#held.get(key) ?? 0;
+    if (held <= 1) this.#held.delete(key);
+    else this.#held.set(key, held - 1);
   }
 }

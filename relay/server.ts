@@ -15,6 +15,7 @@ import { receiveFrame } from './dispatch.ts';
 import { type Fanout, InProcessFanout } from './fanout.ts';
 import { GroupCommit } from './group-commit.ts';
 import { sendJudge } from './handlers/send.ts';
+import { typingRelay } from './handlers/typing.ts';
 import { clientAddress, createRequestHandler } from './http.ts';
 import { createLogger, type Logger } from './log.ts';
 import { RelayMetrics } from './metrics.ts';
@@ -26,6 +27,7 @@ import { SessionRegistry } from './sessions.ts';
 import { databaseFileIn, openSqliteStore } from './store/sqlite.ts';
 import type { RelayStore } from './store/types.ts';
 import { readTlsCredentials, type TlsCredentials } from './tls.ts';
+import { TypingCoalescer } from './typing-coalescer.ts';
 import { refusalOf, refuseUpgrade } from './upgrade.ts';
 
 export interface RelayOptions {
@@ -98,12 +100,20 @@ export class Relay {
     const metrics = new RelayMetrics();
     const rateLimits = createRateLimits(config.limits, config.rateLimits);
     const presence = new Presence(store, fanout, config.limits.presenceGraceMs, log.child({ module: 'presence' }));
-    const sessions = new SessionRegistry(fanout, config.limits.socketsPerUser, {
+    const sessions = new SessionRegistry(fanout, rateLimits.sockets, {
       firstSession: (userId) => presence.userConnected(userId),
       lastSession: (userId) => presence.userDisconnected(userId),
     });
     const groupCommit = new GroupCommit(store, sendJudge(rateLimits), config.limits.groupCommitMaxSends, metrics);
-    const relay = new Relay({ config, store, fanout, sessions, presence, groupCommit, rateLimits, metrics, log }, tls);
+    // Coalescing typing is a rate limit too: off with them (load tests).
+    const typing = new TypingCoalescer(
+      config.rateLimits ? config.limits.typingIntervalMs : 0,
+      typingRelay({ store, fanout, log: log.child({ module: 'typing' }) }),
+    );
+    const relay = new Relay(
+      { config, store, fanout, sessions, presence, groupCommit, rateLimits, typing, metrics, log },
+      tls,
+    );
     try {
       await relay.#listen();
     } catch (error) {
@@ -136,9 +146,10 @@ export class Relay {
   }
 
   async #stop(): Promise<void> {
-    const { log, groupCommit, presence, fanout, store } = this.#ctx;
+    const { log, groupCommit, presence, fanout, store, typing } = this.#ctx;
     log.info({ sockets: this.#open.size }, 'shutting down');
     clearInterval(this.#heartbeat);
+    typing.stop();
     await this.#revokedTokenSweep.stop();
     const sessions = [...this.#open];
     for (const session of sessions) session.close(CLOSE_CODES.relayRestarting, 'relay restarting');

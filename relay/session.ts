@@ -126,9 +126,9 @@ export class Session {
     this.sendText(JSON.stringify(frame));
   }
 
-  sendError(code: ErrorCode, message: string, rid?: string): void {
+  sendError(code: ErrorCode, message: string, rid?: string, users?: string[]): void {
     this.#deps.metrics.frameErrors.inc({ code });
-    this.sendFrame({ t: 'error', rid, code, message });
+    this.sendFrame({ t: 'error', rid, code, message, users });
   }
 
   /** Sends a live frame; a client that does not keep up is closed with 1013. */

@@ -1,8 +1,10 @@
 // The authenticated sessions of this process, by user. It holds the one fan-out
 // subscription per connected user (routing that user's events to each of
-// their sessions), enforces the per-user socket cap, and reports a user's
+// their sessions), enforces the per-user socket cap (through the rate limits'
+// socket slots), and reports a user's
 // first and last session so that presence can follow.
 import type { Fanout } from './fanout.ts';
+import type { SlotLimiter } from './rate-limit.ts';
 import type { Session } from './session.ts';
 
 export interface SessionRegistryHooks {
@@ -18,12 +20,12 @@ interface UserEntry {
 export class SessionRegistry {
   readonly #byUser = new Map<string, UserEntry>();
   readonly #fanout: Fanout;
-  readonly #maxPerUser: number;
+  readonly #slots: SlotLimiter;
   readonly #hooks: SessionRegistryHooks;
 
-  constructor(fanout: Fanout, maxPerUser: number, hooks: SessionRegistryHooks) {
+  constructor(fanout: Fanout, slots: SlotLimiter, hooks: SessionRegistryHooks) {
     this.#fanout = fanout;
-    this.#maxPerUser = maxPerUser;
+    this.#slots = slots;
     this.#hooks = hooks;
   }
 
@@ -34,8 +36,8 @@ export class SessionRegistry {
    */
   add(session: Session): boolean {
     const userId = session.user.id;
+    if (!this.#slots.acquire(userId)) return false;
     let entry = this.#byUser.get(userId);
-    if (entry && entry.sessions.size >= this.#maxPerUser) return false;
     if (!entry) {
       const sessions = new Set<Session>();
       const unsubscribe = this.#fanout.subscribe(userId, (event) => {
@@ -54,6 +56,7 @@ export class SessionRegistry {
     const userId = session.userId;
     const entry = userId === undefined ? undefined : this.#byUser.get(userId);
     if (!userId || !entry?.sessions.delete(session)) return false;
+    this.#slots.release(userId);
     if (entry.sessions.size > 0) return true;
     entry.unsubscribe();
     this.#byUser.delete(userId);

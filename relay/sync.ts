@@ -7,6 +7,7 @@ import {
   INITIAL_MESSAGES_WITHOUT_CURSOR,
   MAX_BATCH_MESSAGES,
   type Message,
+  type PrivacyFrame,
 } from '../src/shared/protocol/index.ts';
 import type { RelayContext } from './context.ts';
 import { welcomeFrameTexts } from './conversation-frames.ts';
@@ -25,6 +26,11 @@ export async function synchronise(
   const presence = await ctx.presence.describe([...contacts]);
   for (const text of welcomeFrameTexts({ user, serverTime: Date.now() }, conversations, presence)) {
     await session.sendPaced(text);
+  }
+  // Privacy settings other than the defaults follow the listing (docs/protocol.md, "Privacy").
+  const privacy = await ctx.store.privacyOf(user.id);
+  if (privacy.groupAdds !== 'everyone' || privacy.blocked.length > 0) {
+    await session.sendPaced(JSON.stringify({ t: 'privacy', ...privacy } satisfies PrivacyFrame));
   }
 
   // The highest seq each conversation's batches carried, so that live `msg`

@@ -1,7 +1,10 @@
 // `create`, `add`, `leave` and `rename`: changes to conversations and their
-// members. The requesting socket gets the answer with its rid; every other
-// socket concerned gets the same `conv` without one, followed by the presence
-// of members it has just started to share a conversation with.
+// members. Each draws on the user's conversation-change bucket; creates and
+// adds also respect the conversations-per-user cap and, for groups, the
+// newcomers' privacy settings. The requesting socket gets the answer with its
+// rid; every other socket concerned gets the same `conv` without one,
+// followed by the presence of members it has just started to share a
+// conversation with.
 import {
   type AddFrame,
   type Conversation,
@@ -15,16 +18,27 @@ import {
   type Presence,
   type PresenceFrame,
   type RenameFrame,
+  type User,
 } from '../../src/shared/protocol/index.ts';
 import type { RelayContext } from '../context.ts';
 import { convFrameTexts } from '../conversation-frames.ts';
 import type { Session } from '../session.ts';
-import { conversationOfMember, groupTitle, Refused, requireGroup, requireUsers } from './guards.ts';
+import {
+  conversationOfMember,
+  groupTitle,
+  Refused,
+  requireGroup,
+  requireGroupAddsAllowed,
+  requireRoomInConversations,
+  requireUsers,
+  takeConversationChange,
+} from './guards.ts';
 
 /** For each user to tell: the members whose presence they may not know yet. */
 type Audience = Map<string, readonly string[]>;
 
 export async function handleCreate(ctx: RelayContext, session: Session, frame: CreateFrame): Promise<void> {
+  takeConversationChange(ctx, session.user.id);
   if (frame.kind === 'direct') await createDirect(ctx, session, frame);
   else await createGroup(ctx, session, frame);
 }
@@ -32,7 +46,11 @@ export async function handleCreate(ctx: RelayContext, session: Session, frame: C
 async function createDirect(ctx: RelayContext, session: Session, frame: CreateDirectFrame): Promise<void> {
   const userId = session.user.id;
   if (frame.with === userId) throw new Refused('invalid', 'a direct conversation needs another user');
-  await requireUsers(ctx, [frame.with]);
+  const [other] = await requireUsers(ctx, [frame.with]);
+  if ((await ctx.store.blockersOf(userId, [frame.with])).length > 0) {
+    throw new Refused('forbidden', 'this user does not accept your messages');
+  }
+  await requireRoomInConversations(ctx, userId, [session.user, other as User]);
   const { conversation, created } = await ctx.store.openDirect(userId, frame.with, Date.now());
   // Asking again for an existing conversation tells nobody else anything new.
   const audience: Audience = created
@@ -51,12 +69,15 @@ async function createGroup(ctx: RelayContext, session: Session, frame: CreateGro
   if (others.length === 0 || others.length > MAX_GROUP_OTHER_MEMBERS) {
     throw new Refused('invalid', `a group needs 1..${MAX_GROUP_OTHER_MEMBERS} other members`);
   }
-  await requireUsers(ctx, others);
+  const newcomers = await requireUsers(ctx, others);
+  await requireGroupAddsAllowed(ctx, userId, newcomers);
+  await requireRoomInConversations(ctx, userId, [session.user, ...newcomers]);
   const conversation = await ctx.store.createGroup(userId, title, others, Date.now());
   await announce(ctx, session, conversation, everyoneMeetsEveryone(conversation), frame.rid);
 }
 
 export async function handleAdd(ctx: RelayContext, session: Session, frame: AddFrame): Promise<void> {
+  takeConversationChange(ctx, session.user.id);
   const before = await conversationOfMember(ctx, frame.conv, session.user.id);
   requireGroup(before);
   if (frame.users.length === 0) throw new Refused('invalid', 'no users to add');
@@ -65,7 +86,9 @@ export async function handleAdd(ctx: RelayContext, session: Session, frame: AddF
   if (memberIds.size + newcomers.length > MAX_GROUP_MEMBERS) {
     throw new Refused('invalid', `a group has at most ${MAX_GROUP_MEMBERS} members`);
   }
-  await requireUsers(ctx, newcomers);
+  const users = await requireUsers(ctx, newcomers);
+  await requireGroupAddsAllowed(ctx, session.user.id, users);
+  await requireRoomInConversations(ctx, session.user.id, users);
   const { conversation, added } = await ctx.store.addMembers(frame.conv, newcomers, Date.now());
   const audience: Audience = new Map();
   if (added.length > 0) {
@@ -79,6 +102,7 @@ export async function handleAdd(ctx: RelayContext, session: Session, frame: AddF
 
 export async function handleLeave(ctx: RelayContext, session: Session, frame: LeaveFrame): Promise<void> {
   const userId = session.user.id;
+  takeConversationChange(ctx, userId);
   requireGroup(await conversationOfMember(ctx, frame.conv, userId));
   const conversation = await ctx.store.removeMember(frame.conv, userId);
   session.sendFrame({ t: 'left', rid: frame.rid, conv: frame.conv });
@@ -88,6 +112,7 @@ export async function handleLeave(ctx: RelayContext, session: Session, frame: Le
 }
 
 export async function handleRename(ctx: RelayContext, session: Session, frame: RenameFrame): Promise<void> {
+  takeConversationChange(ctx, session.user.id);
   requireGroup(await conversationOfMember(ctx, frame.conv, session.user.id));
   const conversation = await ctx.store.setTitle(frame.conv, groupTitle(frame.title));
   await announce(ctx, session, conversation, nobodyNew(conversation), frame.rid);

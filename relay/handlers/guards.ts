@@ -1,17 +1,20 @@
 // Refusing a frame: a handler throws Refused and the dispatcher answers with
 // an `error` frame carrying its code (and the frame's rid). The checks that
 // several handlers share live here too.
-import type { Conversation, ErrorCode } from '../../src/shared/protocol/index.ts';
+import type { Conversation, ErrorCode, User } from '../../src/shared/protocol/index.ts';
 import { codePointLength, MAX_TITLE_LENGTH } from '../../src/shared/protocol/index.ts';
 import type { RelayContext } from '../context.ts';
 
 export class Refused extends Error {
   override name = 'Refused';
   readonly code: ErrorCode;
+  /** The users the refusal is about (a create or add that cannot include them). */
+  readonly users: string[] | undefined;
 
-  constructor(code: ErrorCode, message: string) {
+  constructor(code: ErrorCode, message: string, users?: string[]) {
     super(message);
     this.code = code;
+    this.users = users;
   }
 }
 
@@ -46,8 +49,48 @@ export function groupTitle(title: string): string {
   return trimmed;
 }
 
-/** Throws not_found unless every one of `userIds` exists. */
-export async function requireUsers(ctx: RelayContext, userIds: readonly string[]): Promise<void> {
+/** The users of `userIds`; throws not_found unless every one of them exists. */
+export async function requireUsers(ctx: RelayContext, userIds: readonly string[]): Promise<User[]> {
   const found = await ctx.store.usersByIds(userIds);
   if (found.length !== new Set(userIds).size) throw new Refused('not_found', 'no such user');
+  return found;
+}
+
+/** Conversation changes are multiplied to every member: they draw on the user's bucket. */
+export function takeConversationChange(ctx: RelayContext, userId: string): void {
+  if (!ctx.rateLimits.conversationChanges.take(userId)) {
+    throw new Refused('rate_limited', 'too many conversation changes; retry later');
+  }
+}
+
+/**
+ * Refuses a create or add that would put one of `joining` (the requester
+ * among them when they join too) in more conversations than the limit: a
+ * user cannot be forced into an unbounded number of them.
+ */
+export async function requireRoomInConversations(ctx: RelayContext, requester: string, joining: readonly User[]): Promise<void> {
+  const limit = ctx.config.limits.conversationsPerUser;
+  const counts = await ctx.store.conversationCounts(joining.map((user) => user.id));
+  const full = joining.filter((user) => (counts.get(user.id) ?? 0) >= limit);
+  if (full.length === 0) return;
+  const message = full.some((user) => user.id === requester)
+    ? `you are in ${limit} conversations, the most allowed; leave one first`
+    : `${names(full)} cannot be added: already in ${limit} conversations, the most allowed`;
+  throw new Refused('forbidden', message, full.map((user) => user.id));
+}
+
+/** Refuses adding users to a group who do not allow the requester to (docs/protocol.md, "Privacy"). */
+export async function requireGroupAddsAllowed(ctx: RelayContext, requester: string, newcomers: readonly User[]): Promise<void> {
+  const refusing = new Set(await ctx.store.refusingGroupAdds(requester, newcomers.map((user) => user.id)));
+  if (refusing.size === 0) return;
+  const refused = newcomers.filter((user) => refusing.has(user.id));
+  throw new Refused(
+    'forbidden',
+    `${names(refused)} cannot be added by you: their privacy settings do not allow it`,
+    refused.map((user) => user.id),
+  );
+}
+
+function names(users: readonly User[]): string {
+  return users.map((user) => user.displayName).join(', ');
 }

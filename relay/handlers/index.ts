@@ -8,6 +8,7 @@ import type { Session } from '../session.ts';
 import { handleAdd, handleCreate, handleLeave, handleRename } from './conversations.ts';
 import { handleHistory } from './history.ts';
 import { handlePing } from './ping.ts';
+import { handleBlock, handlePrivacy, handleUnblock } from './privacy.ts';
 import { handleReceipt } from './receipt.ts';
 import { handleSend } from './send.ts';
 import { handleTyping } from './typing.ts';
@@ -28,6 +29,9 @@ const HANDLERS: { [T in SessionFrame['t']]: { handle: Handler<Extract<SessionFra
   history: { handle: handleHistory, overlap: false },
   users: { handle: handleUsers, overlap: false },
   ping: { handle: handlePing, overlap: false },
+  block: { handle: handleBlock, overlap: false },
+  unblock: { handle: handleUnblock, overlap: false },
+  privacy: { handle: handlePrivacy, overlap: false },
 };
 
 export function handlerFor(frame: SessionFrame): { handle: Handler<SessionFrame>; overlap: boolean } {

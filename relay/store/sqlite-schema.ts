@@ -67,4 +67,17 @@ export const MIGRATIONS: readonly string[] = [
     updated_at INTEGER NOT NULL
   ) STRICT;
   `,
+  `
+  -- Privacy (docs/protocol.md, "Privacy"): who blocked whom, and who may add
+  -- a user to groups.
+  CREATE TABLE blocks (
+    blocker_id TEXT NOT NULL REFERENCES users (id),
+    blocked_id TEXT NOT NULL REFERENCES users (id),
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (blocker_id, blocked_id)
+  ) STRICT;
+  CREATE INDEX blocks_blocked ON blocks (blocked_id, blocker_id);
+  ALTER TABLE users ADD COLUMN group_adds TEXT NOT NULL DEFAULT 'everyone'
+    CHECK (group_adds IN ('everyone', 'contacts', 'nobody'));
+  `,
 ];

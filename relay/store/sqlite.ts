@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import type { Conversation, Message, User } from '../../src/shared/protocol/index.ts';
+import type { Conversation, GroupAddPolicy, Message, User } from '../../src/shared/protocol/index.ts';
 import type { RegistrationMode } from '../config.ts';
 import { OwnerLock } from './owner-lock.ts';
 import { writeBackup, type BackupSummary } from './sqlite-backup.ts';
@@ -21,6 +21,7 @@ import type {
   MessageDraft,
   MessagePage,
   NewUser,
+  PrivacySettings,
   RegistrationSetting,
   RelayStore,
   SendJudge,
@@ -68,6 +69,8 @@ interface BatchConversation {
   members: string[];
   /** Whether the batch appended to it, so that its stored last_seq must follow. */
   appended: boolean;
+  /** Members whose sends the other member of a direct conversation blocked. */
+  blockedSenders: string[];
 }
 
 interface MessageRow {
@@ -344,6 +347,9 @@ export class SqliteStore implements RelayStore {
         if (!conv?.members.includes(draft.sender)) {
           return { kind: 'refused', refusal: { code: 'not_found', message: 'no such conversation' } };
         }
+        if (conv.blockedSenders.includes(draft.sender)) {
+          return { kind: 'refused', refusal: { code: 'forbidden', message: 'this user does not accept your messages' } };
+        }
         const refusal = judge(draft, { lastSeq: conv.lastSeq });
         if (refusal) return { kind: 'refused', refusal };
         const seq = ++conv.lastSeq;
@@ -371,6 +377,41 @@ export class SqliteStore implements RelayStore {
     const rows = this.#sql.messagesBefore.all(convId, beforeSeq ?? null, limit + 1) as unknown as MessageRow[];
     const more = rows.length > limit;
     return { messages: rows.slice(0, limit).reverse().map(toMessage), more };
+  }
+
+  // ---- privacy and caps ----
+
+  async conversationCounts(userIds: readonly string[]): Promise<Map<string, number>> {
+    const rows = this.#sql.conversationCounts.all(JSON.stringify(userIds)) as unknown as { user_id: string; count: number }[];
+    return new Map(rows.map((row) => [row.user_id, row.count]));
+  }
+
+  async privacyOf(userId: string): Promise<PrivacySettings> {
+    const row = this.#sql.groupAdds.get(userId) as { group_adds: GroupAddPolicy } | undefined;
+    const blocked = (this.#sql.blockedBy.all(userId) as unknown as PublicUserRow[]).map(toUser);
+    return { groupAdds: row?.group_adds ?? 'everyone', blocked };
+  }
+
+  async setGroupAdds(userId: string, policy: GroupAddPolicy): Promise<void> {
+    this.#sql.setGroupAdds.run(policy, userId);
+  }
+
+  async block(blockerId: string, blockedId: string, now: number): Promise<void> {
+    this.#sql.insertBlock.run(blockerId, blockedId, now);
+  }
+
+  async unblock(blockerId: string, blockedId: string): Promise<void> {
+    this.#sql.deleteBlock.run(blockerId, blockedId);
+  }
+
+  async blockersOf(userId: string, userIds: readonly string[]): Promise<string[]> {
+    const rows = this.#sql.blockersOf.all(userId, JSON.stringify(userIds)) as unknown as { blocker_id: string }[];
+    return rows.map((row) => row.blocker_id);
+  }
+
+  async refusingGroupAdds(requesterId: string, userIds: readonly string[]): Promise<string[]> {
+    const rows = this.#sql.refusingGroupAdds.all(requesterId, JSON.stringify(userIds)) as unknown as { id: string }[];
+    return rows.map((row) => row.id);
   }
 
   // ---- receipts ----
@@ -468,7 +509,12 @@ export class SqliteStore implements RelayStore {
   ): BatchConversation | undefined {
     if (conversations.has(convId)) return conversations.get(convId);
     const rows = this.#sql.lastSeqAndMembers.all(convId) as unknown as [lastSeq: number, userId: string][];
-    const conv = rows[0] && { lastSeq: rows[0][0], members: rows.map((row) => row[1]), appended: false };
+    const conv = rows[0] && {
+      lastSeq: rows[0][0],
+      members: rows.map((row) => row[1]),
+      appended: false,
+      blockedSenders: (this.#sql.blockedInDirect.all(convId) as unknown as { blocked_id: string }[]).map((row) => row.blocked_id),
+    };
     conversations.set(convId, conv);
     return conv;
   }
@@ -583,6 +629,36 @@ function prepareStatements(db: DatabaseSync) {
        WHERE m.conv_id = ? AND m.user_id = ?`,
     ),
     setReceipt: prepare('UPDATE members SET delivered = ?, read = ? WHERE conv_id = ? AND user_id = ?'),
+    conversationCounts: prepare(
+      `SELECT user_id, COUNT(*) AS count FROM members WHERE user_id IN (SELECT value FROM json_each(?)) GROUP BY user_id`,
+    ),
+    groupAdds: prepare('SELECT group_adds FROM users WHERE id = ?'),
+    setGroupAdds: prepare('UPDATE users SET group_adds = ? WHERE id = ?'),
+    blockedBy: prepare(
+      `SELECT ${USER_COLUMNS} FROM blocks b JOIN users ON users.id = b.blocked_id
+       WHERE b.blocker_id = ? ORDER BY b.created_at, b.rowid`,
+    ),
+    insertBlock: prepare(
+      'INSERT INTO blocks (blocker_id, blocked_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+    ),
+    deleteBlock: prepare('DELETE FROM blocks WHERE blocker_id = ? AND blocked_id = ?'),
+    blockersOf: prepare(`SELECT blocker_id FROM blocks WHERE blocked_id = ? AND blocker_id ${idsIn}`),
+    // In a direct conversation: the member the other one blocked, if any.
+    blockedInDirect: prepare(
+      `SELECT b.blocked_id FROM conversations c
+       JOIN members blocker ON blocker.conv_id = c.id
+       JOIN blocks b ON b.blocker_id = blocker.user_id
+       JOIN members blocked ON blocked.conv_id = c.id AND blocked.user_id = b.blocked_id
+       WHERE c.id = ? AND c.kind = 'direct'`,
+    ),
+    refusingGroupAdds: prepare(
+      `SELECT u.id FROM users u WHERE u.id IN (SELECT value FROM json_each(?2)) AND (
+         u.group_adds = 'nobody'
+         OR EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = u.id AND b.blocked_id = ?1)
+         OR (u.group_adds = 'contacts' AND NOT EXISTS (
+           SELECT 1 FROM conversations c
+           WHERE c.direct_key = CASE WHEN u.id < ?1 THEN u.id || ' ' || ?1 ELSE ?1 || ' ' || u.id END)))`,
+    ),
   };
 }
 

@@ -4,7 +4,7 @@
 // assignment, deduplication, atomic group commits); policy (what a valid body
 // is, rate limits) stays in the relay and reaches the store as a SendJudge.
 // Both implementations must pass test/relay/store-contract.ts.
-import type { Conversation, Message, NackCode, User } from '../../src/shared/protocol/index.ts';
+import type { Conversation, GroupAddPolicy, Message, NackCode, User } from '../../src/shared/protocol/index.ts';
 import type { RegistrationMode } from '../config.ts';
 
 export interface NewUser {
@@ -66,6 +66,13 @@ export interface RegistrationSetting {
   setAt: number;
 }
 
+/** A user's privacy settings (docs/protocol.md, "Privacy"). */
+export interface PrivacySettings {
+  groupAdds: GroupAddPolicy;
+  /** Oldest block first. */
+  blocked: User[];
+}
+
 export interface Watermarks {
   delivered: number;
   read: number;
@@ -118,7 +125,9 @@ export interface RelayStore {
   /**
    * Stores a batch of sends in one transaction, in order: for each draft,
    * deduplication on (sender, cid), then membership (refused `not_found`), then
-   * `judge`; accepted drafts get the next seq of their conversation. Either the
+   * in a direct conversation whether the other member blocked the sender
+   * (refused `forbidden`), then `judge`; accepted drafts get the next seq of
+   * their conversation. Either the
    * whole batch commits or the call rejects and nothing is stored.
    */
   appendMessages(drafts: readonly MessageDraft[], judge: SendJudge, now: number): Promise<AppendOutcome[]>;
@@ -137,6 +146,23 @@ export interface RelayStore {
     userId: string,
     marks: Partial<Watermarks>,
   ): Promise<{ watermarks: Watermarks; changed: boolean } | undefined>;
+
+  // ---- privacy and caps ----
+  /** How many conversations each of `userIds` is in; users in none are absent. */
+  conversationCounts(userIds: readonly string[]): Promise<Map<string, number>>;
+  privacyOf(userId: string): Promise<PrivacySettings>;
+  setGroupAdds(userId: string, policy: GroupAddPolicy): Promise<void>;
+  /** Blocking twice is the same as once. */
+  block(blockerId: string, blockedId: string, now: number): Promise<void>;
+  unblock(blockerId: string, blockedId: string): Promise<void>;
+  /** Those of `userIds` who have blocked `userId`. */
+  blockersOf(userId: string, userIds: readonly string[]): Promise<string[]>;
+  /**
+   * Those of `userIds` who do not let `requesterId` add them to a group: they
+   * blocked the requester, allow nobody, or allow only users they share a
+   * direct conversation with and the requester is not one.
+   */
+  refusingGroupAdds(requesterId: string, userIds: readonly string[]): Promise<string[]>;
 
   // ---- operator (duplex-relay sub-commands) ----
   /** Sign-ins, oldest first; only those of `userId` when given. */

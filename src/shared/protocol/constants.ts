@@ -28,6 +28,11 @@ export const HISTORY_MAX_LIMIT = 100;
 export const USER_SEARCH_MAX_RESULTS = 20;
 /** The longest `users` query the relay takes, in UTF-16 units (zod's string length). */
 export const USER_SEARCH_MAX_QUERY_LENGTH = 64;
+/** Users one user may block at most (the whole list travels in one `privacy` frame). */
+export const MAX_BLOCKED_USERS = 100;
+/** Who may add a user to groups: anyone, only users they share a direct conversation with, or nobody. */
+export const GROUP_ADD_POLICIES = ['everyone', 'contacts', 'nobody'] as const;
+export type GroupAddPolicy = (typeof GROUP_ADD_POLICIES)[number];
 /** How long a client keeps a remote typing state that was not refreshed. */
 export const TYPING_EXPIRY_MS = 6_000;
 
@@ -61,7 +66,7 @@ export const ERROR_CODES = [
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-export const NACK_CODES = ['not_found', 'invalid', 'rate_limited'] as const;
+export const NACK_CODES = ['not_found', 'invalid', 'forbidden', 'rate_limited'] as const;
 export type NackCode = (typeof NACK_CODES)[number];
 
 /** Counts Unicode code points, as the protocol does for body lengths. */

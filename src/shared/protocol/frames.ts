@@ -3,7 +3,7 @@
 // (membership, deduplication) or that the protocol answers with another code
 // than `bad_frame` (blank bodies, title lengths) belong to the relay.
 import { z } from 'zod';
-import { CID_PATTERN, ERROR_CODES, NACK_CODES, USER_SEARCH_MAX_QUERY_LENGTH } from './constants.ts';
+import { CID_PATTERN, ERROR_CODES, GROUP_ADD_POLICIES, NACK_CODES, USER_SEARCH_MAX_QUERY_LENGTH } from './constants.ts';
 import {
   conversationSchema,
   idSchema,
@@ -97,6 +97,18 @@ export const usersRequestFrameSchema = z.object({
 
 export const pingFrameSchema = z.object({ t: z.literal('ping'), rid: rid.optional() });
 
+// Privacy (additions to the protocol, docs/protocol.md "Privacy"): blocking a
+// user, and who may add the user to groups. Each is answered with the
+// user's whole `privacy` state on every socket of theirs.
+export const blockFrameSchema = z.object({ t: z.literal('block'), rid, user: idSchema });
+export const unblockFrameSchema = z.object({ t: z.literal('unblock'), rid, user: idSchema });
+export const groupAddPolicySchema = z.enum(GROUP_ADD_POLICIES);
+export const privacyRequestFrameSchema = z.object({
+  t: z.literal('privacy'),
+  rid,
+  groupAdds: groupAddPolicySchema.optional(),
+});
+
 export type HelloFrame = z.infer<typeof helloFrameSchema>;
 export type SendFrame = z.infer<typeof sendFrameSchema>;
 export type ReceiptFrame = z.infer<typeof receiptFrameSchema>;
@@ -110,6 +122,9 @@ export type RenameFrame = z.infer<typeof renameFrameSchema>;
 export type HistoryRequestFrame = z.infer<typeof historyRequestFrameSchema>;
 export type UsersRequestFrame = z.infer<typeof usersRequestFrameSchema>;
 export type PingFrame = z.infer<typeof pingFrameSchema>;
+export type BlockFrame = z.infer<typeof blockFrameSchema>;
+export type UnblockFrame = z.infer<typeof unblockFrameSchema>;
+export type PrivacyRequestFrame = z.infer<typeof privacyRequestFrameSchema>;
 
 export type ClientFrame =
   | HelloFrame
@@ -122,7 +137,10 @@ export type ClientFrame =
   | RenameFrame
   | HistoryRequestFrame
   | UsersRequestFrame
-  | PingFrame;
+  | PingFrame
+  | BlockFrame
+  | UnblockFrame
+  | PrivacyRequestFrame;
 
 // `create` has two shapes told apart by `kind`, so it gets a nested union.
 const createFrameSchema = z.discriminatedUnion('kind', [createDirectFrameSchema, createGroupFrameSchema]);
@@ -139,6 +157,9 @@ export const clientFrameSchemas = {
   history: historyRequestFrameSchema,
   users: usersRequestFrameSchema,
   ping: pingFrameSchema,
+  block: blockFrameSchema,
+  unblock: unblockFrameSchema,
+  privacy: privacyRequestFrameSchema,
 } as const satisfies Record<ClientFrame['t'], z.ZodType>;
 
 // ---- relay → client ----
@@ -229,6 +250,17 @@ export const errorFrameSchema = z.object({
   rid: rid.optional(),
   code: z.enum(ERROR_CODES),
   message: z.string(),
+  // The users a `create` or `add` could not include (their privacy
+  // settings, or too many conversations): an addition to the protocol.
+  users: z.array(idSchema).optional(),
+});
+
+/** The user's privacy state: the answer to block, unblock and privacy, and after the welcome when not the default. */
+export const privacyFrameSchema = z.object({
+  t: z.literal('privacy'),
+  rid: rid.optional(),
+  groupAdds: groupAddPolicySchema,
+  blocked: z.array(userSchema),
 });
 
 export type WelcomeFrame = z.infer<typeof welcomeFrameSchema>;
@@ -248,6 +280,7 @@ export type HistoryResultFrame = z.infer<typeof historyResultFrameSchema>;
 export type UsersResultFrame = z.infer<typeof usersResultFrameSchema>;
 export type PongFrame = z.infer<typeof pongFrameSchema>;
 export type ErrorFrame = z.infer<typeof errorFrameSchema>;
+export type PrivacyFrame = z.infer<typeof privacyFrameSchema>;
 
 export type RelayFrame =
   | WelcomeFrame
@@ -266,7 +299,8 @@ export type RelayFrame =
   | HistoryResultFrame
   | UsersResultFrame
   | PongFrame
-  | ErrorFrame;
+  | ErrorFrame
+  | PrivacyFrame;
 
 export const relayFrameSchemas = {
   welcome: welcomeFrameSchema,
@@ -286,4 +320,5 @@ export const relayFrameSchemas = {
   users: usersResultFrameSchema,
   pong: pongFrameSchema,
   error: errorFrameSchema,
+  privacy: privacyFrameSchema,
 } as const satisfies Record<RelayFrame['t'], z.ZodType>;
