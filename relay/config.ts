@@ -110,7 +110,7 @@ export const RELAY_OPTIONS: readonly OptionSpec[] = [
   {
     flag: 'no-rate-limits',
     env: 'DUPLEX_RATE_LIMITS',
-    description: 'turn off send, login and registration limits, for load tests (env: on|off)',
+    description: 'turn off send, conversation-change, login and registration limits and typing coalescing, for load tests (env: on|off)',
   },
   {
     flag: 'web-root',

@@ -2,6 +2,9 @@
 import { describe, expect, test } from 'vitest';
 import { DEFAULT_LIMITS } from '../../relay/limits.ts';
 import { createRateLimits, SlidingWindows, TokenBuckets } from '../../relay/rate-limit.ts';
+import { runRateLimitsContract } from './rate-limits-contract.ts';
+
+runRateLimitsContract('in-process', (limits, clock) => createRateLimits(limits, true, clock));
 
 function fakeClock(start = 1_000_000) {
   let now = start;
@@ -68,10 +71,17 @@ describe('createRateLimits', () => {
     const limits = createRateLimits({ ...DEFAULT_LIMITS, sendBurst: 1 }, false);
     for (let i = 0; i < 100; i++) {
       expect(limits.sends.take('u')).toBe(true);
+      expect(limits.conversationChanges.take('u')).toBe(true);
       limits.failedLoginsByUsername.record('u');
       limits.registrationsByAddress.record('a');
     }
     expect(limits.failedLoginsByUsername.retryAfterMs('u')).toBe(0);
     expect(limits.registrationsByAddress.retryAfterMs('a')).toBe(0);
+  });
+
+  test('the socket cap holds even when rate limits are off', () => {
+    const limits = createRateLimits({ ...DEFAULT_LIMITS, socketsPerUser: 1 }, false);
+    expect(limits.sockets.acquire('u')).toBe(true);
+    expect(limits.sockets.acquire('u')).toBe(false);
   });
 });

@@ -437,5 +437,63 @@ export function runRelayStoreContract(name: string, createStore: () => Promise<S
         expect((await store.conversation(conv))?.receipts[bob.id]).toEqual({ delivered: 5, read: 3 });
       });
     });
+
+    describe('privacy and caps', () => {
+      test('counts the conversations of users', async () => {
+        const [alice, bob, carol] = [await user('alice'), await user('bob'), await user('carol')];
+        await store.openDirect(alice.id, bob.id, T0);
+        await store.createGroup(alice.id, 'G', [bob.id], T0);
+        const counts = await store.conversationCounts([alice.id, bob.id, carol.id]);
+        expect(counts.get(alice.id)).toBe(2);
+        expect(counts.get(bob.id)).toBe(2);
+        expect(counts.has(carol.id)).toBe(false);
+      });
+
+      test('blocks and unblocks, oldest block first, and tells who blocked whom', async () => {
+        const [alice, bob, carol] = [await user('alice'), await user('bob'), await user('carol')];
+        expect(await store.privacyOf(alice.id)).toEqual({ groupAdds: 'everyone', blocked: [] });
+        await store.block(alice.id, carol.id, T0);
+        await store.block(alice.id, bob.id, T0 + 1);
+        await store.block(alice.id, bob.id, T0 + 2);
+        expect((await store.privacyOf(alice.id)).blocked).toEqual([carol, bob]);
+        expect(await store.blockersOf(bob.id, [alice.id, carol.id])).toEqual([alice.id]);
+        expect(await store.blockersOf(alice.id, [bob.id])).toEqual([]);
+        await store.unblock(alice.id, carol.id);
+        expect((await store.privacyOf(alice.id)).blocked).toEqual([bob]);
+      });
+
+      test('refuses a blocked sender in a direct conversation with forbidden, not in groups', async () => {
+        const [alice, bob] = [await user('alice'), await user('bob')];
+        const { conversation: direct } = await store.openDirect(alice.id, bob.id, T0);
+        const group = await store.createGroup(alice.id, 'G', [bob.id], T0);
+        await store.block(alice.id, bob.id, T0);
+        const outcomes = await store.appendMessages(
+          [draft(bob, direct.id, 'blocked-1'), draft(bob, group.id, 'group-1'), draft(alice, direct.id, 'alice-1')],
+          acceptAll,
+          T0,
+        );
+        expect(outcomes.map((outcome) => outcome.kind)).toEqual(['refused', 'stored', 'stored']);
+        expect(outcomes[0]).toMatchObject({ refusal: { code: 'forbidden' } });
+      });
+
+      test('tells who refuses to be added to a group by whom', async () => {
+        const [asker, open, closed, picky, friend, blocker] = [
+          await user('asker'),
+          await user('open'),
+          await user('closed'),
+          await user('picky'),
+          await user('friend'),
+          await user('blocker'),
+        ];
+        await store.setGroupAdds(closed.id, 'nobody');
+        await store.setGroupAdds(picky.id, 'contacts');
+        await store.setGroupAdds(friend.id, 'contacts');
+        await store.openDirect(friend.id, asker.id, T0);
+        await store.block(blocker.id, asker.id, T0);
+        expect((await store.privacyOf(picky.id)).groupAdds).toBe('contacts');
+        const refusing = await store.refusingGroupAdds(asker.id, [open.id, closed.id, picky.id, friend.id, blocker.id]);
+        expect(refusing.sort()).toEqual([closed.id, picky.id, blocker.id].sort());
+      });
+    });
   });
 }
