@@ -46,6 +46,10 @@ const duplexMethods = {
   markRead: true,
   setTyping: true,
   setDraft: true,
+  getPrivacy: true,
+  setGroupAdds: true,
+  block: true,
+  unblock: true,
 } as const satisfies Record<InvokeMethod<DuplexApi>, true>;
 
 const desktopMethods = {

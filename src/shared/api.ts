@@ -9,7 +9,7 @@
 // Events are incremental (one conversation, or a few messages, at a time) so
 // that a conversation with 100,000 messages is never copied per event; the UI
 // pages messages in with getMessages().
-import type { Conversation, ConversationKind, Presence, User } from './protocol/index.ts';
+import type { Conversation, ConversationKind, GroupAddPolicy, Presence, User } from './protocol/index.ts';
 
 export type ConnectionState = 'offline' | 'connecting' | 'syncing' | 'online';
 
@@ -104,6 +104,13 @@ export interface MessagePage {
   hasMoreLocal: boolean;
 }
 
+/** Blocked users and who may add the user to groups (docs/protocol.md, "Privacy"). */
+export interface PrivacySettings {
+  groupAdds: GroupAddPolicy;
+  /** Oldest block first. */
+  blocked: User[];
+}
+
 export interface GetMessagesOptions {
   /** Return messages strictly older than this seq; absent: the newest. */
   beforeSeq?: number;
@@ -121,7 +128,9 @@ export type DuplexEvent =
   | { type: 'message-removed'; conv: string; cid: string }
   /** The user ids typing in a conversation now (empty when nobody is). */
   | { type: 'typing'; conv: string; users: string[] }
-  | { type: 'presence'; presence: Presence };
+  | { type: 'presence'; presence: Presence }
+  /** The user's privacy settings changed (here or on another device). */
+  | { type: 'privacy'; privacy: PrivacySettings };
 
 export type Unsubscribe = () => void;
 
@@ -163,6 +172,14 @@ export interface DuplexApi {
   /** Called on every keystroke; the engine throttles what goes on the wire. */
   setTyping(conv: string, typing: boolean): Promise<void>;
   setDraft(conv: string, text: string): Promise<void>;
+
+  // ---- privacy ----
+  /** As last heard from the relay (the defaults until the first session start). */
+  getPrivacy(): Promise<PrivacySettings>;
+  /** These three need the relay and reject when it refuses or is unreachable. */
+  setGroupAdds(policy: GroupAddPolicy): Promise<PrivacySettings>;
+  block(userId: string): Promise<PrivacySettings>;
+  unblock(userId: string): Promise<PrivacySettings>;
 
   // ---- events ----
   onEvent(listener: (event: DuplexEvent) => void): Unsubscribe;

@@ -48,6 +48,10 @@ const validDuplexCalls: { [M in InvokeMethod<DuplexApi>]: Parameters<DuplexApi[M
   markRead: [CONV, 12],
   setTyping: [CONV, true],
   setDraft: [CONV, 'half a thought'],
+  getPrivacy: [],
+  setGroupAdds: ['contacts'],
+  block: ['u_bob'],
+  unblock: ['u_bob'],
 };
 
 /** Argument lists the main process must refuse: wrong types, missing or
@@ -68,6 +72,10 @@ const invalidDuplexCalls: Array<[InvokeMethod<DuplexApi>, unknown[]]> = [
   ['createGroup', ['Team', Array.from({ length: 1000 }, (_, i) => `u_${i}`)]],
   ['send', [CONV]],
   ['send', [CONV, 42]],
+  ['setGroupAdds', ['friends']],
+  ['setGroupAdds', []],
+  ['block', [42]],
+  ['unblock', ['']],
   ['send', [CONV, 'x'.repeat(70_000)]],
   ['send', [CONV, 'hi', 0]],
   ['send', [CONV, 'hi', 1.5]],

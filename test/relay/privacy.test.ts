@@ -64,9 +64,11 @@ describe('blocking', () => {
 describe('who may add me to groups', () => {
   test('nobody, contacts (a direct chat exists) and everyone', async () => {
     const [dora, friend, stranger] = await Promise.all([register(relay.url), register(relay.url), register(relay.url)]);
-    const [[d], [f], [s]] = await Promise.all(
-      [dora, friend, stranger].map((user) => TestClient.signIn(relay.wsUrl, user.token)),
-    );
+    const [[d], [f], [s]] = await Promise.all([
+      TestClient.signIn(relay.wsUrl, dora.token),
+      TestClient.signIn(relay.wsUrl, friend.token),
+      TestClient.signIn(relay.wsUrl, stranger.token),
+    ]);
     await f.request({ t: 'create', kind: 'direct', with: dora.user.id });
     const groupWithDora = (client: TestClient) =>
       client.request({ t: 'create', kind: 'group', title: 'G', members: [dora.user.id] });

@@ -13,12 +13,13 @@ import type {
   DuplexEvent,
   GetMessagesOptions,
   MessagePage,
+  PrivacySettings,
   RegisterRequest,
   Session,
   SignInRequest,
 } from '../../src/shared/api.ts';
 import type { DesktopApi, DesktopEvent, DesktopInfo, DesktopSettings, DesktopSettingsPatch } from '../../src/shared/desktop-api.ts';
-import type { Presence, User } from '../../src/shared/protocol/index.ts';
+import type { GroupAddPolicy, Presence, User } from '../../src/shared/protocol/index.ts';
 
 export const alice: User = { id: 'u-alice', username: 'alice', displayName: 'Alice Liddell' };
 export const bob: User = { id: 'u-bob', username: 'bob', displayName: 'Bob Marley' };
@@ -77,6 +78,7 @@ export class FakeDuplexApi implements DuplexApi {
   readonly messages = new Map<string, ChatMessage[]>();
   users: User[] = [alice, bob, carol];
   readonly presence = new Map<string, Presence>();
+  privacy: PrivacySettings = { groupAdds: 'everyone', blocked: [] };
   /** The answer to the next signIn() or register(); success by default. */
   authResult: AuthResult | null = null;
   readonly calls: Call[] = [];
@@ -211,6 +213,31 @@ export class FakeDuplexApi implements DuplexApi {
   markRead = async (conv: string, seq: number) => this.record('markRead', conv, seq);
   setTyping = async (conv: string, typing: boolean) => this.record('setTyping', conv, typing);
   setDraft = async (conv: string, text: string) => this.record('setDraft', conv, text);
+
+  getPrivacy = async () => this.privacy;
+
+  /** Like the engine: the new state also arrives as a `privacy` event. */
+  private changePrivacy(privacy: PrivacySettings): PrivacySettings {
+    this.privacy = privacy;
+    this.emit({ type: 'privacy', privacy });
+    return privacy;
+  }
+
+  setGroupAdds = async (policy: GroupAddPolicy) => {
+    this.record('setGroupAdds', policy);
+    return this.changePrivacy({ ...this.privacy, groupAdds: policy });
+  };
+
+  block = async (userId: string) => {
+    this.record('block', userId);
+    const user = this.users.find((u) => u.id === userId)!;
+    return this.changePrivacy({ ...this.privacy, blocked: [...this.privacy.blocked.filter((u) => u.id !== userId), user] });
+  };
+
+  unblock = async (userId: string) => {
+    this.record('unblock', userId);
+    return this.changePrivacy({ ...this.privacy, blocked: this.privacy.blocked.filter((u) => u.id !== userId) });
+  };
 
   onEvent = (listener: (event: DuplexEvent) => void) => {
     this.listeners.add(listener);

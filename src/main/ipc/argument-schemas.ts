@@ -8,6 +8,7 @@ import type { DuplexApi } from '../../shared/api.ts';
 import type { DesktopApi } from '../../shared/desktop-api.ts';
 import {
   CID_PATTERN,
+  GROUP_ADD_POLICIES,
   MAX_FRAME_BYTES,
   MAX_GROUP_MEMBERS,
   idSchema,
@@ -56,6 +57,10 @@ export const duplexArgumentSchemas = {
   markRead: z.tuple([idSchema, seqSchema]),
   setTyping: z.tuple([idSchema, z.boolean()]),
   setDraft: z.tuple([idSchema, text]),
+  getPrivacy: none,
+  setGroupAdds: z.tuple([z.enum(GROUP_ADD_POLICIES)]),
+  block: z.tuple([idSchema]),
+  unblock: z.tuple([idSchema]),
 } satisfies ArgumentSchemas<DuplexApi>;
 
 export const desktopArgumentSchemas = {

@@ -11,13 +11,14 @@ import type {
   ConversationSummary,
   DuplexApi,
   DuplexEvent,
+  PrivacySettings,
   RegisterRequest,
   Session,
   SignInRequest,
   Unsubscribe,
 } from '../../shared/api.ts';
 import type { DesktopApi, DesktopEvent, DesktopInfo, DesktopSettings, DesktopSettingsPatch } from '../../shared/desktop-api.ts';
-import type { Presence, User } from '../../shared/protocol/index.ts';
+import type { GroupAddPolicy, Presence, User } from '../../shared/protocol/index.ts';
 import { MessageWindow } from './messageWindow.ts';
 import { selectVisibleConversations } from './selectors.ts';
 
@@ -65,6 +66,8 @@ export interface ChatData {
   /** User ids typing, per conversation. */
   typing: ReadonlyMap<string, readonly string[]>;
   presence: ReadonlyMap<string, Presence>;
+  /** Blocked users and who may add the user to groups; null until read. */
+  privacy: PrivacySettings | null;
   unreadMarker: UnreadMarker | null;
   replyTarget: ChatMessage | null;
   dialog: DialogKind | null;
@@ -103,6 +106,10 @@ export interface ChatActions {
   addGroupMembers(conv: string, userIds: string[]): Promise<void>;
   /** Leaves the group, which then disappears from the list (and the pane). */
   leaveGroup(conv: string): Promise<void>;
+  /** Privacy: these reject when the relay refuses or cannot be reached, for the UI to say so. */
+  setGroupAdds(policy: GroupAddPolicy): Promise<void>;
+  blockUser(userId: string): Promise<void>;
+  unblockUser(userId: string): Promise<void>;
   updateDesktopSettings(patch: DesktopSettingsPatch): void;
   setConversationMuted(conv: string, muted: boolean): void;
 }
@@ -124,6 +131,7 @@ function accountData(): Omit<ChatData, 'isDesktop' | 'desktopInfo' | 'desktopSet
     loadingOlder: new Set(),
     typing: new Map(),
     presence: new Map(),
+    privacy: null,
     unreadMarker: null,
     replyTarget: null,
     dialog: null,
@@ -208,6 +216,9 @@ export function createChatStore(api: DuplexApi, desktop: DesktopApi | null): Cha
         case 'presence':
           set((state) => ({ presence: withEntry(state.presence, event.presence.user, event.presence) }));
           break;
+        case 'privacy':
+          set({ privacy: event.privacy });
+          break;
       }
     }
 
@@ -230,15 +241,17 @@ export function createChatStore(api: DuplexApi, desktop: DesktopApi | null): Cha
       readRequested.clear();
       set({ ...accountData(), auth: session ? 'signed-in' : 'signed-out', session });
       try {
-        const [status, conversations] = await Promise.all([
+        const [status, conversations, privacy] = await Promise.all([
           api.getStatus(),
           session ? api.listConversations() : Promise.resolve([]),
+          session ? api.getPrivacy() : Promise.resolve(null),
         ]);
         if (generation !== snapshotGeneration) return;
         set({
           status,
           conversations: new Map(conversations.map((c) => [c.id, c])),
           conversationsLoaded: true,
+          privacy,
         });
         if (session) background(loadPresence(conversations, session.user.id));
       } finally {
@@ -546,6 +559,18 @@ export function createChatStore(api: DuplexApi, desktop: DesktopApi | null): Cha
         await api.leave(conv);
         // The engine's `conversation-removed` follows; removing twice is harmless.
         removeConversation(conv);
+      },
+
+      async setGroupAdds(policy) {
+        set({ privacy: await api.setGroupAdds(policy) });
+      },
+
+      async blockUser(userId) {
+        set({ privacy: await api.block(userId) });
+      },
+
+      async unblockUser(userId) {
+        set({ privacy: await api.unblock(userId) });
       },
 
       updateDesktopSettings(patch) {

@@ -16,13 +16,14 @@ import type {
   DuplexEvent,
   GetMessagesOptions,
   MessagePage,
+  PrivacySettings,
   RegisterRequest,
   Session,
   SignInRequest,
   StopReason,
   Unsubscribe,
 } from '../api.ts';
-import type { Presence, User } from '../protocol/index.ts';
+import type { GroupAddPolicy, Presence, User } from '../protocol/index.ts';
 import type { ClientStore, ClientStoreOpener } from '../store/client-store.ts';
 import { AuthClient, type AuthOutcome, type FetchFunction } from './auth-client.ts';
 import type { WebSocketClass } from './connection.ts';
@@ -210,6 +211,24 @@ export class DuplexEngine implements DuplexApi {
 
   async setDraft(conv: string, text: string): Promise<void> {
     return this.active().setDraft(conv, text);
+  }
+
+  // ---- privacy ----
+
+  async getPrivacy(): Promise<PrivacySettings> {
+    return this.active().getPrivacy();
+  }
+
+  async setGroupAdds(policy: GroupAddPolicy): Promise<PrivacySettings> {
+    return this.active().setGroupAdds(policy);
+  }
+
+  async block(userId: string): Promise<PrivacySettings> {
+    return this.active().block(userId);
+  }
+
+  async unblock(userId: string): Promise<PrivacySettings> {
+    return this.active().unblock(userId);
   }
 
   // ---- events ----

@@ -1,20 +1,33 @@
 // Requests that the relay answers with a frame carrying the same `rid`
-// (create, add, leave, rename, history, users). Each waits for its answer, an
+// (create, add, leave, rename, history, users, block, unblock, privacy). Each waits for its answer, an
 // `error` with its rid, a timeout, or the connection going away, whichever
 // comes first.
 import type {
   AddFrame,
+  BlockFrame,
   CreateDirectFrame,
   CreateGroupFrame,
   ErrorCode,
   HistoryRequestFrame,
   LeaveFrame,
+  PrivacyRequestFrame,
   RelayFrame,
   RenameFrame,
+  UnblockFrame,
   UsersRequestFrame,
 } from '../protocol/index.ts';
 
-type RequestFrame = CreateDirectFrame | CreateGroupFrame | AddFrame | LeaveFrame | RenameFrame | HistoryRequestFrame | UsersRequestFrame;
+type RequestFrame =
+  | CreateDirectFrame
+  | CreateGroupFrame
+  | AddFrame
+  | LeaveFrame
+  | RenameFrame
+  | HistoryRequestFrame
+  | UsersRequestFrame
+  | BlockFrame
+  | UnblockFrame
+  | PrivacyRequestFrame;
 
 // Omit applied to each member of the union, so `kind` still tells them apart.
 type WithoutRid<F> = F extends unknown ? Omit<F, 'rid'> : never;

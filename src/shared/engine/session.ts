@@ -17,6 +17,7 @@ import type {
   DuplexEvent,
   GetMessagesOptions,
   MessagePage,
+  PrivacySettings,
   StopReason,
 } from '../api.ts';
 import {
@@ -25,6 +26,7 @@ import {
   type ConvFrame,
   type ConvsFrame,
   codePointLength,
+  type GroupAddPolicy,
   MAX_BODY_CODE_POINTS,
   MAX_FRAME_BYTES,
   type Presence,
@@ -74,6 +76,9 @@ export interface UserSessionOptions {
 /** Where the session stands on an open socket. */
 type SessionPhase = 'hello' | 'syncing' | 'online';
 
+/** What a user has until the relay says otherwise (docs/protocol.md, "Privacy"). */
+const DEFAULT_PRIVACY: PrivacySettings = { groupAdds: 'everyone', blocked: [] };
+
 /** How to finish a conversation that arrives in parts: from the welcome's listing or live, and the answer it settles. */
 interface PartialContext {
   live: boolean;
@@ -97,6 +102,9 @@ export class UserSession {
   private readonly partial = new PartialConversations<PartialContext>();
   /** Conversations the welcome listed so far, while its pages (`convs`) are coming. */
   private listed = new Set<string>();
+  private privacy: PrivacySettings = DEFAULT_PRIVACY;
+  /** Whether this session start brought a `privacy` frame; none means the defaults. */
+  private privacyHeard = false;
   private stopReason: StopReason | null = null;
   private inbound: Promise<void> = Promise.resolve();
   /** Counts opened sockets, so a `hello` queued for one that closed is skipped. */
@@ -315,6 +323,26 @@ export class UserSession {
     this.conversations.changed(conv);
   }
 
+  getPrivacy(): PrivacySettings {
+    return this.privacy;
+  }
+
+  /** The answer's frame updates `privacy` before the request settles. */
+  async setGroupAdds(policy: GroupAddPolicy): Promise<PrivacySettings> {
+    await this.requests.request({ t: 'privacy', groupAdds: policy }, 'privacy');
+    return this.privacy;
+  }
+
+  async block(userId: string): Promise<PrivacySettings> {
+    await this.requests.request({ t: 'block', user: userId }, 'privacy');
+    return this.privacy;
+  }
+
+  async unblock(userId: string): Promise<PrivacySettings> {
+    await this.requests.request({ t: 'unblock', user: userId }, 'privacy');
+    return this.privacy;
+  }
+
   /** A request the relay answers with `conv`: by the time it resolves, the
    * conversation is stored (frames are handled before requests settle). */
   private async changeConversation(request: UnsentRequest): Promise<ConversationSummary> {
@@ -377,6 +405,10 @@ export class UserSession {
       case 'presence':
         this.presence.update(frame);
         break;
+      case 'privacy':
+        this.privacyHeard = true;
+        this.privacyChanged({ groupAdds: frame.groupAdds, blocked: frame.blocked });
+        break;
       case 'conv':
         if (frame.conv.partial) {
           // Its requester waits until the last part is stored.
@@ -403,6 +435,7 @@ export class UserSession {
     this.phase = 'syncing';
     this.options.statusChanged();
     this.listed = new Set();
+    this.privacyHeard = false;
     await this.takeListing({ ...frame, more: frame.more ?? false });
   }
 
@@ -423,6 +456,7 @@ export class UserSession {
   }
 
   private synced(): void {
+    if (!this.privacyHeard) this.privacyChanged(DEFAULT_PRIVACY);
     this.phase = 'online';
     this.connection.markHealthy();
     this.outbox.flush();
@@ -447,6 +481,12 @@ export class UserSession {
         this.options.log('info', `Could not fetch the newest messages of ${conversation.id}`, error);
       });
     }
+  }
+
+  private privacyChanged(privacy: PrivacySettings): void {
+    if (JSON.stringify(privacy) === JSON.stringify(this.privacy)) return;
+    this.privacy = privacy;
+    this.options.emit({ type: 'privacy', privacy });
   }
 
   private async removeConversation(id: string): Promise<void> {

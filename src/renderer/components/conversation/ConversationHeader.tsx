@@ -23,7 +23,9 @@ export function ConversationHeader({ conversation }: { conversation: Conversatio
   const peerPresence = useChat((state) => (conversation.peerId ? state.presence.get(conversation.peerId) : undefined));
   // Only the desktop app notifies, so only it has per-chat muting.
   const muted = useChat((state) => state.desktopSettings?.mutedConversations.includes(conversation.id));
-  const { openConversation, openDialog, setConversationMuted } = useActions();
+  const peerBlocked = useChat((state) => state.privacy?.blocked.some((user) => user.id === conversation.peerId) ?? false);
+  const { openConversation, openDialog, setConversationMuted, blockUser, unblockUser } = useActions();
+  const peerId = conversation.peerId;
 
   const isGroup = conversation.kind === 'group';
   const typists = typing.filter((id) => id !== me);
@@ -46,6 +48,16 @@ export function ConversationHeader({ conversation }: { conversation: Conversatio
         {subtitle && <p className={typists.length > 0 ? 'conversation-header__subtitle conversation-header__subtitle--typing' : 'conversation-header__subtitle'}>{subtitle}</p>}
       </div>
       {isGroup && <IconButton className="conversation-header__info" label="Group info" icon="info" onClick={() => openDialog('group-info')} />}
+      {peerId && (
+        <IconButton
+          className="conversation-header__block"
+          label={peerBlocked ? `Unblock ${conversation.title}` : `Block ${conversation.title}`}
+          icon="block"
+          aria-pressed={peerBlocked}
+          // A failure (offline) changes nothing; the button shows the relay's state.
+          onClick={() => void (peerBlocked ? unblockUser(peerId) : blockUser(peerId)).catch(() => {})}
+        />
+      )}
       {muted !== undefined && (
         <IconButton
           className="conversation-header__mute"

@@ -4,6 +4,7 @@ import { useActions, useChat } from '../../store/useChat.ts';
 import { applyThemePreference, readThemePreference, type ThemePreference } from '../../theme/themePreference.ts';
 import { Modal } from '../common/Modal.tsx';
 import { DesktopSettingsSection } from './DesktopSettingsSection.tsx';
+import { PrivacySettingsSection } from './PrivacySettingsSection.tsx';
 
 const themeChoices: ReadonlyArray<{ value: ThemePreference; label: string }> = [
   { value: 'system', label: 'Same as the system' },
@@ -13,8 +14,8 @@ const themeChoices: ReadonlyArray<{ value: ThemePreference; label: string }> = [
 
 const allKeys = [...Object.values(shortcuts), ...localKeys];
 
-/** The account, the theme, the desktop app's own settings and the keyboard
- * shortcuts. */
+/** The account, privacy, the theme, the desktop app's own settings and the
+ * keyboard shortcuts. */
 export function SettingsDialog() {
   const session = useChat((state) => state.session);
   const { closeDialog } = useActions();
@@ -36,6 +37,7 @@ export function SettingsDialog() {
           <p className="settings__muted">Relay: {session.relayUrl}</p>
         </section>
       )}
+      <PrivacySettingsSection />
       <fieldset className="settings__section settings__themes">
         <legend className="settings__heading">Theme</legend>
         {themeChoices.map((choice) => (
