@@ -3,34 +3,19 @@
 // as a partial `conv` plus `members` frames, and the welcome of a user in
 // many conversations in pages. The engine must end up with every member and
 // every conversation, exactly as if each had come in one frame.
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { TestClient, waitFor } from './helpers/client.ts';
-import { registerAccount, type RelayProcess, startRelay, type TestAccount } from './helpers/relay.ts';
+import { registerAccount, type TestAccount } from './helpers/relay.ts';
+import { relaySuite } from './helpers/relay-suite.ts';
 
-let relay: RelayProcess;
-const cleanups: Array<() => Promise<unknown>> = [];
-
-beforeAll(async () => {
-  relay = await startRelay();
-});
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-afterAll(async () => {
-  await relay?.cleanup();
-});
-
-async function client(account: TestAccount): Promise<TestClient> {
-  const signedIn = await TestClient.signedIn(relay.url, account);
-  cleanups.push(() => signedIn.dispose());
-  return signedIn;
-}
+const suite = relaySuite();
+const client = (account: TestAccount) => suite.client(account);
 
 async function accounts(count: number, displayName?: string): Promise<TestAccount[]> {
   const made: TestAccount[] = [];
   for (let i = 0; i < count; i += 16) {
     const size = Math.min(16, count - i);
-    made.push(...(await Promise.all(Array.from({ length: size }, () => registerAccount(relay.url, 'Member', displayName)))));
+    made.push(...(await Promise.all(Array.from({ length: size }, () => registerAccount(suite.relay.url, 'Member', displayName)))));
   }
   return made;
 }
@@ -64,12 +49,11 @@ it('takes a paged welcome: every conversation listed, none removed for being on 
   }
   // A first session stores them all; a second welcome (paged too) keeps them all.
   const first = new TestClient();
-  await first.engine.signIn({ relayUrl: relay.url, username: member.username, password: member.password });
+  await first.engine.signIn({ relayUrl: suite.relay.url, username: member.username, password: member.password });
   await first.waitForState('online');
   expect((await first.engine.listConversations()).map((conversation) => conversation.id).sort()).toEqual([...ids].sort());
   await first.dispose();
-  const second = await TestClient.signedIn(relay.url, member, { storeDir: first.storeDir });
-  cleanups.push(() => second.dispose());
+  const second = await suite.client(member, { storeDir: first.storeDir });
   expect((await second.engine.listConversations()).length).toBe(120);
   expect(second.events.filter((event) => event.type === 'conversation-removed')).toEqual([]);
 });

@@ -1,36 +1,21 @@
 // The engine's privacy calls against a real relay: block, unblock and who may
 // add me to groups, the `privacy` event on every device of the user, the
 // settings after a fresh sign-in, and a blocked sender's message failing.
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { DuplexEvent } from '../../src/shared/api.ts';
-import { TestClient, waitFor } from './helpers/client.ts';
-import { registerAccount, type RelayProcess, startRelay, type TestAccount } from './helpers/relay.ts';
+import { waitFor } from './helpers/client.ts';
+import { registerAccount, type TestAccount } from './helpers/relay.ts';
+import { relaySuite } from './helpers/relay-suite.ts';
 
-let relay: RelayProcess;
-const cleanups: Array<() => Promise<unknown>> = [];
-
-beforeAll(async () => {
-  relay = await startRelay();
-});
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-afterAll(async () => {
-  await relay?.cleanup();
-});
-
-async function client(account: TestAccount): Promise<TestClient> {
-  const signedIn = await TestClient.signedIn(relay.url, account);
-  cleanups.push(() => signedIn.dispose());
-  return signedIn;
-}
+const suite = relaySuite();
+const client = (account: TestAccount) => suite.client(account);
 
 function privacyEvents(events: DuplexEvent[]) {
   return events.flatMap((event) => (event.type === 'privacy' ? [event.privacy] : []));
 }
 
 it('blocks and unblocks, on every device, and a blocked sender’s message fails', async () => {
-  const [alice, bob] = await Promise.all([registerAccount(relay.url, 'Alice'), registerAccount(relay.url, 'Bob')]);
+  const [alice, bob] = await Promise.all([registerAccount(suite.relay.url, 'Alice'), registerAccount(suite.relay.url, 'Bob')]);
   const [phone, laptop, bobClient] = await Promise.all([client(alice), client(alice), client(bob)]);
   expect(await phone.engine.getPrivacy()).toEqual({ groupAdds: 'everyone', blocked: [] });
   const conv = (await bobClient.engine.createDirect(alice.user.id)).id;

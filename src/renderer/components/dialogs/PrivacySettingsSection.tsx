@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { GroupAddPolicy } from '../../../shared/protocol/index.ts';
 import { useActions, useChat } from '../../store/useChat.ts';
+import { RadioGroup } from '../common/RadioGroup.tsx';
 
 const groupAddChoices: ReadonlyArray<{ value: GroupAddPolicy; label: string }> = [
   { value: 'everyone', label: 'Everyone' },
@@ -25,21 +26,13 @@ export function PrivacySettingsSection() {
 
   return (
     <>
-      <fieldset className="settings__section">
-        <legend className="settings__heading">Who can add me to groups</legend>
-        {groupAddChoices.map((choice) => (
-          <label key={choice.value} className="settings__choice">
-            <input
-              type="radio"
-              name="group-adds"
-              value={choice.value}
-              checked={privacy.groupAdds === choice.value}
-              onChange={() => attempt(setGroupAdds(choice.value))}
-            />
-            {choice.label}
-          </label>
-        ))}
-      </fieldset>
+      <RadioGroup
+        legend="Who can add me to groups"
+        name="group-adds"
+        choices={groupAddChoices}
+        value={privacy.groupAdds}
+        onChange={(policy) => attempt(setGroupAdds(policy))}
+      />
       <section className="settings__section" aria-labelledby="settings-blocked">
         <h3 id="settings-blocked" className="settings__heading">
           Blocked users

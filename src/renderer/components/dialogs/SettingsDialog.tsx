@@ -3,6 +3,7 @@ import { localKeys, shortcuts } from '../../keyboard/shortcuts.ts';
 import { useActions, useChat } from '../../store/useChat.ts';
 import { applyThemePreference, readThemePreference, type ThemePreference } from '../../theme/themePreference.ts';
 import { Modal } from '../common/Modal.tsx';
+import { RadioGroup } from '../common/RadioGroup.tsx';
 import { DesktopSettingsSection } from './DesktopSettingsSection.tsx';
 import { PrivacySettingsSection } from './PrivacySettingsSection.tsx';
 
@@ -38,22 +39,15 @@ export function SettingsDialog() {
         </section>
       )}
       <PrivacySettingsSection />
-      <fieldset className="settings__section settings__themes">
-        <legend className="settings__heading">Theme</legend>
-        {themeChoices.map((choice) => (
-          <label key={choice.value} className="settings__choice">
-            <input
-              type="radio"
-              name="theme"
-              value={choice.value}
-              checked={theme === choice.value}
-              onChange={() => chooseTheme(choice.value)}
-              data-autofocus={theme === choice.value || undefined}
-            />
-            {choice.label}
-          </label>
-        ))}
-      </fieldset>
+      <RadioGroup
+        legend="Theme"
+        name="theme"
+        className="settings__section settings__themes"
+        choices={themeChoices}
+        value={theme}
+        onChange={chooseTheme}
+        autoFocusChecked
+      />
       <DesktopSettingsSection />
       <section className="settings__section">
         <h3 className="settings__heading">Keyboard shortcuts</h3>
