@@ -1,41 +1,27 @@
 // The engine against a real relay on loopback: the outbox, receipts, gaps,
 // several devices, history and conversations. Every wait is a poll with a
 // generous deadline; nothing depends on how fast this machine is.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ChatMessage, DuplexEvent } from '../../src/shared/api.ts';
 import { type ClientOptions, TestClient, waitFor } from './helpers/client.ts';
-import { registerAccount, relayLog, type RelayProcess, revokeToken, startRelay, type TestAccount } from './helpers/relay.ts';
+import { registerAccount, relayLog, revokeToken, type TestAccount } from './helpers/relay.ts';
+import { relaySuite } from './helpers/relay-suite.ts';
 import { tappedWebSocket } from './helpers/tapped-websocket.ts';
 import { TcpProxy } from './helpers/tcp-proxy.ts';
 
-let relay: RelayProcess;
-const cleanups: Array<() => Promise<unknown>> = [];
-
-beforeAll(async () => {
-  relay = await startRelay();
-});
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-afterAll(async () => {
-  await relay?.cleanup();
-});
+const suite = relaySuite();
 
 async function account(name: string): Promise<TestAccount> {
-  return registerAccount(relay.url, name);
+  return registerAccount(suite.relay.url, name);
 }
 
-async function client(acc: TestAccount, options: ClientOptions & { relayUrl?: string } = {}): Promise<TestClient> {
-  const signedIn = await TestClient.signedIn(options.relayUrl ?? relay.url, acc, options);
-  cleanups.push(() => signedIn.dispose());
-  return signedIn;
+function client(acc: TestAccount, options: ClientOptions & { relayUrl?: string } = {}): Promise<TestClient> {
+  return suite.client(acc, options);
 }
 
 async function proxy(): Promise<TcpProxy> {
-  const started = await TcpProxy.start(relay.port);
-  cleanups.push(() => started.close());
+  const started = await TcpProxy.start(suite.relay.port);
+  suite.afterThisTest(() => started.close());
   return started;
 }
 
@@ -74,12 +60,12 @@ describe('the outbox', () => {
     for (const body of bodies) written.push(await alice.engine.send(conv, body));
     expect(bodiesAndStatus(written)).toEqual(bodies.map((body) => [body, 'queued']));
     expect(bodiesAndStatus(alice.messages(conv))).toEqual(bodies.map((body) => [body, 'queued']));
-    expect(await relayLog(relay, bobAccount.token, conv)).toEqual([]);
+    expect(await relayLog(suite.relay, bobAccount.token, conv)).toEqual([]);
 
     path.goOnline();
     await alice.engine.retryNow();
     await waitFor(() => alice.messages(conv).every((m) => m.seq !== null), 'every message stored');
-    const log = await relayLog(relay, bobAccount.token, conv);
+    const log = await relayLog(suite.relay, bobAccount.token, conv);
     expect(log.map((m) => m.body)).toEqual(bodies);
     expect(log.map((m) => m.cid)).toEqual(written.map((m) => m.cid));
     expect(log.map((m) => m.seq)).toEqual(bodies.map((_, i) => i + 1));
@@ -120,15 +106,15 @@ describe('the outbox', () => {
 
     // A new engine on the same store and the same saved account.
     const second = new TestClient({ storeDir: first.storeDir, accounts: first.accounts });
-    cleanups.push(() => second.dispose());
+    suite.afterThisTest(() => second.dispose());
     await second.engine.start();
     const page = await second.engine.getMessages(conv, { limit: 50 });
     expect(bodiesAndStatus(page.messages)).toEqual(bodies.map((body) => [body, 'queued']));
 
     path.goOnline();
     await second.engine.retryNow();
-    await waitFor(async () => (await relayLog(relay, bobAccount.token, conv)).length === 10, 'the relay has all 10');
-    const log = await relayLog(relay, bobAccount.token, conv);
+    await waitFor(async () => (await relayLog(suite.relay, bobAccount.token, conv)).length === 10, 'the relay has all 10');
+    const log = await relayLog(suite.relay, bobAccount.token, conv);
     expect(log.map((m) => m.body)).toEqual(bodies);
     expect(log.map((m) => m.cid)).toEqual(page.messages.map((m) => m.cid));
     await waitFor(async () => {
@@ -158,7 +144,7 @@ describe('the outbox', () => {
     expect((await alice.engine.getMessages(conv, { limit: 10 })).messages.map((m) => [m.cid, m.seq])).toEqual([
       [retried.cid, 1],
     ]);
-    expect((await relayLog(relay, bobAccount.token, conv)).map((m) => m.body)).toEqual(['doomed, then retried']);
+    expect((await relayLog(suite.relay, bobAccount.token, conv)).map((m) => m.body)).toEqual(['doomed, then retried']);
   });
 });
 
@@ -423,7 +409,7 @@ describe('conversations, people and drafts', () => {
     // 40 code points, 80 UTF-16 units: a valid display name longer than a
     // `users` query may be.
     const displayName = `Zed ${'\u{1F600}'.repeat(38)}`;
-    const response = await fetch(`${relay.url}/api/register`, {
+    const response = await fetch(`${suite.relay.url}/api/register`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ username: `zed_${process.pid}`, password: 'correct horse battery', displayName }),
@@ -459,14 +445,14 @@ describe('conversations, people and drafts', () => {
 
   it('keeps drafts per conversation across a restart', async () => {
     const [alice, bob, carol] = await Promise.all([account('Alice'), account('Bob'), account('Carol')]);
-    const first = await TestClient.signedIn(relay.url, alice);
+    const first = await TestClient.signedIn(suite.relay.url, alice);
     const withBob = (await first.engine.createDirect(bob.user.id)).id;
     const withCarol = (await first.engine.createDirect(carol.user.id)).id;
     await first.engine.setDraft(withBob, 'half a thought for Bob');
     await first.engine.setDraft(withCarol, 'something for Carol');
     await first.dispose();
     const second = new TestClient({ storeDir: first.storeDir, accounts: first.accounts });
-    cleanups.push(() => second.dispose());
+    suite.afterThisTest(() => second.dispose());
     await second.engine.start();
     const drafts = Object.fromEntries((await second.engine.listConversations()).map((c) => [c.id, c.draft]));
     expect(drafts).toEqual({ [withBob]: 'half a thought for Bob', [withCarol]: 'something for Carol' });
@@ -480,10 +466,10 @@ describe('accounts', () => {
   it('never shows one user’s data to another on the same device, and keeps each user’s own', async () => {
     const [alice, bob, carol] = await Promise.all([account('Alice'), account('Bob'), account('Carol')]);
     const device = new TestClient();
-    cleanups.push(() => device.dispose());
+    suite.afterThisTest(() => device.dispose());
     const signIn = async (who: TestAccount) => {
-      const result = await device.engine.signIn({ relayUrl: relay.url, username: who.username, password: who.password });
-      expect(result).toMatchObject({ ok: true, session: { user: { id: who.user.id }, relayUrl: relay.url } });
+      const result = await device.engine.signIn({ relayUrl: suite.relay.url, username: who.username, password: who.password });
+      expect(result).toMatchObject({ ok: true, session: { user: { id: who.user.id }, relayUrl: suite.relay.url } });
       await device.waitForState('online');
     };
 
@@ -497,7 +483,7 @@ describe('accounts', () => {
     expect(device.status).toMatchObject({ state: 'offline', stopped: 'signed_out' });
     await expect(device.engine.listConversations()).rejects.toThrow(/Not signed in/);
     // Signing out revoked the token on the relay.
-    await expect(revokeToken(relay.url, aliceToken)).rejects.toThrow(/401/);
+    await expect(revokeToken(suite.relay.url, aliceToken)).rejects.toThrow(/401/);
 
     const eventsBeforeBob = device.events.length;
     await signIn(bob);
@@ -513,14 +499,14 @@ describe('accounts', () => {
   it('answers failed sign-ins and registrations with their reason', async () => {
     const alice = await account('Alice');
     const device = new TestClient();
-    cleanups.push(() => device.dispose());
+    suite.afterThisTest(() => device.dispose());
     const attempt = (relayUrl: string, password = alice.password) =>
       device.engine.signIn({ relayUrl, username: alice.username, password });
-    expect(await attempt(relay.url, 'not the password')).toMatchObject({ ok: false, code: 'bad_credentials' });
+    expect(await attempt(suite.relay.url, 'not the password')).toMatchObject({ ok: false, code: 'bad_credentials' });
     expect(await attempt('http://127.0.0.1:9')).toMatchObject({ ok: false, code: 'unreachable' });
     expect(await attempt('relay.example.com')).toMatchObject({ ok: false, code: 'invalid' });
     expect(
-      await device.engine.register({ relayUrl: relay.url, username: alice.username, password: 'long enough', displayName: ' ' }),
+      await device.engine.register({ relayUrl: suite.relay.url, username: alice.username, password: 'long enough', displayName: ' ' }),
     ).toMatchObject({ ok: false, code: 'taken' });
     expect(await device.engine.getSession()).toBeNull();
   });

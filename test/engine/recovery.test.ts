@@ -1,43 +1,31 @@
 // How the engine's connection recovers, or rightly refuses to, against a real
 // relay: half-open connections, the host's resume signal, revoked tokens and
 // a relay that wants a newer client.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MemoryAccounts, TestClient, waitFor } from './helpers/client.ts';
-import { registerAccount, type RelayProcess, revokeToken, startRelay } from './helpers/relay.ts';
+import { registerAccount, revokeToken } from './helpers/relay.ts';
+import { relaySuite } from './helpers/relay-suite.ts';
 import { tappedWebSocket } from './helpers/tapped-websocket.ts';
 import { TcpProxy } from './helpers/tcp-proxy.ts';
 
-let relay: RelayProcess;
-const cleanups: Array<() => Promise<unknown>> = [];
-
-beforeAll(async () => {
-  relay = await startRelay();
-});
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-afterAll(async () => {
-  await relay?.cleanup();
-});
+const suite = relaySuite();
 
 async function proxy(): Promise<TcpProxy> {
-  const started = await TcpProxy.start(relay.port);
-  cleanups.push(() => started.close());
+  const started = await TcpProxy.start(suite.relay.port);
+  suite.afterThisTest(() => started.close());
   return started;
 }
 
 describe('connection recovery', () => {
   it('detects a half-open connection by the ping deadline and recovers', async () => {
-    const [alice, bob] = await Promise.all([registerAccount(relay.url, 'Alice'), registerAccount(relay.url, 'Bob')]);
+    const [alice, bob] = await Promise.all([registerAccount(suite.relay.url, 'Alice'), registerAccount(suite.relay.url, 'Bob')]);
     const path = await proxy();
     const tap = tappedWebSocket();
     const aliceClient = await TestClient.signedIn(path.url, alice, {
       WebSocket: tap.WebSocket,
       timing: { pingIntervalMs: 300, pongTimeoutMs: 2_000 },
     });
-    cleanups.push(() => aliceClient.dispose());
+    suite.afterThisTest(() => aliceClient.dispose());
     const conv = (await aliceClient.engine.createDirect(bob.user.id)).id;
     const socketsBefore = tap.openedAt.length;
 
@@ -54,13 +42,13 @@ describe('connection recovery', () => {
   });
 
   it('reconnects at once, without waiting for the backoff, when the host wakes it', async () => {
-    const alice = await registerAccount(relay.url, 'Alice');
+    const alice = await registerAccount(suite.relay.url, 'Alice');
     const path = await proxy();
     const aliceClient = await TestClient.signedIn(path.url, alice, {
       timing: { reconnectBackoff: { baseMs: 60_000, maxMs: 60_000 } },
       random: () => 0.99,
     });
-    cleanups.push(() => aliceClient.dispose());
+    suite.afterThisTest(() => aliceClient.dispose());
     path.goOffline();
     await waitFor(() => aliceClient.status?.nextRetryAt, 'a retry scheduled');
     expect(aliceClient.status!.nextRetryAt! - Date.now()).toBeGreaterThan(30_000);
@@ -71,14 +59,14 @@ describe('connection recovery', () => {
   });
 
   it('stops retrying and signs out when the relay revokes the token (4001)', async () => {
-    const alice = await registerAccount(relay.url, 'Alice');
+    const alice = await registerAccount(suite.relay.url, 'Alice');
     const tap = tappedWebSocket();
-    const aliceClient = await TestClient.signedIn(relay.url, alice, { WebSocket: tap.WebSocket });
-    cleanups.push(() => aliceClient.dispose());
+    const aliceClient = await TestClient.signedIn(suite.relay.url, alice, { WebSocket: tap.WebSocket });
+    suite.afterThisTest(() => aliceClient.dispose());
     const token = aliceClient.accounts.saved!.token;
 
     // Signing out "on another device" with this device's token.
-    await revokeToken(relay.url, token);
+    await revokeToken(suite.relay.url, token);
     await waitFor(() => aliceClient.status?.stopped === 'signed_out', 'stopped: signed out');
     expect(aliceClient.events).toContainEqual({ type: 'session', session: null });
     expect(aliceClient.accounts.saved).toBeNull();
@@ -91,30 +79,30 @@ describe('connection recovery', () => {
   });
 
   it('signed out by the relay, forgets only its own account, not one another tab saved since', async () => {
-    const [alice, bob] = await Promise.all([registerAccount(relay.url, 'Alice'), registerAccount(relay.url, 'Bob')]);
+    const [alice, bob] = await Promise.all([registerAccount(suite.relay.url, 'Alice'), registerAccount(suite.relay.url, 'Bob')]);
     // Two tabs of the web client share one account storage (localStorage).
     const shared = new MemoryAccounts();
-    const aliceTab = await TestClient.signedIn(relay.url, alice, { accounts: shared });
-    cleanups.push(() => aliceTab.dispose());
+    const aliceTab = await TestClient.signedIn(suite.relay.url, alice, { accounts: shared });
+    suite.afterThisTest(() => aliceTab.dispose());
     const aliceToken = shared.saved!.token;
-    const bobTab = await TestClient.signedIn(relay.url, bob, { accounts: shared });
-    cleanups.push(() => bobTab.dispose());
+    const bobTab = await TestClient.signedIn(suite.relay.url, bob, { accounts: shared });
+    suite.afterThisTest(() => bobTab.dispose());
     expect(shared.saved?.user.id).toBe(bob.user.id);
 
-    await revokeToken(relay.url, aliceToken);
+    await revokeToken(suite.relay.url, aliceToken);
     await waitFor(() => aliceTab.status?.stopped === 'signed_out', 'alice’s tab signed out');
     expect(shared.saved?.user.id).toBe(bob.user.id);
   });
 
   it('stops with "update needed" when the relay does not speak its protocol version (4002)', async () => {
-    const alice = await registerAccount(relay.url, 'Alice');
+    const alice = await registerAccount(suite.relay.url, 'Alice');
     const tap = tappedWebSocket();
     // A relay from the future: it refuses version 1, which this tap makes
     // the engine look like by changing the version it announces.
     tap.rewriteOutgoing = (frame) => (frame.t === 'hello' ? { ...frame, v: 99 } : frame);
     const aliceClient = new TestClient({ WebSocket: tap.WebSocket });
-    cleanups.push(() => aliceClient.dispose());
-    const result = await aliceClient.engine.signIn({ relayUrl: relay.url, username: alice.username, password: alice.password });
+    suite.afterThisTest(() => aliceClient.dispose());
+    const result = await aliceClient.engine.signIn({ relayUrl: suite.relay.url, username: alice.username, password: alice.password });
     expect(result.ok).toBe(true);
     await waitFor(() => aliceClient.status?.stopped === 'update_needed', 'stopped: update needed');
     expect(aliceClient.status?.lastCloseReason).toMatch(/update needed/);
@@ -126,10 +114,10 @@ describe('connection recovery', () => {
   });
 
   it('reports a dropped connection as lost, not as closed on purpose, and reconnects', async () => {
-    const alice = await registerAccount(relay.url, 'Alice');
+    const alice = await registerAccount(suite.relay.url, 'Alice');
     const path = await proxy();
     const aliceClient = await TestClient.signedIn(path.url, alice);
-    cleanups.push(() => aliceClient.dispose());
+    suite.afterThisTest(() => aliceClient.dispose());
     path.dropAll();
     await waitFor(() => aliceClient.status?.state !== 'online', 'noticed the drop');
     expect(aliceClient.status?.lastCloseReason).toBe('Connection lost');
