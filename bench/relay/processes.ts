@@ -28,6 +28,17 @@ export function untrackScratchDir(dir: string): void {
   scratchDirs.delete(dir);
 }
 
+/** Children must not outlive the benchmark, however it ends (exit or a signal). */
+export function cleanUpOnExit(): void {
+  process.on('exit', emergencyCleanup);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(signal, () => {
+      emergencyCleanup();
+      process.exit(130);
+    });
+  }
+}
+
 /**
  * Kills every child still running and removes the scratch directories left;
  * synchronous so that it also works in an 'exit' handler.

@@ -11,18 +11,11 @@
 //   load generators bench/relay/loadgen.ts, one per server
 import { type BenchOptions, parseBenchArgs, USAGE } from './args.ts';
 import { runBenchmark } from './bench.ts';
-import { emergencyCleanup } from './processes.ts';
+import { cleanUpOnExit, emergencyCleanup } from './processes.ts';
 import { describeMachine } from './machine.ts';
 import { formatReport, judgeGoals, type Report, writeReport } from './report.ts';
 
-// Children must not outlive us, however we leave.
-process.on('exit', emergencyCleanup);
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-  process.on(signal, () => {
-    emergencyCleanup();
-    process.exit(130);
-  });
-}
+cleanUpOnExit();
 
 async function main(): Promise<number> {
   let options: BenchOptions;

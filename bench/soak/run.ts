@@ -14,7 +14,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { emergencyCleanup, launchServer, readRss, trackScratchDir } from '../relay/processes.ts';
+import { cleanUpOnExit, emergencyCleanup, launchServer, readRss, trackScratchDir } from '../relay/processes.ts';
 import { LatencyRecorder, type LatencySummary } from '../relay/stats.ts';
 import { SoakClient, registerUser, type SoakUser } from './soak-client.ts';
 
@@ -38,13 +38,7 @@ interface Window {
   floods: string[];
 }
 
-process.on('exit', emergencyCleanup);
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-  process.on(signal, () => {
-    emergencyCleanup();
-    process.exit(130);
-  });
-}
+cleanUpOnExit();
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
