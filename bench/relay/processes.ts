@@ -28,8 +28,26 @@ export function untrackScratchDir(dir: string): void {
   scratchDirs.delete(dir);
 }
 
-/** Children must not outlive the benchmark, however it ends (exit or a signal). */
-export function cleanUpOnExit(): void {
+/**
+ * Runs a benchmark's main function: its result is the exit code; a crash is
+ * printed, cleaned up after and exits with 1. Children must not outlive the
+ * benchmark, however it ends (exit or a signal).
+ */
+export function runBenchmarkMain(main: () => Promise<number>): void {
+  cleanUpOnExit();
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      console.error(error);
+      emergencyCleanup();
+      process.exitCode = 1;
+    },
+  );
+}
+
+function cleanUpOnExit(): void {
   process.on('exit', emergencyCleanup);
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.on(signal, () => {

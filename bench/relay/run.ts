@@ -11,11 +11,10 @@
 //   load generators bench/relay/loadgen.ts, one per server
 import { type BenchOptions, parseBenchArgs, USAGE } from './args.ts';
 import { runBenchmark } from './bench.ts';
-import { cleanUpOnExit, emergencyCleanup } from './processes.ts';
+import { runBenchmarkMain } from './processes.ts';
 import { describeMachine } from './machine.ts';
 import { formatReport, judgeGoals, type Report, writeReport } from './report.ts';
 
-cleanUpOnExit();
 
 async function main(): Promise<number> {
   let options: BenchOptions;
@@ -61,13 +60,4 @@ async function main(): Promise<number> {
   return [relay, baseline].some((outcome) => outcome !== null && 'error' in outcome) ? 1 : 0;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    console.error(error);
-    emergencyCleanup();
-    process.exitCode = 1;
-  },
-);
+runBenchmarkMain(main);

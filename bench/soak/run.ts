@@ -14,7 +14,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { cleanUpOnExit, emergencyCleanup, launchServer, readRss, trackScratchDir } from '../relay/processes.ts';
+import { launchServer, readRss, runBenchmarkMain, trackScratchDir } from '../relay/processes.ts';
 import { LatencyRecorder, type LatencySummary } from '../relay/stats.ts';
 import { SoakClient, registerUser, type SoakUser } from './soak-client.ts';
 
@@ -38,7 +38,6 @@ interface Window {
   floods: string[];
 }
 
-cleanUpOnExit();
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -224,13 +223,4 @@ function formatTable(windows: readonly Window[]): string {
   return [line(header), ...rows.map(line)].join('\n');
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    console.error(error);
-    emergencyCleanup();
-    process.exitCode = 1;
-  },
-);
+runBenchmarkMain(main);
