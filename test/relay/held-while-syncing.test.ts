@@ -2,10 +2,11 @@
 // until `synced`; what is held is bounded (close 1013 above
 // `syncHeldBytes`), and typing is dropped rather than held.
 //
-// A session start is made to last by a real SQLite store whose backlog read
-// waits at a gate the test opens (the store is otherwise untouched): the same
-// situation as a client reading a long backlog slowly, without depending on
-// how much a loopback socket buffers.
+// The last test is the attack as reported: a client with a long backlog
+// stops reading while a big group floods. The first two make the session
+// start last by a real SQLite store whose backlog read waits at a gate the
+// test opens (the store is otherwise untouched), so that what is held can be
+// looked at exactly, without depending on how much a loopback socket buffers.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { openSqliteStore, type SqliteStore } from '../../relay/store/sqlite.ts';
 import { register, TestClient, uniqueCid } from './support/client.ts';
@@ -124,3 +125,35 @@ test('typing is dropped while a session starts; other live frames are held and f
   expect(await b.next('typing')).toMatchObject({ conv, on: true, user: alice.user.id });
   await Promise.all([a.close(), b.close()]);
 });
+
+test('a client with a long backlog that stops reading is closed while a big group floods', async () => {
+  const { a, bob, conv } = await groupWithBacklog();
+  // A backlog larger than what loopback socket buffers take in, so that the
+  // session start stalls once the client stops reading.
+  const backlog = 'b'.repeat(3000);
+  for (let round = 0; round < 14; round++) {
+    const cids = Array.from({ length: 200 }, () => uniqueCid());
+    cids.forEach((cid) => a.send({ t: 'send', cid, conv, body: backlog }));
+    for (const cid of cids) await a.next('ack', (ack) => ack.cid === cid, 15_000);
+  }
+  const b = await TestClient.connect(relay.wsUrl);
+  b.send({ t: 'hello', v: 1, token: bob.token, cursors: { [conv]: 0 } });
+  b.ws.pause();
+  const before = await slowConsumers();
+  let flooded = 0;
+  while (flooded < 3_000 && (await slowConsumers()) === before) {
+    const cids = Array.from({ length: 100 }, () => uniqueCid());
+    cids.forEach((cid) => a.send({ t: 'send', cid, conv, body: `live ${flooded}` }));
+    for (const cid of cids) await a.next('ack', (ack) => ack.cid === cid, 15_000);
+    flooded += cids.length;
+  }
+  expect(await slowConsumers()).toBe(before + 1);
+  b.ws.resume();
+  expect((await b.closed).code).toBe(1013);
+  await a.close();
+});
+
+async function slowConsumers(): Promise<number> {
+  const text = await (await fetch(`${relay.url}/metrics`)).text();
+  return Number(/^duplex_slow_consumers_total (\d+)/m.exec(text)?.[1] ?? 0);
+}
