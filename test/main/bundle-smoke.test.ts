@@ -119,7 +119,7 @@ describe('the built main bundle', () => {
 
   it('serves both APIs, and sets the menu and the tray', () => {
     const channels = callsTo('ipcMain.handle').map((call) => call.args[0] as string);
-    expect(channels.filter((channel) => channel.startsWith('duplex:'))).toHaveLength(22);
+    expect(channels.filter((channel) => channel.startsWith('duplex:'))).toHaveLength(26);
     expect(channels.filter((channel) => channel.startsWith('duplex-desktop:'))).toHaveLength(5);
     expect(callsTo('Menu.setApplicationMenu')).toHaveLength(1);
     expect(callsTo('new Tray')).toHaveLength(1);

@@ -149,7 +149,7 @@ describe('start-up', () => {
   it('serves both APIs over IPC before the page loads', async () => {
     await start();
     const channels = [...double.ipcMain.handlers.keys()];
-    expect(channels.filter((channel) => channel.startsWith('duplex:'))).toHaveLength(22);
+    expect(channels.filter((channel) => channel.startsWith('duplex:'))).toHaveLength(26);
     expect(channels.filter((channel) => channel.startsWith('duplex-desktop:'))).toHaveLength(5);
     const order = double.calls.map((call) => call.api);
     expect(order.lastIndexOf('ipcMain.handle')).toBeLessThan(order.indexOf('BrowserWindow.loadURL'));

@@ -33,8 +33,10 @@ describe('the preload bridge', () => {
         'createDirect',
         'createGroup',
         'deleteUnsent',
+        'block',
         'getMessages',
         'getPresence',
+        'getPrivacy',
         'getSession',
         'getStatus',
         'leave',
@@ -49,9 +51,11 @@ describe('the preload bridge', () => {
         'searchUsers',
         'send',
         'setDraft',
+        'setGroupAdds',
         'setTyping',
         'signIn',
         'signOut',
+        'unblock',
       ].sort(),
     );
     expect(Object.keys(duplexDesktop).sort()).toEqual(
