@@ -15,7 +15,6 @@ import { runBenchmarkMain } from './processes.ts';
 import { describeMachine } from './machine.ts';
 import { formatReport, judgeGoals, type Report, writeReport } from './report.ts';
 
-
 async function main(): Promise<number> {
   let options: BenchOptions;
   try {

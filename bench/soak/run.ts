@@ -2,7 +2,8 @@
 // limits, rate limits on) for a few minutes under mixed traffic, reconnect
 // storms and floods, and reports its memory and latency over time: a printed
 // table and bench/results/soak-<timestamp>.json (and soak-latest.json). Not
-// part of `npm test`; see docs/benchmarks.md ("Soak").
+// part of `npm test`, except its smoke run (`--smoke`: 20 s, 10 users, to
+// bench/results/smoke); see docs/benchmarks.md ("Soak").
 //
 // Every 10 s window records: the relay's RSS, send→ack and send→delivery
 // latency (p50/p99/max), sends acknowledged and refused, reconnects, flood
@@ -10,18 +11,20 @@
 // getting every message. It exits with 1 when the relay died, a probe
 // message was lost, or a frame broke the protocol; otherwise 0.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { launchServer, readRss, runBenchmarkMain, trackScratchDir } from '../relay/processes.ts';
 import { LatencyRecorder, type LatencySummary } from '../relay/stats.ts';
+import { defaultResultsDir, writeResults } from '../results.ts';
+import { SMOKE_NOTE } from '../smoke.ts';
 import { SoakClient, registerUser, type SoakUser } from './soak-client.ts';
 
-const USAGE = `Usage: npm run soak -- [--minutes M] [--users N] [--out DIR]
+const USAGE = `Usage: npm run soak -- [--minutes M] [--users N] [--smoke] [--out DIR]
   --minutes M   how long to run, 1..10 (default 2)
   --users N     users with one socket each, 10..400 (default 60)
-  --out DIR     where the JSON goes (default bench/results)`;
+  --smoke       20 s with 10 users: checks that the soak runs, measures nothing
+  --out DIR     where the JSON goes (default bench/results, with --smoke bench/results/smoke)`;
 
 const WINDOW_MS = 10_000;
 const GROUP_SIZE = 10;
@@ -41,18 +44,27 @@ interface Window {
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
-    options: { minutes: { type: 'string', default: '2' }, users: { type: 'string', default: '60' }, out: { type: 'string', default: 'bench/results' }, help: { type: 'boolean' } },
+    options: {
+      minutes: { type: 'string' },
+      users: { type: 'string' },
+      smoke: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      help: { type: 'boolean' },
+    },
   });
   if (values.help) {
     console.log(USAGE);
     return 0;
   }
-  const minutes = Number(values.minutes);
-  const userCount = Number(values.users);
-  if (!(minutes >= 1 && minutes <= 10) || !Number.isInteger(userCount) || userCount < 10 || userCount > 400) {
+  // Options given explicitly apply on top of the smoke sizes.
+  const minutes = values.minutes !== undefined ? Number(values.minutes) : values.smoke ? 1 / 3 : 2;
+  const userCount = Number(values.users ?? (values.smoke ? 10 : 60));
+  const minutesOk = values.minutes === undefined || (minutes >= 1 && minutes <= 10);
+  if (!minutesOk || !Number.isInteger(userCount) || userCount < 10 || userCount > 400) {
     console.error(USAGE);
     return 2;
   }
+  const startedAt = new Date().toISOString();
 
   const scratch = mkdtempSync(join(tmpdir(), 'duplex-soak-'));
   trackScratchDir(scratch);
@@ -63,7 +75,7 @@ async function main(): Promise<number> {
     { ...process.env, DUPLEX_SCRYPT_COST: '10', DUPLEX_REGISTRATIONS_PER_ADDRESS: '100000' },
   );
   const log = (line: string): void => console.log(`[${Math.floor(performance.now() / 1000).toString().padStart(4)} s] ${line}`);
-  log(`relay pid ${relay.pid} at ${relay.url}; ${userCount} users for ${minutes} min`);
+  log(`relay pid ${relay.pid} at ${relay.url}; ${userCount} users for ${minutes * 60} s`);
 
   const ackLatency = new LatencyRecorder();
   const deliveryLatency = new LatencyRecorder();
@@ -161,21 +173,17 @@ async function main(): Promise<number> {
 
   const report = {
     version: 1,
-    startedAt: new Date(Date.now() - performance.now()).toISOString(),
-    options: { minutes, users: userCount },
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    options: { minutes, users: userCount, smoke: values.smoke },
     windows,
     probe: { sent: probeSent, received: probeReceived },
     violations: violations.slice(0, 20),
     relayDied,
   };
-  console.log(`\n${formatTable(windows)}\n`);
+  console.log(`\nRelay soak, ${userCount} users, ${minutes * 60} s${values.smoke ? SMOKE_NOTE : ''}\n${formatTable(windows)}\n`);
   console.log(`probe: ${probeReceived}/${probeSent} messages delivered; protocol violations: ${violations.length}`);
-  const outDir = values.out as string;
-  await mkdir(outDir, { recursive: true });
-  const file = join(outDir, `soak-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  const json = JSON.stringify(report, null, 2);
-  await writeFile(file, json);
-  await writeFile(join(outDir, 'soak-latest.json'), json);
+  const file = await writeResults(values.out ?? defaultResultsDir(values.smoke), 'soak', startedAt, report);
   console.log(`Results: ${file} (and soak-latest.json)`);
   return relayDied || probeLost !== 0 || violations.length > 0 ? 1 : 0;
 }

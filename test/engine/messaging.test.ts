@@ -337,7 +337,7 @@ describe('a device that held a conversation while it was empty', () => {
     const aliceClient = await client(alice);
     // One conversation Bob's device learns of in `welcome`, one live (`conv`).
     const known = (await aliceClient.engine.createDirect(bob.user.id)).id;
-    const first = await TestClient.signedIn(relay.url, bob);
+    const first = await TestClient.signedIn(suite.relay.url, bob);
     const joined = (await aliceClient.engine.createGroup('Grows later', [bob.user.id])).id;
     await waitFor(() => first.conversations.has(known) && first.conversations.has(joined), 'the device knows both, empty');
     await first.dispose();
@@ -351,7 +351,7 @@ describe('a device that held a conversation while it was empty', () => {
     // The same device comes back: it held both (at seq 0), so it gets all 60
     // of each, and counts all of them unread.
     const again = new TestClient({ storeDir: first.storeDir, accounts: first.accounts });
-    cleanups.push(() => again.dispose());
+    suite.afterThisTest(() => again.dispose());
     await again.engine.start();
     await again.waitForState('online');
     const all = Array.from({ length: 60 }, (_, i) => i + 1);
