@@ -1,8 +1,8 @@
 // The authenticated sessions of this process, by user. It holds the one fan-out
 // subscription per connected user (routing that user's events to each of
 // their sessions), enforces the per-user socket cap (through the rate limits'
-// socket slots), and reports a user's
-// first and last session so that presence can follow.
+// socket slots), and reports a user's first and last session so that presence
+// can follow.
 import type { Fanout } from './fanout.ts';
 import type { SlotLimiter } from './rate-limit.ts';
 import type { Session } from './session.ts';
