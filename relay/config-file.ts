@@ -25,6 +25,7 @@ const configFileSchema = z
     logLevel: z.string(),
     rateLimits: z.boolean(),
     webRoot: z.string(),
+    updatesDir: z.string(),
     trustProxy: z.boolean(),
     scryptCost: z.number(),
     tlsCert: z.string(),
@@ -36,7 +37,7 @@ const configFileSchema = z
 export type FileSettings = z.infer<typeof configFileSchema>;
 export type FileKey = Exclude<keyof FileSettings, 'limits'>;
 
-const PATH_KEYS = ['data', 'webRoot', 'tlsCert', 'tlsKey'] as const satisfies readonly FileKey[];
+const PATH_KEYS = ['data', 'webRoot', 'updatesDir', 'tlsCert', 'tlsKey'] as const satisfies readonly FileKey[];
 
 export type ConfigFileResult = { ok: true; settings: FileSettings } | { ok: false; message: string };
 

@@ -39,6 +39,8 @@ export interface RelayConfig {
   rateLimits: boolean;
   /** Static files of the built web client, served at `/`. */
   webRoot: string;
+  /** The desktop app's update feed, served at `/updates/` (update-feed.ts). */
+  updatesDir: string;
   /** Take the client address from X-Forwarded-For (behind a reverse proxy). */
   trustProxy: boolean;
   /** log2 of the scrypt cost parameter N for new password hashes. */
@@ -66,6 +68,7 @@ export function defaultConfig(): RelayConfig {
     logLevel: 'info',
     rateLimits: true,
     webRoot: DEFAULT_WEB_ROOT,
+    updatesDir: path.resolve('data', 'updates'),
     trustProxy: false,
     scryptCost: 15,
     limits: { ...DEFAULT_LIMITS },
@@ -117,6 +120,12 @@ export const RELAY_OPTIONS: readonly OptionSpec[] = [
     env: 'DUPLEX_WEB_ROOT',
     value: 'DIR',
     description: 'built web client served at / (default out/web of the repository)',
+  },
+  {
+    flag: 'updates-dir',
+    env: 'DUPLEX_UPDATES_DIR',
+    value: 'DIR',
+    description: 'desktop app updates served at /updates/, see `updates publish` (default DATA/updates)',
   },
   {
     flag: 'trust-proxy',
@@ -252,10 +261,12 @@ export function resolveConfig(values: OptionValues, env: NodeJS.ProcessEnv): Rel
   const data = find('data', 'DUPLEX_DATA', 'data');
   const origins = find('allowed-origins', 'DUPLEX_ALLOWED_ORIGINS', 'allowedOrigins');
   const webRoot = find('web-root', 'DUPLEX_WEB_ROOT', 'webRoot');
+  const updatesDir = find('updates-dir', 'DUPLEX_UPDATES_DIR', 'updatesDir');
+  const dataDir = data === undefined ? defaults.dataDir : path.resolve(data.text);
   return {
     host: find('host', 'DUPLEX_HOST', 'host')?.text ?? defaults.host,
     port: parseInteger(find('port', 'DUPLEX_PORT', 'port'), 0, 65_535) ?? defaults.port,
-    dataDir: data === undefined ? defaults.dataDir : path.resolve(data.text),
+    dataDir,
     allowedOrigins: origins === undefined ? defaults.allowedOrigins : parseOrigins(origins),
     registration:
       parseChoice(find('registration', 'DUPLEX_REGISTRATION', 'registration'), REGISTRATION_MODES) ?? defaults.registration,
@@ -264,6 +275,8 @@ export function resolveConfig(values: OptionValues, env: NodeJS.ProcessEnv): Rel
       parseSwitch(switchedBy('no-rate-limits', 'off') ?? find(undefined, 'DUPLEX_RATE_LIMITS', 'rateLimits')) ??
       defaults.rateLimits,
     webRoot: webRoot === undefined ? defaults.webRoot : path.resolve(webRoot.text),
+    // Beside the database unless given: one directory to back up and move.
+    updatesDir: updatesDir === undefined ? path.join(dataDir, 'updates') : path.resolve(updatesDir.text),
     trustProxy:
       parseSwitch(switchedBy('trust-proxy', 'on') ?? find(undefined, 'DUPLEX_TRUST_PROXY', 'trustProxy')) ??
       defaults.trustProxy,

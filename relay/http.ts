@@ -1,6 +1,6 @@
 // The HTTP side of the relay (PROTOCOL.md, "HTTP"): accounts (register, login,
-// logout), health, metrics, and the web client's static files for everything
-// else. Bodies are JSON checked against the protocol's schemas; every error
+// logout), health, metrics, the desktop app's update feed (update-feed.ts),
+// and the web client's static files for everything else. Bodies are JSON checked against the protocol's schemas; every error
 // is `{"error": {"code", "message"}}` with a fitting status.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
@@ -24,6 +24,7 @@ import type { RateLimits } from './rate-limit.ts';
 import { registrationPolicy } from './registration.ts';
 import { requestPath } from './request-path.ts';
 import { serveStatic } from './static-files.ts';
+import { isFeedPath, serveUpdateFeed } from './update-feed.ts';
 import type { RelayStore } from './store/types.ts';
 
 export interface HttpDeps {
@@ -71,7 +72,13 @@ export function createRequestHandler(deps: HttpDeps): (request: IncomingMessage,
     const pathname = requestPath(request.url);
     const route = pathname !== undefined && Object.hasOwn(ROUTES, pathname) ? ROUTES[pathname] : undefined;
     // A bounded label set: known routes by path, the rest in two buckets.
-    const label = route ? pathname : pathname?.startsWith('/api/') ? 'api_unknown' : 'static';
+    const label = route
+      ? pathname
+      : pathname?.startsWith('/api/')
+        ? 'api_unknown'
+        : pathname !== undefined && isFeedPath(pathname)
+          ? 'updates'
+          : 'static';
     response.on('finish', () => deps.metrics.httpRequests.inc({ route: label, status: String(response.statusCode) }));
     respond(deps, request, response, pathname, route).catch((error: unknown) => {
       if (!(error instanceof HttpError)) {
@@ -105,6 +112,10 @@ async function respond(
   if (pathname === WS_PATH) throw new HttpError(426, 'invalid', 'this endpoint needs a WebSocket upgrade', { Upgrade: 'websocket' });
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     throw new HttpError(405, 'method_not_allowed', 'use GET', { Allow: 'GET, HEAD' });
+  }
+  if (isFeedPath(pathname)) {
+    await serveUpdateFeed(deps.config.updatesDir, pathname, request, response);
+    return;
   }
   await serveStatic(deps.config.webRoot, request, response);
 }

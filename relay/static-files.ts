@@ -94,7 +94,7 @@ async function fileSize(candidate: string): Promise<number | undefined> {
   return stats?.isFile() ? stats.size : undefined;
 }
 
-function sendText(response: ServerResponse, status: number, text: string): void {
+export function sendText(response: ServerResponse, status: number, text: string): void {
   response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
   response.end(text);
 }

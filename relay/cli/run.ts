@@ -9,6 +9,7 @@ import { type CliIo, type Command, UsageError } from './command.ts';
 import { registrationClose, registrationOpen, registrationStatus } from './registration.ts';
 import { serve } from './serve.ts';
 import { sessionsList, sessionsRevoke } from './sessions.ts';
+import { updatesPublish } from './updates.ts';
 import { userCreate, userResetPassword } from './users.ts';
 
 const COMMANDS: readonly Command[] = [
@@ -21,9 +22,10 @@ const COMMANDS: readonly Command[] = [
   registrationClose,
   registrationStatus,
   backup,
+  updatesPublish,
 ];
 
-/** serve, user, sessions, registration, backup. */
+/** serve, user, sessions, registration, backup, updates. */
 const FIRST_WORDS = [...new Set(COMMANDS.map((command) => command.name.split(' ')[0] as string))];
 
 export async function runCommandLine(argv: string[], io: CliIo): Promise<number> {
@@ -112,7 +114,9 @@ function helpOf(command: Command): string {
     '',
     `${command.summary[0]?.toUpperCase()}${command.summary.slice(1)}.`,
     ...(command.details ? [command.details] : []),
-    'The database is found like the relay finds it: --data, DUPLEX_DATA or the config file.',
+    command.options.some((option) => option.flag === 'updates-dir')
+      ? 'The updates directory is found like the relay finds it: --updates-dir, DUPLEX_UPDATES_DIR,\nthe config file, or updates/ in the data directory.'
+      : 'The database is found like the relay finds it: --data, DUPLEX_DATA or the config file.',
     '',
     'Options:',
     ...optionHelpLines(command.options),

@@ -31,7 +31,8 @@ describe('usage', () => {
     );
     for (const result of [top, user, ...commands]) expect(result?.code).toBe(0);
     for (const command of ['serve', 'user create USERNAME', 'user reset-password USERNAME', 'sessions list [USERNAME]',
-      'sessions revoke [ID]', 'registration open', 'registration close', 'registration status', 'backup FILE']) {
+      'sessions revoke [ID]', 'registration open', 'registration close', 'registration status', 'backup FILE',
+      'updates publish DIST_DIR', '--updates-dir DIR']) {
       expect(top?.stdout).toContain(command);
     }
     expect(user?.stdout).toContain('user reset-password USERNAME');

@@ -99,6 +99,13 @@ describe('parseCommandLine', () => {
     });
   });
 
+  test('the updates folder: updates/ in the data directory unless given by flag or variable', () => {
+    expect(parse([]).updatesDir).toBe(path.resolve('data', 'updates'));
+    expect(parse(['--data', 'elsewhere']).updatesDir).toBe(path.resolve('elsewhere', 'updates'));
+    expect(parse([], { DUPLEX_UPDATES_DIR: 'feed' }).updatesDir).toBe(path.resolve('feed'));
+    expect(parse(['--updates-dir', '/srv/feed'], { DUPLEX_UPDATES_DIR: 'feed' }).updatesDir).toBe('/srv/feed');
+  });
+
   test('every limit has an environment variable', () => {
     for (const name of LIMIT_NAMES) {
       const { env, default: value } = limitDefinition(name);
@@ -141,7 +148,8 @@ describe('parseCommandLine', () => {
     const help = helpText();
     for (const name of LIMIT_NAMES) expect(help).toContain(limitDefinition(name).env);
     for (const env of ['DUPLEX_HOST', 'DUPLEX_PORT', 'DUPLEX_DATA', 'DUPLEX_ALLOWED_ORIGINS', 'DUPLEX_REGISTRATION',
-      'DUPLEX_LOG_LEVEL', 'DUPLEX_RATE_LIMITS', 'DUPLEX_WEB_ROOT', 'DUPLEX_TRUST_PROXY', 'DUPLEX_SCRYPT_COST']) {
+      'DUPLEX_LOG_LEVEL', 'DUPLEX_RATE_LIMITS', 'DUPLEX_WEB_ROOT', 'DUPLEX_UPDATES_DIR', 'DUPLEX_TRUST_PROXY',
+      'DUPLEX_SCRYPT_COST']) {
       expect(help).toContain(env);
     }
   });
@@ -172,6 +180,7 @@ describe('config file', () => {
       logLevel: 'warn',
       rateLimits: false,
       webRoot: '/srv/web',
+      updatesDir: 'feed',
       trustProxy: true,
       scryptCost: 12,
       tlsCert: 'tls/cert.pem',
@@ -188,6 +197,7 @@ describe('config file', () => {
       logLevel: 'warn',
       rateLimits: false,
       webRoot: '/srv/web',
+      updatesDir: path.join(dir, 'feed'),
       trustProxy: true,
       scryptCost: 12,
       tls: { certFile: path.join(dir, 'tls/cert.pem'), keyFile: path.join(dir, 'tls/key.pem') },

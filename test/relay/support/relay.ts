@@ -36,6 +36,7 @@ export async function startTestRelay({ store, ...options }: TestRelayOptions = {
     ...defaults,
     port: 0,
     dataDir,
+    updatesDir: path.join(dataDir, 'updates'),
     scryptCost: 10,
     logLevel: (process.env.DUPLEX_TEST_LOG_LEVEL as RelayConfig['logLevel'] | undefined) ?? 'silent',
     ...options,
