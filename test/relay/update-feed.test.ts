@@ -7,9 +7,9 @@ import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { HttpExecutor, type RequestOptions } from 'builder-util-runtime';
+import { HttpExecutor } from 'builder-util-runtime';
 import { GenericProvider } from 'electron-updater/out/providers/GenericProvider.js';
-import type { ClientRequest, IncomingMessage } from 'node:http';
+import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 import { load as parseYaml } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { publishRelease } from '../../relay/update-publish.ts';
@@ -243,7 +243,8 @@ describe("electron-updater's generic provider reads the feed", () => {
       { provider: 'generic', url: `${relay.url}/updates/` },
       // The parts of AppUpdater the provider reads.
       { channel: null, isAddNoCacheQuery: false } as never,
-      { isUseMultipleRangeRequest: true, platform, executor },
+      // Typed as Electron's executor; the provider only uses HttpExecutor's request().
+      { isUseMultipleRangeRequest: true, platform, executor: executor as never },
     );
     const info = await provider.getLatestVersion();
     expect(info.version).toBe('1.0.0');
