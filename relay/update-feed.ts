@@ -16,9 +16,8 @@ import { constants, createReadStream, type ReadStream, type Stats } from 'node:f
 import { open, type FileHandle } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
+import { UPDATES_PATH } from '../src/shared/protocol/index.ts';
 import { sendText } from './static-files.ts';
-
-const UPDATES_PATH = '/updates/';
 
 /** `/updates` itself (never listed) and everything below it. */
 export function isFeedPath(pathname: string): boolean {

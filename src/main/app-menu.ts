@@ -1,7 +1,8 @@
 // The application menu: the usual menus and shortcuts of each platform
 // (Edit for the clipboard shortcuts, View for zoom and full screen, Window),
 // plus "Settings…" where each platform puts it (the app menu with ⌘, on
-// macOS, File with Ctrl+, elsewhere).
+// macOS, File with Ctrl+, elsewhere), and "Check for Updates…" beside About
+// (the app menu on macOS, Help elsewhere).
 import type { MenuItemConstructorOptions } from 'electron';
 import type { DesktopPlatform } from '../shared/desktop-api.ts';
 
@@ -10,7 +11,9 @@ export function applicationMenuTemplate(options: {
   /** Offers reload and the developer tools, for `npm run dev`. */
   development: boolean;
   openSettings: () => void;
+  checkForUpdates: () => void;
 }): MenuItemConstructorOptions[] {
+  const checkForUpdates: MenuItemConstructorOptions = { label: 'Check for Updates…', click: options.checkForUpdates };
   const settings: MenuItemConstructorOptions = {
     label: 'Settings…',
     accelerator: 'CmdOrCtrl+,',
@@ -35,6 +38,7 @@ export function applicationMenuTemplate(options: {
         role: 'appMenu',
         submenu: [
           { role: 'about' },
+          checkForUpdates,
           { type: 'separator' },
           settings,
           { type: 'separator' },
@@ -60,5 +64,7 @@ export function applicationMenuTemplate(options: {
     { role: 'editMenu' },
     view,
     { role: 'windowMenu' },
+    // Where Windows and Linux apps keep these; About shows the version.
+    { role: 'help', submenu: [checkForUpdates, { type: 'separator' }, { role: 'about', label: 'About Duplex' }] },
   ];
 }

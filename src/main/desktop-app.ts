@@ -1,7 +1,7 @@
 // The main process, assembled. Before Electron is ready: one instance per
 // user, the app:// scheme, the Windows app id, quitting. Once ready: the
-// hardened session, settings, the encrypted account, the engine, the IPC
-// handlers, then the window, the menu, the tray with the badge, and
+// hardened session, settings, the encrypted account, the engine, updates,
+// the IPC handlers, then the window, the menu, the tray with the badge, and
 // notifications, each wired to the engine's events and the settings.
 import { join } from 'node:path';
 import {
@@ -53,6 +53,7 @@ import { claimSingleInstance } from './single-instance.ts';
 import { AppTray } from './tray/app-tray.ts';
 import { trayIsShown } from './tray/tray-support.ts';
 import { showUnreadBadge } from './tray/unread-badge.ts';
+import { AppUpdates, type Updater } from './updates/app-updates.ts';
 import { createMainWindow, revealWindow } from './window/main-window.ts';
 
 /** Windows ties toasts and taskbar grouping to this id; an installer must
@@ -70,6 +71,8 @@ export interface DesktopAppOptions {
   bundleDir: string;
   log: Log;
   createEngine: DesktopEngineFactory;
+  /** electron-updater's `autoUpdater`, asked for once Electron is ready. */
+  createUpdater: () => Updater;
 }
 
 interface RunningApp {
@@ -171,6 +174,18 @@ async function runApp(options: DesktopAppOptions, isQuitting: () => boolean): Pr
         app.quit();
       });
   });
+  // ---- updates, from the signed-in relay's feed ----
+  app.setAboutPanelOptions({ applicationName: 'Duplex', applicationVersion: app.getVersion() });
+  const updates = new AppUpdates({
+    updater: options.createUpdater(),
+    installed: app.isPackaged,
+    autoDownload: () => settings.settings.autoDownloadUpdates,
+    // Called only once checks run, after the window exists.
+    onStatus: (status) => toDesktopPage({ type: 'update', status }),
+    log,
+  });
+  app.on('will-quit', () => updates.stop());
+
   handleInvokes<DuplexApi>(ipcMain, {
     channelOf: (method): DuplexInvokeChannel => `duplex:${method}`,
     schemas: duplexArgumentSchemas,
@@ -183,8 +198,9 @@ async function runApp(options: DesktopAppOptions, isQuitting: () => boolean): Pr
     channelOf: (method): DesktopInvokeChannel => `duplex-desktop:${method}`,
     schemas: desktopArgumentSchemas,
     implementation: desktopRequests({
-      info: { platform, trayAvailable, tokenStorage: accounts.storage },
+      info: { platform, trayAvailable, tokenStorage: accounts.storage, version: app.getVersion() },
       settings,
+      updates,
       setOpenConversation: (conv) => {
         openConversation = conv;
       },
@@ -215,6 +231,10 @@ async function runApp(options: DesktopAppOptions, isQuitting: () => boolean): Pr
         openSettings: () => {
           reveal();
           toDesktopPage({ type: 'open-settings' });
+        },
+        checkForUpdates: () => {
+          reveal();
+          void updates.check('manual');
         },
       }),
     ),
@@ -287,6 +307,7 @@ async function runApp(options: DesktopAppOptions, isQuitting: () => boolean): Pr
   };
   engine.onEvent((event) => {
     toDuplexPage(event);
+    updates.followEngine(event);
     shellUpdates = shellUpdates
       .then(() => updateShell(event))
       .catch((error: unknown) => log.warn(`duplex: could not follow a ${event.type} event: ${String(error)}`));
@@ -294,6 +315,7 @@ async function runApp(options: DesktopAppOptions, isQuitting: () => boolean): Pr
   nativeTheme.on('updated', showUnread);
   showUnread();
   await engine.start();
+  updates.start();
   watchConnectivity({ powerMonitor, isOnline: () => net.online, onBackOnline: () => engine.wake() });
 
   return { reveal };

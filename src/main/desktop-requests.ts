@@ -1,20 +1,26 @@
-// The requests of DesktopApi: what the settings screen and the open
-// conversation need from the shell. Settings changes reach the page as
+// The requests of DesktopApi: what the settings screen, the open
+// conversation and the update bar need from the shell. Settings changes reach the page as
 // `settings` events from the store's change listener, not from here.
 import type { DesktopApi, DesktopInfo, InvokeMethod } from '../shared/desktop-api.ts';
 import type { SettingsStore } from './settings/settings-store.ts';
+import type { AppUpdates } from './updates/app-updates.ts';
 
 export function desktopRequests(options: {
   info: DesktopInfo;
   settings: SettingsStore;
   setOpenConversation: (conv: string | null) => void;
+  updates: AppUpdates;
 }): Pick<DesktopApi, InvokeMethod<DesktopApi>> {
-  const { info, settings } = options;
+  const { info, settings, updates } = options;
   return {
     getInfo: () => Promise.resolve(info),
     getSettings: () => Promise.resolve(settings.settings),
     updateSettings: (patch) => Promise.resolve(settings.update(patch)),
     setConversationMuted: (conv, muted) => Promise.resolve(settings.setConversationMuted(conv, muted)),
     setOpenConversation: (conv) => Promise.resolve(options.setOpenConversation(conv)),
+    getUpdateStatus: () => Promise.resolve(updates.status),
+    checkForUpdates: () => updates.check('manual'),
+    downloadUpdate: () => updates.download(),
+    restartToUpdate: () => Promise.resolve(updates.restartToUpdate()),
   };
 }

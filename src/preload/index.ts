@@ -58,6 +58,10 @@ const desktopMethods = {
   updateSettings: true,
   setConversationMuted: true,
   setOpenConversation: true,
+  getUpdateStatus: true,
+  checkForUpdates: true,
+  downloadUpdate: true,
+  restartToUpdate: true,
 } as const satisfies Record<InvokeMethod<DesktopApi>, true>;
 
 function requestsOver<Api>(

@@ -1,6 +1,6 @@
 // DesktopApi: what the desktop app offers beside DuplexApi, for its settings
-// screen and its native integrations (notification clicks, the application
-// menu). The preload exposes it as `window.duplexDesktop`; the web client has
+// screen, its own updates and its native integrations (notification clicks,
+// the application menu). The preload exposes it as `window.duplexDesktop`; the web client has
 // no such object, so the UI treats it as optional.
 //
 // Like DuplexApi it crosses IPC, so everything here is plain serialisable
@@ -22,6 +22,8 @@ export interface DesktopSettings {
   notificationsMuted: boolean;
   /** Notifications say who wrote, never what. */
   hideMessageText: boolean;
+  /** Updates found download in the background; off, the user is asked first. */
+  autoDownloadUpdates: boolean;
   /** Conversation ids whose messages never notify. */
   mutedConversations: string[];
 }
@@ -46,6 +48,31 @@ export interface DesktopInfo {
   /** A tray icon is shown, so closing to the tray leaves a way back. */
   trayAvailable: boolean;
   tokenStorage: TokenStorage;
+  /** The app's version (About, and the settings screen). */
+  version: string;
+}
+
+/**
+ * Where the app's own update stands (src/main/updates):
+ * - `idle`: nothing to say;
+ * - `checking`, `up-to-date`: only for checks the user asked for, or after
+ *   the relay refused this version;
+ * - `available`: found, waiting for the user's "Download" (automatic
+ *   downloads off); `downloading` (`percent`); `ready`: "Restart to update";
+ * - `error`: `message` says what went wrong.
+ */
+export type UpdatePhase = 'idle' | 'checking' | 'up-to-date' | 'available' | 'downloading' | 'ready' | 'error';
+
+export interface UpdateStatus {
+  phase: UpdatePhase;
+  /** The version on offer, once known. */
+  version: string | null;
+  /** 0..100 while downloading. */
+  percent: number | null;
+  /** What went wrong, or a note on `up-to-date`. */
+  message: string | null;
+  /** The relay refused this version (close 4002): the app must update to connect. */
+  required: boolean;
 }
 
 export type DesktopEvent =
@@ -53,7 +80,8 @@ export type DesktopEvent =
   /** The user clicked a notification: show this conversation. */
   | { type: 'open-conversation'; conv: string }
   /** The application menu's "Settings…" item. */
-  | { type: 'open-settings' };
+  | { type: 'open-settings' }
+  | { type: 'update'; status: UpdateStatus };
 
 export interface DesktopApi {
   getInfo(): Promise<DesktopInfo>;
@@ -63,6 +91,13 @@ export interface DesktopApi {
   /** The conversation the window shows, or null. Messages in it do not
    * notify while the window has focus. */
   setOpenConversation(conv: string | null): Promise<void>;
+  getUpdateStatus(): Promise<UpdateStatus>;
+  /** Checks the relay's feed now and reports every step as `update` events. */
+  checkForUpdates(): Promise<void>;
+  /** Downloads the update on offer (`available`). */
+  downloadUpdate(): Promise<void>;
+  /** Quits, installs the downloaded update (`ready`) and starts it. */
+  restartToUpdate(): Promise<void>;
   onEvent(listener: (event: DesktopEvent) => void): Unsubscribe;
 }
 

@@ -4,7 +4,9 @@
 // - out/main/index.js runs in a plain Node child process with `electron`
 //   resolved to the test double (Electron's binary cannot run on these
 //   machines): it must start, create its window with the secure options and
-//   the CommonJS preload, serve both APIs, and quit cleanly;
+//   the CommonJS preload, serve both APIs, and quit cleanly (with
+//   electron-updater loaded from node_modules as the packed app loads it, and
+//   its updater built against the double);
 // - out/preload/index.cjs must be CommonJS that requires nothing but
 //   `electron` (a sandboxed preload can require nothing else) and exposes
 //   `duplex` and `duplexDesktop` through contextBridge.
@@ -98,6 +100,7 @@ describe('the built main bundle', () => {
     expect(run.stdout).not.toContain('start-up failed');
     expect(run.code).toBe(0);
     expect(callsTo('app.quit').length).toBeGreaterThan(0);
+    expect(callsTo('app.setAboutPanelOptions')[0]?.args).toEqual([{ applicationName: 'Duplex', applicationVersion: '1.2.3' }]);
   });
 
   it('creates one window with the secure options and the CommonJS preload', () => {
@@ -120,7 +123,7 @@ describe('the built main bundle', () => {
   it('serves both APIs, and sets the menu and the tray', () => {
     const channels = callsTo('ipcMain.handle').map((call) => call.args[0] as string);
     expect(channels.filter((channel) => channel.startsWith('duplex:'))).toHaveLength(26);
-    expect(channels.filter((channel) => channel.startsWith('duplex-desktop:'))).toHaveLength(5);
+    expect(channels.filter((channel) => channel.startsWith('duplex-desktop:'))).toHaveLength(9);
     expect(callsTo('Menu.setApplicationMenu')).toHaveLength(1);
     expect(callsTo('new Tray')).toHaveLength(1);
   });

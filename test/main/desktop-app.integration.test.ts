@@ -21,6 +21,7 @@ import { TestClient, waitFor } from '../engine/helpers/client.ts';
 import { registerAccount, startRelay, type RelayProcess, type TestAccount } from '../engine/helpers/relay.ts';
 import * as double from './electron-double/electron.ts';
 import { recordingLog } from './helpers.ts';
+import { FakeUpdater } from './fake-updater.ts';
 
 vi.mock('electron', () => import('./electron-double/electron.ts'));
 
@@ -57,6 +58,8 @@ async function startApp(): Promise<double.BrowserWindow> {
     bundleDir: '/app/out/main',
     log: recordingLog(),
     createEngine: createDesktopEngine,
+    // Not under test here (app-updates.test.ts): a development build never checks.
+    createUpdater: () => new FakeUpdater() as never,
   });
   await vi.waitFor(() => expect(double.powerMonitor.listenerCount('resume')).toBe(1), { timeout: 10_000 });
   const window = double.BrowserWindow.instances[0];

@@ -5,7 +5,8 @@
 // Electron is mocked (test/main/electron-double): its binary cannot run on
 // these machines, so every Electron object here is the double's and the test
 // plays the OS and the user. The engine is a stand-in too (the real one has
-// its own suites); the platform and environment are passed in.
+// its own suites), and so is electron-updater's autoUpdater (fake-updater.ts);
+// the platform and environment are passed in.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +17,7 @@ import type { DesktopPlatform } from '../../src/shared/desktop-api.ts';
 import { APP_USER_MODEL_ID, startDesktopApp } from '../../src/main/desktop-app.ts';
 import type { DesktopEngine, DesktopEngineContext } from '../../src/main/desktop-engine.ts';
 import * as double from './electron-double/electron.ts';
+import { FakeUpdater, found } from './fake-updater.ts';
 import { recordingLog } from './helpers.ts';
 import { trayImage } from '../../src/main/tray/unread-images.ts';
 
@@ -86,9 +88,10 @@ function fakeEngine(stored: ConversationSummary[] | null = null) {
 }
 
 async function start(
-  options: { platform?: DesktopPlatform; env?: NodeJS.ProcessEnv; stored?: ConversationSummary[] } = {},
+  options: { platform?: DesktopPlatform; env?: NodeJS.ProcessEnv; stored?: ConversationSummary[]; updater?: FakeUpdater } = {},
 ) {
   const engine = fakeEngine(options.stored);
+  const updater = options.updater ?? new FakeUpdater();
   const log = recordingLog();
   const userData = mkdtempSync(join(tmpdir(), 'duplex-app-'));
   startDesktopApp({
@@ -97,6 +100,7 @@ async function start(
     bundleDir: '/app/out/main',
     log,
     createEngine: engine.create,
+    createUpdater: () => updater as never,
   });
   // Watching for resume is the last thing the start-up does.
   await vi.waitFor(() => expect(double.powerMonitor.listenerCount('resume')).toBe(1));
@@ -104,7 +108,7 @@ async function start(
   const tray = double.Tray.instances[0];
   if (window === undefined || tray === undefined) throw new Error('the app did not start');
   window.emit('ready-to-show');
-  return { engine, log, userData, window, tray };
+  return { engine, log, userData, window, tray, updater };
 }
 
 /** Lets queued shell updates run. */
@@ -150,7 +154,7 @@ describe('start-up', () => {
     await start();
     const channels = [...double.ipcMain.handlers.keys()];
     expect(channels.filter((channel) => channel.startsWith('duplex:'))).toHaveLength(26);
-    expect(channels.filter((channel) => channel.startsWith('duplex-desktop:'))).toHaveLength(5);
+    expect(channels.filter((channel) => channel.startsWith('duplex-desktop:'))).toHaveLength(9);
     const order = double.calls.map((call) => call.api);
     expect(order.lastIndexOf('ipcMain.handle')).toBeLessThan(order.indexOf('BrowserWindow.loadURL'));
   });
@@ -162,6 +166,7 @@ describe('start-up', () => {
       'editMenu',
       'View',
       'windowMenu',
+      'help',
     ]);
     expect(tray.tooltip).toBe('Duplex');
   });
@@ -191,11 +196,13 @@ describe('single instance', () => {
   it('a second launch quits before doing anything', async () => {
     double.environment.singleInstanceLock = false;
     const engine = fakeEngine();
-    startDesktopApp({ platform: 'linux', env: {}, bundleDir: '/b', log: recordingLog(), createEngine: engine.create });
+    const createUpdater = vi.fn();
+    startDesktopApp({ platform: 'linux', env: {}, bundleDir: '/b', log: recordingLog(), createEngine: engine.create, createUpdater });
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(double.calls.map((call) => call.api)).toEqual(['app.requestSingleInstanceLock', 'app.quit']);
     expect(double.BrowserWindow.instances).toEqual([]);
     expect(engine.create).not.toHaveBeenCalled();
+    expect(createUpdater).not.toHaveBeenCalled();
   });
 
   it('the first instance shows its window when launched again', async () => {
@@ -328,6 +335,7 @@ describe('the engine in the shell', () => {
       platform: 'linux',
       trayAvailable: true,
       tokenStorage: 'plain_text',
+      version: '1.2.3',
     });
     await expect(
       double.ipcMain.invoke('duplex-desktop:setConversationMuted', fromApp, 'c_9', true),
@@ -339,5 +347,57 @@ describe('the engine in the shell', () => {
     const file = double.Menu.applicationMenu?.template[0]?.submenu as Array<Record<string, unknown>>;
     (file.find((item) => item.label === 'Settings…')?.click as () => void)();
     expect(pageEvents(window, 'duplex-desktop:event')).toContainEqual({ type: 'open-settings' });
+  });
+});
+
+describe('updates', () => {
+  it('checks the signed-in relay at start, quietly, and puts the version in About', async () => {
+    double.app.isPackaged = true;
+    const { updater } = await start({ stored: [] });
+    await vi.waitFor(() => expect(updater.checkForUpdates).toHaveBeenCalledOnce());
+    expect(updater.setFeedURL).toHaveBeenCalledWith(expect.objectContaining({ url: 'https://relay.example/updates/' }));
+    expect(double.calls.find((call) => call.api === 'app.setAboutPanelOptions')?.args).toEqual([
+      { applicationName: 'Duplex', applicationVersion: '1.2.3' },
+    ]);
+  });
+
+  it('"Check for Updates…" shows the window and reports each step to the page; Restart to update installs', async () => {
+    double.app.isPackaged = true;
+    const updater = new FakeUpdater();
+    const { window } = await start({ stored: [], updater });
+    await vi.waitFor(() => expect(updater.checkForUpdates).toHaveBeenCalledOnce());
+    updater.nextCheck = found;
+    window.hide();
+    const help = double.Menu.applicationMenu?.template.at(-1)?.submenu as Array<Record<string, unknown>>;
+    (help.find((item) => item.label === 'Check for Updates…')?.click as () => void)();
+    expect(window.isVisible()).toBe(true);
+    await vi.waitFor(() =>
+      expect(pageEvents(window, 'duplex-desktop:event').at(-1)).toMatchObject({ type: 'update', status: { phase: 'ready' } }),
+    );
+    await expect(double.ipcMain.invoke('duplex-desktop:getUpdateStatus', fromApp)).resolves.toMatchObject({
+      phase: 'ready',
+      version: '2.0.0',
+    });
+    await double.ipcMain.invoke('duplex-desktop:restartToUpdate', fromApp);
+    expect(updater.quitAndInstall).toHaveBeenCalledOnce();
+  });
+
+  it('the relay refusing this version (4002) checks at once and downloads whatever the setting', async () => {
+    double.app.isPackaged = true;
+    const updater = new FakeUpdater();
+    const { engine, window } = await start({ stored: [], updater });
+    await vi.waitFor(() => expect(updater.checkForUpdates).toHaveBeenCalledOnce());
+    await double.ipcMain.invoke('duplex-desktop:updateSettings', fromApp, { autoDownloadUpdates: false });
+    updater.nextCheck = found;
+    engine.emit({
+      type: 'status',
+      status: { state: 'offline', nextRetryAt: null, lastCloseReason: 'unsupported_version', stopped: 'update_needed' },
+    });
+    await vi.waitFor(() => expect(updater.checkForUpdates).toHaveBeenCalledTimes(2));
+    expect(updater.autoDownload).toBe(true);
+    expect(pageEvents(window, 'duplex-desktop:event')).toContainEqual({
+      type: 'update',
+      status: expect.objectContaining({ phase: 'checking', required: true }),
+    });
   });
 });

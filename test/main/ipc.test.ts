@@ -94,6 +94,10 @@ const validDesktopCalls: { [M in InvokeMethod<DesktopApi>]: Parameters<DesktopAp
   updateSettings: [{ closeToTray: false, hideMessageText: true }],
   setConversationMuted: [CONV, true],
   setOpenConversation: [null],
+  getUpdateStatus: [],
+  checkForUpdates: [],
+  downloadUpdate: [],
+  restartToUpdate: [],
 };
 
 const invalidDesktopCalls: Array<[InvokeMethod<DesktopApi>, unknown[]]> = [
@@ -103,6 +107,9 @@ const invalidDesktopCalls: Array<[InvokeMethod<DesktopApi>, unknown[]]> = [
   ['updateSettings', []],
   ['setConversationMuted', [CONV]],
   ['setOpenConversation', [42]],
+  ['updateSettings', [{ autoDownloadUpdates: 'yes' }]],
+  ['checkForUpdates', ['now']],
+  ['restartToUpdate', [true]],
 ];
 
 type Frame = Pick<WebFrameMain, 'url' | 'parent'>;

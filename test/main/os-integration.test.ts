@@ -46,10 +46,15 @@ describe('the application menu', () => {
     return undefined;
   };
 
-  it.each(['linux', 'win32'] as const)('has File, Edit, View and Window with the usual shortcuts on %s', (platform) => {
+  it.each(['linux', 'win32'] as const)('has File, Edit, View, Window and Help with the usual shortcuts on %s', (platform) => {
     const openSettings = vi.fn();
-    const menu = applicationMenuTemplate({ platform, development: false, openSettings });
-    expect(menu.map((item) => item.label ?? item.role)).toEqual(['File', 'editMenu', 'View', 'windowMenu']);
+    const checkForUpdates = vi.fn();
+    const menu = applicationMenuTemplate({ platform, development: false, openSettings, checkForUpdates });
+    expect(menu.map((item) => item.label ?? item.role)).toEqual(['File', 'editMenu', 'View', 'windowMenu', 'help']);
+    const help = submenu(menu[4]);
+    expect(help.some((item) => item.role === 'about' && item.label === 'About Duplex')).toBe(true);
+    (help.find((item) => item.label === 'Check for Updates…')?.click as () => void)();
+    expect(checkForUpdates).toHaveBeenCalledOnce();
     const settings = find(menu, (item) => item.label === 'Settings…');
     expect(settings?.accelerator).toBe('CmdOrCtrl+,');
     (settings?.click as () => void)();
@@ -60,10 +65,14 @@ describe('the application menu', () => {
     }
   });
 
-  it('puts Settings and Quit in the app menu on macOS', () => {
-    const menu = applicationMenuTemplate({ platform: 'darwin', development: false, openSettings: vi.fn() });
+  it('puts About, Check for Updates, Settings and Quit in the app menu on macOS', () => {
+    const checkForUpdates = vi.fn();
+    const menu = applicationMenuTemplate({ platform: 'darwin', development: false, openSettings: vi.fn(), checkForUpdates });
     expect(menu.map((item) => item.label ?? item.role)).toEqual(['appMenu', 'editMenu', 'View', 'windowMenu']);
     const appMenu = submenu(menu[0]);
+    expect(appMenu.map((item) => item.role ?? item.label).slice(0, 2)).toEqual(['about', 'Check for Updates…']);
+    (appMenu[1]?.click as () => void)();
+    expect(checkForUpdates).toHaveBeenCalledOnce();
     expect(appMenu.some((item) => item.label === 'Settings…')).toBe(true);
     expect(appMenu.some((item) => item.role === 'quit')).toBe(true);
     expect(appMenu.some((item) => item.role === 'hide')).toBe(true);
@@ -71,7 +80,7 @@ describe('the application menu', () => {
 
   it('offers reload and developer tools only in development', () => {
     const roles = (development: boolean): unknown[] =>
-      submenu(applicationMenuTemplate({ platform: 'linux', development, openSettings: vi.fn() })[2]).map((item) => item.role);
+      submenu(applicationMenuTemplate({ platform: 'linux', development, openSettings: vi.fn(), checkForUpdates: vi.fn() })[2]).map((item) => item.role);
     expect(roles(false)).not.toContain('toggleDevTools');
     expect(roles(false)).not.toContain('reload');
     expect(roles(true)).toEqual(expect.arrayContaining(['reload', 'toggleDevTools']));

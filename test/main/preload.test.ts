@@ -59,7 +59,18 @@ describe('the preload bridge', () => {
       ].sort(),
     );
     expect(Object.keys(duplexDesktop).sort()).toEqual(
-      ['getInfo', 'getSettings', 'onEvent', 'setConversationMuted', 'setOpenConversation', 'updateSettings'].sort(),
+      [
+        'getInfo',
+        'getSettings',
+        'onEvent',
+        'setConversationMuted',
+        'setOpenConversation',
+        'updateSettings',
+        'getUpdateStatus',
+        'checkForUpdates',
+        'downloadUpdate',
+        'restartToUpdate',
+      ].sort(),
     );
   });
 

@@ -38,12 +38,13 @@ describe('default settings', () => {
     expect(defaultSettings({ platform, trayAvailable }).closeToTray).toBe(closeToTray);
   });
 
-  it('start with nothing muted or hidden, no autostart and no window placement', () => {
+  it('start with nothing muted or hidden, no autostart, updates downloaded, and no window placement', () => {
     expect(defaultSettings({ platform: 'linux', trayAvailable: true })).toEqual({
       closeToTray: true,
       startAtLogin: false,
       notificationsMuted: false,
       hideMessageText: false,
+      autoDownloadUpdates: true,
       mutedConversations: [],
       window: null,
     });
@@ -83,7 +84,7 @@ describe('the settings file', () => {
 
   it('writes every change, so a new store reads it back', () => {
     const store = new SettingsStore(file, defaults, recordingLog());
-    store.update({ closeToTray: false, hideMessageText: true });
+    store.update({ closeToTray: false, hideMessageText: true, autoDownloadUpdates: false });
     store.setConversationMuted('c_1', true);
     store.setConversationMuted('c_2', true);
     store.setConversationMuted('c_1', false);
@@ -95,6 +96,7 @@ describe('the settings file', () => {
       startAtLogin: false,
       notificationsMuted: false,
       hideMessageText: true,
+      autoDownloadUpdates: false,
       mutedConversations: ['c_2'],
     });
     expect(reread.windowState).toEqual({ x: 5, y: 6, width: 700, height: 500, maximized: false });

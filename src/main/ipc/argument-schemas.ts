@@ -69,4 +69,8 @@ export const desktopArgumentSchemas = {
   updateSettings: z.tuple([settingsPatchSchema]),
   setConversationMuted: z.tuple([idSchema, z.boolean()]),
   setOpenConversation: z.tuple([idSchema.nullable()]),
+  getUpdateStatus: none,
+  checkForUpdates: none,
+  downloadUpdate: none,
+  restartToUpdate: none,
 } satisfies ArgumentSchemas<DesktopApi>;

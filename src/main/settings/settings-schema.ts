@@ -23,6 +23,7 @@ const switches = {
   startAtLogin: z.boolean(),
   notificationsMuted: z.boolean(),
   hideMessageText: z.boolean(),
+  autoDownloadUpdates: z.boolean(),
 };
 
 /** What the renderer may change through `updateSettings`: known switches only. */
@@ -54,6 +55,9 @@ export function defaultSettings(environment: {
     startAtLogin: false,
     notificationsMuted: false,
     hideMessageText: false,
+    // Updates carry security fixes: fetched without asking, installed on
+    // the user's restart (or quit), as Signal and Element do.
+    autoDownloadUpdates: true,
     mutedConversations: [],
     window: null,
   };

@@ -5,6 +5,8 @@
 export const PROTOCOL_VERSION = 1;
 export const SUBPROTOCOL = 'duplex.v1';
 export const WS_PATH = '/ws';
+/** The desktop app's update feed (electron-updater's generic provider), below the relay URL. */
+export const UPDATES_PATH = '/updates/';
 
 /** Largest text frame either side may send, in bytes on the wire. */
 export const MAX_FRAME_BYTES = 64 * 1024;

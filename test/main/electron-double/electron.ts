@@ -38,6 +38,7 @@ function record(api: string, ...args: unknown[]): void {
 /** What the fake OS answers; tests change it before the code under test asks. */
 export const environment = {
   singleInstanceLock: true,
+  version: '1.2.3',
   encryptionAvailable: true,
   storageBackend: 'gnome_libsecret' as string,
   online: true,
@@ -113,6 +114,18 @@ class FakeApp extends EventEmitter {
 
   getAppPath(): string {
     return process.cwd();
+  }
+
+  getVersion(): string {
+    return environment.version;
+  }
+
+  getName(): string {
+    return 'Duplex';
+  }
+
+  setAboutPanelOptions(options: unknown): void {
+    record('app.setAboutPanelOptions', options);
   }
 
   setAppUserModelId(id: string): void {
