@@ -1,9 +1,10 @@
 import { ChatScreen } from './components/ChatScreen.tsx';
 import { SignInScreen } from './components/auth/SignInScreen.tsx';
+import { UpdateBar } from './components/update/UpdateBar.tsx';
 import { useChat } from './store/useChat.ts';
 
 /** The app's root: the one element carrying `data-connection` (the UI
- * contract), and the screen for the session state. */
+ * contract), the screen for the session state, and the update bar. */
 export function App() {
   const auth = useChat((state) => state.auth);
   const connection = useChat((state) => state.status.state);
@@ -16,6 +17,7 @@ export function App() {
           Loading…
         </p>
       )}
+      <UpdateBar />
     </div>
   );
 }

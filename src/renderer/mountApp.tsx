@@ -8,9 +8,11 @@ import './styles/base.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import type { DuplexApi } from '../shared/api.ts';
+import type { AppUpdates } from '../shared/app-updates.ts';
 import type { DesktopApi } from '../shared/desktop-api.ts';
 import { App } from './App.tsx';
 import { createChatStore } from './store/chatStore.ts';
+import { desktopUpdates } from './store/desktopUpdates.ts';
 import { ChatStoreContext } from './store/useChat.ts';
 import { applyThemePreference, readThemePreference } from './theme/themePreference.ts';
 
@@ -19,9 +21,11 @@ export function mountApp(
   rootElement: HTMLElement,
   api: DuplexApi = window.duplex,
   desktop: DesktopApi | null = window.duplexDesktop ?? null,
+  /** The web client passes its service worker's; the desktop app's come over DesktopApi. */
+  updates: AppUpdates | null = desktop ? desktopUpdates(desktop) : null,
 ): () => void {
   applyThemePreference(readThemePreference());
-  const store = createChatStore(api, desktop);
+  const store = createChatStore(api, desktop, updates);
   const stop = store.getState().actions.start();
   const root = createRoot(rootElement);
   root.render(

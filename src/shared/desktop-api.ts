@@ -9,6 +9,7 @@
 // channel names themselves and these types make the compiler check that they
 // spell them alike.
 import type { DuplexApi, Unsubscribe } from './api.ts';
+import type { UpdateStatus } from './app-updates.ts';
 
 export type DesktopPlatform = 'darwin' | 'win32' | 'linux';
 
@@ -52,28 +53,6 @@ export interface DesktopInfo {
   version: string;
 }
 
-/**
- * Where the app's own update stands (src/main/updates):
- * - `idle`: nothing to say;
- * - `checking`, `up-to-date`: only for checks the user asked for, or after
- *   the relay refused this version;
- * - `available`: found, waiting for the user's "Download" (automatic
- *   downloads off); `downloading` (`percent`); `ready`: "Restart to update";
- * - `error`: `message` says what went wrong.
- */
-export type UpdatePhase = 'idle' | 'checking' | 'up-to-date' | 'available' | 'downloading' | 'ready' | 'error';
-
-export interface UpdateStatus {
-  phase: UpdatePhase;
-  /** The version on offer, once known. */
-  version: string | null;
-  /** 0..100 while downloading. */
-  percent: number | null;
-  /** What went wrong, or a note on `up-to-date`. */
-  message: string | null;
-  /** The relay refused this version (close 4002): the app must update to connect. */
-  required: boolean;
-}
 
 export type DesktopEvent =
   | { type: 'settings'; settings: DesktopSettings }

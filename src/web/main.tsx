@@ -1,13 +1,15 @@
 // The web client's entry: runs the client engine in the page (the browser's
 // WebSocket and fetch, IndexedDB for the store, its own origin as the relay),
 // installs it as window.duplex, then mounts the same renderer as the desktop
-// app. The service worker keeps this page available offline.
+// app. The service worker keeps this page available offline and brings new
+// releases.
 // First: it configures zod before the engine's modules define schemas.
 import './zodJitless.ts';
 import { mountApp } from '../renderer/mountApp.tsx';
 import { DuplexEngine } from '../shared/engine/engine.ts';
 import { localStorageAccounts } from './accountStorage.ts';
 import { registerServiceWorker } from './registerServiceWorker.ts';
+import { serviceWorkerUpdates } from './serviceWorkerUpdates.ts';
 import { indexedDbClientStoreOpener } from './store/indexeddb-client-store.ts';
 
 const engine = new DuplexEngine({
@@ -28,6 +30,15 @@ window.duplex = engine;
 // browser saying the network is back lets it reconnect at once.
 window.addEventListener('online', () => engine.wake());
 
+const updates = serviceWorkerUpdates(
+  'serviceWorker' in navigator ? navigator.serviceWorker : undefined,
+  registerServiceWorker(),
+);
+// The relay refusing this version (4002): its newer build may be waiting.
+engine.onEvent((event) => {
+  if (event.type === 'status' && event.status.stopped === 'update_needed') updates.relayRefused();
+});
+
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
 // Resuming the saved account first (local data only, no network) lets the
@@ -35,5 +46,4 @@ if (!root) throw new Error('index.html has no #root element');
 engine
   .start()
   .catch((error: unknown) => console.error('Duplex: could not resume the saved account', error))
-  .finally(() => mountApp(root));
-registerServiceWorker();
+  .finally(() => mountApp(root, window.duplex, null, updates));

@@ -12,7 +12,7 @@
 // for real in test/relay/update-feed.test.ts.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DuplexEvent } from '../../src/shared/api.ts';
-import type { UpdateStatus } from '../../src/shared/desktop-api.ts';
+import type { UpdateStatus } from '../../src/shared/app-updates.ts';
 import { AppUpdates, CHECK_INTERVAL_MS, type Updater } from '../../src/main/updates/app-updates.ts';
 import { FakeUpdater, found } from './fake-updater.ts';
 import { recordingLog } from './helpers.ts';

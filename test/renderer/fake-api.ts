@@ -19,6 +19,7 @@ import type {
   SignInRequest,
 } from '../../src/shared/api.ts';
 import type { DesktopApi, DesktopEvent, DesktopInfo, DesktopSettings, DesktopSettingsPatch } from '../../src/shared/desktop-api.ts';
+import type { UpdateStatus } from '../../src/shared/app-updates.ts';
 import type { GroupAddPolicy, Presence, User } from '../../src/shared/protocol/index.ts';
 
 export const alice: User = { id: 'u-alice', username: 'alice', displayName: 'Alice Liddell' };
@@ -247,14 +248,18 @@ export class FakeDuplexApi implements DuplexApi {
 
 /** The desktop app's extras (window.duplexDesktop), in memory. */
 export class FakeDesktopApi implements DesktopApi {
-  info: DesktopInfo = { platform: 'linux', trayAvailable: true, tokenStorage: 'encrypted' };
+  info: DesktopInfo = { platform: 'linux', trayAvailable: true, tokenStorage: 'encrypted', version: '1.2.3' };
   settings: DesktopSettings = {
     closeToTray: false,
     startAtLogin: false,
     notificationsMuted: false,
     hideMessageText: false,
+    autoDownloadUpdates: true,
     mutedConversations: [],
   };
+  updateStatus: UpdateStatus = { phase: 'idle', version: null, percent: null, message: null, required: false };
+  /** The update requests the renderer made, in order. */
+  readonly updateRequests: string[] = [];
   /** Every conversation the renderer reported as open, in order. */
   readonly openConversations: Array<string | null> = [];
   private readonly listeners = new Set<(event: DesktopEvent) => void>();
@@ -272,6 +277,16 @@ export class FakeDesktopApi implements DesktopApi {
   };
   setOpenConversation = async (conv: string | null) => {
     this.openConversations.push(conv);
+  };
+  getUpdateStatus = async () => this.updateStatus;
+  checkForUpdates = async () => {
+    this.updateRequests.push('check');
+  };
+  downloadUpdate = async () => {
+    this.updateRequests.push('download');
+  };
+  restartToUpdate = async () => {
+    this.updateRequests.push('restart');
   };
   onEvent = (listener: (event: DesktopEvent) => void) => {
     this.listeners.add(listener);

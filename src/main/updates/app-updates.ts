@@ -19,7 +19,7 @@
 // code, only its types, so the tests drive it with a stand-in.
 import type { AppUpdater, ProgressInfo, UpdateInfo } from 'electron-updater';
 import type { DuplexEvent } from '../../shared/api.ts';
-import type { UpdateStatus } from '../../shared/desktop-api.ts';
+import { NO_UPDATE, type UpdateStatus } from '../../shared/app-updates.ts';
 import { UPDATES_PATH } from '../../shared/protocol/index.ts';
 import type { Log } from '../log.ts';
 
@@ -42,8 +42,6 @@ export const CHECK_INTERVAL_MS = 6 * 60 * 60 * 1000;
 /** Why a check runs: only the user's and the relay's are announced. */
 export type CheckReason = 'start' | 'scheduled' | 'manual' | 'required';
 
-export const IDLE: UpdateStatus = { phase: 'idle', version: null, percent: null, message: null, required: false };
-
 /** electron-updater's code for a feed without the channel file (the relay has no updates published). */
 const NO_CHANNEL_FILE = 'ERR_UPDATER_CHANNEL_FILE_NOT_FOUND';
 
@@ -58,7 +56,7 @@ export interface AppUpdatesOptions {
 }
 
 export class AppUpdates {
-  private statusNow: UpdateStatus = IDLE;
+  private statusNow: UpdateStatus = NO_UPDATE;
   private feedUrl: string | null = null;
   private announce = false;
   private timer: ReturnType<typeof setInterval> | null = null;

@@ -17,6 +17,7 @@ import type {
   SignInRequest,
   Unsubscribe,
 } from '../../shared/api.ts';
+import type { AppUpdates, UpdateStatus } from '../../shared/app-updates.ts';
 import type { DesktopApi, DesktopEvent, DesktopInfo, DesktopSettings, DesktopSettingsPatch } from '../../shared/desktop-api.ts';
 import type { GroupAddPolicy, Presence, User } from '../../shared/protocol/index.ts';
 import { MessageWindow } from './messageWindow.ts';
@@ -50,6 +51,12 @@ export interface ChatData {
   /** The desktop app's extras, once read; null in the web client. */
   desktopInfo: DesktopInfo | null;
   desktopSettings: DesktopSettings | null;
+  /** How an update takes effect, or null where the shell offers none. */
+  updatesApplyBy: AppUpdates['appliesBy'] | null;
+  /** The app's own update, once known; null until then. */
+  update: UpdateStatus | null;
+  /** The user closed the update bar for this status. */
+  updateDismissed: boolean;
   auth: 'loading' | 'signed-out' | 'signed-in';
   session: Session | null;
   status: ConnectionStatus;
@@ -111,6 +118,10 @@ export interface ChatActions {
   blockUser(userId: string): Promise<void>;
   unblockUser(userId: string): Promise<void>;
   updateDesktopSettings(patch: DesktopSettingsPatch): void;
+  checkForUpdates(): void;
+  downloadUpdate(): void;
+  applyUpdate(): void;
+  dismissUpdate(): void;
   setConversationMuted(conv: string, muted: boolean): void;
 }
 
@@ -121,7 +132,10 @@ export interface ChatState extends ChatData {
 export type ChatStore = StoreApi<ChatState>;
 
 /** Everything that belongs to one signed-in account. */
-function accountData(): Omit<ChatData, 'isDesktop' | 'desktopInfo' | 'desktopSettings' | 'auth' | 'session' | 'status'> {
+function accountData(): Omit<
+  ChatData,
+  'isDesktop' | 'desktopInfo' | 'desktopSettings' | 'updatesApplyBy' | 'update' | 'updateDismissed' | 'auth' | 'session' | 'status'
+> {
   return {
     conversations: new Map(),
     conversationsLoaded: false,
@@ -164,8 +178,9 @@ function unreadMarkerFor(conversation: ConversationSummary, me: string): UnreadM
   return { conv: conversation.id, afterSeq, count: conversation.unread };
 }
 
-/** `desktop` is window.duplexDesktop in the desktop app, null on the web. */
-export function createChatStore(api: DuplexApi, desktop: DesktopApi | null): ChatStore {
+/** `desktop` is window.duplexDesktop in the desktop app, null on the web;
+ * `updates` is the app's own updates, where the shell has them. */
+export function createChatStore(api: DuplexApi, desktop: DesktopApi | null, updates: AppUpdates | null = null): ChatStore {
   return createStore<ChatState>()((set, get, store) => {
     // Events that arrive while a snapshot is being read wait here and are
     // replayed after it. Each event carries the whole new state of what it
@@ -384,15 +399,26 @@ export function createChatStore(api: DuplexApi, desktop: DesktopApi | null): Cha
       return load;
     }
 
+    /** The app's own updates: the status now, then every change. */
+    function startUpdates(source: AppUpdates): Unsubscribe {
+      const show = (update: UpdateStatus): void =>
+        set((state) => ({ update, updateDismissed: state.updateDismissed && state.update?.phase === update.phase }));
+      const unsubscribe = source.onStatus(show);
+      background(source.getStatus().then((update) => set((state) => ({ update: state.update ?? update }))));
+      return unsubscribe;
+    }
+
     const actions: ChatActions = {
       start() {
         queuedEvents = [];
         const unsubscribe = api.onEvent(receive);
         background(api.getSession().then(loadSnapshot));
         const stopDesktop = desktop ? startDesktop(desktop) : null;
+        const stopUpdates = updates ? startUpdates(updates) : null;
         return () => {
           unsubscribe();
           stopDesktop?.();
+          stopUpdates?.();
           for (const timer of typingTimers.values()) clearTimeout(timer);
         };
       },
@@ -577,6 +603,22 @@ export function createChatStore(api: DuplexApi, desktop: DesktopApi | null): Cha
         if (desktop) background(desktop.updateSettings(patch).then((desktopSettings) => set({ desktopSettings })));
       },
 
+      checkForUpdates() {
+        if (updates) background(updates.check());
+      },
+
+      downloadUpdate() {
+        if (updates) background(updates.download());
+      },
+
+      applyUpdate() {
+        if (updates) background(updates.apply());
+      },
+
+      dismissUpdate() {
+        set({ updateDismissed: true });
+      },
+
       setConversationMuted(conv, muted) {
         if (desktop) background(desktop.setConversationMuted(conv, muted).then((desktopSettings) => set({ desktopSettings })));
       },
@@ -586,6 +628,9 @@ export function createChatStore(api: DuplexApi, desktop: DesktopApi | null): Cha
       isDesktop: desktop !== null,
       desktopInfo: null,
       desktopSettings: null,
+      updatesApplyBy: updates?.appliesBy ?? null,
+      update: null,
+      updateDismissed: false,
       auth: 'loading',
       session: null,
       status: { state: 'connecting', nextRetryAt: null, lastCloseReason: null, stopped: null },

@@ -47,6 +47,11 @@ export function DesktopSettingsSection() {
       checked: settings.startAtLogin,
       change: (on: boolean) => updateDesktopSettings({ startAtLogin: on }),
     },
+    {
+      label: 'Download updates automatically',
+      checked: settings.autoDownloadUpdates,
+      change: (on: boolean) => updateDesktopSettings({ autoDownloadUpdates: on }),
+    },
   ];
   // Conversations that were left since stay muted on the desktop side but
   // are nobody's business here.

@@ -6,6 +6,7 @@ import { Modal } from '../common/Modal.tsx';
 import { RadioGroup } from '../common/RadioGroup.tsx';
 import { DesktopSettingsSection } from './DesktopSettingsSection.tsx';
 import { PrivacySettingsSection } from './PrivacySettingsSection.tsx';
+import { UpdatesSection } from './UpdatesSection.tsx';
 
 const themeChoices: ReadonlyArray<{ value: ThemePreference; label: string }> = [
   { value: 'system', label: 'Same as the system' },
@@ -15,8 +16,8 @@ const themeChoices: ReadonlyArray<{ value: ThemePreference; label: string }> = [
 
 const allKeys = [...Object.values(shortcuts), ...localKeys];
 
-/** The account, privacy, the theme, the desktop app's own settings and the
- * keyboard shortcuts. */
+/** The account, privacy, the theme, the desktop app's own settings, updates
+ * and the keyboard shortcuts. */
 export function SettingsDialog() {
   const session = useChat((state) => state.session);
   const { closeDialog } = useActions();
@@ -49,6 +50,7 @@ export function SettingsDialog() {
         autoFocusChecked
       />
       <DesktopSettingsSection />
+      <UpdatesSection />
       <section className="settings__section">
         <h3 className="settings__heading">Keyboard shortcuts</h3>
         <dl className="settings__keys">
