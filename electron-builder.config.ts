@@ -12,6 +12,16 @@ const APP_ID = 'org.duplex.desktop';
 /** The Linux executable, and so the desktop entry's name (duplex.desktop). */
 const EXECUTABLE_NAME = 'duplex';
 
+/**
+ * The update feed written into the app (resources/app-update.yml). The app
+ * does not use it: it always asks the relay the user signed in to
+ * (RELAY/updates/, set at run time with setFeedURL; src/main/updates), so
+ * one build serves every team. electron-builder needs a publish provider to
+ * write the channel files (latest*.yml) and blockmaps at all; a team that
+ * builds its own installers may name its relay here (DUPLEX_UPDATES_URL).
+ */
+const UPDATES_URL = process.env.DUPLEX_UPDATES_URL || 'https://relay.invalid/updates/';
+
 const config: Configuration = {
   appId: APP_ID,
   // Written into the packed package.json, which Electron reads at start:
@@ -33,6 +43,9 @@ const config: Configuration = {
   // Electron, and the rebuild step would try to download Electron's headers.
   npmRebuild: false,
   afterPack: './scripts/electron-fuses.ts',
+  // The relay's feed (docs/installers.md, "Updates"): `duplex-relay updates
+  // publish dist/` serves what this writes beside the installers.
+  publish: { provider: 'generic', url: UPDATES_URL },
 
   linux: {
     target: ['AppImage', 'deb'],
@@ -49,7 +62,10 @@ const config: Configuration = {
     target: 'nsis',
     icon: WINDOWS_ICON,
   },
+  // No spaces: latest.yml names the installer with dashes, and the feed
+  // serves the file by that name (electron-builder's default has spaces).
   nsis: {
+    artifactName: '${productName}-Setup-${version}.${ext}',
     // A per-user install without questions, as chat apps do: no admin
     // rights, updates in place. (electron-builder's defaults, stated
     // because they are a choice.) Its Start menu shortcut carries APP_ID.
@@ -58,7 +74,9 @@ const config: Configuration = {
   },
 
   mac: {
-    target: 'dmg',
+    // The dmg to install; the zip is what electron-updater (Squirrel.Mac)
+    // downloads to update.
+    target: ['dmg', 'zip'],
     icon: MAC_ICON,
     category: 'public.app-category.social-networking',
   },

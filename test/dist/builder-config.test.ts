@@ -69,8 +69,19 @@ describe('the targets', () => {
     expect(config.win?.target).toBe('nsis');
   });
 
-  it('are a dmg on macOS', () => {
-    expect(config.mac?.target).toBe('dmg');
+  it('are a dmg on macOS, and the zip electron-updater updates from', () => {
+    expect(config.mac?.target).toEqual(['dmg', 'zip']);
+  });
+});
+
+describe('the update feed', () => {
+  it("is a generic provider, so that electron-builder writes latest*.yml and blockmaps for the relay's feed", () => {
+    expect(config.publish).toEqual({ provider: 'generic', url: expect.stringMatching(/^https:\/\/.+\/updates\/$/) });
+  });
+
+  it('names the Windows installer without spaces, as latest.yml names it', () => {
+    expect(config.nsis?.artifactName).toBe('${productName}-Setup-${version}.${ext}');
+    expect(config.nsis?.artifactName).not.toContain(' ');
   });
 });
 

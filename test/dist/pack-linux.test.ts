@@ -117,6 +117,21 @@ describe('app.asar', () => {
     );
   });
 
+  it('holds electron-updater, which the main process loads from node_modules', () => {
+    const files = new Set(listPackage(asar, { isPack: false }).map((path) => path.replaceAll('\\', '/')));
+    expect(files).toContain('/node_modules/electron-updater/out/main.js');
+    // Its own dependencies, wherever the production tree puts them.
+    for (const dependency of ['builder-util-runtime', 'js-yaml', 'semver', 'fs-extra']) {
+      expect([...files].filter((file) => file.endsWith(`/node_modules/${dependency}/package.json`)), dependency).not.toEqual([]);
+    }
+  });
+
+  it('has the update feed electron-builder writes for electron-updater (the app overrides it with the relay)', async () => {
+    const feed = await readFile(join(unpacked, 'resources/app-update.yml'), 'utf8');
+    expect(feed).toContain('provider: generic');
+    expect(feed).toMatch(/url: https:\/\/.+\/updates\//);
+  });
+
   it('has the package.json Electron needs and nothing of the build', () => {
     const packed = packedPackageJson();
     expect(packed).toMatchObject({ name: 'duplex', productName: 'Duplex', desktopName: 'duplex.desktop', main: 'out/main/index.js' });
