@@ -14,7 +14,7 @@ const EXECUTABLE_NAME = 'duplex';
 
 /**
  * The update feed written into the app (resources/app-update.yml). The app
- * does not use it: it always asks the relay the user signed in to
+ * does not use this URL: it always asks the relay the user signed in to
  * (RELAY/updates/, set at run time with setFeedURL; src/main/updates), so
  * one build serves every team. electron-builder needs a publish provider to
  * write the channel files (latest*.yml) and blockmaps at all; a team that
