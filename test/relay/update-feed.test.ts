@@ -7,7 +7,10 @@ import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { HttpExecutor } from 'builder-util-runtime';
+import { createHash, randomBytes } from 'node:crypto';
+import { CancellationToken, HttpExecutor } from 'builder-util-runtime';
+import type { BlockMap } from 'builder-util-runtime/out/blockMapApi.js';
+import { GenericDifferentialDownloader } from 'electron-updater/out/differentialDownloader/GenericDifferentialDownloader.js';
 import { GenericProvider } from 'electron-updater/out/providers/GenericProvider.js';
 import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 import { load as parseYaml } from 'js-yaml';
@@ -253,6 +256,68 @@ describe("electron-updater's generic provider reads the feed", () => {
     expect(file?.url.href).toBe(`${relay.url}/updates/${installer.name}`);
     const bytes = await downloadWith(executor, file!.url);
     expect(sha512Base64(bytes)).toBe(file?.info.sha512);
+  });
+});
+
+describe("electron-updater's differential download reads ranges from the feed", () => {
+  const BLOCK = 4096;
+  /** A blockmap of fixed-size blocks (electron-builder cuts by content; the plan only compares checksums). */
+  const blockMap = (bytes: Buffer): BlockMap => {
+    const sizes: number[] = [];
+    const checksums: string[] = [];
+    for (let offset = 0; offset < bytes.length; offset += BLOCK) {
+      const block = bytes.subarray(offset, offset + BLOCK);
+      sizes.push(block.length);
+      checksums.push(createHash('sha256').update(block).digest('base64'));
+    }
+    return { version: '2', files: [{ name: 'file', offset: 0, sizes, checksums }] };
+  };
+
+  test.each([
+    ['several ranges per request (multipart/byteranges)', true],
+    ['one range per request, as the app asks', false],
+  ])('%s: the new file from the old one and the changed blocks, sha512 checked', async (_name, multipleRanges) => {
+    const old = randomBytes(64 * BLOCK + 100);
+    const next = Buffer.from(old);
+    // Changed blocks here and there, and a longer tail.
+    for (const block of [3, 4, 20, 41, 63]) randomBytes(BLOCK).copy(next, block * BLOCK);
+    const grown = Buffer.concat([next, randomBytes(BLOCK + 7)]);
+    const name = `Duplex-diff-${multipleRanges ? 'multi' : 'single'}.AppImage`;
+    await writeFile(path.join(relay.dataDir, 'updates', name), grown);
+    const oldFile = path.join(work, `${name}.old`);
+    const newFile = path.join(work, `${name}.new`);
+    await writeFile(oldFile, old);
+
+    const requests: string[] = [];
+    class RecordingExecutor extends NodeHttpExecutor {
+      override createRequest(options: RequestOptions, callback: (response: IncomingMessage) => void): ClientRequest {
+        requests.push(String(options.headers?.Range ?? options.headers?.range ?? 'whole'));
+        return super.createRequest(options, callback);
+      }
+    }
+    const downloader = new GenericDifferentialDownloader(
+      { size: grown.length, sha512: sha512Base64(grown) },
+      new RecordingExecutor() as never,
+      {
+        newUrl: new URL(`${relay.url}/updates/${name}`),
+        oldFile,
+        newFile,
+        logger: { info: () => {}, warn: () => {}, error: () => {} },
+        isUseMultipleRangeRequest: multipleRanges,
+        requestHeaders: null,
+        cancellationToken: new CancellationToken(),
+      },
+    );
+    await downloader.download(blockMap(old), blockMap(grown));
+    expect((await readFile(newFile)).equals(grown)).toBe(true);
+    // Only the changed blocks and the tail crossed the network.
+    if (multipleRanges) {
+      expect(requests).toHaveLength(1);
+      expect(requests[0]?.split(',').length).toBeGreaterThan(1);
+    } else {
+      expect(requests.length).toBeGreaterThan(1);
+      expect(requests.every((range) => /^bytes=\d+-\d+$/.test(range))).toBe(true);
+    }
   });
 });
 
