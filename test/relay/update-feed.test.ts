@@ -291,7 +291,8 @@ describe("electron-updater's differential download reads ranges from the feed", 
     const requests: string[] = [];
     class RecordingExecutor extends NodeHttpExecutor {
       override createRequest(options: RequestOptions, callback: (response: IncomingMessage) => void): ClientRequest {
-        requests.push(String(options.headers?.Range ?? options.headers?.range ?? 'whole'));
+        const headers = (options.headers ?? {}) as Record<string, unknown>;
+        requests.push(String(headers.Range ?? 'whole'));
         return super.createRequest(options, callback);
       }
     }
