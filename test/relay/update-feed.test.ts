@@ -291,8 +291,9 @@ describe("electron-updater's differential download reads ranges from the feed", 
     const requests: string[] = [];
     class RecordingExecutor extends NodeHttpExecutor {
       override createRequest(options: RequestOptions, callback: (response: IncomingMessage) => void): ClientRequest {
+        // electron-updater sets it in lower case.
         const headers = (options.headers ?? {}) as Record<string, unknown>;
-        requests.push(String(headers.Range ?? 'whole'));
+        requests.push(String(headers.range ?? 'whole'));
         return super.createRequest(options, callback);
       }
     }
