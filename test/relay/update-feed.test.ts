@@ -291,9 +291,9 @@ describe("electron-updater's differential download reads ranges from the feed", 
     const requests: string[] = [];
     class RecordingExecutor extends NodeHttpExecutor {
       override createRequest(options: RequestOptions, callback: (response: IncomingMessage) => void): ClientRequest {
-        // electron-updater sets it in lower case.
+        // electron-updater spells it `range` for single ranges, `Range` for several.
         const headers = (options.headers ?? {}) as Record<string, unknown>;
-        requests.push(String(headers.range ?? 'whole'));
+        requests.push(String(headers.range ?? headers.Range ?? 'whole'));
         return super.createRequest(options, callback);
       }
     }
