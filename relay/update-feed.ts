@@ -41,7 +41,7 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 /** The file name a feed path names, or undefined when it names none we serve. */
-export function feedFileName(encodedPathname: string): string | undefined {
+function feedFileName(encodedPathname: string): string | undefined {
   if (!encodedPathname.startsWith(UPDATES_PATH)) return undefined;
   let name: string;
   try {
