@@ -4,11 +4,15 @@
 // validator, its icons resolved by its own icon lookup. app-builder-lib is
 // electron-builder's implementation, pinned by it to the same version.
 // pack-linux.test.ts then packs the app with this configuration.
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { getConfig, validateConfiguration } from 'app-builder-lib/out/util/config/config.js';
+import { getCollectorByPackageManager, PM } from 'app-builder-lib/out/node-module-collector/index.js';
+import type { NodeModuleInfo } from 'app-builder-lib/out/node-module-collector/types.js';
 import { convertIcon } from 'app-builder-lib/out/util/iconConverter.js';
+import { TmpDir } from 'temp-file';
 import type { DebugLogger } from 'builder-util';
 import type { Configuration } from 'electron-builder';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -78,6 +82,26 @@ describe('the update feed', () => {
   it("is a generic provider, so that electron-builder writes latest*.yml and blockmaps for the relay's feed", () => {
     expect(config.publish).toEqual({ provider: 'generic', url: expect.stringMatching(/^https:\/\/.+\/updates\/$/) });
   });
+
+  it("packs electron-updater with every dependency it needs (electron-builder's own collector, this checkout)", async () => {
+    const { nodeModules } = await getCollectorByPackageManager(PM.NPM, repository, new TmpDir()).getNodeModules({
+      packageName: 'duplex',
+    });
+    const names = new Set<string>();
+    const visit = (modules: NodeModuleInfo[] | undefined): void => {
+      for (const module of modules ?? []) {
+        names.add(module.name);
+        visit(module.dependencies);
+      }
+    };
+    visit(nodeModules);
+    const updater = JSON.parse(readFileSync(resolve(repository, 'node_modules/electron-updater/package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
+    for (const name of ['electron-updater', ...Object.keys(updater.dependencies)]) expect(names, name).toContain(name);
+    // It does leave development packages out, so the check above means something.
+    expect(names).not.toContain('vitest');
+  }, 60_000);
 
   it('names the Windows installer without spaces, as latest.yml names it', () => {
     expect(config.nsis?.artifactName).toBe('${productName}-Setup-${version}.${ext}');

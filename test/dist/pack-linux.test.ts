@@ -118,12 +118,10 @@ describe('app.asar', () => {
   });
 
   it('holds electron-updater, which the main process loads from node_modules', () => {
+    // Its own dependencies: builder-config.test.ts (this project's
+    // node_modules is a symlink, which hides them from npm's tree here).
     const files = new Set(listPackage(asar, { isPack: false }).map((path) => path.replaceAll('\\', '/')));
     expect(files).toContain('/node_modules/electron-updater/out/main.js');
-    // Its own dependencies, wherever the production tree puts them.
-    for (const dependency of ['builder-util-runtime', 'js-yaml', 'semver', 'fs-extra']) {
-      expect([...files].filter((file) => file.endsWith(`/node_modules/${dependency}/package.json`)), dependency).not.toEqual([]);
-    }
   });
 
   it('has the update feed electron-builder writes for electron-updater (the app overrides it with the relay)', async () => {
