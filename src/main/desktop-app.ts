@@ -90,9 +90,10 @@ export function startDesktopApp(options: DesktopAppOptions): void {
   if (platform === 'win32') app.setAppUserModelId(APP_USER_MODEL_ID);
 
   let quitting = false;
-  app.on('before-quit', () => {
+  const markQuitting = (): void => {
     quitting = true;
-  });
+  };
+  app.on('before-quit', markQuitting);
   // The window only closes for real when the app quits or close-to-tray is
   // off; either way the app ends with it, on macOS too.
   app.on('window-all-closed', () => app.quit());
@@ -102,7 +103,7 @@ export function startDesktopApp(options: DesktopAppOptions): void {
   app
     .whenReady()
     .then(async () => {
-      running = await runApp(options, () => quitting);
+      running = await runApp(options, { isQuitting: () => quitting, markQuitting });
     })
     .catch((error: unknown) => {
       log.error(`duplex: start-up failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
@@ -117,7 +118,14 @@ function displayWorkAreas(): Rectangle[] {
   return [primary, ...others].map((display) => display.workArea);
 }
 
-async function runApp(options: DesktopAppOptions, isQuitting: () => boolean): Promise<RunningApp> {
+/** Whether the app is quitting, which closes the window for real rather
+ * than to the tray; and a way to say so before Electron does. */
+interface Quitting {
+  isQuitting: () => boolean;
+  markQuitting: () => void;
+}
+
+async function runApp(options: DesktopAppOptions, { isQuitting, markQuitting }: Quitting): Promise<RunningApp> {
   const { platform, env, bundleDir, log } = options;
   const userData = app.getPath('userData');
 
@@ -179,6 +187,9 @@ async function runApp(options: DesktopAppOptions, isQuitting: () => boolean): Pr
   const updates = new AppUpdates({
     updater: options.createUpdater(),
     installed: app.isPackaged,
+    // macOS's updater closes the windows before 'before-quit': they must
+    // close, not hide to the tray.
+    beforeQuitAndInstall: markQuitting,
     autoDownload: () => settings.settings.autoDownloadUpdates,
     // Called only once checks run, after the window exists.
     onStatus: (status) => toDesktopPage({ type: 'update', status }),

@@ -32,14 +32,16 @@ let autoDownload: boolean;
 
 function create(options: { installed?: boolean } = {}) {
   const log = recordingLog();
+  const beforeQuitAndInstall = vi.fn();
   const updates = new AppUpdates({
     updater: updater as unknown as Updater,
     installed: options.installed ?? true,
+    beforeQuitAndInstall,
     autoDownload: () => autoDownload,
     onStatus: (status) => statuses.push(status),
     log,
   });
-  return { updates, log };
+  return { updates, log, beforeQuitAndInstall };
 }
 
 const phases = (): string[] => statuses.map((status) => status.phase);
@@ -105,7 +107,7 @@ describe('checks', () => {
   });
 
   it('an update found downloads in the background, then offers a restart', async () => {
-    const { updates } = create();
+    const { updates, beforeQuitAndInstall } = create();
     updates.followEngine(session('https://relay.example'));
     updater.nextCheck = found;
     await updates.check('scheduled');
@@ -118,6 +120,7 @@ describe('checks', () => {
     await updates.check('manual');
     expect(updater.checkForUpdates).toHaveBeenCalledTimes(1);
     updates.restartToUpdate();
+    expect(beforeQuitAndInstall).toHaveBeenCalledBefore(updater.quitAndInstall);
     expect(updater.quitAndInstall).toHaveBeenCalledTimes(1);
   });
 

@@ -364,7 +364,8 @@ describe('updates', () => {
   it('"Check for Updates…" shows the window and reports each step to the page; Restart to update installs', async () => {
     double.app.isPackaged = true;
     const updater = new FakeUpdater();
-    const { window } = await start({ stored: [], updater });
+    // Close-to-tray on (its default on Windows).
+    const { window } = await start({ stored: [], updater, platform: 'win32' });
     await vi.waitFor(() => expect(updater.checkForUpdates).toHaveBeenCalledOnce());
     updater.nextCheck = found;
     window.hide();
@@ -380,6 +381,10 @@ describe('updates', () => {
     });
     await double.ipcMain.invoke('duplex-desktop:restartToUpdate', fromApp);
     expect(updater.quitAndInstall).toHaveBeenCalledOnce();
+    // macOS's updater closes the windows before 'before-quit': with
+    // close-to-tray on, the window must close rather than hide.
+    window.close();
+    expect(window.isDestroyed()).toBe(true);
   });
 
   it('the relay refusing this version (4002) checks at once and downloads whatever the setting', async () => {

@@ -49,6 +49,8 @@ export interface AppUpdatesOptions {
   updater: Updater;
   /** Installed from an installer (app.isPackaged): a development build never updates itself. */
   installed: boolean;
+  /** Called just before quitting to install: windows must close, not hide. */
+  beforeQuitAndInstall: () => void;
   /** The "download updates automatically" setting, read at each check. */
   autoDownload: () => boolean;
   onStatus: (status: UpdateStatus) => void;
@@ -183,6 +185,7 @@ export class AppUpdates {
   /** The user's "Restart to update": quits, installs, starts the new version. */
   restartToUpdate(): void {
     if (this.statusNow.phase !== 'ready') return;
+    this.options.beforeQuitAndInstall();
     this.options.updater.quitAndInstall();
   }
 
