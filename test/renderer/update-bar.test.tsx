@@ -65,6 +65,11 @@ describe('the update bar in the desktop app', () => {
     expect(bar()).toBeNull();
     show({ phase: 'ready', version: '2.0.0' });
     expect(bar()).not.toBeNull();
+    // Checking again shows a dismissed bar again.
+    await user.click(screen.getByRole('button', { name: 'Dismiss update message' }));
+    act(() => desktop.emit({ type: 'open-settings' }));
+    await user.click(within(screen.getByRole('dialog', { name: 'Settings' })).getByRole('button', { name: 'Check for updates' }));
+    expect(bar()).not.toBeNull();
   });
 
   it('says why when the relay refused this version, and cannot be dismissed then', async () => {

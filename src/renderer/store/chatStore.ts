@@ -604,6 +604,8 @@ export function createChatStore(api: DuplexApi, desktop: DesktopApi | null, upda
       },
 
       checkForUpdates() {
+        // Asked for: whatever it finds is shown, even a step dismissed before.
+        set({ updateDismissed: false });
         if (updates) background(updates.check());
       },
 
