@@ -23,7 +23,8 @@ export interface UpdateStatus {
   version: string | null;
   /** 0..100 while downloading. */
   percent: number | null;
-  /** What went wrong, or a note on `up-to-date`. */
+  /** What went wrong (a clause: the bar puts "Could not update: " before
+   * it), or a sentence on `up-to-date`. */
   message: string | null;
   /** The relay refused this version (close 4002): the app must update to connect. */
   required: boolean;

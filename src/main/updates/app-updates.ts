@@ -130,7 +130,7 @@ export class AppUpdates {
   }
 
   /** The signed-in relay (normalised, no trailing slash), or null when signed out. */
-  setRelay(relayUrl: string | null): void {
+  private setRelay(relayUrl: string | null): void {
     const feedUrl = relayUrl === null ? null : `${relayUrl}${UPDATES_PATH}`;
     if (feedUrl === this.feedUrl) return;
     this.feedUrl = feedUrl;
@@ -154,14 +154,14 @@ export class AppUpdates {
         this.publish({
           phase: 'error',
           message: this.options.installed
-            ? 'This copy of Duplex cannot update itself: install the new version by hand.'
-            : 'This is a development build of Duplex, which does not update itself.',
+            ? 'this copy of Duplex cannot update itself: install the new version by hand.'
+            : 'this is a development build of Duplex, which does not update itself.',
         });
       }
       return;
     }
     if (this.feedUrl === null) {
-      if (this.announce) this.publish({ phase: 'error', message: 'Sign in first: updates come from your relay.' });
+      if (this.announce) this.publish({ phase: 'error', message: 'sign in first: updates come from your relay.' });
       return;
     }
     // An update the relay insists on downloads whatever the setting says.
@@ -192,7 +192,7 @@ export class AppUpdates {
   private failed(error: Error): void {
     const code = (error as Error & { code?: string }).code;
     const message =
-      code === NO_CHANNEL_FILE ? 'Your relay does not offer app updates.' : `The update failed: ${error.message.split('\n')[0]}`;
+      code === NO_CHANNEL_FILE ? 'your relay does not offer app updates.' : (error.message.split('\n')[0] ?? String(error));
     const wasDownloading = this.statusNow.phase === 'downloading';
     if (this.announce || wasDownloading) this.publish({ phase: 'error', message, percent: null });
     else if (this.statusNow.phase === 'checking') this.publish({ phase: 'idle' });
