@@ -178,6 +178,11 @@ describe('serving the feed', () => {
     const response = await raw('/updates/latest.yml', { method: 'POST' });
     expect(response.status).toBe(405);
   });
+
+  test('counted in the metrics under route="updates"', async () => {
+    const metrics = (await raw('/metrics')).body.toString();
+    expect(metrics).toMatch(/duplex_http_requests_total\{[^}]*route="updates"[^}]*status="200"[^}]*\} [1-9]/);
+  });
 });
 
 describe('nothing outside the folder, and no listing', () => {
