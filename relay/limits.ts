@@ -89,7 +89,7 @@ const LIMIT_DEFINITIONS = {
     env: 'DUPLEX_HELLO_TIMEOUT_MS',
     default: 10_000,
     min: 1,
-    description: 'time allowed between the upgrade and `hello`, then close 4001',
+    description: 'time allowed between the upgrade and `hello`, then close 1008',
   },
   badFramesPerWindow: {
     env: 'DUPLEX_BAD_FRAMES_PER_WINDOW',

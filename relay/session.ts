@@ -48,7 +48,7 @@ export class Session {
     this.remoteAddress = remoteAddress;
     this.#deps = deps;
     this.#helloTimer = setTimeout(() => {
-      if (this.#state === 'awaiting_hello') this.close(CLOSE_CODES.unauthorized, 'no hello in time');
+      if (this.#state === 'awaiting_hello') this.close(CLOSE_CODES.noHelloInTime, 'no hello in time');
     }, deps.limits.helloTimeoutMs);
     ws.on('pong', () => {
       this.#answeredPing = true;

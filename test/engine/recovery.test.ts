@@ -113,6 +113,31 @@ describe('connection recovery', () => {
     expect(tap.openedAt).toHaveLength(1);
   });
 
+  it('keeps its account and reconnects when a slow path makes its hello late (1008, not 4001)', async () => {
+    // A relay of its own with a short hello timeout, and a path that holds the
+    // first socket's hello for longer than that: the 11 s of a real stall
+    // against the default 10 s, scaled down.
+    const slowRelay = await startRelay(['--no-rate-limits', '--limit', 'helloTimeoutMs=1000']);
+    cleanups.push(() => slowRelay.cleanup());
+    const alice = await registerAccount(slowRelay.url, 'Alice');
+    const path = await TcpProxy.start(slowRelay.port);
+    cleanups.push(() => path.close());
+    const tap = tappedWebSocket();
+    const aliceClient = new TestClient({ WebSocket: tap.WebSocket, timing: { reconnectBackoff: { baseMs: 100, maxMs: 200 } } });
+    cleanups.push(() => aliceClient.dispose());
+    path.stallNextUpgrade(1_600);
+    const result = await aliceClient.engine.signIn({ relayUrl: path.url, username: alice.username, password: alice.password });
+    expect(result.ok).toBe(true);
+
+    await waitFor(() => tap.closes.length > 0, 'the relay to give up on the hello');
+    expect(tap.closes[0]).toEqual({ code: 1008, reason: 'no hello in time' });
+    await aliceClient.waitForState('online');
+    expect(aliceClient.status?.stopped).toBeNull();
+    expect(aliceClient.accounts.saved?.user.id).toBe(alice.user.id);
+    expect(await aliceClient.engine.getSession()).toMatchObject({ user: { id: alice.user.id } });
+    expect(tap.openedAt.length).toBeGreaterThanOrEqual(2);
+  });
+
   it('reports a dropped connection as lost, not as closed on purpose, and reconnects', async () => {
     const alice = await registerAccount(suite.relay.url, 'Alice');
     const path = await proxy();

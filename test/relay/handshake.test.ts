@@ -89,9 +89,9 @@ describe('upgrade', () => {
 });
 
 describe('hello', () => {
-  test('closes with 4001 when no hello arrives in time', async () => {
+  test('closes with 1008, not 4001, when no hello arrives in time: a late hello is no verdict on the token', async () => {
     const client = await TestClient.connect(relay.wsUrl);
-    expect((await client.closed).code).toBe(4001);
+    expect(await client.closed).toEqual({ code: 1008, reason: 'no hello in time' });
   });
 
   test('closes with 4002 for another protocol version, before looking at the token', async () => {

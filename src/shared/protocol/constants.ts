@@ -42,6 +42,9 @@ export const CLOSE_CODES = {
   normal: 1000,
   binaryFrame: 1003,
   tooManyBadFrames: 1008,
+  /** No `hello` within the hello timeout: a policy violation like bad frames, not
+   * a verdict on the token, so the client reconnects (PROTOCOL.md, "Session start"). */
+  noHelloInTime: 1008,
   frameTooLarge: 1009,
   /** The relay failed to start the session (an internal error); reconnect with backoff. */
   internalError: 1011,

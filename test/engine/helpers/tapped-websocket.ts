@@ -1,6 +1,7 @@
 // Node's WebSocket with a tap for tests: it counts the sockets the engine
 // opens, can hide chosen frames from the engine (to force a gap), and can
-// rewrite what the engine sends (to make the relay refuse a message).
+// rewrite what the engine sends (to make the relay refuse a message), and
+// records how each socket closed.
 import type { WebSocketClass } from '../../../src/shared/engine/connection.ts';
 import type { ClientFrame, RelayFrame } from '../../../src/shared/protocol/index.ts';
 
@@ -8,6 +9,8 @@ export interface Tap {
   WebSocket: WebSocketClass;
   /** Date.now() at each socket's construction. */
   openedAt: number[];
+  /** Each socket's close code and reason, in the order they closed. */
+  closes: { code: number; reason: string }[];
   /** Returns true to hide a frame from the engine. */
   hideIncoming: ((frame: RelayFrame) => boolean) | null;
   /** Replaces a frame the engine sends. */
@@ -17,13 +20,14 @@ export interface Tap {
 type Listener = EventListenerOrEventListenerObject;
 
 export function tappedWebSocket(): Tap {
-  const tap: Tap = { WebSocket: undefined as unknown as WebSocketClass, openedAt: [], hideIncoming: null, rewriteOutgoing: null };
+  const tap: Tap = { WebSocket: undefined as unknown as WebSocketClass, openedAt: [], closes: [], hideIncoming: null, rewriteOutgoing: null };
   class TappedWebSocket extends WebSocket {
     readonly #wrapped = new Map<Listener, Listener>();
 
     constructor(url: string | URL, protocols?: string | string[]) {
       super(url, protocols);
       tap.openedAt.push(Date.now());
+      super.addEventListener('close', (event) => tap.closes.push({ code: event.code, reason: event.reason }));
     }
 
     override send(data: string): void {
