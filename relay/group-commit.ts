@@ -4,34 +4,46 @@
 // goes to the store with everything submitted meanwhile, in submission order.
 // While one transaction is in flight (with an asynchronous store), new
 // submissions gather for the next one. Each submitter gets its own outcome.
+// A transaction that fails (the database locked beyond the busy timeout, a
+// full disk) stores nothing of its batch: every draft in it is refused
+// `unavailable`, which the sender retries later (PROTOCOL.md, "Sending"), and
+// the relay goes on serving.
+import type { Logger } from './log.ts';
 import type { RelayMetrics } from './metrics.ts';
 import type { AppendOutcome, MessageDraft, RelayStore, SendJudge } from './store/types.ts';
 
 interface Pending {
   draft: MessageDraft;
   resolve: (outcome: AppendOutcome) => void;
-  reject: (error: unknown) => void;
 }
+
+const UNAVAILABLE: AppendOutcome = {
+  kind: 'refused',
+  refusal: { code: 'unavailable', message: 'the relay could not store this message; retry later' },
+};
 
 export class GroupCommit {
   readonly #store: RelayStore;
   readonly #judge: SendJudge;
   readonly #maxSends: number;
   readonly #metrics: RelayMetrics;
+  readonly #log: Logger;
   #pending: Pending[] = [];
   /** The running flush loop, if any. */
   #flushing: Promise<void> | undefined;
 
-  constructor(store: RelayStore, judge: SendJudge, maxSends: number, metrics: RelayMetrics) {
+  constructor(store: RelayStore, judge: SendJudge, maxSends: number, metrics: RelayMetrics, log: Logger) {
     this.#store = store;
     this.#judge = judge;
     this.#maxSends = maxSends;
     this.#metrics = metrics;
+    this.#log = log;
   }
 
+  /** Never rejects: a failed transaction is the outcome `unavailable`. */
   submit(draft: MessageDraft): Promise<AppendOutcome> {
-    return new Promise((resolve, reject) => {
-      this.#pending.push({ draft, resolve, reject });
+    return new Promise((resolve) => {
+      this.#pending.push({ draft, resolve });
       this.#flushing ??= this.#flushSoon();
     });
   }
@@ -54,7 +66,8 @@ export class GroupCommit {
         );
         batch.forEach((pending, index) => pending.resolve(outcomes[index] as AppendOutcome));
       } catch (error) {
-        for (const pending of batch) pending.reject(error);
+        this.#log.error({ err: error, sends: batch.length }, 'storing a batch of sends failed; each is refused unavailable');
+        for (const pending of batch) pending.resolve(UNAVAILABLE);
       }
     }
     this.#flushing = undefined;

@@ -48,6 +48,7 @@ export class RelayMetrics {
     invalid: this.nacks.labels('invalid'),
     forbidden: this.nacks.labels('forbidden'),
     rate_limited: this.nacks.labels('rate_limited'),
+    unavailable: this.nacks.labels('unavailable'),
   };
 
   readonly sendToAckSeconds = new Histogram({

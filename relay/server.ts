@@ -104,7 +104,13 @@ export class Relay {
       firstSession: (userId) => presence.userConnected(userId),
       lastSession: (userId) => presence.userDisconnected(userId),
     });
-    const groupCommit = new GroupCommit(store, sendJudge(rateLimits), config.limits.groupCommitMaxSends, metrics);
+    const groupCommit = new GroupCommit(
+      store,
+      sendJudge(rateLimits),
+      config.limits.groupCommitMaxSends,
+      metrics,
+      log.child({ module: 'group-commit' }),
+    );
     // Coalescing typing is a rate limit too: off with them (load tests).
     const typing = new TypingCoalescer(
       config.rateLimits ? config.limits.typingIntervalMs : 0,

@@ -2,7 +2,9 @@
 // `msg` to every other socket of every member. Deduplication and membership
 // are the store's (inside the transaction); the content policy and the send
 // rate limit are the judge below, which the store calls for new messages only,
-// so resending an acknowledged message never costs a token.
+// so resending an acknowledged message never costs a token. A send in a batch
+// the store could not commit is refused `unavailable` (group-commit.ts), and
+// its nack carries the cid like any other: the client sends it again later.
 import { performance } from 'node:perf_hooks';
 import { codePointLength, MAX_BODY_CODE_POINTS, type SendFrame } from '../../src/shared/protocol/index.ts';
 import type { RelayContext } from '../context.ts';

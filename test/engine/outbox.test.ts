@@ -21,7 +21,7 @@ function harness(store = new SqliteClientStore(':memory:', 'me')) {
     isOnline: () => online,
     emit: (event) => events.push(event),
     changed: () => {},
-    rateLimitBackoff: { baseMs: 1_000, maxMs: 30_000 },
+    sendRetryBackoff: { baseMs: 1_000, maxMs: 30_000 },
   });
   const ack = (frame: SendFrame) => outbox.settled([{ conv: frame.conv, cid: frame.cid }]);
   const setOnline = (value: boolean) => {
@@ -71,16 +71,16 @@ describe('Outbox', () => {
     expect(sent.map((f) => f.cid)).toEqual([sent[0]!.cid, sent[0]!.cid]);
   });
 
-  it('pauses after rate_limited, 1 s then doubling, and resumes with the refused message', async () => {
+  it.each(['rate_limited', 'unavailable'] as const)('pauses after %s, 1 s then doubling, and resumes with the refused message', async (code) => {
     const { outbox, sent } = harness();
     await outbox.add('a', 'first');
     await outbox.add('a', 'second');
-    await outbox.nacked({ t: 'nack', cid: sent[0]!.cid, code: 'rate_limited', message: 'slow down' });
+    await outbox.nacked({ t: 'nack', cid: sent[0]!.cid, code, message: 'later' });
     await vi.advanceTimersByTimeAsync(999);
     expect(sent).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(1);
     expect(sent.map((f) => f.body)).toEqual(['first', 'first']);
-    await outbox.nacked({ t: 'nack', cid: sent[1]!.cid, code: 'rate_limited', message: 'slow down' });
+    await outbox.nacked({ t: 'nack', cid: sent[1]!.cid, code, message: 'later' });
     await vi.advanceTimersByTimeAsync(1_999);
     expect(sent).toHaveLength(2);
     await vi.advanceTimersByTimeAsync(1);

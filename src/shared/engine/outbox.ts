@@ -16,16 +16,22 @@
 // stores it (ClientStore.putMessages), from whichever frame brings it: its
 // `ack`, or a `batch` when the ack was lost.
 //
-// `rate_limited` is not final: the whole outbox pauses (the limit is per
-// user), 1 s and doubling while it keeps happening, then goes on in order.
-// Any other nack is final: the message becomes `failed`, and the user may
-// retry it (to the back of its conversation's queue) or delete it.
+// `rate_limited` and `unavailable` (the relay could not store it: database
+// busy, disk full) are not final: the whole outbox pauses (the limit is per
+// user, and a relay that cannot store one message cannot store the next),
+// 1 s and doubling while it keeps happening, then goes on in order with the
+// refused message. Any other nack is final: the message becomes `failed`,
+// and the user may retry it (to the back of its conversation's queue) or
+// delete it.
 import { monotonicFactory } from 'ulid';
 import type { ChatMessage, DuplexEvent } from '../api.ts';
-import type { Message, NackFrame, SendFrame } from '../protocol/index.ts';
+import type { Message, NackCode, NackFrame, SendFrame } from '../protocol/index.ts';
 import type { ClientStore, OutboxEntry } from '../store/client-store.ts';
 import { type BackoffPolicy, backoffCap } from './backoff.ts';
 import { outgoingChatMessage } from './views.ts';
+
+/** Nack codes after which the same message is sent again later. */
+const RETRIED_LATER: ReadonlySet<NackCode> = new Set(['rate_limited', 'unavailable']);
 
 /** ULIDs that stay in order within one millisecond too. */
 const newCid = monotonicFactory();
@@ -41,7 +47,7 @@ export interface OutboxOptions {
   /** An outgoing message of this conversation changed: its summary (last
    * message, status) needs redrawing. */
   changed(conv: string): void;
-  rateLimitBackoff: BackoffPolicy;
+  sendRetryBackoff: BackoffPolicy;
 }
 
 export class Outbox {
@@ -51,9 +57,10 @@ export class Outbox {
   private readonly queues = new Map<string, Map<string, OutboxEntry>>();
   /** conversation → the cid of its one send awaiting an answer. */
   private readonly inFlight = new Map<string, string>();
-  private rateLimitTimer: ReturnType<typeof setTimeout> | null = null;
-  /** Rate-limit pauses in a row without an ack in between. */
-  private rateLimitStreak = 0;
+  /** Set while the outbox pauses after a `rate_limited` or `unavailable` nack. */
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Such pauses in a row without an ack in between. */
+  private retryStreak = 0;
 
   constructor(options: OutboxOptions) {
     this.options = options;
@@ -100,7 +107,7 @@ export class Outbox {
       if (this.inFlight.get(conv) === cid) this.inFlight.delete(conv);
     }
     if (!any) return;
-    this.rateLimitStreak = 0;
+    this.retryStreak = 0;
     this.pump();
   }
 
@@ -108,8 +115,8 @@ export class Outbox {
     const entry = this.find(frame.cid);
     if (!entry) return;
     if (this.inFlight.get(entry.conv) === entry.cid) this.inFlight.delete(entry.conv);
-    if (frame.code === 'rate_limited') {
-      this.pauseForRateLimit();
+    if (RETRIED_LATER.has(frame.code)) {
+      this.pauseBeforeRetry();
       return;
     }
     this.dequeue(entry);
@@ -150,16 +157,16 @@ export class Outbox {
     this.inFlight.delete(conv);
   }
 
-  /** Stops the rate-limit timer: the session is closing. */
+  /** Stops the retry timer: the session is closing. */
   close(): void {
-    if (this.rateLimitTimer) clearTimeout(this.rateLimitTimer);
-    this.rateLimitTimer = null;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
   }
 
   /** Sends the first queued message of every conversation that has nothing
    * on the wire. */
   private pump(): void {
-    if (!this.options.isOnline() || this.rateLimitTimer) return;
+    if (!this.options.isOnline() || this.retryTimer) return;
     for (const [conv, queue] of this.queues) {
       if (this.inFlight.has(conv)) continue;
       const next = queue.values().next().value;
@@ -171,14 +178,14 @@ export class Outbox {
     }
   }
 
-  private pauseForRateLimit(): void {
+  private pauseBeforeRetry(): void {
     // Refusals of sends that were on the wire together make one pause.
-    if (this.rateLimitTimer) return;
-    this.rateLimitStreak++;
-    this.rateLimitTimer = setTimeout(() => {
-      this.rateLimitTimer = null;
+    if (this.retryTimer) return;
+    this.retryStreak++;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
       this.pump();
-    }, backoffCap(this.rateLimitStreak, this.options.rateLimitBackoff));
+    }, backoffCap(this.retryStreak, this.options.sendRetryBackoff));
   }
 
   private enqueue(entry: OutboxEntry): void {

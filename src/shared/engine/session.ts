@@ -135,7 +135,7 @@ export class UserSession {
       isOnline,
       emit,
       changed: (conv) => this.conversations.changed(conv),
-      rateLimitBackoff: timing.rateLimitBackoff,
+      sendRetryBackoff: timing.sendRetryBackoff,
     });
     this.receipts = new Receipts({
       store,

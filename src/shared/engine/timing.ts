@@ -23,8 +23,8 @@ export interface EngineTiming {
   remoteTypingExpiryMs: number;
   /** `delivered` receipts wait this long to cover a burst with one frame. */
   deliveredReceiptDelayMs: number;
-  /** After a `rate_limited` nack the outbox pauses: 1 s, doubling to 30 s. */
-  rateLimitBackoff: BackoffPolicy;
+  /** After a `rate_limited` or `unavailable` nack the outbox pauses: 1 s, doubling to 30 s. */
+  sendRetryBackoff: BackoffPolicy;
 }
 
 export const DEFAULT_TIMING: EngineTiming = {
@@ -38,5 +38,5 @@ export const DEFAULT_TIMING: EngineTiming = {
   typingIdleMs: 5_000,
   remoteTypingExpiryMs: TYPING_EXPIRY_MS,
   deliveredReceiptDelayMs: 250,
-  rateLimitBackoff: { baseMs: 1_000, maxMs: 30_000 },
+  sendRetryBackoff: { baseMs: 1_000, maxMs: 30_000 },
 };

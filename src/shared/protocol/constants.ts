@@ -71,7 +71,8 @@ export const ERROR_CODES = [
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-export const NACK_CODES = ['not_found', 'invalid', 'forbidden', 'rate_limited'] as const;
+/** `rate_limited` and `unavailable` are not final: the client sends the same cid again later, in order. */
+export const NACK_CODES = ['not_found', 'invalid', 'forbidden', 'rate_limited', 'unavailable'] as const;
 export type NackCode = (typeof NACK_CODES)[number];
 
 /** Counts Unicode code points, as the protocol does for body lengths. */
