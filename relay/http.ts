@@ -18,6 +18,7 @@ import { createAccount } from './accounts.ts';
 import { bearerToken, decoyPasswordHash, hashToken, newToken, verifyPassword } from './auth.ts';
 import type { RelayConfig } from './config.ts';
 import type { Fanout } from './fanout.ts';
+import { type HashSlots, HashSlotsBusy } from './hash-slots.ts';
 import type { Logger } from './log.ts';
 import type { RelayMetrics } from './metrics.ts';
 import type { RateLimits } from './rate-limit.ts';
@@ -25,7 +26,7 @@ import { registrationPolicy } from './registration.ts';
 import { requestPath } from './request-path.ts';
 import { serveStatic } from './static-files.ts';
 import { isFeedPath, serveUpdateFeed } from './update-feed.ts';
-import type { RelayStore } from './store/types.ts';
+import type { RelayStore, UserWithPassword } from './store/types.ts';
 
 export interface HttpDeps {
   config: RelayConfig;
@@ -34,6 +35,8 @@ export interface HttpDeps {
   rateLimits: RateLimits;
   metrics: RelayMetrics;
   log: Logger;
+  /** Every password hash runs in one of these (hash-slots.ts). */
+  hashSlots: HashSlots;
   isShuttingDown(): boolean;
 }
 
@@ -132,7 +135,7 @@ async function register(deps: HttpDeps, request: IncomingMessage, response: Serv
   refuseWhileLimited(deps.rateLimits.registrationsByAddress.retryAfterMs(address), 'too many registrations');
   deps.rateLimits.registrationsByAddress.record(address);
   const now = Date.now();
-  const user = await createAccount(deps.store, body, deps.config.scryptCost, now);
+  const user = await hashing(deps, () => createAccount(deps.store, body, deps.config.scryptCost, now));
   if (!user) throw usernameTaken();
   deps.log.info({ user: user.id, username: user.username, address }, 'account created');
   sendJson(response, 201, await issueToken(deps, user, now));
@@ -147,19 +150,31 @@ async function login(deps: HttpDeps, request: IncomingMessage, response: ServerR
     Math.max(failedLoginsByUsername.retryAfterMs(username), failedLoginsByAddress.retryAfterMs(address)),
     'too many failed sign-ins',
   );
-  const user = await deps.store.userByUsername(username);
-  // An unknown user costs the same hash as a wrong password.
-  const passwordMatches = await verifyPassword(
-    body.password,
-    user?.passwordHash ?? (await decoyPasswordHash(deps.config.scryptCost)),
-  );
-  if (!user || !passwordMatches) {
-    failedLoginsByUsername.record(username);
-    failedLoginsByAddress.record(address);
+  // Counted as failed before the hash, in the same turn as the check, and
+  // taken back if it turns out right: checking after the ~100 ms hash let
+  // any number of parallel attempts through before the first one counted.
+  const refunds = [failedLoginsByUsername.record(username), failedLoginsByAddress.record(address)];
+  const refund = () => refunds.forEach((undo) => undo());
+  let verdict: { user: UserWithPassword; matches: boolean } | undefined;
+  try {
+    verdict = await hashing(deps, async () => {
+      const user = await deps.store.userByUsername(username);
+      // An unknown user costs the same hash as a wrong password.
+      const hash = user?.passwordHash ?? (await decoyPasswordHash(deps.config.scryptCost));
+      const matches = await verifyPassword(body.password, hash);
+      return user && { user, matches };
+    });
+  } catch (error) {
+    // Not judged (the relay was busy or failed): no attempt to count.
+    refund();
+    throw error;
+  }
+  if (!verdict?.matches) {
     deps.log.info({ username, address }, 'sign-in failed');
     throw new HttpError(401, 'bad_credentials', 'wrong username or password');
   }
-  const { passwordHash: _, ...publicUser } = user;
+  refund();
+  const { passwordHash: _, ...publicUser } = verdict.user;
   sendJson(response, 200, await issueToken(deps, publicUser, Date.now()));
 }
 
@@ -195,6 +210,17 @@ async function issueToken(deps: HttpDeps, user: User, now: number): Promise<Auth
   const token = newToken();
   await deps.store.addToken(hashToken(token), user.id, now);
   return { user, token };
+}
+
+/** Runs work that hashes a password in a hash slot; no slot in time is 503 with Retry-After. */
+async function hashing<T>(deps: HttpDeps, work: () => Promise<T>): Promise<T> {
+  try {
+    return await deps.hashSlots.run(work);
+  } catch (error) {
+    if (!(error instanceof HashSlotsBusy)) throw error;
+    deps.metrics.passwordChecksRefused.inc();
+    throw new HttpError(503, 'busy', 'the relay is busy checking passwords; retry in a moment', { 'Retry-After': '1' });
+  }
 }
 
 function usernameTaken(): HttpError {

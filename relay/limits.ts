@@ -158,6 +158,24 @@ const LIMIT_DEFINITIONS = {
     description:
       'how often the tokens of open sessions are checked; sessions whose token was revoked by an operator command are closed with 4001',
   },
+  passwordHashConcurrency: {
+    env: 'DUPLEX_PASSWORD_HASH_CONCURRENCY',
+    default: 2,
+    min: 1,
+    description: 'password hashes (logins, registrations) running at once, relay-wide',
+  },
+  passwordHashQueue: {
+    env: 'DUPLEX_PASSWORD_HASH_QUEUE',
+    default: 32,
+    min: 0,
+    description: 'password hashes waiting for a slot at most; one more is answered 503 with Retry-After',
+  },
+  passwordHashWaitMs: {
+    env: 'DUPLEX_PASSWORD_HASH_WAIT_MS',
+    default: 5_000,
+    min: 1,
+    description: 'longest wait for a password hash slot, then 503 with Retry-After',
+  },
   httpRequestTimeoutMs: {
     env: 'DUPLEX_HTTP_REQUEST_TIMEOUT_MS',
     default: 30_000,

@@ -85,6 +85,12 @@ export class RelayMetrics {
     registers: [this.registry],
   });
 
+  readonly passwordChecksRefused = new Counter({
+    name: 'duplex_password_checks_refused_total',
+    help: 'Logins and registrations answered 503 because no password hash slot came free in time',
+    registers: [this.registry],
+  });
+
   readonly httpRequests = new Counter({
     name: 'duplex_http_requests_total',
     help: 'HTTP requests, by route and status',

@@ -19,7 +19,8 @@ export interface BucketLimiter {
 export interface WindowLimiter {
   /** Milliseconds until the next event for `key` is allowed; 0 when it is now. */
   retryAfterMs(key: string): number;
-  record(key: string): void;
+  /** Counts an event now; the function returned takes it back (a login that turned out right). */
+  record(key: string): () => void;
 }
 
 /** Holds up to a maximum of slots per key; a slot is held until released. */
@@ -63,7 +64,7 @@ export function createRateLimits(limits: Limits, enabled: boolean, clock: Clock 
 }
 
 const UNLIMITED_BUCKET: BucketLimiter = { take: () => true };
-const UNLIMITED_WINDOW: WindowLimiter = { retryAfterMs: () => 0, record: () => {} };
+const UNLIMITED_WINDOW: WindowLimiter = { retryAfterMs: () => 0, record: () => () => {} };
 
 /** Keys are dropped once they carry no state, checked when the map has doubled. */
 const MIN_PRUNE_SIZE = 1024;
@@ -129,7 +130,7 @@ export class SlidingWindows implements WindowLimiter {
     return Math.max(1, freeing + this.#windowMs - now);
   }
 
-  record(key: string): void {
+  record(key: string): () => void {
     const now = this.#clock();
     const events = this.#current(key, now);
     events.push(now);
@@ -137,6 +138,14 @@ export class SlidingWindows implements WindowLimiter {
     if (events.length > this.#limit) events.splice(0, events.length - this.#limit);
     this.#events.set(key, events);
     if (this.#events.size >= this.#pruneAtSize) this.#prune(now);
+    return () => this.#forget(key, now);
+  }
+
+  /** Drops one event recorded at `time`, if the key still has it. */
+  #forget(key: string, time: number): void {
+    const events = this.#events.get(key);
+    const index = events?.lastIndexOf(time) ?? -1;
+    if (index >= 0) events?.splice(index, 1);
   }
 
   #current(key: string, now: number): number[] {

@@ -16,6 +16,7 @@ import { type Fanout, InProcessFanout } from './fanout.ts';
 import { GroupCommit } from './group-commit.ts';
 import { sendJudge } from './handlers/send.ts';
 import { typingRelay } from './handlers/typing.ts';
+import { HashSlots } from './hash-slots.ts';
 import { clientAddress, createRequestHandler } from './http.ts';
 import { createLogger, type Logger } from './log.ts';
 import { RelayMetrics } from './metrics.ts';
@@ -60,7 +61,12 @@ export class Relay {
       // Refusals of other subprotocols happen before (upgrade.ts).
       handleProtocols: (offered) => (offered.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
     });
-    const handleRequest = createRequestHandler({ ...ctx, isShuttingDown: () => this.#shutdown !== undefined });
+    const { passwordHashConcurrency, passwordHashQueue, passwordHashWaitMs } = ctx.config.limits;
+    const handleRequest = createRequestHandler({
+      ...ctx,
+      hashSlots: new HashSlots(passwordHashConcurrency, passwordHashQueue, passwordHashWaitMs),
+      isShuttingDown: () => this.#shutdown !== undefined,
+    });
     // Node's defaults let a client that trickles a request hold a connection
     // for five minutes; the API's requests are small, so a short bound costs
     // nothing. Node checks the bound on a timer, hence the interval. (An

@@ -192,12 +192,60 @@ describe('POST /api/login', () => {
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
   });
 
+  test('judges at most the limit of 300 parallel wrong-password logins for one user; the rest get 429 at once', async () => {
+    const { username } = await account();
+    // Each from another address, so that only the per-username limit (3 here) decides.
+    const answers = await Promise.all(Array.from({ length: 300 }, () => login(username, 'wrong password')));
+    const statuses = answers.map((answer) => answer.status);
+    const judged = statuses.filter((status) => status === 401).length;
+    expect(judged).toBeGreaterThanOrEqual(1);
+    expect(judged).toBeLessThanOrEqual(3);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(300 - judged);
+  });
+
+  test('a right password takes back the attempt it reserved', async () => {
+    const { username } = await account();
+    for (let i = 0; i < 2; i++) expect((await login(username, 'wrong password')).status).toBe(401);
+    expect((await login(username, 'the password')).status).toBe(200);
+    // Two failures so far, not three: one more is still judged.
+    expect((await login(username, 'wrong password')).status).toBe(401);
+    expect((await login(username, 'the password')).status).toBe(429);
+  });
+
   test('limits failed logins per client address', async () => {
     const address = fromNewAddress();
     for (let i = 0; i < 5; i++) expect((await login(uniqueName(), 'wrong password', address)).status).toBe(401);
     const { username } = await account();
     expect((await login(username, 'the password', address)).status).toBe(429);
     expect((await login(username, 'the password')).status).toBe(200);
+  });
+});
+
+describe('password hashing, relay-wide', () => {
+  test('runs a bounded number of hashes; logins beyond the queue get 503 busy with Retry-After', async () => {
+    const busy = await startTestRelay({
+      trustProxy: true,
+      // A costlier hash than the tests' usual, so that the queue fills.
+      scryptCost: 14,
+      limits: { passwordHashConcurrency: 1, passwordHashQueue: 2, passwordHashWaitMs: 10_000 },
+    });
+    try {
+      // Unknown users from as many addresses: no per-user or per-address limit applies.
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, () =>
+          postJson(busy.url, '/api/login', { username: uniqueName(), password: 'whatever it is' }, fromNewAddress()),
+        ),
+      );
+      const refused = answers.filter((answer) => answer.status === 503);
+      expect(refused.length).toBeGreaterThan(0);
+      expect(refused.every((answer) => answer.body.error.code === 'busy' && answer.headers.get('retry-after') === '1')).toBe(true);
+      expect(answers.filter((answer) => answer.status === 401)).toHaveLength(20 - refused.length);
+      // A refusal for being busy is not a failed login: the same address may try again at once.
+      const again = await postJson(busy.url, '/api/login', { username: uniqueName(), password: 'whatever it is' }, fromNewAddress());
+      expect(again.status).toBe(401);
+    } finally {
+      await busy.stop();
+    }
   });
 });
 

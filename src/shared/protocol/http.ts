@@ -53,6 +53,7 @@ export const HTTP_ERROR_CODES = [
   'payload_too_large',
   'unsupported_media_type',
   'shutting_down',
+  'busy',
   'internal',
 ] as const;
 export type HttpErrorCode = (typeof HTTP_ERROR_CODES)[number];
