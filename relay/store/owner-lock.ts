@@ -9,6 +9,11 @@
 // two connections of one process.
 import { DatabaseSync } from 'node:sqlite';
 
+/** The lock file of a database file. */
+export function ownerLockFile(databaseFile: string): string {
+  return `${databaseFile}.lock`;
+}
+
 export class OwnerLock {
   readonly #db: DatabaseSync;
 
@@ -19,7 +24,7 @@ export class OwnerLock {
   /** Takes the lock of `databaseFile`; undefined when another process (or connection) holds it. */
   static tryAcquire(databaseFile: string): OwnerLock | undefined {
     // No busy timeout: a relay that holds it will not let go.
-    const db = new DatabaseSync(`${databaseFile}.lock`, { timeout: 0 });
+    const db = new DatabaseSync(ownerLockFile(databaseFile), { timeout: 0 });
     try {
       // In EXCLUSIVE locking mode, the lock of the first write transaction is
       // kept until the connection closes.

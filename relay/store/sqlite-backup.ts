@@ -10,10 +10,13 @@
 //
 // The copy is written under a temporary name, flushed to disk, checked, and
 // only then renamed to FILE: FILE exists only as a complete, verified backup.
-// It holds every message in clear text, so only its owner may read it.
-import { chmodSync, closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
+// It holds every message in clear text, so only its owner may read it, from
+// its first byte: the partial file is created 0600 before SQLite writes into
+// it (VACUUM INTO takes an empty file, and keeps its mode).
+import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { privateFile } from './private-files.ts';
 
 export interface BackupSummary {
   file: string;
@@ -32,8 +35,8 @@ export function writeBackup(db: DatabaseSync, target: string): BackupSummary {
   if (!existsSync(directory)) throw new BackupError(`directory ${directory} does not exist`);
   const partial = `${file}.partial-${process.pid}`;
   try {
+    privateFile(partial, { mustBeNew: true });
     db.prepare('VACUUM INTO ?').run(partial);
-    chmodSync(partial, 0o600);
     fsync(partial);
     const schemaVersion = verify(partial);
     renameSync(partial, file);

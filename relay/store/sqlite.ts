@@ -8,12 +8,13 @@
 // underneath; group commit (see group-commit.ts) keeps the number of fsyncs
 // low.
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { Conversation, GroupAddPolicy, Message, User } from '../../src/shared/protocol/index.ts';
 import type { RegistrationMode } from '../config.ts';
-import { OwnerLock } from './owner-lock.ts';
+import { OwnerLock, ownerLockFile } from './owner-lock.ts';
+import { privateDirectory, privateFile, tightenIfPresent } from './private-files.ts';
 import { writeBackup, type BackupSummary } from './sqlite-backup.ts';
 import { MIGRATIONS } from './sqlite-schema.ts';
 import type {
@@ -117,7 +118,10 @@ export function openSqliteStore(file: string, role: StoreRole = 'relay'): Sqlite
   }
   let lock: OwnerLock | undefined;
   if (onDisk && role === 'relay') {
-    mkdirSync(path.dirname(file), { recursive: true });
+    privateDirectory(path.dirname(file));
+    // Before SQLite creates any of them (private-files.ts).
+    for (const own of [file, ownerLockFile(file)]) privateFile(own);
+    for (const sidecar of [`${file}-wal`, `${file}-shm`]) tightenIfPresent(sidecar);
     lock = OwnerLock.tryAcquire(file);
     if (!lock) throw new SqliteStoreError(`${file} is locked: is another relay running on this data directory?`);
   }
