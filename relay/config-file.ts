@@ -30,6 +30,9 @@ const configFileSchema = z
     scryptCost: z.number(),
     tlsCert: z.string(),
     tlsKey: z.string(),
+    metricsToken: z.string(),
+    metricsPort: z.number(),
+    metricsHost: z.string(),
     limits: limitsSchema,
   })
   .partial();

@@ -30,7 +30,11 @@ export interface RelayConfig {
   port: number;
   /** Directory of the relay's data; the database is `relay.db` inside it. */
   dataDir: string;
-  /** Origins allowed to open a WebSocket; empty allows every origin. */
+  /**
+   * Origins allowed to open a WebSocket (upgrade.ts, originPolicy): `['*']`
+   * allows every origin; empty is the default, which allows only the relay's
+   * own origin when it serves the web client, and every origin when not.
+   */
   allowedOrigins: string[];
   /** The default; an operator's `duplex-relay registration open|close` overrides it (registration.ts). */
   registration: RegistrationMode;
@@ -47,6 +51,11 @@ export interface RelayConfig {
   scryptCost: number;
   /** Serve HTTPS and WSS instead of HTTP and WS. */
   tls?: TlsFiles;
+  /** GET /metrics needs `Authorization: Bearer` this (metrics-access.ts). */
+  metricsToken?: string;
+  /** Serve /metrics on this port of metricsHost instead of the public listener. */
+  metricsPort?: number;
+  metricsHost: string;
   limits: Limits;
 }
 
@@ -57,6 +66,7 @@ export class ConfigError extends Error {
 const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../out/web', import.meta.url));
 const MIN_SCRYPT_COST = 10;
 const MAX_SCRYPT_COST = 20;
+const MIN_METRICS_TOKEN_LENGTH = 16;
 
 export function defaultConfig(): RelayConfig {
   return {
@@ -71,6 +81,7 @@ export function defaultConfig(): RelayConfig {
     updatesDir: path.resolve('data', 'updates'),
     trustProxy: false,
     scryptCost: 15,
+    metricsHost: '127.0.0.1',
     limits: { ...DEFAULT_LIMITS },
   };
 }
@@ -101,7 +112,8 @@ export const RELAY_OPTIONS: readonly OptionSpec[] = [
     flag: 'allowed-origins',
     env: 'DUPLEX_ALLOWED_ORIGINS',
     value: 'A,B',
-    description: 'origins allowed to open a WebSocket, comma-separated (default: any)',
+    description:
+      'origins allowed to open a WebSocket, comma-separated, or * for any (default: the relay\'s own origin when it serves the web client, else any)',
   },
   {
     flag: 'registration',
@@ -145,6 +157,24 @@ export const RELAY_OPTIONS: readonly OptionSpec[] = [
     value: 'N',
     description: `log2 of the scrypt cost of new password hashes, ${MIN_SCRYPT_COST}..${MAX_SCRYPT_COST} (default 15)`,
   },
+  {
+    flag: 'metrics-token',
+    env: 'DUPLEX_METRICS_TOKEN',
+    value: 'TOKEN',
+    description: `GET /metrics answers only with "Authorization: Bearer TOKEN" (${MIN_METRICS_TOKEN_LENGTH}+ characters); prefer the variable`,
+  },
+  {
+    flag: 'metrics-port',
+    env: 'DUPLEX_METRICS_PORT',
+    value: 'N',
+    description: 'serve /metrics on this port of --metrics-host instead of the public one (default: none)',
+  },
+  {
+    flag: 'metrics-host',
+    env: 'DUPLEX_METRICS_HOST',
+    value: 'ADDR',
+    description: 'address of the --metrics-port listener (default 127.0.0.1)',
+  },
   { flag: 'limit', value: 'NAME=VALUE', multiple: true, description: 'override one limit (repeatable); names below' },
 ];
 
@@ -170,9 +200,11 @@ export function optionHelpLines(options: readonly OptionSpec[]): string[] {
 
 /** The help of `serve`, the relay itself. */
 export function helpText(): string {
+  const nameWidth = Math.max(...LIMIT_NAMES.map((name) => name.length)) + 2;
+  const valueWidth = Math.max(...LIMIT_NAMES.map((name) => String(limitDefinition(name).default).length));
   const limitLines = LIMIT_NAMES.map((name) => {
     const definition = limitDefinition(name);
-    return `  ${name.padEnd(26)}${String(definition.default).padStart(9)}  ${definition.description} [${definition.env}]`;
+    return `  ${name.padEnd(nameWidth)}${String(definition.default).padStart(valueWidth)}  ${definition.description} [${definition.env}]`;
   });
   return [
     'Usage: duplex-relay [serve] [options]',
@@ -284,6 +316,9 @@ export function resolveConfig(values: OptionValues, env: NodeJS.ProcessEnv): Rel
       parseInteger(find('scrypt-cost', 'DUPLEX_SCRYPT_COST', 'scryptCost'), MIN_SCRYPT_COST, MAX_SCRYPT_COST) ??
       defaults.scryptCost,
     tls: parseTls(find('tls-cert', 'DUPLEX_TLS_CERT', 'tlsCert'), find('tls-key', 'DUPLEX_TLS_KEY', 'tlsKey')),
+    metricsToken: parseMetricsToken(find('metrics-token', 'DUPLEX_METRICS_TOKEN', 'metricsToken')),
+    metricsPort: parseInteger(find('metrics-port', 'DUPLEX_METRICS_PORT', 'metricsPort'), 0, 65_535),
+    metricsHost: find('metrics-host', 'DUPLEX_METRICS_HOST', 'metricsHost')?.text ?? defaults.metricsHost,
     limits: parseLimits(values.limit, env, fileSettings.limits ?? {}, fileName),
   };
 }
@@ -338,25 +373,40 @@ function parseLimits(
   return limits;
 }
 
+/** A bearer token: long enough not to be guessed, in the characters an Authorization header carries. */
+function parseMetricsToken(found: Found | undefined): string | undefined {
+  if (found === undefined) return undefined;
+  if (found.text.length < MIN_METRICS_TOKEN_LENGTH || !/^[A-Za-z0-9._~+/=-]+$/.test(found.text)) {
+    throw new ConfigError(
+      `${found.from}: a metrics token needs at least ${MIN_METRICS_TOKEN_LENGTH} characters of A-Z a-z 0-9 . _ ~ + / = - (try: openssl rand -hex 32)`,
+    );
+  }
+  return found.text;
+}
+
 function parseOrigins(found: Found): string[] {
-  return found.text
+  const entries = found.text
     .split(',')
     .map((entry) => entry.trim())
-    .filter((entry) => entry.length > 0)
-    .map((entry) => {
-      let origin: string;
-      try {
-        origin = new URL(entry).origin;
-      } catch {
-        origin = 'null';
-      }
-      // An origin is scheme://host[:port] and nothing more; a path or a
-      // trailing slash would never match a browser's Origin header.
-      if (origin === 'null' || origin !== entry) {
-        throw new ConfigError(`${found.from}: "${entry}" is not an origin like https://chat.example.com`);
-      }
-      return origin;
-    });
+    .filter((entry) => entry.length > 0);
+  if (entries.includes('*')) {
+    if (entries.length > 1) throw new ConfigError(`${found.from}: * allows every origin and goes alone`);
+    return ['*'];
+  }
+  return entries.map((entry) => {
+    let origin: string;
+    try {
+      origin = new URL(entry).origin;
+    } catch {
+      origin = 'null';
+    }
+    // An origin is scheme://host[:port] and nothing more; a path or a
+    // trailing slash would never match a browser's Origin header.
+    if (origin === 'null' || origin !== entry) {
+      throw new ConfigError(`${found.from}: "${entry}" is not an origin like https://chat.example.com`);
+    }
+    return origin;
+  });
 }
 
 function parseInteger(found: Found | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {

@@ -10,6 +10,7 @@ import type { RateLimits } from './rate-limit.ts';
 import type { SessionRegistry } from './sessions.ts';
 import type { RelayStore } from './store/types.ts';
 import type { TypingCoalescer } from './typing-coalescer.ts';
+import type { TokenExpiry } from './token-expiry.ts';
 
 export interface RelayContext {
   readonly config: RelayConfig;
@@ -20,6 +21,7 @@ export interface RelayContext {
   readonly groupCommit: GroupCommit;
   readonly rateLimits: RateLimits;
   readonly typing: TypingCoalescer;
+  readonly tokenExpiry: TokenExpiry;
   readonly metrics: RelayMetrics;
   readonly log: Logger;
 }

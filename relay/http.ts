@@ -1,7 +1,12 @@
 // The HTTP side of the relay (PROTOCOL.md, "HTTP"): accounts (register, login,
 // logout), health, metrics, the desktop app's update feed (update-feed.ts),
-// and the web client's static files for everything else. Bodies are JSON checked against the protocol's schemas; every error
+// and the web client's static files for everything else; and the separate
+// metrics listener (--metrics-port), which answers /metrics only. /metrics is
+// never public: on the public listener it needs the configured bearer token,
+// and without one (or with a metrics listener) it is 404 there. Bodies are
+// JSON checked against the protocol's schemas; every error
 // is `{"error": {"code", "message"}}` with a fitting status.
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import {
@@ -23,16 +28,18 @@ import type { Logger } from './log.ts';
 import type { RelayMetrics } from './metrics.ts';
 import type { RateLimits } from './rate-limit.ts';
 import { registrationPolicy } from './registration.ts';
-import { requestPath } from './request-path.ts';
+import { lastEntry, requestPath } from './request-path.ts';
 import { serveStatic } from './static-files.ts';
 import { isFeedPath, serveUpdateFeed } from './update-feed.ts';
 import type { RelayStore, UserWithPassword } from './store/types.ts';
+import { SESSION_EXPIRED, type TokenExpiry } from './token-expiry.ts';
 
 export interface HttpDeps {
   config: RelayConfig;
   store: RelayStore;
   fanout: Fanout;
   rateLimits: RateLimits;
+  tokenExpiry: TokenExpiry;
   metrics: RelayMetrics;
   log: Logger;
   /** Every password hash runs in one of these (hash-slots.ts). */
@@ -54,6 +61,10 @@ const ROUTES: Record<string, Route> = {
   '/api/login': { method: 'POST', handle: login },
   '/api/logout': { method: 'POST', handle: logout },
   '/healthz': { method: 'GET', handle: health, duringShutdown: true },
+  '/metrics': { method: 'GET', handle: publicMetrics, duringShutdown: true },
+};
+
+const METRICS_LISTENER_ROUTES: Record<string, Route> = {
   '/metrics': { method: 'GET', handle: metrics, duringShutdown: true },
 };
 
@@ -70,10 +81,25 @@ class HttpError extends Error {
   }
 }
 
-export function createRequestHandler(deps: HttpDeps): (request: IncomingMessage, response: ServerResponse) => void {
+type RequestHandler = (request: IncomingMessage, response: ServerResponse) => void;
+
+/** The public listener's requests, upgrades aside. */
+export function createRequestHandler(deps: HttpDeps): RequestHandler {
+  return handlerFor(deps, ROUTES, respond);
+}
+
+/** The metrics listener's requests: /metrics, and 404 for the rest. */
+export function createMetricsRequestHandler(deps: HttpDeps): RequestHandler {
+  return handlerFor(deps, METRICS_LISTENER_ROUTES, async (_deps, request, response, pathname, route) => {
+    if (!route) throw new HttpError(404, 'not_found', 'this address serves /metrics only');
+    await respond(deps, request, response, pathname, route);
+  });
+}
+
+function handlerFor(deps: HttpDeps, routes: Record<string, Route>, responder: typeof respond): RequestHandler {
   return (request, response) => {
     const pathname = requestPath(request.url);
-    const route = pathname !== undefined && Object.hasOwn(ROUTES, pathname) ? ROUTES[pathname] : undefined;
+    const route = pathname !== undefined && Object.hasOwn(routes, pathname) ? routes[pathname] : undefined;
     // A bounded label set: known routes by path, the rest in two buckets.
     const label = route
       ? pathname
@@ -83,7 +109,7 @@ export function createRequestHandler(deps: HttpDeps): (request: IncomingMessage,
           ? 'updates'
           : 'static';
     response.on('finish', () => deps.metrics.httpRequests.inc({ route: label, status: String(response.statusCode) }));
-    respond(deps, request, response, pathname, route).catch((error: unknown) => {
+    responder(deps, request, response, pathname, route).catch((error: unknown) => {
       if (!(error instanceof HttpError)) {
         deps.log.error({ err: error, path: pathname }, 'HTTP handler failed');
         error = new HttpError(500, 'internal', 'internal error');
@@ -182,9 +208,14 @@ async function logout(deps: HttpDeps, request: IncomingMessage, response: Server
   request.resume();
   const token = bearerToken(request.headers.authorization);
   const tokenHash = token === undefined ? undefined : hashToken(token);
+  const owner = tokenHash === undefined ? undefined : await deps.store.tokenOwner(tokenHash);
   const userId = tokenHash === undefined ? undefined : await deps.store.revokeToken(tokenHash);
   if (tokenHash === undefined || userId === undefined) {
     throw new HttpError(401, 'unauthorized', 'missing, unknown or revoked token');
+  }
+  // Deleted all the same: an expired token is as good as signed out.
+  if (owner && deps.tokenExpiry.isExpired(owner.lastUsedAt, Date.now())) {
+    throw new HttpError(401, 'unauthorized', SESSION_EXPIRED);
   }
   // Sockets opened with this token close wherever they are connected.
   deps.fanout.publish([userId], { kind: 'revoke', tokenHash });
@@ -198,7 +229,19 @@ async function health(deps: HttpDeps, _request: IncomingMessage, response: Serve
   sendJson(response, 200, { ok: true });
 }
 
-async function metrics(deps: HttpDeps, _request: IncomingMessage, response: ServerResponse): Promise<void> {
+/** On the public listener, /metrics exists only with a token and without a metrics listener. */
+async function publicMetrics(deps: HttpDeps, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  if (deps.config.metricsToken === undefined || deps.config.metricsPort !== undefined) {
+    throw new HttpError(404, 'not_found', 'no such endpoint');
+  }
+  await metrics(deps, request, response);
+}
+
+async function metrics(deps: HttpDeps, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const expected = deps.config.metricsToken;
+  if (expected !== undefined && !sameSecret(bearerToken(request.headers.authorization), expected)) {
+    throw new HttpError(401, 'unauthorized', 'metrics need the configured bearer token', { 'WWW-Authenticate': 'Bearer' });
+  }
   const text = await deps.metrics.registry.metrics();
   response.writeHead(200, { 'Content-Type': deps.metrics.registry.contentType, 'Cache-Control': 'no-store' });
   response.end(text);
@@ -221,6 +264,13 @@ async function hashing<T>(deps: HttpDeps, work: () => Promise<T>): Promise<T> {
     deps.metrics.passwordChecksRefused.inc();
     throw new HttpError(503, 'busy', 'the relay is busy checking passwords; retry in a moment', { 'Retry-After': '1' });
   }
+}
+
+/** Compares in constant time, so that the answer's timing tells nothing about the token. */
+function sameSecret(given: string | undefined, expected: string): boolean {
+  if (given === undefined) return false;
+  const [a, b] = [createHash('sha256').update(given).digest(), createHash('sha256').update(expected).digest()];
+  return timingSafeEqual(a, b);
 }
 
 function usernameTaken(): HttpError {
@@ -265,8 +315,7 @@ function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
 /** The client's address; behind a trusted proxy, the last X-Forwarded-For entry (the one the proxy added). */
 export function clientAddress(request: IncomingMessage, trustProxy: boolean): string {
   if (trustProxy) {
-    const forwarded = request.headers['x-forwarded-for'];
-    const last = (Array.isArray(forwarded) ? forwarded.at(-1) : forwarded)?.split(',').at(-1)?.trim();
+    const last = lastEntry(request.headers['x-forwarded-for']);
     if (last) return last;
   }
   return request.socket.remoteAddress ?? 'unknown';

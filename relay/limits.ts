@@ -85,6 +85,18 @@ const LIMIT_DEFINITIONS = {
     min: 1,
     description: 'open sessions per user in this process; one more is closed with 1013',
   },
+  unauthenticatedSocketsPerAddress: {
+    env: 'DUPLEX_UNAUTHENTICATED_SOCKETS_PER_ADDRESS',
+    default: 32,
+    min: 1,
+    description: 'sockets of one client address that have not sent `hello` yet; one more upgrade is refused with 503',
+  },
+  unauthenticatedSockets: {
+    env: 'DUPLEX_UNAUTHENTICATED_SOCKETS',
+    default: 2_048,
+    min: 1,
+    description: 'sockets that have not sent `hello` yet, in all; one more upgrade is refused with 503',
+  },
   helloTimeoutMs: {
     env: 'DUPLEX_HELLO_TIMEOUT_MS',
     default: 10_000,
@@ -175,6 +187,12 @@ const LIMIT_DEFINITIONS = {
     default: 5_000,
     min: 1,
     description: 'longest wait for a password hash slot, then 503 with Retry-After',
+  },
+  sessionIdleMs: {
+    env: 'DUPLEX_SESSION_IDLE_MS',
+    default: 90 * 24 * 60 * 60_000,
+    min: 1_000,
+    description: 'a sign-in (token) unused for this long expires: 401 over HTTP, close 4001 on hello (default 90 days)',
   },
   httpRequestTimeoutMs: {
     env: 'DUPLEX_HTTP_REQUEST_TIMEOUT_MS',

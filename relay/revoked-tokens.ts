@@ -4,22 +4,27 @@
 // `user reset-password`) only delete tokens in the database and reach no
 // fan-out. So the relay sweeps: every `tokenRecheckIntervalMs` it asks the
 // store which tokens of its authenticated sockets still exist, and closes the
-// others with 4001, as a sign-out would.
+// others with 4001, as a sign-out would. The same sweep marks the tokens of
+// open sessions used (token-expiry.ts), so that a session kept open for
+// months never expires under its user.
 import { CLOSE_CODES } from '../src/shared/protocol/index.ts';
 import type { Logger } from './log.ts';
 import type { Session } from './session.ts';
 import type { RelayStore } from './store/types.ts';
+import type { TokenExpiry } from './token-expiry.ts';
 
 export class RevokedTokenSweep {
   readonly #store: RelayStore;
+  readonly #expiry: TokenExpiry;
   readonly #sessions: () => Iterable<Session>;
   readonly #log: Logger;
   readonly #timer: NodeJS.Timeout;
   /** The sweep in progress; a tick that finds one running skips. */
   #running: Promise<void> | undefined;
 
-  constructor(store: RelayStore, sessions: () => Iterable<Session>, intervalMs: number, log: Logger) {
+  constructor(store: RelayStore, expiry: TokenExpiry, sessions: () => Iterable<Session>, intervalMs: number, log: Logger) {
     this.#store = store;
+    this.#expiry = expiry;
     this.#sessions = sessions;
     this.#log = log;
     this.#timer = setInterval(() => {
@@ -37,8 +42,11 @@ export class RevokedTokenSweep {
     const authenticated = [...this.#sessions()].filter((session) => session.tokenHash !== undefined && !session.isClosed);
     if (authenticated.length === 0) return;
     let valid: Set<string>;
+    const tokenHashes = [...new Set(authenticated.map((session) => session.tokenHash as string))];
     try {
-      valid = await this.#store.existingTokens([...new Set(authenticated.map((session) => session.tokenHash as string))]);
+      valid = await this.#store.existingTokens(tokenHashes);
+      const now = Date.now();
+      await this.#store.touchTokens(tokenHashes, now, this.#expiry.touchIfUsedBefore(now));
     } catch (error) {
       this.#log.error({ err: error }, 'checking the tokens of open sessions failed');
       return;

@@ -2,10 +2,13 @@
 // API, the web client and the WebSocket endpoint (`ws` in noServer mode, so
 // that upgrades are checked here first), wired to the store, fan-out,
 // presence and group commit. Also owns the WebSocket heartbeat, the sweep for
-// tokens revoked by operator commands, and the graceful shutdown.
+// tokens revoked by operator commands, the cap on sockets waiting for their
+// hello, the metrics listener (--metrics-port) and the graceful shutdown.
+import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { CLOSE_CODES, MAX_FRAME_BYTES, SUBPROTOCOL } from '../src/shared/protocol/index.ts';
@@ -17,7 +20,8 @@ import { GroupCommit } from './group-commit.ts';
 import { sendJudge } from './handlers/send.ts';
 import { typingRelay } from './handlers/typing.ts';
 import { HashSlots } from './hash-slots.ts';
-import { clientAddress, createRequestHandler } from './http.ts';
+import { HelloWaiters } from './hello-waiters.ts';
+import { clientAddress, createMetricsRequestHandler, createRequestHandler } from './http.ts';
 import { createLogger, type Logger } from './log.ts';
 import { RelayMetrics } from './metrics.ts';
 import { Presence } from './presence.ts';
@@ -28,8 +32,9 @@ import { SessionRegistry } from './sessions.ts';
 import { databaseFileIn, openSqliteStore } from './store/sqlite.ts';
 import type { RelayStore } from './store/types.ts';
 import { readTlsCredentials, type TlsCredentials } from './tls.ts';
+import { TokenExpiry } from './token-expiry.ts';
 import { TypingCoalescer } from './typing-coalescer.ts';
-import { refusalOf, refuseUpgrade } from './upgrade.ts';
+import { type OriginPolicy, originPolicy, refusalOf, refuseUpgrade, type UpgradeRefusal } from './upgrade.ts';
 
 export interface RelayOptions {
   config: RelayConfig;
@@ -43,7 +48,11 @@ export interface RelayOptions {
 export class Relay {
   readonly #ctx: RelayContext;
   readonly #http: Server;
+  /** The separate /metrics listener, when configured. */
+  readonly #metricsHttp: Server | undefined;
   readonly #wss: WebSocketServer;
+  readonly #origins: OriginPolicy;
+  readonly #helloWaiters: HelloWaiters;
   /** Every open socket, authenticated or not. */
   readonly #open = new Set<Session>();
   readonly #heartbeat: NodeJS.Timeout;
@@ -61,12 +70,18 @@ export class Relay {
       // Refusals of other subprotocols happen before (upgrade.ts).
       handleProtocols: (offered) => (offered.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
     });
-    const { passwordHashConcurrency, passwordHashQueue, passwordHashWaitMs } = ctx.config.limits;
-    const handleRequest = createRequestHandler({
+    const { config } = ctx;
+    const { passwordHashConcurrency, passwordHashQueue, passwordHashWaitMs } = config.limits;
+    const httpDeps = {
       ...ctx,
       hashSlots: new HashSlots(passwordHashConcurrency, passwordHashQueue, passwordHashWaitMs),
       isShuttingDown: () => this.#shutdown !== undefined,
-    });
+    };
+    const handleRequest = createRequestHandler(httpDeps);
+    this.#metricsHttp = config.metricsPort === undefined ? undefined : createServer(createMetricsRequestHandler(httpDeps));
+    const servesWebClient = existsSync(path.join(config.webRoot, 'index.html'));
+    this.#origins = originPolicy(config.allowedOrigins, servesWebClient, config.trustProxy);
+    this.#helloWaiters = new HelloWaiters(config.limits.unauthenticatedSocketsPerAddress, config.limits.unauthenticatedSockets);
     // Node's defaults let a client that trickles a request hold a connection
     // for five minutes; the API's requests are small, so a short bound costs
     // nothing. Node checks the bound on a timer, hence the interval. (An
@@ -87,6 +102,7 @@ export class Relay {
     }, ctx.config.limits.pingIntervalMs);
     this.#revokedTokenSweep = new RevokedTokenSweep(
       ctx.store,
+      ctx.tokenExpiry,
       () => this.#open,
       ctx.config.limits.tokenRecheckIntervalMs,
       ctx.log.child({ module: 'revoked-tokens' }),
@@ -122,8 +138,9 @@ export class Relay {
       config.rateLimits ? config.limits.typingIntervalMs : 0,
       typingRelay({ store, fanout, log: log.child({ module: 'typing' }) }),
     );
+    const tokenExpiry = new TokenExpiry(config.limits.sessionIdleMs);
     const relay = new Relay(
-      { config, store, fanout, sessions, presence, groupCommit, rateLimits, typing, metrics, log },
+      { config, store, fanout, sessions, presence, groupCommit, rateLimits, typing, tokenExpiry, metrics, log },
       tls,
     );
     try {
@@ -169,9 +186,10 @@ export class Relay {
     // Each close completes, or is cut short by the close grace (Session.close).
     await Promise.all(sessions.map((session) => session.whenClosed()));
     await presence.stop();
-    if (this.#http.listening) {
-      const closed = new Promise<void>((resolve) => this.#http.close(() => resolve()));
-      this.#http.closeAllConnections();
+    for (const server of [this.#http, this.#metricsHttp]) {
+      if (!server?.listening) continue;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
       await closed;
     }
     await fanout.close();
@@ -179,32 +197,41 @@ export class Relay {
     log.info('shut down');
   }
 
-  #listen(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.#http.once('error', reject);
-      this.#http.listen(this.#ctx.config.port, this.#ctx.config.host, () => {
-        this.#http.off('error', reject);
-        resolve();
-      });
-    });
+  /** http://HOST:PORT of the metrics listener, when there is one. */
+  get metricsUrl(): string | undefined {
+    if (!this.#metricsHttp?.listening) return undefined;
+    const host = this.#ctx.config.metricsHost;
+    return `http://${host.includes(':') ? `[${host}]` : host}:${(this.#metricsHttp.address() as AddressInfo).port}`;
+  }
+
+  async #listen(): Promise<void> {
+    const { config, log } = this.#ctx;
+    await listen(this.#http, config.port, config.host);
+    if (this.#metricsHttp && config.metricsPort !== undefined) {
+      await listen(this.#metricsHttp, config.metricsPort, config.metricsHost);
+      log.info({ url: this.metricsUrl }, 'metrics listening');
+    }
+    log.info({ origins: this.#origins }, 'WebSocket origin policy');
   }
 
   #upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const refusal = refusalOf(request, {
-      allowedOrigins: this.#ctx.config.allowedOrigins,
-      shuttingDown: this.#shutdown !== undefined,
-    });
+    const address = clientAddress(request, this.#ctx.config.trustProxy);
+    const refusal = refusalOf(request, { origins: this.#origins, shuttingDown: this.#shutdown !== undefined });
     if (refusal) {
-      // Node hands the socket over without an error listener: a client that
-      // resets it now must not crash the process.
-      socket.on('error', () => socket.destroy());
-      this.#ctx.metrics.httpRequests.inc({ route: 'ws_upgrade', status: String(refusal.status) });
-      refuseUpgrade(socket, refusal);
+      this.#refuse(socket, refusal);
       return;
     }
+    const helloArrived = this.#helloWaiters.admit(address);
+    if (!helloArrived) {
+      this.#ctx.log.warn({ address, waiting: this.#helloWaiters.count }, 'too many sockets waiting for hello, refusing');
+      this.#refuse(socket, { status: 503, message: 'too many connections waiting to sign in', headers: { 'Retry-After': '5' } });
+      return;
+    }
+    // Also when the handshake fails and `ws` destroys the socket unannounced.
+    socket.once('close', helloArrived);
     this.#wss.handleUpgrade(request, socket, head, (ws) => {
       const { metrics, log, sessions } = this.#ctx;
-      const session = new Session(ws, clientAddress(request, this.#ctx.config.trustProxy), {
+      const session = new Session(ws, address, {
         limits: this.#ctx.config.limits,
         metrics,
         log,
@@ -212,7 +239,10 @@ export class Relay {
       this.#open.add(session);
       metrics.connections.inc();
       metrics.httpRequests.inc({ route: 'ws_upgrade', status: '101' });
-      ws.on('message', (data, isBinary) => receiveFrame(this.#ctx, session, data, isBinary));
+      ws.on('message', (data, isBinary) => {
+        receiveFrame(this.#ctx, session, data, isBinary);
+        if (session.state !== 'awaiting_hello') helloArrived();
+      });
       // Protocol errors (too large, bad UTF-8) make `ws` close the socket by itself.
       ws.on('error', (error) => log.info({ session: session.id, err: error }, 'socket error'));
       ws.on('close', (code) => {
@@ -224,4 +254,22 @@ export class Relay {
       });
     });
   }
+
+  #refuse(socket: Duplex, refusal: UpgradeRefusal): void {
+    // Node hands the socket over without an error listener: a client that
+    // resets it now must not crash the process.
+    socket.on('error', () => socket.destroy());
+    this.#ctx.metrics.httpRequests.inc({ route: 'ws_upgrade', status: String(refusal.status) });
+    refuseUpgrade(socket, refusal);
+  }
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
 }

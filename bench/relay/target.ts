@@ -150,7 +150,10 @@ export class BenchTarget {
   /** Reads the server's /metrics; undefined when it has none (the baseline). */
   async scrapeMetrics(): Promise<Record<string, number> | undefined> {
     try {
-      const response = await fetch(new URL('/metrics', this.server.url), { signal: AbortSignal.timeout(5_000) });
+      const response = await fetch(new URL('/metrics', this.server.url), {
+        headers: { Authorization: `Bearer ${METRICS_TOKEN}` },
+        signal: AbortSignal.timeout(5_000),
+      });
       if (!response.ok) return undefined;
       const metrics: Record<string, number> = {};
       for (const line of (await response.text()).split('\n')) {
@@ -218,6 +221,9 @@ async function launchTarget(name: TargetName, options: BenchOptions, scratch: st
   // Password hashing is deliberately slow and is not what this benchmark
   // measures (sessions use tokens); the cheapest allowed cost keeps setup of
   // hundreds of accounts down to seconds. An environment variable, so that a
-  // relay without the setting simply ignores it.
-  return launchServer('relay', args, { ...process.env, DUPLEX_SCRYPT_COST: '10' });
+  // relay without the setting simply ignores it; so is the metrics token.
+  return launchServer('relay', args, { ...process.env, DUPLEX_SCRYPT_COST: '10', DUPLEX_METRICS_TOKEN: METRICS_TOKEN });
 }
+
+/** /metrics is served only with a token (docs/relay.md); any will do here. */
+const METRICS_TOKEN = 'bench-metrics-token-0123456789';

@@ -1,22 +1,34 @@
-// `hello`: authenticate the socket by its token, register it (the per-user
-// socket cap applies here), then run the session start. The protocol version
+// `hello`: authenticate the socket by its token (refused when unknown,
+// revoked or expired: token-expiry.ts), register it (the per-user socket cap
+// applies here), then run the session start. The protocol version
 // is checked earlier, by the dispatcher, because it comes before the token
 // and before the frame's shape.
 import { CLOSE_CODES, type HelloFrame } from '../../src/shared/protocol/index.ts';
 import { hashToken } from '../auth.ts';
 import type { RelayContext } from '../context.ts';
 import type { Session } from '../session.ts';
+import { SESSION_EXPIRED } from '../token-expiry.ts';
 import { synchronise } from '../sync.ts';
 
 export async function handleHello(ctx: RelayContext, session: Session, frame: HelloFrame): Promise<void> {
   try {
     const tokenHash = hashToken(frame.token);
-    const user = await ctx.store.userByToken(tokenHash);
+    const owner = await ctx.store.tokenOwner(tokenHash);
     if (session.isClosed) return;
-    if (!user) {
+    if (!owner) {
       session.close(CLOSE_CODES.unauthorized, 'unauthorized');
       return;
     }
+    const now = Date.now();
+    if (ctx.tokenExpiry.isExpired(owner.lastUsedAt, now)) {
+      await ctx.store.revokeToken(tokenHash);
+      ctx.log.info({ session: session.id, user: owner.user.id }, 'token expired, refusing');
+      session.close(CLOSE_CODES.unauthorized, SESSION_EXPIRED);
+      return;
+    }
+    const { user } = owner;
+    await ctx.store.touchTokens([tokenHash], now, ctx.tokenExpiry.touchIfUsedBefore(now));
+    if (session.isClosed) return;
     session.authenticated(user, tokenHash);
     if (!ctx.sessions.add(session)) {
       ctx.log.warn({ session: session.id, user: user.id }, 'socket cap reached, refusing the new socket');

@@ -80,4 +80,11 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE users ADD COLUMN group_adds TEXT NOT NULL DEFAULT 'everyone'
     CHECK (group_adds IN ('everyone', 'contacts', 'nobody'));
   `,
+  `
+  -- When each sign-in was last used (a session started with it, or one was
+  -- open), so that tokens left unused expire (limit sessionIdleMs). Tokens of
+  -- older versions count as used now: an upgrade signs nobody out.
+  ALTER TABLE tokens ADD COLUMN last_used_at INTEGER NOT NULL DEFAULT 0;
+  UPDATE tokens SET last_used_at = CAST(unixepoch('subsec') * 1000 AS INTEGER);
+  `,
 ];

@@ -234,9 +234,13 @@ export class SqliteStore implements RelayStore {
     this.#sql.insertToken.run(tokenHash, userId, now);
   }
 
-  async userByToken(tokenHash: string): Promise<User | undefined> {
-    const row = this.#sql.userByToken.get(tokenHash) as UserRow | undefined;
-    return row && toUser(row);
+  async tokenOwner(tokenHash: string): Promise<{ user: User; lastUsedAt: number } | undefined> {
+    const row = this.#sql.tokenOwner.get(tokenHash) as (UserRow & { last_used_at: number }) | undefined;
+    return row && { user: toUser(row), lastUsedAt: row.last_used_at };
+  }
+
+  async touchTokens(tokenHashes: readonly string[], now: number, usedBefore: number): Promise<void> {
+    if (tokenHashes.length > 0) this.#sql.touchTokens.run(now, JSON.stringify(tokenHashes), usedBefore);
   }
 
   async revokeToken(tokenHash: string): Promise<string | undefined> {
@@ -559,9 +563,13 @@ function prepareStatements(db: DatabaseSync) {
        WHERE id != ? AND (username LIKE ? ESCAPE '\\' OR display_name_lower LIKE ? ESCAPE '\\')
        ORDER BY username LIMIT ?`,
     ),
-    insertToken: prepare('INSERT INTO tokens (token_hash, user_id, created_at) VALUES (?, ?, ?)'),
-    userByToken: prepare(
-      `SELECT u.id, u.username, u.display_name FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?`,
+    insertToken: prepare('INSERT INTO tokens (token_hash, user_id, created_at, last_used_at) VALUES (?1, ?2, ?3, ?3)'),
+    tokenOwner: prepare(
+      `SELECT u.id, u.username, u.display_name, t.last_used_at FROM tokens t JOIN users u ON u.id = t.user_id
+       WHERE t.token_hash = ?`,
+    ),
+    touchTokens: prepare(
+      'UPDATE tokens SET last_used_at = ?1 WHERE token_hash IN (SELECT value FROM json_each(?2)) AND last_used_at < ?3',
     ),
     deleteToken: prepare('DELETE FROM tokens WHERE token_hash = ? RETURNING user_id'),
     existingTokens: prepare(`SELECT token_hash FROM tokens WHERE token_hash ${idsIn}`),

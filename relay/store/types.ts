@@ -90,8 +90,16 @@ export interface RelayStore {
    * except `exceptUserId`, ordered by username.
    */
   searchUsers(prefix: string, exceptUserId: string, limit: number): Promise<User[]>;
+  /** A new sign-in, counted as used `now`. */
   addToken(tokenHash: string, userId: string, now: number): Promise<void>;
-  userByToken(tokenHash: string): Promise<User | undefined>;
+  /** The user a token belongs to, and when it was last used; undefined for an unknown (or revoked) token. */
+  tokenOwner(tokenHash: string): Promise<{ user: User; lastUsedAt: number } | undefined>;
+  /**
+   * Marks the tokens used at `now`, those of them last used before
+   * `usedBefore` only: callers pass a granularity, so that a busy token is
+   * written once in a while, not at every use.
+   */
+  touchTokens(tokenHashes: readonly string[], now: number, usedBefore: number): Promise<void>;
   /** Deletes the token; returns the id of the user it belonged to, if it existed. */
   revokeToken(tokenHash: string): Promise<string | undefined>;
   /** Those of `tokenHashes` that are still valid (not revoked). */

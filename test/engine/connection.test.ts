@@ -114,13 +114,14 @@ describe('reconnecting-websocket workarounds', () => {
   });
 
   it.each([
-    [4001, 'Signed out: the relay no longer accepts this session'],
-    [4002, 'This version of Duplex is too old for the relay: update needed'],
-  ])('stops for good after close %i', async (code, reason) => {
+    [4001, 'unauthorized', 'Signed out: the relay no longer accepts this session. Sign in again.'],
+    [4001, 'session expired', 'Your session expired; sign in again.'],
+    [4002, 'unsupported_version', 'This version of Duplex is too old for the relay: update needed'],
+  ])('stops for good after close %i %s', async (code, closeReason, reason) => {
     const { kit, connection, closes } = connect();
     await settle();
     kit.latest().accept();
-    kit.latest().serverClose(code);
+    kit.latest().serverClose(code, closeReason);
     await settle(10 * 60_000);
     expect(kit.sockets).toHaveLength(1);
     expect(closes).toEqual([{ code, final: true }]);

@@ -138,6 +138,24 @@ describe('connection recovery', () => {
     expect(tap.openedAt.length).toBeGreaterThanOrEqual(2);
   });
 
+  it('signs out, saying the session expired, when its token expired while it was away', async () => {
+    // Sign-ins unused for 1 s expire; the sweep that keeps open sessions'
+    // tokens fresh runs too rarely to matter here.
+    const expiring = await startRelay(['--no-rate-limits', '--limit', 'sessionIdleMs=1000', '--limit', 'tokenRecheckIntervalMs=60000']);
+    cleanups.push(() => expiring.cleanup());
+    const alice = await registerAccount(expiring.url, 'Alice');
+    const path = await TcpProxy.start(expiring.port);
+    cleanups.push(() => path.close());
+    const aliceClient = await TestClient.signedIn(path.url, alice, { timing: { reconnectBackoff: { baseMs: 100, maxMs: 200 } } });
+    cleanups.push(() => aliceClient.dispose());
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    path.dropAll();
+    await waitFor(() => aliceClient.status?.stopped === 'signed_out', 'stopped: signed out');
+    expect(aliceClient.status?.lastCloseReason).toBe('Your session expired; sign in again.');
+    expect(aliceClient.accounts.saved).toBeNull();
+    expect(await aliceClient.engine.getSession()).toBeNull();
+  });
+
   it('reports a dropped connection as lost, not as closed on purpose, and reconnects', async () => {
     const alice = await registerAccount(suite.relay.url, 'Alice');
     const path = await proxy();

@@ -108,10 +108,11 @@ describe('failures inside the relay', () => {
       const [client] = await TestClient.signIn(faulty.wsUrl, user.token);
       expect(await client.request({ t: 'users', q: 'explode' })).toMatchObject({ t: 'error', code: 'internal' });
       expect(await client.request({ t: 'users', q: 'fine' })).toMatchObject({ t: 'users' });
-      // A send whose transaction fails gets an error, no ack, and can be resent.
+      // A send whose transaction fails is refused unavailable, naming its cid, and can be resent.
       const cid = uniqueCid();
       client.send({ t: 'send', cid, conv: 'explode', body: 'x' });
-      expect(await client.next('error')).toMatchObject({ code: 'internal' });
+      expect(await client.next('nack')).toMatchObject({ cid, code: 'unavailable' });
+      expect(await client.request({ t: 'users', q: 'fine' })).toMatchObject({ t: 'users' });
       await client.close();
       // Without a session start there is nothing to answer: the socket closes with 1011.
       const failedStart = await TestClient.connect(faulty.wsUrl);
@@ -131,11 +132,11 @@ function failingStore(): SqliteStore {
   const store: SqliteStore = openSqliteStore(':memory:');
   const searchUsers = store.searchUsers.bind(store);
   const appendMessages = store.appendMessages.bind(store);
-  const userByToken = store.userByToken.bind(store);
+  const tokenOwner = store.tokenOwner.bind(store);
   return Object.assign(store, {
-    userByToken: async (tokenHash: string) => {
+    tokenOwner: async (tokenHash: string) => {
       if (tokenHash === hashToken('explode')) throw new Error('injected lookup failure');
-      return userByToken(tokenHash);
+      return tokenOwner(tokenHash);
     },
     searchUsers: async (prefix: string, except: string, limit: number) => {
       if (prefix === 'explode') throw new Error('injected search failure');

@@ -25,7 +25,10 @@ describe('parseCommandLine', () => {
       logLevel: 'info',
       rateLimits: true,
       trustProxy: false,
+      metricsHost: '127.0.0.1',
     });
+    expect(config.metricsToken).toBeUndefined();
+    expect(config.metricsPort).toBeUndefined();
     expect(config.webRoot).toMatch(/out[/\\]web$/);
     expect(config.limits).toMatchObject({
       sendBurst: 30,
@@ -72,6 +75,16 @@ describe('parseCommandLine', () => {
       scryptCost: 12,
     });
     expect(config.limits).toMatchObject({ helloTimeoutMs: 500, presenceGraceMs: 0 });
+  });
+
+  test('reads the metrics settings, and * as every origin', () => {
+    const env = { DUPLEX_METRICS_TOKEN: 'env-metrics-token-0123456789', DUPLEX_METRICS_PORT: '9102' };
+    expect(parse(['--metrics-host', '::1', '--allowed-origins', '*'], env)).toMatchObject({
+      metricsToken: 'env-metrics-token-0123456789',
+      metricsPort: 9102,
+      metricsHost: '::1',
+      allowedOrigins: ['*'],
+    });
   });
 
   test('reads environment variables, and a flag wins over its variable', () => {
@@ -128,6 +141,10 @@ describe('parseCommandLine', () => {
     [['--limit', 'nonsense=1']],
     [['--allowed-origins', 'not a url']],
     [['--allowed-origins', 'https://a.example/path']],
+    [['--allowed-origins', '*,https://a.example']],
+    [['--metrics-token', 'short']],
+    [['--metrics-token', 'has spaces in it, far too many']],
+    [['--metrics-port', '70000']],
     [['--unknown-flag']],
     [['positional']],
   ])('refuses %j with a ConfigError', (argv) => {
@@ -185,6 +202,9 @@ describe('config file', () => {
       scryptCost: 12,
       tlsCert: 'tls/cert.pem',
       tlsKey: 'tls/key.pem',
+      metricsToken: 'a-metrics-token-0123456789',
+      metricsPort: 9101,
+      metricsHost: '10.0.0.5',
       limits: { sendBurst: 5, tokenRecheckIntervalMs: 500 },
     });
     // From another working directory: the relative paths stay the file's.
@@ -201,6 +221,9 @@ describe('config file', () => {
       trustProxy: true,
       scryptCost: 12,
       tls: { certFile: path.join(dir, 'tls/cert.pem'), keyFile: path.join(dir, 'tls/key.pem') },
+      metricsToken: 'a-metrics-token-0123456789',
+      metricsPort: 9101,
+      metricsHost: '10.0.0.5',
       limits: { ...DEFAULT_LIMITS, sendBurst: 5, tokenRecheckIntervalMs: 500 },
     });
   });

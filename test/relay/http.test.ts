@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { postJson, register, TestClient, uniqueName } from './support/client.ts';
-import { startTestRelay, type TestRelay } from './support/relay.ts';
+import { startTestRelay, TEST_METRICS_TOKEN, type TestRelay } from './support/relay.ts';
 
 let relay: TestRelay;
 let webRoot: string;
@@ -296,8 +296,15 @@ describe('health, metrics and routing', () => {
     expect(await response.json()).toEqual({ ok: true });
   });
 
-  test('GET /metrics serves the Prometheus text format with the relay metrics', async () => {
-    const response = await fetch(`${relay.url}/metrics`);
+  test('GET /metrics serves the Prometheus text format with the relay metrics, with the configured token only', async () => {
+    for (const authorization of [undefined, 'Bearer wrong-token-0123456789', `Basic ${TEST_METRICS_TOKEN}`]) {
+      const refused = await fetch(`${relay.url}/metrics`, { headers: authorization ? { Authorization: authorization } : {} });
+      expect(refused.status).toBe(401);
+      expect(refused.headers.get('www-authenticate')).toBe('Bearer');
+      expect(await refused.text()).not.toContain('duplex_');
+    }
+    const response = await fetch(`${relay.url}/metrics`, { headers: { Authorization: `Bearer ${TEST_METRICS_TOKEN}` } });
+    expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
     const text = await response.text();
     for (const name of [
@@ -314,6 +321,41 @@ describe('health, metrics and routing', () => {
       expect(text).toContain(`# TYPE ${name}`);
     }
     expect(text).toMatch(/duplex_http_requests_total\{route="\/healthz",status="200"\} \d+/);
+  });
+
+  test('without a metrics token, /metrics is 404 on the public listener', async () => {
+    const open = await startTestRelay({ metricsToken: undefined });
+    try {
+      expect((await fetch(`${open.url}/metrics`)).status).toBe(404);
+      expect((await fetch(`${open.url}/metrics`, { headers: { Authorization: `Bearer ${TEST_METRICS_TOKEN}` } })).status).toBe(404);
+    } finally {
+      await open.stop();
+    }
+  });
+
+  test('with a metrics listener, /metrics is served there (with its token) and 404 on the public listener', async () => {
+    const split = await startTestRelay({ metricsPort: 0 });
+    try {
+      const metricsUrl = split.relay.metricsUrl!;
+      expect(new URL(metricsUrl).port).not.toBe(new URL(split.url).port);
+      const auth = { headers: { Authorization: `Bearer ${TEST_METRICS_TOKEN}` } };
+      expect((await fetch(`${split.url}/metrics`, auth)).status).toBe(404);
+      expect((await fetch(`${metricsUrl}/metrics`)).status).toBe(401);
+      const served = await fetch(`${metricsUrl}/metrics`, auth);
+      expect(served.status).toBe(200);
+      expect(await served.text()).toContain('# TYPE duplex_ws_connections');
+      // Nothing else lives there.
+      for (const other of ['/healthz', '/api/login', '/', '/ws']) expect((await fetch(`${metricsUrl}${other}`, auth)).status).toBe(404);
+    } finally {
+      await split.stop();
+    }
+    // Without a token, the separate listener serves /metrics to whoever reaches it.
+    const tokenless = await startTestRelay({ metricsPort: 0, metricsToken: undefined });
+    try {
+      expect((await fetch(`${tokenless.relay.metricsUrl!}/metrics`)).status).toBe(200);
+    } finally {
+      await tokenless.stop();
+    }
   });
 
   test('unknown API paths answer 404, wrong methods 405 with Allow', async () => {

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { register, TestClient, uniqueCid } from './support/client.ts';
 import { type DirectPair, directPair } from './support/direct-pair.ts';
-import { startTestRelay, type TestRelay } from './support/relay.ts';
+import { scrapeMetrics, startTestRelay, type TestRelay } from './support/relay.ts';
 
 let relay: TestRelay;
 
@@ -207,7 +207,7 @@ describe('delivery', () => {
       // Every member's other sockets got every other member's messages, in order.
       const received = rest[0]?.frames.flatMap((frame) => (frame.t === 'msg' ? [frame.msg.seq] : [])) ?? [];
       expect(received).toEqual([...received].sort((x, y) => x - y));
-      const metrics = await (await fetch(`${unlimited.url}/metrics`)).text();
+      const metrics = await scrapeMetrics(unlimited);
       const count = Number(/duplex_group_commit_sends_count (\d+)/.exec(metrics)?.[1]);
       const sum = Number(/duplex_group_commit_sends_sum (\d+)/.exec(metrics)?.[1]);
       expect(sum).toBe(200);

@@ -3,7 +3,7 @@
 // its cursor after reconnecting.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { register, TestClient, uniqueCid } from './support/client.ts';
-import { startTestRelay, type TestRelay } from './support/relay.ts';
+import { scrapeMetrics, startTestRelay, type TestRelay } from './support/relay.ts';
 
 let relay: TestRelay;
 
@@ -20,7 +20,7 @@ afterAll(async () => {
 });
 
 async function slowConsumerCount(): Promise<number> {
-  const text = await (await fetch(`${relay.url}/metrics`)).text();
+  const text = await scrapeMetrics(relay);
   return Number(/^duplex_slow_consumers_total (\d+)/m.exec(text)?.[1] ?? 0);
 }
 

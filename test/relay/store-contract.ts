@@ -80,11 +80,21 @@ export function runRelayStoreContract(name: string, createStore: () => Promise<S
       test('stores, resolves and revokes token hashes', async () => {
         const alice = await user('alice');
         await store.addToken('token-hash', alice.id, T0);
-        expect(await store.userByToken('token-hash')).toEqual(alice);
-        expect(await store.userByToken('other')).toBeUndefined();
+        expect(await store.tokenOwner('token-hash')).toEqual({ user: alice, lastUsedAt: T0 });
+        expect(await store.tokenOwner('other')).toBeUndefined();
         expect(await store.revokeToken('token-hash')).toBe(alice.id);
-        expect(await store.userByToken('token-hash')).toBeUndefined();
+        expect(await store.tokenOwner('token-hash')).toBeUndefined();
         expect(await store.revokeToken('token-hash')).toBeUndefined();
+      });
+
+      test('marks tokens used, only those last used before the given time', async () => {
+        const alice = await user('alice');
+        await store.addToken('old', alice.id, T0);
+        await store.addToken('recent', alice.id, T0 + 50);
+        await store.touchTokens(['old', 'recent', 'unknown'], T0 + 100, T0 + 10);
+        expect((await store.tokenOwner('old'))?.lastUsedAt).toBe(T0 + 100);
+        expect((await store.tokenOwner('recent'))?.lastUsedAt).toBe(T0 + 50);
+        await store.touchTokens([], T0 + 200, T0 + 200);
       });
 
       test('tells which token hashes still exist', async () => {

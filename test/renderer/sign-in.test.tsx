@@ -45,6 +45,26 @@ describe('sign-in screen', () => {
     expect(screen.getByRole('button', { name: 'Sign in' })).toBeTruthy();
   });
 
+  it('says why when the relay ended the session, until the user tries again', async () => {
+    const api = new FakeDuplexApi();
+    // What the engine reports after the relay closed with 4001 "session expired".
+    api.status = { state: 'offline', nextRetryAt: null, lastCloseReason: 'Your session expired; sign in again.', stopped: 'signed_out' };
+    api.authResult = { ok: false, code: 'bad_credentials', message: 'no' };
+    const { user } = await renderApp(api);
+    expect((await screen.findByRole('alert')).textContent).toBe('Your session expired; sign in again.');
+    await user.type(screen.getByLabelText('Username'), 'bob');
+    await user.type(screen.getByLabelText('Password'), 'wrong password');
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('Wrong username or password.');
+  });
+
+  it('shows no alert after the user signed out', async () => {
+    const api = new FakeDuplexApi();
+    api.status = { state: 'offline', nextRetryAt: null, lastCloseReason: null, stopped: 'signed_out' };
+    await renderApp(api);
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+
   it('switches to registration, which adds a display name and says when a username is taken', async () => {
     const api = new FakeDuplexApi();
     api.authResult = { ok: false, code: 'taken', message: 'username taken' };

@@ -323,7 +323,9 @@ export class Connection {
 function describeClose(code: number, reason: string, opened: boolean): string {
   switch (code) {
     case CLOSE_CODES.unauthorized:
-      return 'Signed out: the relay no longer accepts this session';
+      // The relay's reason for a sign-in left unused too long (docs/protocol.md).
+      if (reason === 'session expired') return 'Your session expired; sign in again.';
+      return 'Signed out: the relay no longer accepts this session. Sign in again.';
     case CLOSE_CODES.unsupportedVersion:
       return 'This version of Duplex is too old for the relay: update needed';
     case CLOSE_CODES.relayRestarting:

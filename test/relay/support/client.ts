@@ -65,6 +65,8 @@ export interface ConnectOptions {
   /** Subprotocols to offer; duplex.v1 by default. */
   protocols?: string[];
   origin?: string;
+  /** More request headers (Host, X-Forwarded-For…). */
+  headers?: Record<string, string>;
   /** Certificate authority to trust for wss:// (a test's self-signed certificate). */
   ca?: Buffer;
   /** Host name resolution, e.g. a proxy's public name to 127.0.0.1. */
@@ -112,7 +114,7 @@ export class TestClient {
 
   static connect(wsUrl: string, options: ConnectOptions = {}): Promise<TestClient> {
     const ws = new WebSocket(wsUrl, options.protocols ?? [SUBPROTOCOL], {
-      headers: options.origin ? { Origin: options.origin } : {},
+      headers: { ...(options.origin ? { Origin: options.origin } : {}), ...options.headers },
       perMessageDeflate: false,
       ca: options.ca,
       // Passed on to https.request; @types/ws does not list it.

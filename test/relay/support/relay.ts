@@ -1,7 +1,8 @@
 // Starting a relay inside the test process (faster than a child process):
 // real HTTP and WebSocket on a loopback port 0, a real SQLite file in a fresh
 // temporary directory, test-friendly defaults (cheap password hashing,
-// silent logs, no registration limit) and any limit overridable.
+// silent logs, no registration limit, a metrics token) and any limit
+// overridable.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,6 +12,9 @@ import { createLogger } from '../../../relay/log.ts';
 import { Relay } from '../../../relay/server.ts';
 import type { RelayStore } from '../../../relay/store/types.ts';
 import { WS_PATH } from '../../../src/shared/protocol/index.ts';
+
+/** The bearer token of /metrics on test relays, unless a test sets another. */
+export const TEST_METRICS_TOKEN = 'test-metrics-token-0123456789';
 
 export interface TestRelay {
   relay: Relay;
@@ -38,6 +42,7 @@ export async function startTestRelay({ store, ...options }: TestRelayOptions = {
     dataDir,
     updatesDir: path.join(dataDir, 'updates'),
     scryptCost: 10,
+    metricsToken: TEST_METRICS_TOKEN,
     logLevel: (process.env.DUPLEX_TEST_LOG_LEVEL as RelayConfig['logLevel'] | undefined) ?? 'silent',
     ...options,
     // Test files register many users from one address.
@@ -54,4 +59,11 @@ export async function startTestRelay({ store, ...options }: TestRelayOptions = {
       if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The relay's /metrics text, read with the test token. */
+export async function scrapeMetrics(relay: TestRelay): Promise<string> {
+  const response = await fetch(`${relay.url}/metrics`, { headers: { Authorization: `Bearer ${TEST_METRICS_TOKEN}` } });
+  if (!response.ok) throw new Error(`/metrics: HTTP ${response.status}`);
+  return response.text();
 }

@@ -10,13 +10,18 @@ const RELAY_URL_KEY = 'duplex.relayUrl';
 type Mode = 'sign-in' | 'register';
 
 /** Sign in, or create an account. The desktop app also asks which relay to
- * use; the web client's relay is the origin it was loaded from. */
+ * use; the web client's relay is the origin it was loaded from. After the
+ * relay ended the session (token expired or revoked), the alert says so
+ * until the user tries again. */
 export function SignInScreen() {
   const asksForRelay = useChat((state) => state.isDesktop);
+  const signedOutBecause = useChat((state) => (state.status.stopped === 'signed_out' ? state.status.lastCloseReason : null));
   const { signIn, register } = useActions();
   const [mode, setMode] = useState<Mode>('sign-in');
   const [error, setError] = useState<string | null>(null);
+  const [tried, setTried] = useState(false);
   const [pending, setPending] = useState(false);
+  const alert = error ?? (tried ? null : signedOutBecause);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -25,6 +30,7 @@ export function SignInScreen() {
     const relayUrl = asksForRelay ? field('relayUrl') : undefined;
     const credentials = { relayUrl, username: field('username'), password: String(form.get('password') ?? '') };
     setPending(true);
+    setTried(true);
     setError(null);
     try {
       const result =
@@ -84,9 +90,9 @@ export function SignInScreen() {
             autoComplete={registering ? 'new-password' : 'current-password'}
             hint={registering ? 'At least 8 characters.' : undefined}
           />
-          {error && (
+          {alert && (
             <p className="sign-in__error" role="alert">
-              {error}
+              {alert}
             </p>
           )}
           <button type="submit" className="button button--primary" disabled={pending}>
