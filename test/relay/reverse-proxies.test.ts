@@ -35,6 +35,9 @@ const PING_INTERVAL_MS = 500;
 /** How long a socket stays idle: well past nginx's timeout; for Caddy, which has none, a few pings. */
 const IDLE_MS: Record<ProxyKind, number> = { nginx: READ_TIMEOUT_S * 1000 * 2.5, caddy: PING_INTERVAL_MS * 5 };
 const PASSWORD = 'correct horse battery';
+/** The relay's /metrics token (it serves /metrics with it only), sent through the proxy too. */
+const METRICS_TOKEN = 'proxy-test-metrics-token-0123456789';
+const WITH_METRICS_TOKEN = { Authorization: `Bearer ${METRICS_TOKEN}` };
 
 /** Starts a relay for a proxy on `ports` to front: --trust-proxy, the proxy's origin allowed, a web root. */
 async function relayBehindProxy(ports: { https: number }, webRoot: string, pingIntervalMs: number): Promise<RelayProcess> {
@@ -45,6 +48,7 @@ async function relayBehindProxy(ports: { https: number }, webRoot: string, pingI
       '--web-root', webRoot,
       '--limit', `pingIntervalMs=${pingIntervalMs}`,
     ],
+    env: { DUPLEX_METRICS_TOKEN: METRICS_TOKEN },
   });
 }
 
@@ -186,11 +190,12 @@ for (const kind of PROXY_KINDS) {
     });
 
     test('does not pass /metrics on, however the path is written', async () => {
-      // The relay serves it to whoever reaches it directly (the operator's scraper).
-      expect(await (await fetch(`${relay.url}/metrics`)).text()).toContain('# HELP');
+      // The relay serves it with its token to whoever reaches it directly (the operator's scraper).
+      expect(await (await fetch(`${relay.url}/metrics`, { headers: WITH_METRICS_TOKEN })).text()).toContain('# HELP');
       const targets = ['/metrics', '/metrics?format=text', '//metrics', '/./metrics', '/ws/../metrics', '/%6Detrics', '/metrics#x', '/metrics/'];
       for (const target of targets) {
-        const response = await proxy.request(target);
+        // Even with the token: the proxy keeps /metrics for the operator.
+        const response = await proxy.request(target, { headers: WITH_METRICS_TOKEN });
         expect(response.body.toString(), `GET ${target}`).not.toContain('# HELP');
       }
       expect((await proxy.request('/metrics')).status).toBe(404);
