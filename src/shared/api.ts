@@ -87,6 +87,8 @@ export type AuthErrorCode =
   | 'invalid'
   | 'registration_closed'
   | 'rate_limited'
+  /** The relay is too busy checking passwords right now (503); not this user's fault. */
+  | 'busy'
   | 'unreachable'
   | 'internal';
 

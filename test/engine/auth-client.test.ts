@@ -41,6 +41,7 @@ describe('AuthClient', () => {
       json(401, { error: { code: 'bad_credentials', message: 'wrong username or password' } }),
       json(409, { error: { code: 'taken', message: 'username taken' } }),
       json(429, { error: { code: 'rate_limited', message: 'slow down' } }, { 'Retry-After': '42' }),
+      json(503, { error: { code: 'busy', message: 'checking passwords' } }, { 'Retry-After': '1' }),
       json(500, { error: { code: 'internal', message: 'boom' } }),
     );
     const credentials = { username: 'alice', password: 'secret123' };
@@ -54,6 +55,11 @@ describe('AuthClient', () => {
       ok: false,
       code: 'rate_limited',
       message: 'Too many attempts. Try again in 42 s.',
+    });
+    expect(await auth.signIn(['http://r.test'], credentials)).toEqual({
+      ok: false,
+      code: 'busy',
+      message: 'The relay is busy. Try again in 1 s.',
     });
     expect(await auth.signIn(['http://r.test'], credentials)).toMatchObject({ ok: false, code: 'internal' });
   });

@@ -34,6 +34,7 @@ describe('sign-in screen', () => {
   it.each([
     ['bad_credentials', 'Wrong username or password.'],
     ['unreachable', 'Cannot reach the relay. Check the address and your connection, then try again.'],
+    ['busy', 'The relay is busy. Try again in a moment.'],
   ] as const)('shows %s in an alert', async (code, text) => {
     const api = new FakeDuplexApi();
     api.authResult = { ok: false, code, message: 'from the relay' };

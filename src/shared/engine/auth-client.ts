@@ -28,6 +28,7 @@ const PASSED_THROUGH_CODES: ReadonlySet<string> = new Set<AuthErrorCode>([
   'invalid',
   'registration_closed',
   'rate_limited',
+  'busy',
 ]);
 
 export class AuthClient {
@@ -85,10 +86,10 @@ export class AuthClient {
     const error = httpErrorBodySchema.safeParse(payload);
     if (!error.success) return { ok: false, code: 'internal', message: `The relay answered HTTP ${response.status}` };
     const { code, message } = error.data.error;
-    if (code === 'rate_limited') {
+    if (code === 'rate_limited' || code === 'busy') {
       const retryAfter = response.headers.get('Retry-After');
       const wait = retryAfter ? ` Try again in ${retryAfter} s.` : '';
-      return { ok: false, code, message: `Too many attempts.${wait}` };
+      return { ok: false, code, message: `${code === 'busy' ? 'The relay is busy.' : 'Too many attempts.'}${wait}` };
     }
     return { ok: false, code: PASSED_THROUGH_CODES.has(code) ? (code as AuthErrorCode) : 'internal', message };
   }

@@ -14,6 +14,8 @@ export function authErrorText(code: AuthErrorCode, relayMessage: string): string
       return 'This relay does not accept new accounts.';
     case 'rate_limited':
       return 'Too many attempts. Wait a few minutes, then try again.';
+    case 'busy':
+      return 'The relay is busy. Try again in a moment.';
     case 'invalid':
       // The relay says which field is wrong; that is the useful part.
       return relayMessage ? `Check your details: ${relayMessage}` : 'Check your details and try again.';
