@@ -57,6 +57,24 @@ describe('SQLite store specifics', () => {
     db.close();
   });
 
+  test('an upgrade counts the sign-ins of the older schema as used now, so that it expires none', async () => {
+    // A database as the relay before last-used times left it (schema 2), with a year-old sign-in.
+    const old = new DatabaseSync(file.replace('nested/', ''));
+    for (const migration of MIGRATIONS.slice(0, 2)) old.exec(migration);
+    old.exec('PRAGMA user_version = 2');
+    old.exec(`INSERT INTO users (id, username, display_name, display_name_lower, password_hash, created_at)
+              VALUES ('u1', 'alice', 'Alice', 'alice', 'h', 1)`);
+    old.exec(`INSERT INTO tokens (token_hash, user_id, created_at) VALUES ('old-token', 'u1', ${Date.now() - 365 * 86_400_000})`);
+    old.close();
+    const before = Date.now();
+    const store = openSqliteStore(file.replace('nested/', ''));
+    const owner = await store.tokenOwner('old-token');
+    expect(owner?.user.username).toBe('alice');
+    expect(owner?.lastUsedAt).toBeGreaterThanOrEqual(before - 1_000);
+    expect(owner?.lastUsedAt).toBeLessThanOrEqual(Date.now());
+    await store.close();
+  });
+
   test('refuses a database from a newer relay', async () => {
     const db = new DatabaseSync(file.replace('nested/', ''));
     db.exec(`PRAGMA user_version = ${MIGRATIONS.length + 1}`);
