@@ -34,14 +34,21 @@ export const sessionsList: Command = {
   name: 'sessions list',
   args: [{ name: 'USERNAME', optional: true }],
   summary: "list sign-ins, everyone's or one user's",
-  details: 'One line per sign-in (token), oldest first: its ID for `sessions revoke`, the user, when it was made.',
+  details:
+    'One line per sign-in (token), oldest first: its ID for `sessions revoke`, the user, when it was made, ' +
+    'and when it was last used (to the hour; unused for the session idle limit, 90 days by default, it expires).',
   options: DATABASE_OPTIONS,
   async run({ config, args: [username], io }) {
     return withOperatorStore(config, async (store) => {
       const user = username === undefined ? undefined : await requireUser(store, username);
       const records = await store.listTokens(user?.id);
-      const rows = records.map((record) => [sessionId(record), record.user.username, new Date(record.createdAt).toISOString()]);
-      for (const line of formatTable([['SESSION', 'USER', 'SIGNED IN'], ...rows])) io.out(line);
+      const rows = records.map((record) => [
+        sessionId(record),
+        record.user.username,
+        new Date(record.createdAt).toISOString(),
+        new Date(record.lastUsedAt).toISOString(),
+      ]);
+      for (const line of formatTable([['SESSION', 'USER', 'SIGNED IN', 'LAST USED'], ...rows])) io.out(line);
       return 0;
     });
   },

@@ -43,6 +43,7 @@ type PublicUserRow = Omit<UserRow, 'password_hash'>;
 interface TokenRow extends PublicUserRow {
   token_hash: string;
   created_at: number;
+  last_used_at: number;
 }
 
 interface ConversationRow {
@@ -446,7 +447,12 @@ export class SqliteStore implements RelayStore {
 
   async listTokens(userId?: string): Promise<TokenRecord[]> {
     const rows = this.#sql.listTokens.all(userId ?? null) as unknown as TokenRow[];
-    return rows.map((row) => ({ tokenHash: row.token_hash, user: toUser(row), createdAt: row.created_at }));
+    return rows.map((row) => ({
+      tokenHash: row.token_hash,
+      user: toUser(row),
+      createdAt: row.created_at,
+      lastUsedAt: row.last_used_at,
+    }));
   }
 
   async revokeUserTokens(userId: string): Promise<number> {
@@ -574,7 +580,7 @@ function prepareStatements(db: DatabaseSync) {
     deleteToken: prepare('DELETE FROM tokens WHERE token_hash = ? RETURNING user_id'),
     existingTokens: prepare(`SELECT token_hash FROM tokens WHERE token_hash ${idsIn}`),
     listTokens: prepare(
-      `SELECT t.token_hash, t.created_at, u.id, u.username, u.display_name FROM tokens t JOIN users u ON u.id = t.user_id
+      `SELECT t.token_hash, t.created_at, t.last_used_at, u.id, u.username, u.display_name FROM tokens t JOIN users u ON u.id = t.user_id
        WHERE ?1 IS NULL OR t.user_id = ?1 ORDER BY t.created_at, t.token_hash`,
     ),
     deleteUserTokens: prepare('DELETE FROM tokens WHERE user_id = ?'),

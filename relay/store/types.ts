@@ -58,6 +58,8 @@ export interface TokenRecord {
   tokenHash: string;
   user: User;
   createdAt: number;
+  /** When a session last started with it or was open on it (updated about hourly: token-expiry.ts). */
+  lastUsedAt: number;
 }
 
 /** The registration mode an operator stored (duplex-relay registration open|close). */

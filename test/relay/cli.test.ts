@@ -144,13 +144,14 @@ describe('beside a running relay', () => {
     const listed = await cli(['sessions', 'list', alice.user.username]);
     expect(listed.code).toBe(0);
     const lines = listed.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^SESSION +USER +SIGNED IN$/);
+    expect(lines[0]).toMatch(/^SESSION +USER +SIGNED IN +LAST USED$/);
     expect(lines).toHaveLength(3);
     const ids = lines.slice(1).map((line) => line.split(/ +/));
-    for (const [id, username, signedIn] of ids) {
+    for (const [id, username, signedIn, lastUsed] of ids) {
       expect(id).toMatch(/^[0-9a-f]{16}$/);
       expect(username).toBe(alice.user.username);
       expect(Number.isNaN(Date.parse(signedIn as string))).toBe(false);
+      expect(Date.parse(lastUsed as string)).toBeGreaterThanOrEqual(Date.parse(signedIn as string));
     }
     const everyone = await quick(['sessions', 'list']);
     expect(everyone.stdout).toContain(ids[0]?.[0]);

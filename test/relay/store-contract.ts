@@ -115,9 +115,9 @@ export function runRelayStoreContract(name: string, createStore: () => Promise<S
         await store.addToken('a-1', alice.id, T0 + 1);
         await store.addToken('a-2', alice.id, T0 + 3);
         expect(await store.listTokens()).toEqual([
-          { tokenHash: 'a-1', user: alice, createdAt: T0 + 1 },
-          { tokenHash: 'b-1', user: bob, createdAt: T0 + 2 },
-          { tokenHash: 'a-2', user: alice, createdAt: T0 + 3 },
+          { tokenHash: 'a-1', user: alice, createdAt: T0 + 1, lastUsedAt: T0 + 1 },
+          { tokenHash: 'b-1', user: bob, createdAt: T0 + 2, lastUsedAt: T0 + 2 },
+          { tokenHash: 'a-2', user: alice, createdAt: T0 + 3, lastUsedAt: T0 + 3 },
         ]);
         expect((await store.listTokens(alice.id)).map((token) => token.tokenHash)).toEqual(['a-1', 'a-2']);
         expect(await store.listTokens('unknown')).toEqual([]);
