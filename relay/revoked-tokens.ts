@@ -21,6 +21,8 @@ export class RevokedTokenSweep {
   readonly #timer: NodeJS.Timeout;
   /** The sweep in progress; a tick that finds one running skips. */
   #running: Promise<void> | undefined;
+  /** When open sessions' tokens were last marked used. */
+  #touchedAt = 0;
 
   constructor(store: RelayStore, expiry: TokenExpiry, sessions: () => Iterable<Session>, intervalMs: number, log: Logger) {
     this.#store = store;
@@ -45,8 +47,6 @@ export class RevokedTokenSweep {
     const tokenHashes = [...new Set(authenticated.map((session) => session.tokenHash as string))];
     try {
       valid = await this.#store.existingTokens(tokenHashes);
-      const now = Date.now();
-      await this.#store.touchTokens(tokenHashes, now, this.#expiry.touchIfUsedBefore(now));
     } catch (error) {
       this.#log.error({ err: error }, 'checking the tokens of open sessions failed');
       return;
@@ -55,6 +55,16 @@ export class RevokedTokenSweep {
       if (valid.has(session.tokenHash as string)) continue;
       this.#log.info({ session: session.id, user: session.userId }, 'token revoked by an operator, closing');
       session.close(CLOSE_CODES.unauthorized, 'token revoked');
+    }
+    const now = Date.now();
+    // At most once per granularity: a touch takes the write lock even when it changes nothing.
+    if (!this.#expiry.needsTouch(this.#touchedAt, now)) return;
+    this.#touchedAt = now;
+    try {
+      await this.#store.touchTokens([...valid], now, this.#expiry.touchIfUsedBefore(now));
+    } catch (error) {
+      // A database that cannot be written now (locked, disk full): the next sweep records the use.
+      this.#log.warn({ err: error }, 'recording the use of open sessions\' tokens failed');
     }
   }
 }

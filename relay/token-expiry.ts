@@ -31,4 +31,12 @@ export class TokenExpiry {
   touchIfUsedBefore(now: number): number {
     return now - this.#granularityMs;
   }
+
+  /**
+   * Whether a use at `now` is worth a write. Asked before touching at all:
+   * even an UPDATE that changes no row takes SQLite's write lock.
+   */
+  needsTouch(lastUsedAt: number, now: number): boolean {
+    return lastUsedAt < this.touchIfUsedBefore(now);
+  }
 }

@@ -27,8 +27,15 @@ export async function handleHello(ctx: RelayContext, session: Session, frame: He
       return;
     }
     const { user } = owner;
-    await ctx.store.touchTokens([tokenHash], now, ctx.tokenExpiry.touchIfUsedBefore(now));
-    if (session.isClosed) return;
+    // Best effort: a database that cannot be written (locked, disk full) must
+    // not keep anyone from reading their messages; the next session start or
+    // sweep records the use.
+    if (ctx.tokenExpiry.needsTouch(owner.lastUsedAt, now)) {
+      await ctx.store
+        .touchTokens([tokenHash], now, ctx.tokenExpiry.touchIfUsedBefore(now))
+        .catch((error: unknown) => ctx.log.warn({ err: error, user: user.id }, 'could not record the use of a token'));
+      if (session.isClosed) return;
+    }
     session.authenticated(user, tokenHash);
     if (!ctx.sessions.add(session)) {
       ctx.log.warn({ session: session.id, user: user.id }, 'socket cap reached, refusing the new socket');

@@ -6,7 +6,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { type IncomingMessage, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { databaseFileIn } from '../../relay/store/sqlite.ts';
 import { postJson, register, TestClient, UpgradeRefused } from './support/client.ts';
 import { startTestRelay, type TestRelay } from './support/relay.ts';
 
@@ -151,5 +153,23 @@ describe('sign-ins left unused', () => {
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     const [second] = await TestClient.signIn(relay.wsUrl, bob.token);
     for (const client of [open, second]) await client.close();
+  });
+
+  test('a session still starts while the database cannot be written; only recording the use waits', async () => {
+    // Idle limit 10 s: a use is recorded when the stored one is over 1 s old.
+    const relay = await relayWith({ limits: { sessionIdleMs: 10_000 } });
+    const alice = await register(relay.url);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    // Another connection holds the write lock (as in a stuck operator command).
+    const locker = new DatabaseSync(databaseFileIn(relay.dataDir));
+    locker.exec('BEGIN IMMEDIATE');
+    try {
+      const [client, { welcome }] = await TestClient.signIn(relay.wsUrl, alice.token);
+      expect(welcome.user.id).toBe(alice.user.id);
+      await client.close();
+    } finally {
+      locker.exec('ROLLBACK');
+      locker.close();
+    }
   });
 });
