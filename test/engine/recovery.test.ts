@@ -3,7 +3,7 @@
 // a relay that wants a newer client.
 import { describe, expect, it } from 'vitest';
 import { MemoryAccounts, TestClient, waitFor } from './helpers/client.ts';
-import { registerAccount, revokeToken } from './helpers/relay.ts';
+import { registerAccount, revokeToken, startRelay } from './helpers/relay.ts';
 import { relaySuite } from './helpers/relay-suite.ts';
 import { tappedWebSocket } from './helpers/tapped-websocket.ts';
 import { TcpProxy } from './helpers/tcp-proxy.ts';
@@ -118,13 +118,13 @@ describe('connection recovery', () => {
     // first socket's hello for longer than that: the 11 s of a real stall
     // against the default 10 s, scaled down.
     const slowRelay = await startRelay(['--no-rate-limits', '--limit', 'helloTimeoutMs=1000']);
-    cleanups.push(() => slowRelay.cleanup());
+    suite.afterThisTest(() => slowRelay.cleanup());
     const alice = await registerAccount(slowRelay.url, 'Alice');
     const path = await TcpProxy.start(slowRelay.port);
-    cleanups.push(() => path.close());
+    suite.afterThisTest(() => path.close());
     const tap = tappedWebSocket();
     const aliceClient = new TestClient({ WebSocket: tap.WebSocket, timing: { reconnectBackoff: { baseMs: 100, maxMs: 200 } } });
-    cleanups.push(() => aliceClient.dispose());
+    suite.afterThisTest(() => aliceClient.dispose());
     path.stallNextUpgrade(1_600);
     const result = await aliceClient.engine.signIn({ relayUrl: path.url, username: alice.username, password: alice.password });
     expect(result.ok).toBe(true);
@@ -142,12 +142,12 @@ describe('connection recovery', () => {
     // Sign-ins unused for 1 s expire; the sweep that keeps open sessions'
     // tokens fresh runs too rarely to matter here.
     const expiring = await startRelay(['--no-rate-limits', '--limit', 'sessionIdleMs=1000', '--limit', 'tokenRecheckIntervalMs=60000']);
-    cleanups.push(() => expiring.cleanup());
+    suite.afterThisTest(() => expiring.cleanup());
     const alice = await registerAccount(expiring.url, 'Alice');
     const path = await TcpProxy.start(expiring.port);
-    cleanups.push(() => path.close());
+    suite.afterThisTest(() => path.close());
     const aliceClient = await TestClient.signedIn(path.url, alice, { timing: { reconnectBackoff: { baseMs: 100, maxMs: 200 } } });
-    cleanups.push(() => aliceClient.dispose());
+    suite.afterThisTest(() => aliceClient.dispose());
     await new Promise((resolve) => setTimeout(resolve, 1_200));
     path.dropAll();
     await waitFor(() => aliceClient.status?.stopped === 'signed_out', 'stopped: signed out');
