@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { openSqliteStore, type SqliteStore } from '../../relay/store/sqlite.ts';
 import { register, TestClient, uniqueCid } from './support/client.ts';
-import { startTestRelay, type TestRelay } from './support/relay.ts';
+import { scrapeMetrics, startTestRelay, type TestRelay } from './support/relay.ts';
 
 let relay: TestRelay;
 let gate: Gate;
@@ -154,6 +154,6 @@ test('a client with a long backlog that stops reading is closed while a big grou
 });
 
 async function slowConsumers(): Promise<number> {
-  const text = await (await fetch(`${relay.url}/metrics`)).text();
+  const text = await scrapeMetrics(relay);
   return Number(/^duplex_slow_consumers_total (\d+)/m.exec(text)?.[1] ?? 0);
 }
