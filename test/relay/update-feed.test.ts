@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { publishRelease } from '../../relay/update-publish.ts';
 import { runInProcess } from './support/cli.ts';
 import { type FakeRelease, sha512Base64, writeFakeRelease } from './support/fake-release.ts';
-import { startTestRelay, type TestRelay } from './support/relay.ts';
+import { scrapeMetrics, startTestRelay, type TestRelay } from './support/relay.ts';
 
 interface RawResponse {
   status: number;
@@ -180,7 +180,7 @@ describe('serving the feed', () => {
   });
 
   test('counted in the metrics under route="updates"', async () => {
-    const metrics = (await raw('/metrics')).body.toString();
+    const metrics = await scrapeMetrics(relay);
     expect(metrics).toMatch(/duplex_http_requests_total\{[^}]*route="updates"[^}]*status="200"[^}]*\} [1-9]/);
   });
 });
