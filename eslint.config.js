@@ -67,11 +67,12 @@ const layerRules = [
     },
   },
   {
-    // The relay shares only the wire protocol with the clients.
+    // The relay shares only the wire protocol with the clients, and the
+    // SQLite migration runner with the desktop client's store.
     files: ['relay/**'],
     rules: {
       '@typescript-eslint/no-restricted-imports': restrict(
-        { group: ['**/src/shared/**', '!**/src/shared/protocol', '!**/src/shared/protocol/**'], message: 'relay/ imports only the protocol part of src/shared.' },
+        { group: ['**/src/shared/**', '!**/src/shared/protocol', '!**/src/shared/protocol/**', '!**/src/shared/sqlite', '!**/src/shared/sqlite/**'], message: 'relay/ imports only the protocol and sqlite parts of src/shared.' },
         { group: ['**/src/main/**', '**/src/preload/**', '**/src/renderer/**', '**/src/web/**', 'electron', 'react', 'react-dom'], message: 'relay/ is Node only and imports no client code.' },
       ),
     },

@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { Conversation, GroupAddPolicy, Message, User } from '../../src/shared/protocol/index.ts';
+import { migrate, schemaVersion } from '../../src/shared/sqlite/migrations.ts';
 import type { RegistrationMode } from '../config.ts';
 import { OwnerLock, ownerLockFile } from './owner-lock.ts';
 import { privateDirectory, privateFile, tightenIfPresent } from './private-files.ts';
@@ -130,7 +131,7 @@ export function openSqliteStore(file: string, role: StoreRole = 'relay'): Sqlite
   try {
     db = new DatabaseSync(file, { enableForeignKeyConstraints: true, timeout: BUSY_TIMEOUT_MS[role] });
     db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL');
-    if (role === 'relay') migrate(db);
+    if (role === 'relay') migrate(db, MIGRATIONS, refuseNewerSchema);
     else requireCurrentSchema(db, file);
   } catch (error) {
     db?.close();
@@ -140,35 +141,13 @@ export function openSqliteStore(file: string, role: StoreRole = 'relay'): Sqlite
   return new SqliteStore(db, file, role, lock);
 }
 
-function schemaVersion(db: DatabaseSync): number {
-  return (db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version;
-}
-
-function refuseNewerSchema(version: number): void {
-  if (version > MIGRATIONS.length) {
-    throw new SqliteStoreError(`database schema version ${version} is newer than this relay (${MIGRATIONS.length})`);
-  }
-}
-
-function migrate(db: DatabaseSync): void {
-  const version = schemaVersion(db);
-  refuseNewerSchema(version);
-  for (let next = version; next < MIGRATIONS.length; next++) {
-    db.exec('BEGIN IMMEDIATE');
-    try {
-      db.exec(MIGRATIONS[next] as string);
-      db.exec(`PRAGMA user_version = ${next + 1}`);
-      db.exec('COMMIT');
-    } catch (error) {
-      db.exec('ROLLBACK');
-      throw error;
-    }
-  }
+function refuseNewerSchema(version: number): SqliteStoreError {
+  return new SqliteStoreError(`database schema version ${version} is newer than this relay (${MIGRATIONS.length})`);
 }
 
 function requireCurrentSchema(db: DatabaseSync, file: string): void {
   const version = schemaVersion(db);
-  refuseNewerSchema(version);
+  if (version > MIGRATIONS.length) throw refuseNewerSchema(version);
   if (version < MIGRATIONS.length) {
     throw new SqliteStoreError(
       `${file} has schema version ${version}, this version of the relay needs ${MIGRATIONS.length}: ` +

@@ -4,7 +4,7 @@
 // open a store per user; opening the same user again must see the same data.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Message } from '../../src/shared/protocol/index.ts';
-import type { ClientStore, OutboxEntry, StoredConversation } from '../../src/shared/store/client-store.ts';
+import type { ClientStore, OutboxJob, StoredConversation } from '../../src/shared/store/client-store.ts';
 
 export interface StoreUnderTest {
   /** Opens the store of a user; a second open of the same user sees the same data. */
@@ -36,8 +36,8 @@ export function message(conv: string, seq: number, from = 'bob', overrides: Part
   return { conv, seq, cid: `cid-${conv}-${seq}-${from}`, from, body: `message ${seq}`, ts: 10_000 + seq, ...overrides };
 }
 
-export function outboxEntry(cid: string, conv = 'c1', overrides: Partial<OutboxEntry> = {}): OutboxEntry {
-  return { cid, conv, body: `body of ${cid}`, createdAt: 5_000, state: 'queued', ...overrides };
+export function outboxJob(cid: string, conv = 'c1', overrides: Partial<OutboxJob> = {}): OutboxJob {
+  return { kind: 'send', cid, conv, body: `body of ${cid}`, createdAt: 5_000, state: 'queued', ...overrides };
 }
 
 export function describeClientStoreContract(name: string, makeSubject: () => StoreUnderTest): void {
@@ -66,8 +66,8 @@ export function describeClientStoreContract(name: string, makeSubject: () => Sto
       expect(await store.listOutbox()).toEqual([]);
       expect(await store.getMessages('c1', { limit: 10 })).toEqual([]);
       expect(await store.oldestSeq('c1')).toBeNull();
-      expect(await store.lastOutboxEntry('c1')).toBeUndefined();
-      expect(await store.getOutboxEntry('nope')).toBeUndefined();
+      expect(await store.lastOutboxJob('c1')).toBeUndefined();
+      expect(await store.getOutboxJob('nope')).toBeUndefined();
     });
 
     it('keeps every field of a conversation and lists by last activity, newest first', async () => {
@@ -118,17 +118,17 @@ export function describeClientStoreContract(name: string, makeSubject: () => Sto
       expect(await store.getMessages('c1', { limit: 10 })).toEqual([message('c1', 1), withReply]);
     });
 
-    it('deletes the outbox entry of an own message when the message is stored, and only that', async () => {
+    it('settles outbox jobs with their stored messages in one write, and only those jobs', async () => {
       const store = await open('me');
-      await store.addToOutbox(outboxEntry('mine-1'));
-      await store.addToOutbox(outboxEntry('mine-2'));
-      await store.addToOutbox(outboxEntry('shared-cid'));
-      await store.putMessages([
-        message('c1', 1, 'me', { cid: 'mine-1' }),
-        // Someone else's message with a cid equal to one of ours settles nothing.
-        message('c1', 2, 'bob', { cid: 'shared-cid' }),
-      ]);
-      expect((await store.listOutbox()).map((e) => e.cid)).toEqual(['mine-2', 'shared-cid']);
+      await store.addToOutbox(outboxJob('mine-1'));
+      await store.addToOutbox(outboxJob('mine-2'));
+      // Storing messages alone settles nothing, whatever their cids.
+      await store.putMessages([message('c1', 1, 'me', { cid: 'mine-2' })]);
+      expect((await store.listOutbox()).map((e) => e.cid)).toEqual(['mine-1', 'mine-2']);
+      const stored = [message('c1', 2, 'me', { cid: 'mine-1' }), message('c1', 3, 'bob')];
+      await store.settleOutboxJobs(['mine-1', 'no-such-job'], stored);
+      expect((await store.listOutbox()).map((e) => e.cid)).toEqual(['mine-2']);
+      expect(await store.getMessages('c1', { limit: 10 })).toEqual([message('c1', 1, 'me', { cid: 'mine-2' }), ...stored]);
     });
 
     it('finds one sender’s messages in a seq range', async () => {
@@ -152,28 +152,28 @@ export function describeClientStoreContract(name: string, makeSubject: () => Sto
 
     it('keeps the outbox in the order written, updates in place and removes', async () => {
       const store = await open();
-      const first = outboxEntry('a-cid-0001', 'c1', { replyTo: 3 });
+      const first = outboxJob('a-cid-0001', 'c1', { replyTo: 3 });
       await store.addToOutbox(first);
-      await store.addToOutbox(outboxEntry('b-cid-0002', 'c2'));
-      await store.addToOutbox(outboxEntry('c-cid-0003', 'c1'));
-      const failed: OutboxEntry = { ...first, state: 'failed', error: 'body too long' };
-      await store.updateOutboxEntry(failed);
-      await store.updateOutboxEntry(outboxEntry('missing-cid', 'c1'));
+      await store.addToOutbox(outboxJob('b-cid-0002', 'c2'));
+      await store.addToOutbox(outboxJob('c-cid-0003', 'c1'));
+      const failed: OutboxJob = { ...first, state: 'failed', error: 'body too long' };
+      await store.updateOutboxJob(failed);
+      await store.updateOutboxJob(outboxJob('missing-cid', 'c1'));
 
-      expect(await store.listOutbox()).toEqual([failed, outboxEntry('b-cid-0002', 'c2'), outboxEntry('c-cid-0003', 'c1')]);
+      expect(await store.listOutbox()).toEqual([failed, outboxJob('b-cid-0002', 'c2'), outboxJob('c-cid-0003', 'c1')]);
       expect((await store.listOutbox('c1')).map((e) => e.cid)).toEqual(['a-cid-0001', 'c-cid-0003']);
-      expect(await store.getOutboxEntry('a-cid-0001')).toEqual(failed);
-      expect((await store.lastOutboxEntry('c1'))?.cid).toBe('c-cid-0003');
+      expect(await store.getOutboxJob('a-cid-0001')).toEqual(failed);
+      expect((await store.lastOutboxJob('c1'))?.cid).toBe('c-cid-0003');
 
       const { error: _error, ...retried } = failed;
-      await store.updateOutboxEntry({ ...retried, state: 'queued' });
+      await store.updateOutboxJob({ ...retried, state: 'queued' });
       await store.removeFromOutbox('c-cid-0003');
       await store.removeFromOutbox('missing-cid');
       expect((await store.listOutbox()).map((e) => [e.cid, e.state])).toEqual([
         ['a-cid-0001', 'queued'],
         ['b-cid-0002', 'queued'],
       ]);
-      expect((await store.lastOutboxEntry('c1'))?.cid).toBe('a-cid-0001');
+      expect((await store.lastOutboxJob('c1'))?.cid).toBe('a-cid-0001');
     });
 
     it('deletes a conversation with its messages and outbox entries, leaving the others', async () => {
@@ -181,8 +181,8 @@ export function describeClientStoreContract(name: string, makeSubject: () => Sto
       await store.putConversation(conversation('c1'));
       await store.putConversation(conversation('c2'));
       await store.putMessages([message('c1', 1), message('c2', 1)]);
-      await store.addToOutbox(outboxEntry('in-c1-0001', 'c1'));
-      await store.addToOutbox(outboxEntry('in-c2-0001', 'c2'));
+      await store.addToOutbox(outboxJob('in-c1-0001', 'c1'));
+      await store.addToOutbox(outboxJob('in-c2-0001', 'c2'));
       await store.deleteConversation('c1');
       expect((await store.listConversations()).map((c) => c.id)).toEqual(['c2']);
       expect(await store.getMessages('c1', { limit: 10 })).toEqual([]);
@@ -194,14 +194,14 @@ export function describeClientStoreContract(name: string, makeSubject: () => Sto
       const first = await open('me');
       await first.putConversation(conversation('c1', { cursor: 2, lastSeq: 2 }));
       await first.putMessages([message('c1', 1), message('c1', 2)]);
-      await first.addToOutbox(outboxEntry('pending-01'));
+      await first.addToOutbox(outboxJob('pending-01'));
       await first.close();
       const again = await open('me');
       expect(await again.listConversations()).toEqual([conversation('c1', { cursor: 2, lastSeq: 2 })]);
       expect((await again.getMessages('c1', { limit: 10 })).map((m) => m.seq)).toEqual([1, 2]);
-      expect(await again.listOutbox()).toEqual([outboxEntry('pending-01')]);
+      expect(await again.listOutbox()).toEqual([outboxJob('pending-01')]);
       // Entries added after a reopen still come after the earlier ones.
-      await again.addToOutbox(outboxEntry('pending-02'));
+      await again.addToOutbox(outboxJob('pending-02'));
       expect((await again.listOutbox()).map((e) => e.cid)).toEqual(['pending-01', 'pending-02']);
     });
 
@@ -209,7 +209,7 @@ export function describeClientStoreContract(name: string, makeSubject: () => Sto
       const alice = await open('alice');
       await alice.putConversation(conversation('c1'));
       await alice.putMessages([message('c1', 1)]);
-      await alice.addToOutbox(outboxEntry('alice-cid-1'));
+      await alice.addToOutbox(outboxJob('alice-cid-1'));
       const bob = await open('bob');
       expect(await bob.listConversations()).toEqual([]);
       expect(await bob.getMessages('c1', { limit: 10 })).toEqual([]);

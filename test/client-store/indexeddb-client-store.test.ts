@@ -14,6 +14,30 @@ describeClientStoreContract('IndexedDB', () => {
 });
 
 describe('IndexedDB ClientStore', () => {
+  it('carries the queued messages of the first schema over as send jobs, in order', async () => {
+    globalThis.indexedDB = new IDBFactory();
+    // A database as the web client of version 1 left it, with its outbox.
+    const old = await openDB('duplex-client:me', 1, {
+      upgrade(db) {
+        db.createObjectStore('conversations', { keyPath: 'id' }).createIndex('by_activity', 'lastActivity');
+        db.createObjectStore('messages', { keyPath: ['conv', 'seq'] }).createIndex('by_sender', ['conv', 'from', 'seq']);
+        const outbox = db.createObjectStore('outbox', { keyPath: 'position', autoIncrement: true });
+        outbox.createIndex('by_cid', 'cid', { unique: true });
+        outbox.createIndex('by_conv', ['conv', 'position']);
+      },
+    });
+    await old.add('outbox', { cid: 'cid-b', conv: 'c1', body: 'second', replyTo: 4, createdAt: 2_000, state: 'queued' });
+    await old.add('outbox', { cid: 'cid-a', conv: 'c2', body: 'refused', createdAt: 1_000, state: 'failed', error: 'no' });
+    old.close();
+
+    const store = await indexedDbClientStoreOpener()('me');
+    expect(await store.listOutbox()).toEqual([
+      { kind: 'send', cid: 'cid-b', conv: 'c1', body: 'second', replyTo: 4, createdAt: 2_000, state: 'queued' },
+      { kind: 'send', cid: 'cid-a', conv: 'c2', body: 'refused', createdAt: 1_000, state: 'failed', error: 'no' },
+    ]);
+    await store.close();
+  });
+
   it('refuses a database written by a newer app', async () => {
     const newer = await openDB('duplex-client:from-the-future', 99);
     newer.close();

@@ -48,6 +48,34 @@ describe('SQLite ClientStore', () => {
     await expect(sqliteClientStoreOpener(directory)('me')).rejects.toThrow(/newer than this app/);
   });
 
+  it('carries the queued messages of the first schema over as send jobs, in order', async () => {
+    const directory = freshDirectory();
+    await (await sqliteClientStoreOpener(directory)('me')).close();
+    const file = path.join(directory, readdirSync(directory).find((f) => f.endsWith('.db'))!);
+    rmSync(file);
+    // A file as the app of schema version 1 left it, with its outbox.
+    const old = new DatabaseSync(file);
+    old.exec(MIGRATIONS[0]!);
+    old.exec('PRAGMA user_version = 1');
+    const insert = old.prepare(
+      'INSERT INTO outbox (cid, conv, body, reply_to, created_at, state, error) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    insert.run('cid-b', 'c1', 'second line\n✓', 4, 2_000, 'queued', null);
+    insert.run('cid-a', 'c2', 'refused', null, 1_000, 'failed', 'too long');
+    insert.run('cid-c', 'c1', 'third', null, 3_000, 'queued', null);
+    old.close();
+
+    const store = await sqliteClientStoreOpener(directory)('me');
+    expect(await store.listOutbox()).toEqual([
+      { kind: 'send', cid: 'cid-b', conv: 'c1', body: 'second line\n✓', replyTo: 4, createdAt: 2_000, state: 'queued' },
+      { kind: 'send', cid: 'cid-a', conv: 'c2', body: 'refused', createdAt: 1_000, state: 'failed', error: 'too long' },
+      { kind: 'send', cid: 'cid-c', conv: 'c1', body: 'third', createdAt: 3_000, state: 'queued' },
+    ]);
+    await store.addToOutbox({ kind: 'send', cid: 'cid-d', conv: 'c1', body: 'new', createdAt: 4_000, state: 'queued' });
+    expect((await store.listOutbox('c1')).map((job) => job.cid)).toEqual(['cid-b', 'cid-c', 'cid-d']);
+    await store.close();
+  });
+
   it('pages a conversation and lists conversations through indexes, not scans', async () => {
     const directory = freshDirectory();
     await (await sqliteClientStoreOpener(directory)('me')).close();

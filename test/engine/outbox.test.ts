@@ -23,7 +23,14 @@ function harness(store = new SqliteClientStore(':memory:', 'me')) {
     changed: () => {},
     sendRetryBackoff: { baseMs: 1_000, maxMs: 30_000 },
   });
-  const ack = (frame: SendFrame) => outbox.settled([{ conv: frame.conv, cid: frame.cid }]);
+  let seq = 0;
+  /** The relay's answer to a send frame: the message it stored. */
+  const ack = (frame: SendFrame) =>
+    outbox.acknowledged({
+      t: 'ack',
+      cid: frame.cid,
+      msg: { conv: frame.conv, seq: ++seq, cid: frame.cid, from: 'me', body: frame.body, ts: 1_000 + seq },
+    });
   const setOnline = (value: boolean) => {
     online = value;
   };
@@ -41,11 +48,11 @@ afterEach(() => {
 describe('Outbox', () => {
   it('keeps one send per conversation on the wire and sends the next on its ack', async () => {
     const { outbox, sent, ack } = harness();
-    const a1 = await outbox.add('a', 'a1');
-    await outbox.add('a', 'a2');
-    await outbox.add('b', 'b1');
+    const a1 = await outbox.send('a', 'a1');
+    await outbox.send('a', 'a2');
+    await outbox.send('b', 'b1');
     expect(sent.map((f) => f.body)).toEqual(['a1', 'b1']);
-    ack(sent[0]!);
+    await ack(sent[0]!);
     expect(sent.map((f) => f.body)).toEqual(['a1', 'b1', 'a2']);
     expect(a1).toMatchObject({ conv: 'a', body: 'a1', seq: null, mine: true, status: 'queued' });
   });
@@ -53,17 +60,17 @@ describe('Outbox', () => {
   it('sends nothing while not synced, then everything queued in order', async () => {
     const { outbox, sent, ack, setOnline } = harness();
     setOnline(false);
-    for (const body of ['1', '2', '3']) await outbox.add('a', body);
+    for (const body of ['1', '2', '3']) await outbox.send('a', body);
     expect(sent).toEqual([]);
     setOnline(true);
     outbox.flush();
-    for (let i = 0; i < 3; i++) ack(sent[i]!);
+    for (let i = 0; i < 3; i++) await ack(sent[i]!);
     expect(sent.map((f) => f.body)).toEqual(['1', '2', '3']);
   });
 
   it('resends what was on the wire when the connection was lost', async () => {
     const { outbox, sent, setOnline } = harness();
-    await outbox.add('a', 'once');
+    await outbox.send('a', 'once');
     setOnline(false);
     outbox.connectionLost();
     setOnline(true);
@@ -73,8 +80,8 @@ describe('Outbox', () => {
 
   it.each(['rate_limited', 'unavailable'] as const)('pauses after %s, 1 s then doubling, and resumes with the refused message', async (code) => {
     const { outbox, sent } = harness();
-    await outbox.add('a', 'first');
-    await outbox.add('a', 'second');
+    await outbox.send('a', 'first');
+    await outbox.send('a', 'second');
     await outbox.nacked({ t: 'nack', cid: sent[0]!.cid, code, message: 'later' });
     await vi.advanceTimersByTimeAsync(999);
     expect(sent).toHaveLength(1);
@@ -89,8 +96,8 @@ describe('Outbox', () => {
 
   it('fails a message on a final nack, persists it, and goes on with the next', async () => {
     const { outbox, sent, events, store } = harness();
-    const doomed = await outbox.add('a', 'doomed');
-    await outbox.add('a', 'fine');
+    const doomed = await outbox.send('a', 'doomed');
+    await outbox.send('a', 'fine');
     await outbox.nacked({ t: 'nack', cid: doomed.cid, code: 'invalid', message: 'bad replyTo' });
     expect(sent.map((f) => f.body)).toEqual(['doomed', 'fine']);
     expect(events.at(-1)).toEqual({
@@ -98,32 +105,56 @@ describe('Outbox', () => {
       conv: 'a',
       messages: [{ ...doomed, status: 'failed', error: 'bad replyTo' }],
     });
-    expect(await store.getOutboxEntry(doomed.cid)).toMatchObject({ state: 'failed', error: 'bad replyTo' });
+    expect(await store.getOutboxJob(doomed.cid)).toMatchObject({ state: 'failed', error: 'bad replyTo' });
   });
 
   it('retries a failed message and deletes an unsent one, but not one on the wire', async () => {
     const { outbox, sent, events, store, ack } = harness();
-    const failed = await outbox.add('a', 'failed once');
+    const failed = await outbox.send('a', 'failed once');
     await outbox.nacked({ t: 'nack', cid: failed.cid, code: 'not_found', message: 'no such conversation' });
-    const onTheWire = await outbox.add('a', 'on the wire');
-    const waiting = await outbox.add('a', 'waiting');
-    await expect(outbox.remove(onTheWire.cid)).rejects.toThrow(/being sent/);
-    await outbox.remove(waiting.cid);
+    const onTheWire = await outbox.send('a', 'on the wire');
+    const waiting = await outbox.send('a', 'waiting');
+    await expect(outbox.remove('a', onTheWire.cid)).rejects.toThrow(/being sent/);
+    await outbox.remove('a', waiting.cid);
     expect(events.at(-1)).toEqual({ type: 'message-removed', conv: 'a', cid: waiting.cid });
-    await outbox.retry(failed.cid);
-    ack(sent.at(-1)!);
+    await outbox.retry('a', failed.cid);
+    await ack(sent.at(-1)!);
     expect(sent.map((f) => f.body)).toEqual(['failed once', 'on the wire', 'failed once']);
-    expect((await store.listOutbox()).map((e) => [e.body, e.state])).toEqual([
-      ['failed once', 'queued'],
-      ['on the wire', 'queued'],
-    ]);
+    // 'on the wire' was acknowledged: settled with its stored message.
+    expect((await store.listOutbox()).map((e) => [e.body, e.state])).toEqual([['failed once', 'queued']]);
+    expect((await store.getMessages('a', { limit: 10 })).map((m) => m.body)).toEqual(['on the wire']);
+  });
+
+  it('retries and deletes only within the conversation named', async () => {
+    const { outbox, sent, events, store } = harness();
+    const failed = await outbox.send('a', 'refused');
+    await outbox.nacked({ t: 'nack', cid: failed.cid, code: 'invalid', message: 'no' });
+    const eventsBefore = events.length;
+    await outbox.retry('b', failed.cid);
+    await outbox.remove('b', failed.cid);
+    expect(events).toHaveLength(eventsBefore);
+    expect(sent).toHaveLength(1);
+    expect(await store.getOutboxJob(failed.cid)).toMatchObject({ conv: 'a', state: 'failed' });
+  });
+
+  it('settles a job whose ack was lost when its message comes in a batch, not on a stranger’s same cid', async () => {
+    const { outbox, sent, store } = harness();
+    const mine = await outbox.send('a', 'mine');
+    await outbox.send('a', 'next');
+    const stranger = { conv: 'a', seq: 1, cid: mine.cid, from: 'bob', body: 'same cid', ts: 1 };
+    await outbox.storeRelayMessages([stranger]);
+    expect(sent.map((f) => f.body)).toEqual(['mine']);
+    expect(await store.listOutbox()).toHaveLength(2);
+    await outbox.storeRelayMessages([{ conv: 'a', seq: 2, cid: mine.cid, from: 'me', body: 'mine', ts: 2 }]);
+    expect(sent.map((f) => f.body)).toEqual(['mine', 'next']);
+    expect((await store.listOutbox()).map((job) => job.body)).toEqual(['next']);
   });
 
   it('picks up what a previous run left queued, but not what failed', async () => {
     const first = harness();
     first.setOnline(false);
-    await first.outbox.add('a', 'queued before restart');
-    const failed = await first.outbox.add('b', 'failed before restart');
+    await first.outbox.send('a', 'queued before restart');
+    const failed = await first.outbox.send('b', 'failed before restart');
     await first.outbox.nacked({ t: 'nack', cid: failed.cid, code: 'invalid', message: 'no' });
     const second = harness(first.store);
     await second.outbox.load();

@@ -34,6 +34,7 @@ const allowed: Array<[string, string]> = [
   ['src/main/x.ts', "import { app } from 'electron';\nimport { CLOSE_CODES } from '../shared/protocol/index.ts';\nconsole.log(app, CLOSE_CODES);"],
   ['src/web/x.ts', "import { CLOSE_CODES } from '../shared/protocol/index.ts';\nconsole.log(CLOSE_CODES);"],
   ['relay/x.ts', "import { CLOSE_CODES } from '../src/shared/protocol/index.ts';\nimport { WebSocketServer } from 'ws';\nconsole.log(CLOSE_CODES, WebSocketServer);"],
+  ['relay/x.ts', "import { migrate } from '../src/shared/sqlite/migrations.ts';\nconsole.log(migrate);"],
 ];
 
 describe('import rules', () => {

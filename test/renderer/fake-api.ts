@@ -206,6 +206,8 @@ export class FakeDuplexApi implements DuplexApi {
     this.record('send', conv, body, replyTo);
     const message = makeMessage({ conv, seq: null, from: this.session!.user.id, body, mine: true, status: 'queued', replyTo, ts: Date.now() });
     this.messages.get(conv)?.push(message);
+    // Like the engine: the queued message is shown through its event.
+    this.emit({ type: 'messages', conv, messages: [message] });
     return message;
   };
 

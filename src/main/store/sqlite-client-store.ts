@@ -5,7 +5,8 @@
 //   being killed (what the restart tests prove); an OS crash or power cut may
 //   roll back the last few commits, which the relay's copy and the `hello`
 //   cursors (written after the messages they cover) make good again.
-// - The schema grows by appending to MIGRATIONS; PRAGMA user_version records
+// - The schema grows by appending to MIGRATIONS (run by the runner the relay
+//   uses too, src/shared/sqlite/migrations.ts); PRAGMA user_version records
 //   how many have run. A file written by a newer app is refused, not guessed at.
 // - node:sqlite is synchronous; the async methods only fit the ClientStore
 //   interface, and every write is committed when its promise resolves.
@@ -18,10 +19,12 @@ import type {
   ClientStore,
   ClientStoreOpener,
   MessageRange,
-  OutboxEntry,
-  OutboxState,
+  OutboxJob,
+  OutboxJobKind,
+  OutboxJobState,
   StoredConversation,
 } from '../../shared/store/client-store.ts';
+import { migrate } from '../../shared/sqlite/migrations.ts';
 
 /** Migration i takes the schema from user_version i to i + 1. Append only. */
 export const MIGRATIONS: readonly string[] = [
@@ -70,6 +73,30 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX outbox_by_conv ON outbox (conv, position);
   `,
+  `
+  -- Outbox entries become typed jobs: \`kind\` says what the job asks of the
+  -- relay and \`payload\` holds that kind's own fields as JSON, so a new kind
+  -- (edit, delete, react, upload then send) needs no new table. The queued
+  -- sends of the first schema carry over as \`send\` jobs in the same order.
+  CREATE TABLE outbox_jobs (
+    position INTEGER PRIMARY KEY,
+    cid TEXT NOT NULL UNIQUE,
+    conv TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('queued', 'failed')),
+    error TEXT
+  );
+  INSERT INTO outbox_jobs (position, cid, conv, kind, payload, created_at, state, error)
+    SELECT position, cid, conv, 'send',
+      CASE WHEN reply_to IS NULL THEN json_object('body', body) ELSE json_object('body', body, 'replyTo', reply_to) END,
+      created_at, state, error
+    FROM outbox;
+  DROP TABLE outbox;
+  ALTER TABLE outbox_jobs RENAME TO outbox;
+  CREATE INDEX outbox_by_conv ON outbox (conv, position);
+  `,
 ];
 
 /** One database file per user; the name is a hash so that any id is a safe
@@ -110,15 +137,16 @@ interface MessageRow {
 interface OutboxRow {
   cid: string;
   conv: string;
-  body: string;
-  reply_to: number | null;
+  kind: OutboxJobKind;
+  /** JSON: the fields of the job's kind. */
+  payload: string;
   created_at: number;
-  state: OutboxState;
+  state: OutboxJobState;
   error: string | null;
 }
 
 const MESSAGE_COLUMNS = 'conv, seq, cid, sender, body, ts, reply_to';
-const OUTBOX_COLUMNS = 'cid, conv, body, reply_to, created_at, state, error';
+const OUTBOX_COLUMNS = 'cid, conv, kind, payload, created_at, state, error';
 
 export class SqliteClientStore implements ClientStore {
   readonly userId: string;
@@ -130,7 +158,11 @@ export class SqliteClientStore implements ClientStore {
     this.userId = userId;
     this.db = new DatabaseSync(location);
     this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
-    migrate(this.db);
+    migrate(this.db, MIGRATIONS, (version) => {
+      return new Error(
+        `The local database has schema version ${version}, newer than this app knows (${MIGRATIONS.length}): update the app.`,
+      );
+    });
   }
 
   async listConversations(): Promise<StoredConversation[]> {
@@ -166,20 +198,13 @@ export class SqliteClientStore implements ClientStore {
   }
 
   async putMessages(messages: readonly Message[]): Promise<void> {
+    this.transaction(() => this.insertMessages(messages));
+  }
+
+  async settleOutboxJobs(cids: readonly string[], messages: readonly Message[]): Promise<void> {
     this.transaction(() => {
-      for (const m of messages) {
-        this.run(
-          `INSERT OR REPLACE INTO messages (${MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-          m.conv,
-          m.seq,
-          m.cid,
-          m.from,
-          m.body,
-          m.ts,
-          m.replyTo ?? null,
-        );
-        if (m.from === this.userId) this.run('DELETE FROM outbox WHERE cid = ?', m.cid);
-      }
+      this.insertMessages(messages);
+      for (const cid of cids) this.run('DELETE FROM outbox WHERE cid = ?', cid);
     });
   }
 
@@ -219,29 +244,31 @@ export class SqliteClientStore implements ClientStore {
     return this.row<{ seq: number | null }>('SELECT MIN(seq) AS seq FROM messages WHERE conv = ?', conv)?.seq ?? null;
   }
 
-  async addToOutbox(e: OutboxEntry): Promise<void> {
+  async addToOutbox(job: OutboxJob): Promise<void> {
+    const row = toOutboxRow(job);
     this.run(
       `INSERT INTO outbox (${OUTBOX_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      e.cid,
-      e.conv,
-      e.body,
-      e.replyTo ?? null,
-      e.createdAt,
-      e.state,
-      e.error ?? null,
+      row.cid,
+      row.conv,
+      row.kind,
+      row.payload,
+      row.created_at,
+      row.state,
+      row.error,
     );
   }
 
-  async updateOutboxEntry(e: OutboxEntry): Promise<void> {
+  async updateOutboxJob(job: OutboxJob): Promise<void> {
+    const row = toOutboxRow(job);
     this.run(
-      'UPDATE outbox SET conv = ?, body = ?, reply_to = ?, created_at = ?, state = ?, error = ? WHERE cid = ?',
-      e.conv,
-      e.body,
-      e.replyTo ?? null,
-      e.createdAt,
-      e.state,
-      e.error ?? null,
-      e.cid,
+      'UPDATE outbox SET conv = ?, kind = ?, payload = ?, created_at = ?, state = ?, error = ? WHERE cid = ?',
+      row.conv,
+      row.kind,
+      row.payload,
+      row.created_at,
+      row.state,
+      row.error,
+      row.cid,
     );
   }
 
@@ -249,25 +276,25 @@ export class SqliteClientStore implements ClientStore {
     this.run('DELETE FROM outbox WHERE cid = ?', cid);
   }
 
-  async getOutboxEntry(cid: string): Promise<OutboxEntry | undefined> {
+  async getOutboxJob(cid: string): Promise<OutboxJob | undefined> {
     const row = this.row<OutboxRow>(`SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE cid = ?`, cid);
-    return row && toOutboxEntry(row);
+    return row && toOutboxJob(row);
   }
 
-  async listOutbox(conv?: string): Promise<OutboxEntry[]> {
+  async listOutbox(conv?: string): Promise<OutboxJob[]> {
     const rows =
       conv === undefined
         ? this.rows<OutboxRow>(`SELECT ${OUTBOX_COLUMNS} FROM outbox ORDER BY position`)
         : this.rows<OutboxRow>(`SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE conv = ? ORDER BY position`, conv);
-    return rows.map(toOutboxEntry);
+    return rows.map(toOutboxJob);
   }
 
-  async lastOutboxEntry(conv: string): Promise<OutboxEntry | undefined> {
+  async lastOutboxJob(conv: string): Promise<OutboxJob | undefined> {
     const row = this.row<OutboxRow>(
       `SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE conv = ? ORDER BY position DESC LIMIT 1`,
       conv,
     );
-    return row && toOutboxEntry(row);
+    return row && toOutboxJob(row);
   }
 
   async close(): Promise<void> {
@@ -295,6 +322,21 @@ export class SqliteClientStore implements ClientStore {
     return this.statement(sql).all(...params) as T[];
   }
 
+  private insertMessages(messages: readonly Message[]): void {
+    for (const m of messages) {
+      this.run(
+        `INSERT OR REPLACE INTO messages (${MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        m.conv,
+        m.seq,
+        m.cid,
+        m.from,
+        m.body,
+        m.ts,
+        m.replyTo ?? null,
+      );
+    }
+  }
+
   private transaction(body: () => void): void {
     this.db.exec('BEGIN');
     try {
@@ -302,28 +344,6 @@ export class SqliteClientStore implements ClientStore {
       this.db.exec('COMMIT');
     } catch (error) {
       this.db.exec('ROLLBACK');
-      throw error;
-    }
-  }
-}
-
-function migrate(db: DatabaseSync): void {
-  const version = (db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version;
-  if (version > MIGRATIONS.length) {
-    throw new Error(
-      `The local database has schema version ${version}, newer than this app knows (${MIGRATIONS.length}): update the app.`,
-    );
-  }
-  for (let next = version; next < MIGRATIONS.length; next++) {
-    // user_version lives in the file header and is written in the same
-    // transaction, so a crash leaves either the old schema or the new one.
-    db.exec('BEGIN IMMEDIATE');
-    try {
-      db.exec(MIGRATIONS[next]!);
-      db.exec(`PRAGMA user_version = ${next + 1}`);
-      db.exec('COMMIT');
-    } catch (error) {
-      db.exec('ROLLBACK');
       throw error;
     }
   }
@@ -352,9 +372,22 @@ function toMessage(row: MessageRow): Message {
   return message;
 }
 
-function toOutboxEntry(row: OutboxRow): OutboxEntry {
-  const entry: OutboxEntry = { cid: row.cid, conv: row.conv, body: row.body, createdAt: row.created_at, state: row.state };
-  if (row.reply_to !== null) entry.replyTo = row.reply_to;
-  if (row.error !== null) entry.error = row.error;
-  return entry;
+/** The fields every job has go in columns; the rest, the kind's own, in
+ * `payload`. */
+function toOutboxRow(job: OutboxJob): OutboxRow {
+  const { cid, conv, kind, createdAt, state, error, ...payload } = job;
+  return { cid, conv, kind, payload: JSON.stringify(payload), created_at: createdAt, state, error: error ?? null };
+}
+
+function toOutboxJob(row: OutboxRow): OutboxJob {
+  const job = {
+    ...(JSON.parse(row.payload) as object),
+    cid: row.cid,
+    conv: row.conv,
+    kind: row.kind,
+    createdAt: row.created_at,
+    state: row.state,
+  } as OutboxJob;
+  if (row.error !== null) job.error = row.error;
+  return job;
 }

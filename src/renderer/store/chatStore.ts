@@ -502,8 +502,8 @@ export function createChatStore(api: DuplexApi, desktop: DesktopApi | null, upda
         const replyTarget = get().replyTarget;
         set({ replyTarget: null });
         try {
-          const message = await api.send(conv, body, replyTarget?.seq ?? undefined);
-          if (get().windows.get(conv)?.upsert([message])) notifyWindowChange();
+          // The engine shows the queued message with its `messages` event.
+          await api.send(conv, body, replyTarget?.seq ?? undefined);
         } catch (error) {
           set({ replyTarget });
           throw error;

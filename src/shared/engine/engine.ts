@@ -193,12 +193,12 @@ export class DuplexEngine implements DuplexApi {
     return this.active().send(conv, body, replyTo);
   }
 
-  async retry(_conv: string, cid: string): Promise<void> {
-    return this.active().retry(cid);
+  async retry(conv: string, cid: string): Promise<void> {
+    return this.active().retry(conv, cid);
   }
 
-  async deleteUnsent(_conv: string, cid: string): Promise<void> {
-    return this.active().deleteUnsent(cid);
+  async deleteUnsent(conv: string, cid: string): Promise<void> {
+    return this.active().deleteUnsent(conv, cid);
   }
 
   async markRead(conv: string, seq: number): Promise<void> {

@@ -1,32 +1,37 @@
-// The outbox (DESIGN.md, "The outbox"): a message is written to the store
-// first, shown at once as `queued`, and sent once the session is `synced`, in
-// the order written, with its cid. Whatever was sent but not acknowledged when
-// a connection ends is simply sent again after the next `synced`: the relay
-// deduplicates on (sender, cid), so resending is always safe.
+// The outbox (DESIGN.md, "The outbox"; docs/engine.md): what the user does is
+// written to the store first as a typed job (store/client-store.ts, OutboxJob:
+// `send` so far), shown at once as `queued`, and sent once the session is
+// `synced`, in the order written, with its cid. Whatever was sent but not
+// answered when a connection ends is simply sent again after the next
+// `synced`: the relay deduplicates on (sender, cid), so resending is always
+// safe.
+//
+// Each job's lifecycle is the outbox's alone: the relay's answer comes here
+// (the session routes `ack` and `nack` to it), and the outbox settles the job
+// in one store transaction with the message the relay stored
+// (ClientStore.settleOutboxJobs). A message of the user's own that arrives in
+// a `batch` or `msg` instead (its ack was lost with the connection) settles
+// its job the same way, since MessageSync writes relay messages through
+// storeRelayMessages() below.
 //
 // Order within a conversation is kept strictly: each conversation has at most
-// one send on the wire, and the next goes when it is acknowledged. Pipelining
+// one job on the wire, and the next goes when it is answered. Pipelining
 // within a conversation would be faster, but the relay's send limit is a
 // token bucket that refills continuously, so after one message is refused
 // with `rate_limited` a later one already on the wire could be accepted, and
 // the conversation would get them out of order. Conversations do not order
-// against each other, so their sends go out side by side.
-//
-// A stored message leaves the outbox in the same store transaction that
-// stores it (ClientStore.putMessages), from whichever frame brings it: its
-// `ack`, or a `batch` when the ack was lost.
+// against each other, so their jobs go out side by side.
 //
 // `rate_limited` and `unavailable` (the relay could not store it: database
 // busy, disk full) are not final: the whole outbox pauses (the limit is per
-// user, and a relay that cannot store one message cannot store the next),
-// 1 s and doubling while it keeps happening, then goes on in order with the
-// refused message. Any other nack is final: the message becomes `failed`,
-// and the user may retry it (to the back of its conversation's queue) or
-// delete it.
+// user, and a relay that cannot store one job cannot store the next), 1 s and
+// doubling while it keeps happening, then goes on in order with the refused
+// job. Any other nack is final: the job becomes `failed`, and the user may
+// retry it (to the back of its conversation's queue) or delete it.
 import { monotonicFactory } from 'ulid';
 import type { ChatMessage, DuplexEvent } from '../api.ts';
-import type { Message, NackCode, NackFrame, SendFrame } from '../protocol/index.ts';
-import type { ClientStore, OutboxEntry } from '../store/client-store.ts';
+import type { AckFrame, Message, NackCode, NackFrame, SendFrame } from '../protocol/index.ts';
+import type { ClientStore, OutboxJob, SendJob } from '../store/client-store.ts';
 import { type BackoffPolicy, backoffCap } from './backoff.ts';
 import { outgoingChatMessage } from './views.ts';
 
@@ -39,12 +44,12 @@ const newCid = monotonicFactory();
 export interface OutboxOptions {
   store: ClientStore;
   me: string;
-  /** Sends a frame; false when there is no open socket. */
+  /** Sends a job's frame; false when there is no open socket. */
   send(frame: SendFrame): boolean;
   /** True while the session is `synced`. */
   isOnline(): boolean;
   emit(event: DuplexEvent): void;
-  /** An outgoing message of this conversation changed: its summary (last
+  /** A job of this conversation changed: its summary (last
    * message, status) needs redrawing. */
   changed(conv: string): void;
   sendRetryBackoff: BackoffPolicy;
@@ -52,10 +57,10 @@ export interface OutboxOptions {
 
 export class Outbox {
   private readonly options: OutboxOptions;
-  /** Queued entries per conversation, each in sending order (a Map keeps
+  /** Queued jobs per conversation, each in sending order (a Map keeps
    * insertion order). */
-  private readonly queues = new Map<string, Map<string, OutboxEntry>>();
-  /** conversation → the cid of its one send awaiting an answer. */
+  private readonly queues = new Map<string, Map<string, OutboxJob>>();
+  /** conversation → the cid of its one job awaiting an answer. */
   private readonly inFlight = new Map<string, string>();
   /** Set while the outbox pauses after a `rate_limited` or `unavailable` nack. */
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
@@ -66,20 +71,21 @@ export class Outbox {
     this.options = options;
   }
 
-  /** Picks up the queued entries a previous run left in the store. */
+  /** Picks up the queued jobs a previous run left in the store. */
   async load(): Promise<void> {
-    for (const entry of await this.options.store.listOutbox()) {
-      if (entry.state === 'queued') this.enqueue(entry);
+    for (const job of await this.options.store.listOutbox()) {
+      if (job.state === 'queued') this.enqueue(job);
     }
   }
 
-  /** Writes a new message, shows it, and sends it when the session allows. */
-  async add(conv: string, body: string, replyTo?: number): Promise<ChatMessage> {
-    const entry: OutboxEntry = { cid: newCid(), conv, body, createdAt: Date.now(), state: 'queued' };
-    if (replyTo !== undefined) entry.replyTo = replyTo;
-    await this.options.store.addToOutbox(entry);
-    this.enqueue(entry);
-    const message = outgoingChatMessage(entry, this.options.me);
+  /** Writes a new message as a `send` job, shows it (the one local echo),
+   * and sends it when the session allows. */
+  async send(conv: string, body: string, replyTo?: number): Promise<ChatMessage> {
+    const job: SendJob = { kind: 'send', cid: newCid(), conv, body, createdAt: Date.now(), state: 'queued' };
+    if (replyTo !== undefined) job.replyTo = replyTo;
+    await this.options.store.addToOutbox(job);
+    this.enqueue(job);
+    const message = outgoingChatMessage(job, this.options.me);
     this.options.emit({ type: 'messages', conv, messages: [message] });
     this.pump();
     return message;
@@ -95,60 +101,65 @@ export class Outbox {
     this.inFlight.clear();
   }
 
-  /** The user's own messages, stored by the relay (and so no longer in the
-   * store's outbox). */
-  settled(messages: readonly Pick<Message, 'conv' | 'cid'>[]): void {
-    let any = false;
-    for (const { conv, cid } of messages) {
-      const queue = this.queues.get(conv);
-      if (!queue?.delete(cid)) continue;
-      any = true;
-      if (queue.size === 0) this.queues.delete(conv);
-      if (this.inFlight.get(conv) === cid) this.inFlight.delete(conv);
+  /** The relay took a job: it is settled with the message the relay stored,
+   * in one store transaction. */
+  async acknowledged(frame: AckFrame): Promise<void> {
+    await this.options.store.settleOutboxJobs([frame.cid], [frame.msg]);
+    this.settled([frame.cid]);
+  }
+
+  /** Writes messages from the relay (a `batch`, `msg` or `history`): the
+   * user's own among them settle their jobs in the same transaction, since
+   * their acks may have been lost with a connection. */
+  async storeRelayMessages(messages: readonly Message[]): Promise<void> {
+    const own = messages.filter((m) => m.from === this.options.me).map((m) => m.cid);
+    if (own.length === 0) {
+      await this.options.store.putMessages(messages);
+      return;
     }
-    if (!any) return;
-    this.retryStreak = 0;
-    this.pump();
+    await this.options.store.settleOutboxJobs(own, messages);
+    this.settled(own);
   }
 
   async nacked(frame: NackFrame): Promise<void> {
-    const entry = this.find(frame.cid);
-    if (!entry) return;
-    if (this.inFlight.get(entry.conv) === entry.cid) this.inFlight.delete(entry.conv);
+    const job = this.find(frame.cid);
+    if (!job) return;
+    if (this.inFlight.get(job.conv) === job.cid) this.inFlight.delete(job.conv);
     if (RETRIED_LATER.has(frame.code)) {
       this.pauseBeforeRetry();
       return;
     }
-    this.dequeue(entry);
-    await this.replace({ ...entry, state: 'failed', error: frame.message });
+    this.dequeue(job);
+    await this.replace({ ...job, state: 'failed', error: frame.message });
     this.pump();
   }
 
-  /** Puts a failed message back in the queue. */
-  async retry(cid: string): Promise<void> {
-    const entry = await this.options.store.getOutboxEntry(cid);
-    if (entry?.state !== 'failed') return;
-    const { error: _error, ...rest } = entry;
-    const queued: OutboxEntry = { ...rest, state: 'queued' };
+  /** Puts a failed job of this conversation back in its queue. */
+  async retry(conv: string, cid: string): Promise<void> {
+    const job = await this.options.store.getOutboxJob(cid);
+    if (job?.state !== 'failed' || job.conv !== conv) return;
+    const { error: _error, ...rest } = job;
+    const queued: OutboxJob = { ...rest, state: 'queued' };
     await this.replace(queued);
     this.enqueue(queued);
     this.pump();
   }
 
-  /** Deletes a message the relay has not stored. One already on the wire
-   * cannot be called back, so deleting it is refused. */
-  async remove(cid: string): Promise<void> {
+  /** Deletes a job of this conversation the relay has not taken. One already
+   * on the wire cannot be called back, so deleting it is refused. */
+  async remove(conv: string, cid: string): Promise<void> {
     const queued = this.find(cid);
-    if (queued && this.inFlight.get(queued.conv) === cid) {
+    if (queued && queued.conv !== conv) return;
+    if (queued && this.inFlight.get(conv) === cid) {
       throw new Error('This message is being sent and can no longer be deleted');
     }
     // Out of the queue before any await, so that it cannot be sent meanwhile.
     if (queued) this.dequeue(queued);
-    const entry = queued ?? (await this.options.store.getOutboxEntry(cid));
-    if (!entry) return;
+    const job = queued ?? (await this.options.store.getOutboxJob(cid));
+    if (job?.conv !== conv) return;
     await this.options.store.removeFromOutbox(cid);
-    this.options.emit({ type: 'message-removed', conv: entry.conv, cid });
-    this.options.changed(entry.conv);
+    this.options.emit({ type: 'message-removed', conv, cid });
+    this.options.changed(conv);
   }
 
   /** A conversation was deleted with its outbox entries. */
@@ -163,19 +174,33 @@ export class Outbox {
     this.retryTimer = null;
   }
 
-  /** Sends the first queued message of every conversation that has nothing
-   * on the wire. */
+  /** Sends the first queued job of every conversation that has nothing on
+   * the wire. */
   private pump(): void {
     if (!this.options.isOnline() || this.retryTimer) return;
     for (const [conv, queue] of this.queues) {
       if (this.inFlight.has(conv)) continue;
       const next = queue.values().next().value;
       if (!next) continue;
-      const frame: SendFrame = { t: 'send', cid: next.cid, conv, body: next.body };
-      if (next.replyTo !== undefined) frame.replyTo = next.replyTo;
-      if (!this.options.send(frame)) return;
+      if (!this.options.send(frameOf(next))) return;
       this.inFlight.set(conv, next.cid);
     }
+  }
+
+  /** These jobs are done (their messages stored): the next of each
+   * conversation may go. */
+  private settled(cids: readonly string[]): void {
+    let any = false;
+    for (const cid of cids) {
+      const job = this.find(cid);
+      if (!job) continue;
+      any = true;
+      this.dequeue(job);
+      if (this.inFlight.get(job.conv) === cid) this.inFlight.delete(job.conv);
+    }
+    if (!any) return;
+    this.retryStreak = 0;
+    this.pump();
   }
 
   private pauseBeforeRetry(): void {
@@ -188,29 +213,36 @@ export class Outbox {
     }, backoffCap(this.retryStreak, this.options.sendRetryBackoff));
   }
 
-  private enqueue(entry: OutboxEntry): void {
-    let queue = this.queues.get(entry.conv);
-    if (!queue) this.queues.set(entry.conv, (queue = new Map()));
-    queue.set(entry.cid, entry);
+  private enqueue(job: OutboxJob): void {
+    let queue = this.queues.get(job.conv);
+    if (!queue) this.queues.set(job.conv, (queue = new Map()));
+    queue.set(job.cid, job);
   }
 
-  private dequeue(entry: OutboxEntry): void {
-    const queue = this.queues.get(entry.conv);
-    queue?.delete(entry.cid);
-    if (queue?.size === 0) this.queues.delete(entry.conv);
+  private dequeue(job: OutboxJob): void {
+    const queue = this.queues.get(job.conv);
+    queue?.delete(job.cid);
+    if (queue?.size === 0) this.queues.delete(job.conv);
   }
 
-  private find(cid: string): OutboxEntry | undefined {
+  private find(cid: string): OutboxJob | undefined {
     for (const queue of this.queues.values()) {
-      const entry = queue.get(cid);
-      if (entry) return entry;
+      const job = queue.get(cid);
+      if (job) return job;
     }
     return undefined;
   }
 
-  private async replace(entry: OutboxEntry): Promise<void> {
-    await this.options.store.updateOutboxEntry(entry);
-    this.options.emit({ type: 'messages', conv: entry.conv, messages: [outgoingChatMessage(entry, this.options.me)] });
-    this.options.changed(entry.conv);
+  private async replace(job: OutboxJob): Promise<void> {
+    await this.options.store.updateOutboxJob(job);
+    this.options.emit({ type: 'messages', conv: job.conv, messages: [outgoingChatMessage(job, this.options.me)] });
+    this.options.changed(job.conv);
   }
+}
+
+/** The frame that asks the relay to do a job. */
+function frameOf(job: OutboxJob): SendFrame {
+  const frame: SendFrame = { t: 'send', cid: job.cid, conv: job.conv, body: job.body };
+  if (job.replyTo !== undefined) frame.replyTo = job.replyTo;
+  return frame;
 }

@@ -152,7 +152,7 @@ export class UserSession {
       requests: this.requests,
       me: this.me,
       emit,
-      ownMessagesStored: (messages) => this.outbox.settled(messages),
+      write: (messages) => this.outbox.storeRelayMessages(messages),
       incomingStored: (conv) => this.receipts.delivered(conv),
       log,
     });
@@ -229,7 +229,7 @@ export class UserSession {
     const hasMoreLocal = stored.length > options.limit;
     const messages = (hasMoreLocal ? stored.slice(1) : stored).map((m) => storedChatMessage(m, conversation, this.me));
     if (options.beforeSeq === undefined) {
-      for (const entry of await this.store.listOutbox(conv)) messages.push(outgoingChatMessage(entry, this.me));
+      for (const job of await this.store.listOutbox(conv)) messages.push(outgoingChatMessage(job, this.me));
     }
     return { messages, hasMoreLocal };
   }
@@ -289,7 +289,7 @@ export class UserSession {
     // the outbox would resend it after every reconnect, for ever.
     if (!bodyFitsInFrame(body)) throw new RangeError('A message cannot carry that much surrounding whitespace');
     this.typing.stop(conv);
-    const message = await this.outbox.add(conv, body, replyTo);
+    const message = await this.outbox.send(conv, body, replyTo);
     conversation.lastActivity = Math.max(conversation.lastActivity, message.ts);
     // What was being typed has just been sent.
     conversation.draft = '';
@@ -298,12 +298,12 @@ export class UserSession {
     return message;
   }
 
-  retry(cid: string): Promise<void> {
-    return this.outbox.retry(cid);
+  retry(conv: string, cid: string): Promise<void> {
+    return this.outbox.retry(conv, cid);
   }
 
-  deleteUnsent(cid: string): Promise<void> {
-    return this.outbox.remove(cid);
+  deleteUnsent(conv: string, cid: string): Promise<void> {
+    return this.outbox.remove(conv, cid);
   }
 
   markRead(conv: string, seq: number): Promise<void> {
@@ -387,6 +387,11 @@ export class UserSession {
         this.synced();
         break;
       case 'ack':
+        // The outbox settles the job with the stored message; sync then moves
+        // the cursor over it (and drops it if the conversation is gone).
+        if (this.conversations.get(frame.msg.conv)) await this.outbox.acknowledged(frame);
+        await this.sync.acknowledged(frame.msg);
+        break;
       case 'msg':
         await this.sync.live(frame.msg);
         break;

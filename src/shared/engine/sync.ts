@@ -6,11 +6,13 @@
 // to it is stored. `hello` sends the cursors; the relay answers with what lies
 // above them. A conversation without a cursor gets its newest messages, and
 // the first batch sets its cursor just below them (older ones are history,
-// fetched on demand). Every message the relay sends (batch, msg, ack,
-// history) goes through ingest():
+// fetched on demand). Every message the relay sends (batch, msg, history)
+// goes through ingest(), and an ack's message, which the outbox has already
+// stored with its job, through acknowledged():
 //
-// 1. It is written to the store before anything else (which also takes the
-//    user's own messages out of the outbox).
+// 1. It is written to the store before anything else, through the outbox
+//    (Outbox.storeRelayMessages), which settles the user's own messages' jobs
+//    in the same transaction.
 // 2. The cursor moves up over every message that is now contiguous with it;
 //    a message beyond a missing seq waits, stored but not shown, and a
 //    `history` request asks for the missing range.
@@ -35,8 +37,9 @@ export interface MessageSyncOptions {
   requests: Requests;
   me: string;
   emit(event: DuplexEvent): void;
-  /** These messages of the user's own are stored by the relay. */
-  ownMessagesStored(messages: Message[]): void;
+  /** Writes messages from the relay to the store (the outbox's
+   * storeRelayMessages, which settles the user's own). */
+  write(messages: readonly Message[]): Promise<void>;
   /** Messages from others were stored in this conversation. */
   incomingStored(conv: string): void;
   log: Logger;
@@ -94,9 +97,15 @@ export class MessageSync {
     await this.ingest(frame.conv, frame.msgs);
   }
 
-  /** A `msg` or an `ack`. */
+  /** A `msg`. */
   live(message: Message): Promise<void> {
     return this.ingest(message.conv, [message]);
+  }
+
+  /** The message of an `ack`, already stored by the outbox. */
+  async acknowledged(message: Message): Promise<void> {
+    const conversation = this.known(message.conv, 1);
+    if (conversation) await this.advance(conversation, [message]);
   }
 
   history(frame: HistoryResultFrame): Promise<void> {
@@ -140,15 +149,22 @@ export class MessageSync {
   }
 
   private async ingest(conv: string, messages: readonly Message[]): Promise<void> {
+    const conversation = this.known(conv, messages.length);
+    if (!conversation || messages.length === 0) return;
+    await this.options.write(messages);
+    await this.advance(conversation, messages);
+  }
+
+  private known(conv: string, count: number): StoredConversation | undefined {
     const conversation = this.options.conversations.get(conv);
-    if (!conversation) {
-      this.options.log('warn', `Dropped ${messages.length} message(s) for unknown conversation ${conv}`);
-      return;
-    }
-    if (messages.length === 0) return;
-    await this.options.store.putMessages(messages);
+    if (!conversation) this.options.log('warn', `Dropped ${count} message(s) for unknown conversation ${conv}`);
+    return conversation;
+  }
+
+  /** Stored messages: moves the cursor over them and shows what it covers. */
+  private async advance(conversation: StoredConversation, messages: readonly Message[]): Promise<void> {
+    const conv = conversation.id;
     const own = messages.filter((m) => m.from === this.options.me);
-    if (own.length > 0) this.options.ownMessagesStored(own);
 
     // Synchronous from here to the save below: the cursor only moves over
     // messages already stored, and nothing else can move it meanwhile.

@@ -5,7 +5,7 @@
 // every other member's watermark has reached the message).
 import type { ChatMessage, ConversationSummary } from '../api.ts';
 import type { Message, User } from '../protocol/index.ts';
-import type { ClientStore, OutboxEntry, StoredConversation } from '../store/client-store.ts';
+import type { ClientStore, SendJob, StoredConversation } from '../store/client-store.ts';
 
 export interface Watermarks {
   delivered: number;
@@ -45,19 +45,19 @@ export function storedChatMessage(message: Message, conversation: StoredConversa
   return chat;
 }
 
-export function outgoingChatMessage(entry: OutboxEntry, me: string): ChatMessage {
+export function outgoingChatMessage(job: SendJob, me: string): ChatMessage {
   const chat: ChatMessage = {
-    conv: entry.conv,
-    cid: entry.cid,
+    conv: job.conv,
+    cid: job.cid,
     seq: null,
     from: me,
-    body: entry.body,
-    ts: entry.createdAt,
+    body: job.body,
+    ts: job.createdAt,
     mine: true,
-    status: entry.state,
+    status: job.state,
   };
-  if (entry.replyTo !== undefined) chat.replyTo = entry.replyTo;
-  if (entry.error !== undefined) chat.error = entry.error;
+  if (job.replyTo !== undefined) chat.replyTo = job.replyTo;
+  if (job.error !== undefined) chat.error = job.error;
   return chat;
 }
 
@@ -73,7 +73,7 @@ export async function summarizeConversation(
 ): Promise<ConversationSummary> {
   const [[newestStored], newestOutgoing, unread] = await Promise.all([
     store.getMessages(conversation.id, { limit: 1 }),
-    store.lastOutboxEntry(conversation.id),
+    store.lastOutboxJob(conversation.id),
     store.countMessagesAfter(conversation.id, conversation.readUpTo, me),
   ]);
   // Outgoing messages come after every stored one in the conversation's

@@ -3,7 +3,8 @@
 // node:sqlite underneath) and IndexedDB (web client) can implement it. The
 // engine writes through it before it shows anything, so a restart loses
 // nothing: conversations with their cursors, the messages the relay stored,
-// and the outbox of messages the relay has not stored yet.
+// and the outbox of jobs (messages to send, and later edits, reactions...)
+// the relay has not taken yet.
 //
 // One store holds one user's data (ClientStoreOpener takes the user id), so
 // signing in as someone else can never show the previous user's messages.
@@ -38,22 +39,34 @@ export interface StoredConversation {
   lastActivity: number;
 }
 
-/** `queued` waits to be sent (or for its `ack`); `failed` got a final nack. */
-export type OutboxState = 'queued' | 'failed';
+/** `queued` waits to be sent (or for its answer); `failed` got a final refusal. */
+export type OutboxJobState = 'queued' | 'failed';
 
-/** A message the user wrote that the relay has not stored yet. */
-export interface OutboxEntry {
+/** What every outbox job has, whatever it asks of the relay. */
+interface OutboxJobBase {
   /** Its identity from the moment it is written, and the relay's dedup key. */
   cid: string;
   conv: string;
-  body: string;
-  replyTo?: number;
   /** Local time of writing. */
   createdAt: number;
-  state: OutboxState;
+  state: OutboxJobState;
   /** The relay's reason, once `failed`. */
   error?: string;
 }
+
+/** A new message the relay has not stored yet. */
+export interface SendJob extends OutboxJobBase {
+  kind: 'send';
+  body: string;
+  replyTo?: number;
+}
+
+/** Something the user did that the relay has not taken yet, persisted until
+ * it has: one kind per operation. `send` is the only one so far; edits,
+ * deletions, reactions and "upload then send" join this union, each with its
+ * own fields (the stores keep a job's own fields without knowing them). */
+export type OutboxJob = SendJob;
+export type OutboxJobKind = OutboxJob['kind'];
 
 export interface MessageRange {
   /** Exclusive lower bound. */
@@ -73,11 +86,13 @@ export interface ClientStore {
   /** Deletes a conversation with its messages and outbox entries. */
   deleteConversation(id: string): Promise<void>;
 
-  /** Inserts or replaces messages the relay stored (by conv + seq). In the
-   * same transaction, deletes the outbox entry of every one of them that the
-   * store's user sent (same cid): a message is outgoing or stored, never both,
-   * even across a crash. */
+  /** Inserts or replaces messages the relay stored (by conv + seq). */
   putMessages(messages: readonly Message[]): Promise<void>;
+  /** The outbox settling its jobs: in one transaction, stores the messages
+   * the relay stored for them (as putMessages) and deletes the jobs with
+   * these cids, so that a message is outgoing or stored, never both, even
+   * across a crash. Cids without a job are ignored. */
+  settleOutboxJobs(cids: readonly string[], messages: readonly Message[]): Promise<void>;
   /** Up to `limit` messages of a conversation, the newest below `beforeSeq`
    * (or the newest of all), in ascending seq order. */
   getMessages(conv: string, options: { beforeSeq?: number; limit: number }): Promise<Message[]>;
@@ -88,17 +103,17 @@ export interface ClientStore {
   /** The lowest stored seq of a conversation, or null when none is stored. */
   oldestSeq(conv: string): Promise<number | null>;
 
-  /** Appends an entry; the outbox keeps the order entries were added in. */
-  addToOutbox(entry: OutboxEntry): Promise<void>;
-  /** Replaces an entry (by cid) in place, keeping its position; nothing
-   * happens when there is no such entry. */
-  updateOutboxEntry(entry: OutboxEntry): Promise<void>;
+  /** Appends a job; the outbox keeps the order jobs were added in. */
+  addToOutbox(job: OutboxJob): Promise<void>;
+  /** Replaces a job (by cid) in place, keeping its position; nothing
+   * happens when there is no such job. */
+  updateOutboxJob(job: OutboxJob): Promise<void>;
   removeFromOutbox(cid: string): Promise<void>;
-  getOutboxEntry(cid: string): Promise<OutboxEntry | undefined>;
-  /** Outbox entries in the order added, of one conversation when given. */
-  listOutbox(conv?: string): Promise<OutboxEntry[]>;
-  /** The entry of a conversation added last, if any. */
-  lastOutboxEntry(conv: string): Promise<OutboxEntry | undefined>;
+  getOutboxJob(cid: string): Promise<OutboxJob | undefined>;
+  /** Outbox jobs in the order added, of one conversation when given. */
+  listOutbox(conv?: string): Promise<OutboxJob[]>;
+  /** The job of a conversation added last, if any. */
+  lastOutboxJob(conv: string): Promise<OutboxJob | undefined>;
 
   close(): Promise<void>;
 }

@@ -13,12 +13,12 @@ import type {
   ClientStore,
   ClientStoreOpener,
   MessageRange,
-  OutboxEntry,
+  OutboxJob,
   StoredConversation,
 } from '../../shared/store/client-store.ts';
 
-/** An outbox entry as stored: `position` is assigned by IndexedDB on add. */
-type OutboxRecord = OutboxEntry & { position?: number };
+/** An outbox job as stored: `position` is assigned by IndexedDB on add. */
+type OutboxRecord = OutboxJob & { position?: number };
 
 interface ClientDatabase extends DBSchema {
   conversations: { key: string; value: StoredConversation; indexes: { by_activity: number } };
@@ -28,14 +28,26 @@ interface ClientDatabase extends DBSchema {
 
 type UpgradeTransaction = IDBPTransaction<ClientDatabase, StoreNames<ClientDatabase>[], 'versionchange'>;
 
-/** Migration i takes the database from version i to i + 1. Append only. */
-const MIGRATIONS: ReadonlyArray<(db: IDBPDatabase<ClientDatabase>, tx: UpgradeTransaction) => void> = [
+/** Migration i takes the database from version i to i + 1. Append only.
+ * They run in turn in the one upgrade transaction, which stays open while
+ * each awaits only its own IndexedDB requests. */
+const MIGRATIONS: ReadonlyArray<(db: IDBPDatabase<ClientDatabase>, tx: UpgradeTransaction) => void | Promise<void>> = [
   (db) => {
     db.createObjectStore('conversations', { keyPath: 'id' }).createIndex('by_activity', 'lastActivity');
     db.createObjectStore('messages', { keyPath: ['conv', 'seq'] }).createIndex('by_sender', ['conv', 'from', 'seq']);
     const outbox = db.createObjectStore('outbox', { keyPath: 'position', autoIncrement: true });
     outbox.createIndex('by_cid', 'cid', { unique: true });
     outbox.createIndex('by_conv', ['conv', 'position']);
+  },
+  async (_db, tx) => {
+    // Outbox entries become typed jobs: the queued sends of the first schema
+    // carry over as `send` jobs, in place.
+    let cursor = await tx.objectStore('outbox').openCursor();
+    while (cursor) {
+      const record = cursor.value as Partial<OutboxRecord>;
+      if (record.kind === undefined) await cursor.update({ ...cursor.value, kind: 'send' });
+      cursor = await cursor.continue();
+    }
   },
 ];
 
@@ -47,7 +59,9 @@ export function indexedDbClientStoreOpener(): ClientStoreOpener {
     try {
       db = await openDB<ClientDatabase>(DATABASE_PREFIX + userId, MIGRATIONS.length, {
         upgrade(database, oldVersion, _newVersion, tx) {
-          for (let next = oldVersion; next < MIGRATIONS.length; next++) MIGRATIONS[next]!(database, tx);
+          void (async () => {
+            for (let next = oldVersion; next < MIGRATIONS.length; next++) await MIGRATIONS[next]!(database, tx);
+          })().catch(() => tx.abort());
         },
       });
     } catch (error) {
@@ -95,15 +109,19 @@ class IndexedDbClientStore implements ClientStore {
   }
 
   async putMessages(messages: readonly Message[]): Promise<void> {
+    const tx = this.db.transaction('messages', 'readwrite');
+    await Promise.all([...messages.map((message) => tx.store.put(message)), tx.done]);
+  }
+
+  async settleOutboxJobs(cids: readonly string[], messages: readonly Message[]): Promise<void> {
     const tx = this.db.transaction(['messages', 'outbox'], 'readwrite');
     const outbox = tx.objectStore('outbox');
-    const settled = messages.map(async (message) => {
-      await tx.objectStore('messages').put(message);
-      if (message.from !== this.userId) return;
-      const position = await outbox.index('by_cid').getKey(message.cid);
+    const stored = messages.map((message) => tx.objectStore('messages').put(message));
+    const settled = cids.map(async (cid) => {
+      const position = await outbox.index('by_cid').getKey(cid);
       if (position !== undefined) await outbox.delete(position);
     });
-    await Promise.all([...settled, tx.done]);
+    await Promise.all([...stored, ...settled, tx.done]);
   }
 
   async getMessages(conv: string, options: { beforeSeq?: number; limit: number }): Promise<Message[]> {
@@ -138,14 +156,14 @@ class IndexedDbClientStore implements ClientStore {
     return key ? key[1] : null;
   }
 
-  async addToOutbox(entry: OutboxEntry): Promise<void> {
-    await this.db.add('outbox', { ...entry });
+  async addToOutbox(job: OutboxJob): Promise<void> {
+    await this.db.add('outbox', { ...job });
   }
 
-  async updateOutboxEntry(entry: OutboxEntry): Promise<void> {
+  async updateOutboxJob(job: OutboxJob): Promise<void> {
     const tx = this.db.transaction('outbox', 'readwrite');
-    const position = await tx.store.index('by_cid').getKey(entry.cid);
-    if (position !== undefined) await tx.store.put({ ...entry, position });
+    const position = await tx.store.index('by_cid').getKey(job.cid);
+    if (position !== undefined) await tx.store.put({ ...job, position });
     await tx.done;
   }
 
@@ -156,12 +174,12 @@ class IndexedDbClientStore implements ClientStore {
     await tx.done;
   }
 
-  async getOutboxEntry(cid: string): Promise<OutboxEntry | undefined> {
+  async getOutboxJob(cid: string): Promise<OutboxJob | undefined> {
     const record = await this.db.getFromIndex('outbox', 'by_cid', cid);
     return record && withoutPosition(record);
   }
 
-  async listOutbox(conv?: string): Promise<OutboxEntry[]> {
+  async listOutbox(conv?: string): Promise<OutboxJob[]> {
     const records =
       conv === undefined
         ? await this.db.getAll('outbox')
@@ -169,7 +187,7 @@ class IndexedDbClientStore implements ClientStore {
     return records.map(withoutPosition);
   }
 
-  async lastOutboxEntry(conv: string): Promise<OutboxEntry | undefined> {
+  async lastOutboxJob(conv: string): Promise<OutboxJob | undefined> {
     const cursor = await this.db.transaction('outbox').store.index('by_conv').openCursor(wholeConversation(conv), 'prev');
     return cursor ? withoutPosition(cursor.value) : undefined;
   }
@@ -179,7 +197,7 @@ class IndexedDbClientStore implements ClientStore {
   }
 }
 
-function withoutPosition(record: OutboxRecord): OutboxEntry {
-  const { position: _position, ...entry } = record;
-  return entry;
+function withoutPosition(record: OutboxRecord): OutboxJob {
+  const { position: _position, ...job } = record;
+  return job;
 }
