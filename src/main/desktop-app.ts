@@ -20,6 +20,7 @@ import {
   type Rectangle,
 } from 'electron';
 import type { DuplexApi, DuplexEvent } from '../shared/api.ts';
+import { duplexArgumentSchemas } from '../shared/api-methods.ts';
 import type {
   DesktopApi,
   DesktopEvent,
@@ -38,7 +39,7 @@ import { contentSecurityPolicy } from './content-security-policy.ts';
 import { ConversationIndex } from './conversation-index.ts';
 import { desktopRequests } from './desktop-requests.ts';
 import type { DesktopEngineFactory } from './desktop-engine.ts';
-import { desktopArgumentSchemas, duplexArgumentSchemas } from './ipc/argument-schemas.ts';
+import { desktopArgumentSchemas } from './ipc/desktop-argument-schemas.ts';
 import { handleInvokes } from './ipc/invoke-handlers.ts';
 import { eventSender } from './ipc/renderer-events.ts';
 import { isTrustedSender } from './ipc/trusted-sender.ts';

@@ -56,8 +56,10 @@ it('stores each of 1,000 queued messages exactly once, in order, across a SIGKIL
     const expected = written.map((m, i) => [i + 1, m.cid, m.body]);
     const log = await relayLog(relay, bobAccount.token, conv);
     expect(log.map((m) => [m.seq, m.cid, m.body])).toEqual(expected);
-    const onDevice = await alice.engine.getMessages(conv, { limit: 2 * COUNT });
+    // The largest page the API allows; nothing stored beyond it either.
+    const onDevice = await alice.engine.getMessages(conv, { limit: COUNT });
     expect(onDevice.messages.map((m) => [m.seq, m.cid, m.body])).toEqual(expected);
+    expect(onDevice.hasMoreLocal).toBe(false);
     expect(alice.messages(conv).map((m) => [m.seq, m.cid, m.body])).toEqual(expected);
   } finally {
     await alice.dispose();

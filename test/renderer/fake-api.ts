@@ -1,6 +1,9 @@
 // An in-memory DuplexApi for the renderer's component tests: conversations,
 // messages and users in Maps, events pushed by the test with emit(), and
-// every call recorded. It stands in for the engine only so that the UI can be
+// every call recorded. Every call is checked against the method table
+// (src/shared/api-methods.ts) both ways: the renderer's arguments must pass
+// the schemas the engine applies, and the fake's answers must match the
+// result schemas, so the fake cannot drift from the real API. It stands in for the engine only so that the UI can be
 // tested in jsdom; the real API (the engine over IPC in the desktop app, in
 // the page in the web client) is exercised end-to-end by the Playwright
 // suites.
@@ -18,6 +21,7 @@ import type {
   Session,
   SignInRequest,
 } from '../../src/shared/api.ts';
+import { duplexArgumentSchemas, type DuplexMethod, duplexMethods, parseArguments } from '../../src/shared/api-methods.ts';
 import type { DesktopApi, DesktopEvent, DesktopInfo, DesktopSettings, DesktopSettingsPatch } from '../../src/shared/desktop-api.ts';
 import type { UpdateStatus } from '../../src/shared/app-updates.ts';
 import type { GroupAddPolicy, Presence, User } from '../../src/shared/protocol/index.ts';
@@ -87,6 +91,10 @@ export class FakeDuplexApi implements DuplexApi {
   readonly failNext = new Set<keyof DuplexApi>();
   private readonly listeners = new Set<(event: DuplexEvent) => void>();
 
+  constructor() {
+    this.checkAgainstTable();
+  }
+
   /** Signed in as `user` from the start. */
   static signedInAs(user: User): FakeDuplexApi {
     const api = new FakeDuplexApi();
@@ -105,6 +113,20 @@ export class FakeDuplexApi implements DuplexApi {
 
   callsOf(method: keyof DuplexApi): unknown[][] {
     return this.calls.filter((c) => c.method === method).map((c) => c.args);
+  }
+
+  private checkAgainstTable(): void {
+    const methods = this as unknown as Record<DuplexMethod, (...args: unknown[]) => Promise<unknown>>;
+    for (const method of Object.keys(duplexMethods) as DuplexMethod[]) {
+      const answer = methods[method];
+      methods[method] = async (...args) => {
+        parseArguments(duplexArgumentSchemas, method, args);
+        const result = await answer(...args);
+        const checked = duplexMethods[method].result.safeParse(result);
+        if (!checked.success) throw new Error(`The fake's ${method} answered off the table: ${checked.error.message}`);
+        return result;
+      };
+    }
   }
 
   private record(method: keyof DuplexApi, ...args: unknown[]): void {

@@ -3,14 +3,9 @@
 // not the app's page and calls whose arguments do not match the method's
 // schema (the renderer's promise rejects with the reason).
 import type { IpcMain, IpcMainInvokeEvent } from 'electron';
-import { z } from 'zod';
+import { type ArgumentSchemas, InvalidArgumentsError, parseArguments } from '../../shared/api-methods.ts';
 import type { InvokeMethod } from '../../shared/desktop-api.ts';
 import type { Log } from '../log.ts';
-
-type ArgumentsOf<F> = F extends (...args: infer A) => unknown ? A : never;
-
-/** One schema per request method, for the method's argument list. */
-export type ArgumentSchemas<Api> = { [M in InvokeMethod<Api>]: z.ZodType<ArgumentsOf<Api[M]>> };
 
 export function handleInvokes<Api>(
   ipcMain: Pick<IpcMain, 'handle'>,
@@ -25,20 +20,21 @@ export function handleInvokes<Api>(
   const { channelOf, schemas, implementation, isTrustedSender, log } = options;
   for (const method of Object.keys(schemas) as Array<InvokeMethod<Api>>) {
     const channel = channelOf(method);
-    const schema: z.ZodType<unknown[]> = schemas[method];
     const handler = implementation[method] as (...args: unknown[]) => unknown;
     ipcMain.handle(channel, (event, ...args: unknown[]) => {
       if (!isTrustedSender(event)) {
         log.warn(`ipc: refused ${channel} from ${event.senderFrame?.url ?? 'a frame that is gone'}`);
         throw new Error(`${channel} refused: the sender is not the app's page`);
       }
-      const parsed = schema.safeParse(args);
-      if (!parsed.success) {
-        const reason = z.prettifyError(parsed.error);
+      let parsed: unknown[];
+      try {
+        parsed = parseArguments(schemas, method, args);
+      } catch (error) {
+        const reason = error instanceof InvalidArgumentsError ? error.reason : String(error);
         log.warn(`ipc: invalid arguments to ${channel}: ${reason}`);
-        throw new Error(`${channel}: invalid arguments: ${reason}`);
+        throw new Error(`${channel}: invalid arguments: ${reason}`, { cause: error });
       }
-      return handler.apply(implementation, parsed.data);
+      return handler.apply(implementation, parsed);
     });
   }
 }

@@ -6,24 +6,22 @@
 //
 // The engine itself only handles the account: sign-in, registration and
 // sign-out over HTTP, and the one UserSession (session.ts) of the signed-in
-// user, whose store is opened per user id.
+// user, whose store is opened per user id. Every DuplexApi call goes through
+// the method table (api-methods.ts): its arguments are validated there, and
+// the methods the table marks `session` go straight to the UserSession, with
+// no method of their own here.
 import type {
   AuthResult,
-  ChatMessage,
   ConnectionStatus,
-  ConversationSummary,
   DuplexApi,
   DuplexEvent,
-  GetMessagesOptions,
-  MessagePage,
-  PrivacySettings,
   RegisterRequest,
   Session,
   SignInRequest,
   StopReason,
   Unsubscribe,
 } from '../api.ts';
-import type { GroupAddPolicy, Presence, User } from '../protocol/index.ts';
+import { duplexArgumentSchemas, type DuplexMethod, duplexMethods, parseArguments, type SessionMethod } from '../api-methods.ts';
 import type { ClientStore, ClientStoreOpener } from '../store/client-store.ts';
 import { AuthClient, type AuthOutcome, type FetchFunction } from './auth-client.ts';
 import type { WebSocketClass } from './connection.ts';
@@ -62,7 +60,13 @@ export interface EngineOptions {
 
 const NOT_RUNNING: ConnectionStatus = { state: 'offline', nextRetryAt: null, lastCloseReason: null, stopped: null };
 
-export class DuplexEngine implements DuplexApi {
+/** The methods the session answers, as a base class: the engine's
+ * constructor fills them in from the method table. */
+const SessionMethods = class {} as new () => Pick<DuplexApi, SessionMethod>;
+
+type AnyMethod = (...args: unknown[]) => unknown;
+
+export class DuplexEngine extends SessionMethods implements DuplexApi {
   private readonly options: EngineOptions;
   private readonly timing: EngineTiming;
   private readonly log: Logger;
@@ -76,10 +80,12 @@ export class DuplexEngine implements DuplexApi {
   private accountWork: Promise<unknown> = Promise.resolve();
 
   constructor(options: EngineOptions) {
+    super();
     this.options = options;
     this.timing = { ...DEFAULT_TIMING, ...options.timing };
     this.log = options.log ?? consoleLogger;
     this.auth = new AuthClient(options.fetch, this.timing.httpTimeoutMs);
+    this.dispatchThroughTable();
   }
 
   // ---- for the host ----
@@ -146,91 +152,6 @@ export class DuplexEngine implements DuplexApi {
     this.session?.retryNow();
   }
 
-  // ---- conversations and messages ----
-  // (async, so that "not signed in" is a rejection like every other failure)
-
-  async listConversations(): Promise<ConversationSummary[]> {
-    return this.active().listConversations();
-  }
-
-  async getMessages(conv: string, options: GetMessagesOptions): Promise<MessagePage> {
-    return this.active().getMessages(conv, options);
-  }
-
-  async loadOlder(conv: string): Promise<number> {
-    return this.active().loadOlder(conv);
-  }
-
-  async createDirect(userId: string): Promise<ConversationSummary> {
-    return this.active().createDirect(userId);
-  }
-
-  async createGroup(title: string, memberIds: string[]): Promise<ConversationSummary> {
-    return this.active().createGroup(title, memberIds);
-  }
-
-  async addMembers(conv: string, userIds: string[]): Promise<ConversationSummary> {
-    return this.active().addMembers(conv, userIds);
-  }
-
-  async leave(conv: string): Promise<void> {
-    return this.active().leave(conv);
-  }
-
-  async rename(conv: string, title: string): Promise<ConversationSummary> {
-    return this.active().rename(conv, title);
-  }
-
-  async searchUsers(query: string): Promise<User[]> {
-    return this.active().searchUsers(query);
-  }
-
-  async getPresence(userIds: string[]): Promise<Presence[]> {
-    return this.active().getPresence(userIds);
-  }
-
-  async send(conv: string, body: string, replyTo?: number): Promise<ChatMessage> {
-    return this.active().send(conv, body, replyTo);
-  }
-
-  async retry(conv: string, cid: string): Promise<void> {
-    return this.active().retry(conv, cid);
-  }
-
-  async deleteUnsent(conv: string, cid: string): Promise<void> {
-    return this.active().deleteUnsent(conv, cid);
-  }
-
-  async markRead(conv: string, seq: number): Promise<void> {
-    return this.active().markRead(conv, seq);
-  }
-
-  async setTyping(conv: string, typing: boolean): Promise<void> {
-    this.active().setTyping(conv, typing);
-  }
-
-  async setDraft(conv: string, text: string): Promise<void> {
-    return this.active().setDraft(conv, text);
-  }
-
-  // ---- privacy ----
-
-  async getPrivacy(): Promise<PrivacySettings> {
-    return this.active().getPrivacy();
-  }
-
-  async setGroupAdds(policy: GroupAddPolicy): Promise<PrivacySettings> {
-    return this.active().setGroupAdds(policy);
-  }
-
-  async block(userId: string): Promise<PrivacySettings> {
-    return this.active().block(userId);
-  }
-
-  async unblock(userId: string): Promise<PrivacySettings> {
-    return this.active().unblock(userId);
-  }
-
   // ---- events ----
 
   onEvent(listener: (event: DuplexEvent) => void): Unsubscribe {
@@ -239,6 +160,21 @@ export class DuplexEngine implements DuplexApi {
   }
 
   // ---- inside ----
+
+  /** Makes every DuplexApi method validate its arguments against the method
+   * table first (a rejection, like every other failure, when they do not
+   * fit), then answer: the engine's own method, or the signed-in session's
+   * (async, so that "not signed in" is a rejection too). */
+  private dispatchThroughTable(): void {
+    const methods = this as unknown as Record<DuplexMethod, AnyMethod>;
+    for (const method of Object.keys(duplexMethods) as DuplexMethod[]) {
+      const answer: AnyMethod =
+        duplexMethods[method].answeredBy === 'session'
+          ? (...args) => (this.active() as unknown as Record<DuplexMethod, AnyMethod>)[method](...args)
+          : methods[method].bind(this);
+      methods[method] = async (...args) => answer(...parseArguments(duplexArgumentSchemas, method, args));
+    }
+  }
 
   private emit(event: DuplexEvent): void {
     for (const listener of this.listeners) {

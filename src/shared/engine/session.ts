@@ -36,6 +36,7 @@ import {
   USER_SEARCH_MAX_QUERY_LENGTH,
   type WelcomeFrame,
 } from '../protocol/index.ts';
+import type { SessionCalls } from '../api-methods.ts';
 import type { ClientStore } from '../store/client-store.ts';
 import { Connection, type WebSocketClass } from './connection.ts';
 import { Conversations } from './conversations.ts';
@@ -85,7 +86,7 @@ interface PartialContext {
   answer?: ConvFrame;
 }
 
-export class UserSession {
+export class UserSession implements SessionCalls {
   readonly account: StoredAccount;
   private readonly options: UserSessionOptions;
   private readonly me: string;
@@ -213,15 +214,13 @@ export class UserSession {
     await this.store.close();
   }
 
-  // ---- what DuplexApi asks of a signed-in user ----
+  // ---- what DuplexApi asks of a signed-in user (api-methods.ts validated the arguments) ----
 
   listConversations(): Promise<ConversationSummary[]> {
     return this.conversations.list();
   }
 
   async getMessages(conv: string, options: GetMessagesOptions): Promise<MessagePage> {
-    requirePositiveInteger('limit', options.limit);
-    if (options.beforeSeq !== undefined) requirePositiveInteger('beforeSeq', options.beforeSeq);
     const conversation = this.conversations.get(conv);
     if (!conversation) return { messages: [], hasMoreLocal: false };
     // One more than asked for tells whether older ones are stored.
@@ -280,7 +279,6 @@ export class UserSession {
 
   async send(conv: string, body: string, replyTo?: number): Promise<ChatMessage> {
     const conversation = this.conversations.require(conv);
-    if (replyTo !== undefined) requirePositiveInteger('replyTo', replyTo);
     const length = codePointLength(body.trim());
     if (length === 0) throw new RangeError('A message cannot be empty');
     if (length > MAX_BODY_CODE_POINTS) throw new RangeError(`A message can be at most ${MAX_BODY_CODE_POINTS} characters long`);
@@ -307,7 +305,6 @@ export class UserSession {
   }
 
   markRead(conv: string, seq: number): Promise<void> {
-    requirePositiveInteger('seq', seq);
     return this.receipts.markRead(this.conversations.require(conv), seq);
   }
 
@@ -526,10 +523,4 @@ export class UserSession {
  * for the envelope and the other fields fits in the largest frame. */
 function bodyFitsInFrame(body: string): boolean {
   return new TextEncoder().encode(JSON.stringify(body)).length + 1024 <= MAX_FRAME_BYTES;
-}
-
-/** The UI's numbers arrive over IPC as whatever was sent: a bad one is
- * refused here rather than written to the store or the wire. */
-function requirePositiveInteger(name: string, value: number): void {
-  if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer`);
 }

@@ -1,0 +1,221 @@
+// The one table of DuplexApi's request methods (api.ts): for each, the zod
+// schema of its argument list, the schema of what it resolves with, and who
+// answers it. Everything that carries a call is derived from it or checked
+// against it:
+//
+// - the engine (engine/engine.ts) validates every call's arguments here, so
+//   validation is the same on the desktop (behind IPC) and the web (in the
+//   page), and hands the session's methods to the signed-in UserSession
+//   without a method of its own for each;
+// - the desktop main process validates each IPC request with the same
+//   schemas before the engine sees it (src/main/desktop-app.ts);
+// - the preload's method list is typed against this table, and
+//   test/shared/api-methods.test.ts fails if the preload, the engine or the
+//   renderer's test fake lacks a method, while the fake checks its every
+//   answer against the result schemas.
+//
+// Adding an operation: its signature in DuplexApi, a row here, and its
+// implementation (in UserSession for a `session` method).
+//
+// The schemas check shape and bound sizes; rules that give the user an answer
+// (a blank message, a title too long, an unknown user) belong to the engine
+// and the relay, which answer them properly.
+import { z } from 'zod';
+import type {
+  AuthResult,
+  ChatMessage,
+  ConnectionStatus,
+  ConversationSummary,
+  DuplexApi,
+  MessagePage,
+  PrivacySettings,
+  Session,
+} from './api.ts';
+import type { InvokeMethod } from './desktop-api.ts';
+import { CID_PATTERN, GROUP_ADD_POLICIES, idSchema, MAX_FRAME_BYTES, MAX_GROUP_MEMBERS, presenceSchema, receiptWatermarksSchema, seqSchema, userSchema } from './protocol/index.ts';
+
+type ArgumentsOf<F> = F extends (...args: infer A) => unknown ? A : never;
+type ResultOf<F> = F extends (...args: never[]) => Promise<infer R> ? R : never;
+
+/** One schema per request method, for the method's argument list. */
+export type ArgumentSchemas<Api> = { [M in InvokeMethod<Api>]: z.ZodType<ArgumentsOf<Api[M]>> };
+
+export interface MethodSpec<Args, Result> {
+  /** The argument list: a tuple, which also refuses extra arguments. */
+  args: z.ZodType<Args>;
+  result: z.ZodType<Result>;
+  /** `engine`: the account and connection, answered with or without a
+   * user; `session`: needs a signed-in user, answered by their session. */
+  answeredBy: 'engine' | 'session';
+}
+
+export type MethodTable<Api> = { [M in InvokeMethod<Api>]: MethodSpec<ArgumentsOf<Api[M]>, ResultOf<Api[M]>> };
+
+// ---- arguments ----
+
+/** Message bodies and drafts: no longer than the largest frame. */
+const text = z.string().max(MAX_FRAME_BYTES);
+/** Names, titles, credentials, URLs, search queries. */
+const shortText = z.string().max(2048);
+const cid = z.string().regex(CID_PATTERN);
+const userIds = z.array(idSchema).max(MAX_GROUP_MEMBERS);
+/** A seq the user points at (read up to, reply to, page below): never 0. */
+const positiveSeq = z.number().int().positive();
+const none = z.tuple([]);
+
+const signInRequest = z.strictObject({
+  relayUrl: shortText.optional(),
+  username: shortText,
+  password: shortText,
+});
+
+// ---- results ----
+
+const sessionSchema = z.object({ user: userSchema, relayUrl: z.string() }) satisfies z.ZodType<Session>;
+
+const connectionStatusSchema = z.object({
+  state: z.enum(['offline', 'connecting', 'syncing', 'online']),
+  nextRetryAt: z.number().nullable(),
+  lastCloseReason: z.string().nullable(),
+  stopped: z.enum(['signed_out', 'update_needed']).nullable(),
+}) satisfies z.ZodType<ConnectionStatus>;
+
+const authResultSchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), session: sessionSchema }),
+  z.object({
+    ok: z.literal(false),
+    code: z.enum(['bad_credentials', 'taken', 'invalid', 'registration_closed', 'rate_limited', 'unreachable', 'internal']),
+    message: z.string(),
+  }),
+]) satisfies z.ZodType<AuthResult>;
+
+const chatMessageSchema = z.object({
+  conv: idSchema,
+  cid: z.string(),
+  seq: positiveSeq.nullable(),
+  from: idSchema,
+  body: z.string(),
+  ts: z.number(),
+  replyTo: positiveSeq.optional(),
+  mine: z.boolean(),
+  status: z.enum(['queued', 'sent', 'delivered', 'read', 'failed']).optional(),
+  error: z.string().optional(),
+}) satisfies z.ZodType<ChatMessage>;
+
+const conversationSummarySchema = z.object({
+  id: idSchema,
+  kind: z.enum(['direct', 'group']),
+  title: z.string(),
+  peerId: idSchema.nullable(),
+  members: z.array(userSchema),
+  lastSeq: seqSchema,
+  receipts: z.record(z.string(), receiptWatermarksSchema),
+  unread: z.number().int().nonnegative(),
+  lastMessage: chatMessageSchema.nullable(),
+  lastActivity: z.number(),
+  draft: z.string(),
+  hasMoreHistory: z.boolean(),
+}) satisfies z.ZodType<ConversationSummary>;
+
+const messagePageSchema = z.object({
+  messages: z.array(chatMessageSchema),
+  hasMoreLocal: z.boolean(),
+}) satisfies z.ZodType<MessagePage>;
+
+const privacySettingsSchema = z.object({
+  groupAdds: z.enum(GROUP_ADD_POLICIES),
+  blocked: z.array(userSchema),
+}) satisfies z.ZodType<PrivacySettings>;
+
+const nothing = z.undefined();
+
+function engine<A, R>(args: z.ZodType<A>, result: z.ZodType<R>): MethodSpec<A, R> & { answeredBy: 'engine' } {
+  return { args, result, answeredBy: 'engine' };
+}
+
+function session<A, R>(args: z.ZodType<A>, result: z.ZodType<R>): MethodSpec<A, R> & { answeredBy: 'session' } {
+  return { args, result, answeredBy: 'session' };
+}
+
+export const duplexMethods = {
+  // ---- account ----
+  getSession: engine(none, sessionSchema.nullable()),
+  signIn: engine(z.tuple([signInRequest]), authResultSchema),
+  register: engine(z.tuple([signInRequest.extend({ displayName: shortText.optional() })]), authResultSchema),
+  signOut: engine(none, nothing),
+
+  // ---- connection ----
+  getStatus: engine(none, connectionStatusSchema),
+  retryNow: engine(none, nothing),
+
+  // ---- conversations ----
+  listConversations: session(none, z.array(conversationSummarySchema)),
+  getMessages: session(
+    z.tuple([idSchema, z.strictObject({ beforeSeq: positiveSeq.optional(), limit: z.number().int().min(1).max(1000) })]),
+    messagePageSchema,
+  ),
+  loadOlder: session(z.tuple([idSchema]), z.number().int().nonnegative()),
+  createDirect: session(z.tuple([idSchema]), conversationSummarySchema),
+  createGroup: session(z.tuple([shortText, userIds]), conversationSummarySchema),
+  addMembers: session(z.tuple([idSchema, userIds]), conversationSummarySchema),
+  leave: session(z.tuple([idSchema]), nothing),
+  rename: session(z.tuple([idSchema, shortText]), conversationSummarySchema),
+  searchUsers: session(z.tuple([shortText]), z.array(userSchema)),
+  getPresence: session(z.tuple([z.array(idSchema).max(10_000)]), z.array(presenceSchema)),
+
+  // ---- messages ----
+  send: session(z.tuple([idSchema, text, positiveSeq.optional()]), chatMessageSchema),
+  retry: session(z.tuple([idSchema, cid]), nothing),
+  deleteUnsent: session(z.tuple([idSchema, cid]), nothing),
+  markRead: session(z.tuple([idSchema, positiveSeq]), nothing),
+  setTyping: session(z.tuple([idSchema, z.boolean()]), nothing),
+  setDraft: session(z.tuple([idSchema, text]), nothing),
+
+  // ---- privacy ----
+  getPrivacy: session(none, privacySettingsSchema),
+  setGroupAdds: session(z.tuple([z.enum(GROUP_ADD_POLICIES)]), privacySettingsSchema),
+  block: session(z.tuple([idSchema]), privacySettingsSchema),
+  unblock: session(z.tuple([idSchema]), privacySettingsSchema),
+} satisfies MethodTable<DuplexApi>;
+
+export type DuplexMethod = InvokeMethod<DuplexApi>;
+
+/** The methods a signed-in user's session answers. */
+export type SessionMethod = {
+  [M in DuplexMethod]: (typeof duplexMethods)[M]['answeredBy'] extends 'session' ? M : never;
+}[DuplexMethod];
+
+/** What a signed-in user's session implements: every session method, with
+ * arguments the table has already validated, answered at once or later. */
+export type SessionCalls = {
+  [M in SessionMethod]: (...args: ArgumentsOf<DuplexApi[M]>) => ResultOf<DuplexApi[M]> | Promise<ResultOf<DuplexApi[M]>>;
+};
+
+/** The argument schemas of the table, as the engine and IPC validation take them. */
+export const duplexArgumentSchemas = Object.fromEntries(
+  Object.entries(duplexMethods).map(([method, spec]) => [method, spec.args]),
+) as ArgumentSchemas<DuplexApi>;
+
+/** A call whose arguments its method's schema refuses. */
+export class InvalidArgumentsError extends TypeError {
+  readonly reason: string;
+
+  constructor(method: string, reason: string) {
+    super(`${method}: invalid arguments: ${reason}`);
+    this.name = 'InvalidArgumentsError';
+    this.reason = reason;
+  }
+}
+
+/** A call's arguments as the method's schema allows them; throws
+ * InvalidArgumentsError, naming the method and what is wrong, otherwise. */
+export function parseArguments<Api>(
+  table: ArgumentSchemas<Api>,
+  method: InvokeMethod<Api>,
+  args: readonly unknown[],
+): unknown[] {
+  const parsed = (table[method] as z.ZodType<unknown[]>).safeParse(args);
+  if (!parsed.success) throw new InvalidArgumentsError(method, z.prettifyError(parsed.error));
+  return parsed.data;
+}
+
