@@ -62,16 +62,6 @@ export function historyFrameText(rid: string, conv: string, messages: readonly M
   return `{"t":"history","rid":${JSON.stringify(rid)},"conv":${JSON.stringify(conv)},"msgs":[${kept.join(',')}],"more":${more || first > 0}}`;
 }
 
-/**
- * Whether a message with this body fits in any frame that carries it. Bodies
- * of up to 4096 code points always do; only a body padded with kilobytes of
- * whitespace (which trimming forgives) can fail. 1 KiB covers the envelope
- * and the other fields, ids at their longest.
- */
-export function bodyFitsInFrame(body: string): boolean {
-  return byteLength(JSON.stringify(body)) + 1024 <= MAX_FRAME_BYTES;
-}
-
 function byteLength(text: string): number {
   return Buffer.byteLength(text, 'utf8');
 }

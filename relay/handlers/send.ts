@@ -6,9 +6,9 @@
 // the store could not commit is refused `unavailable` (group-commit.ts), and
 // its nack carries the cid like any other: the client sends it again later.
 import { performance } from 'node:perf_hooks';
-import { codePointLength, MAX_BODY_CODE_POINTS, type SendFrame } from '../../src/shared/protocol/index.ts';
+import { type BodyProblem, bodyProblem, MAX_BODY_CODE_POINTS, type SendFrame } from '../../src/shared/protocol/index.ts';
 import type { RelayContext } from '../context.ts';
-import { ackFrameText, bodyFitsInFrame, msgFrameText } from '../message-frames.ts';
+import { ackFrameText, msgFrameText } from '../message-frames.ts';
 import type { RateLimits } from '../rate-limit.ts';
 import type { Session } from '../session.ts';
 import type { Refusal, SendJudge } from '../store/types.ts';
@@ -51,13 +51,8 @@ export async function handleSend(ctx: RelayContext, session: Session, frame: Sen
 
 export function sendJudge(rateLimits: RateLimits): SendJudge {
   return (draft, conversation) => {
-    const body = draft.body.trim();
-    if (body.length === 0) return invalid('body is blank');
-    // UTF-16 length bounds the code point count from above: count only when needed.
-    if (body.length > MAX_BODY_CODE_POINTS && codePointLength(body) > MAX_BODY_CODE_POINTS) {
-      return invalid(`body is longer than ${MAX_BODY_CODE_POINTS} characters`);
-    }
-    if (!bodyFitsInFrame(draft.body)) return invalid('body is too large with its surrounding whitespace');
+    const problem = bodyProblem(draft.body);
+    if (problem) return invalid(BODY_REFUSALS[problem]);
     if (draft.replyTo !== undefined && draft.replyTo > conversation.lastSeq) {
       return invalid('replyTo is not a message of this conversation');
     }
@@ -65,6 +60,13 @@ export function sendJudge(rateLimits: RateLimits): SendJudge {
     return null;
   };
 }
+
+/** The nack message for each broken body rule (src/shared/protocol/content.ts). */
+const BODY_REFUSALS: Record<BodyProblem, string> = {
+  blank: 'body is blank',
+  too_long: `body is longer than ${MAX_BODY_CODE_POINTS} characters`,
+  too_large: 'body is too large with its surrounding whitespace',
+};
 
 function invalid(message: string): Refusal {
   return { code: 'invalid', message };

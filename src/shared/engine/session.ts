@@ -21,14 +21,14 @@ import type {
   StopReason,
 } from '../api.ts';
 import {
+  type BodyProblem,
+  bodyProblem,
   CLOSE_CODES,
   type Conversation,
   type ConvFrame,
   type ConvsFrame,
-  codePointLength,
   type GroupAddPolicy,
   MAX_BODY_CODE_POINTS,
-  MAX_FRAME_BYTES,
   type Presence,
   PROTOCOL_VERSION,
   type RelayFrame,
@@ -279,13 +279,11 @@ export class UserSession implements SessionCalls {
 
   async send(conv: string, body: string, replyTo?: number): Promise<ChatMessage> {
     const conversation = this.conversations.require(conv);
-    const length = codePointLength(body.trim());
-    if (length === 0) throw new RangeError('A message cannot be empty');
-    if (length > MAX_BODY_CODE_POINTS) throw new RangeError(`A message can be at most ${MAX_BODY_CODE_POINTS} characters long`);
-    // Trimming forgives surrounding whitespace, the frame size limit does
-    // not: a send frame over it makes the relay close the socket (1009), and
-    // the outbox would resend it after every reconnect, for ever.
-    if (!bodyFitsInFrame(body)) throw new RangeError('A message cannot carry that much surrounding whitespace');
+    // The relay's own rules: a body it would refuse never enters the outbox
+    // (and one over the frame size would make it close the socket, 1009, at
+    // every resend, for ever).
+    const problem = bodyProblem(body);
+    if (problem) throw new RangeError(BODY_REFUSALS[problem]);
     this.typing.stop(conv);
     const message = await this.outbox.send(conv, body, replyTo);
     conversation.lastActivity = Math.max(conversation.lastActivity, message.ts);
@@ -519,8 +517,9 @@ export class UserSession implements SessionCalls {
   }
 }
 
-/** The relay's own rule (relay/message-frames.ts): the body's JSON plus 1 KiB
- * for the envelope and the other fields fits in the largest frame. */
-function bodyFitsInFrame(body: string): boolean {
-  return new TextEncoder().encode(JSON.stringify(body)).length + 1024 <= MAX_FRAME_BYTES;
-}
+/** What the user is told for each broken body rule (src/shared/protocol/content.ts). */
+const BODY_REFUSALS: Record<BodyProblem, string> = {
+  blank: 'A message cannot be empty',
+  too_long: `A message can be at most ${MAX_BODY_CODE_POINTS} characters long`,
+  too_large: 'A message cannot carry that much surrounding whitespace',
+};

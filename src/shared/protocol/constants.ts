@@ -74,10 +74,3 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 /** `rate_limited` and `unavailable` are not final: the client sends the same cid again later, in order. */
 export const NACK_CODES = ['not_found', 'invalid', 'forbidden', 'rate_limited', 'unavailable'] as const;
 export type NackCode = (typeof NACK_CODES)[number];
-
-/** Counts Unicode code points, as the protocol does for body lengths. */
-export function codePointLength(text: string): number {
-  let count = 0;
-  for (const _ of text) count++;
-  return count;
-}

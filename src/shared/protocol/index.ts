@@ -1,5 +1,6 @@
 // The protocol module: the one part of src/shared that the relay may import.
 export * from './constants.ts';
+export * from './content.ts';
 export * from './objects.ts';
 export * from './frames.ts';
 export * from './parse.ts';
