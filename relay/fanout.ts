@@ -5,6 +5,11 @@
 // processes, as everything crossing it is plain data (frames are
 // pre-serialised text). A lost event is recovered by clients through the gap
 // rule and their cursors, since the store is the truth.
+//
+// Subscribing is asynchronous because a shared backend's subscription is
+// (Redis confirms a SUBSCRIBE later): a session start awaits it before it
+// reads the backlog from the store, so that nothing published in between is
+// lost. Every implementation passes test/relay/fanout-contract.ts.
 
 export type FanoutEvent =
   | {
@@ -24,8 +29,10 @@ export type FanoutEvent =
 export type FanoutListener = (event: FanoutEvent) => void;
 
 export interface Fanout {
-  /** Starts delivering events for `userId` to `listener`; returns the unsubscribe function. */
-  subscribe(userId: string, listener: FanoutListener): () => void;
+  /** Starts delivering events for `userId` to `listener`. Resolves, with the
+   * unsubscribe function, once every event published from then on reaches
+   * the listener. */
+  subscribe(userId: string, listener: FanoutListener): Promise<() => void>;
   /** `userIds` must be distinct: a repeated id gets the event again. */
   publish(userIds: Iterable<string>, event: FanoutEvent): void;
   close(): Promise<void>;
@@ -34,7 +41,7 @@ export interface Fanout {
 export class InProcessFanout implements Fanout {
   readonly #listeners = new Map<string, Set<FanoutListener>>();
 
-  subscribe(userId: string, listener: FanoutListener): () => void {
+  async subscribe(userId: string, listener: FanoutListener): Promise<() => void> {
     let listeners = this.#listeners.get(userId);
     if (!listeners) {
       listeners = new Set();

@@ -3,14 +3,29 @@
 // offline a short grace after their last one closes, so that a quick
 // reconnect (a page reload, a network blip) announces nothing. lastSeen is
 // persisted when a user goes offline and for everyone online at shutdown.
-// Online state is per process: several relay processes would share it
-// through the fan-out layer's backing service.
+//
+// `Presence` is the seam; InProcessPresence keeps the online state in this
+// process. Several relay processes would share it through the fan-out
+// layer's backing service (a Redis implementation beside this one), and every
+// implementation passes test/relay/presence-contract.ts.
 import type { Presence as PresenceObject, PresenceFrame } from '../src/shared/protocol/index.ts';
 import type { Fanout } from './fanout.ts';
 import type { Logger } from './log.ts';
 import type { RelayStore } from './store/types.ts';
 
-export class Presence {
+export interface Presence {
+  /** A session of the user started (the user's first one here, per the
+   * session registry). */
+  userConnected(userId: string): void;
+  /** The user's last session here ended. */
+  userDisconnected(userId: string): void;
+  /** The presence of each of `userIds`, as the welcome and `conv` frames carry it. */
+  describe(userIds: readonly string[]): Promise<PresenceObject[]>;
+  /** Stops announcing and records lastSeen for everyone still online (shutdown). */
+  stop(): Promise<void>;
+}
+
+export class InProcessPresence implements Presence {
   readonly #store: RelayStore;
   readonly #fanout: Fanout;
   readonly #graceMs: number;
@@ -51,7 +66,6 @@ export class Presence {
     this.#goingOffline.set(userId, timer);
   }
 
-  /** The presence of each of `userIds`, as the welcome and `conv` frames carry it. */
   async describe(userIds: readonly string[]): Promise<PresenceObject[]> {
     const lastSeen = await this.#store.lastSeen(userIds.filter((userId) => !this.#online.has(userId)));
     return userIds.map((userId) => {
@@ -61,7 +75,6 @@ export class Presence {
     });
   }
 
-  /** Stops announcing and records lastSeen for everyone still online (shutdown). */
   async stop(): Promise<void> {
     for (const timer of this.#goingOffline.values()) clearTimeout(timer);
     this.#goingOffline.clear();

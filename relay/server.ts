@@ -24,7 +24,7 @@ import { HelloWaiters } from './hello-waiters.ts';
 import { clientAddress, createMetricsRequestHandler, createRequestHandler } from './http.ts';
 import { createLogger, type Logger } from './log.ts';
 import { RelayMetrics } from './metrics.ts';
-import { Presence } from './presence.ts';
+import { InProcessPresence } from './presence.ts';
 import { createRateLimits } from './rate-limit.ts';
 import { RevokedTokenSweep } from './revoked-tokens.ts';
 import { Session } from './session.ts';
@@ -121,7 +121,7 @@ export class Relay {
     const fanout = options.fanout ?? new InProcessFanout();
     const metrics = new RelayMetrics();
     const rateLimits = createRateLimits(config.limits, config.rateLimits);
-    const presence = new Presence(store, fanout, config.limits.presenceGraceMs, log.child({ module: 'presence' }));
+    const presence = new InProcessPresence(store, fanout, config.limits.presenceGraceMs, log.child({ module: 'presence' }));
     const sessions = new SessionRegistry(fanout, rateLimits.sockets, {
       firstSession: (userId) => presence.userConnected(userId),
       lastSession: (userId) => presence.userDisconnected(userId),

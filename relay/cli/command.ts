@@ -3,7 +3,7 @@
 // relay.
 import { type OptionSpec, type OptionValues, type RelayConfig, relayOptions } from '../config.ts';
 import { databaseFileIn, openSqliteStore, type SqliteStore } from '../store/sqlite.ts';
-import type { UserWithPassword } from '../store/types.ts';
+import type { RelayStore, UserWithPassword } from '../store/types.ts';
 
 export interface CliIo {
   env: NodeJS.ProcessEnv;
@@ -57,8 +57,15 @@ export const DATABASE_OPTIONS: readonly OptionSpec[] = relayOptions('config', 'd
 /**
  * Runs `work` with the data directory's database opened as an operator:
  * beside a running relay (or a stopped one), never creating or migrating it.
+ * Commands see the RelayStore interface only, so they work the same against
+ * any store; choosing the store is this function's business.
  */
-export async function withOperatorStore<T>(config: RelayConfig, work: (store: SqliteStore) => Promise<T>): Promise<T> {
+export const withOperatorStore: <T>(config: RelayConfig, work: (store: RelayStore) => Promise<T>) => Promise<T> =
+  withOperatorSqliteStore;
+
+/** withOperatorStore for what only the SQLite store has: `backup`'s
+ * file-level copy. */
+export async function withOperatorSqliteStore<T>(config: RelayConfig, work: (store: SqliteStore) => Promise<T>): Promise<T> {
   const store = openSqliteStore(databaseFileIn(config.dataDir), 'operator');
   try {
     return await work(store);
@@ -67,7 +74,7 @@ export async function withOperatorStore<T>(config: RelayConfig, work: (store: Sq
   }
 }
 
-export async function requireUser(store: SqliteStore, username: string): Promise<UserWithPassword> {
+export async function requireUser(store: RelayStore, username: string): Promise<UserWithPassword> {
   const user = await store.userByUsername(username);
   if (!user) throw new CommandFailed(`no user "${username}"`);
   return user;

@@ -38,7 +38,9 @@ export async function handleHello(ctx: RelayContext, session: Session, frame: He
       if (session.isClosed) return;
     }
     session.authenticated(user, tokenHash);
-    if (!ctx.sessions.add(session)) {
+    const added = await ctx.sessions.add(session);
+    if (session.isClosed) return;
+    if (!added) {
       ctx.log.warn({ session: session.id, user: user.id }, 'socket cap reached, refusing the new socket');
       session.close(CLOSE_CODES.overloaded, 'too many connections for this user');
       return;

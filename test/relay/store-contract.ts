@@ -287,6 +287,27 @@ export function runRelayStoreContract(name: string, createStore: () => Promise<S
         expect((await store.conversation(ab))?.lastSeq).toBe(2);
       });
 
+      test('keeps seq gap-free and unique under concurrent appends, deduplicating across them', async () => {
+        // Several appends in flight at once, as several relay processes (or a
+        // pooled PostgreSQL store) would issue them: every message gets its
+        // own seq, 1..n with no gap, and a cid sent in two of them at once is
+        // stored once.
+        const alice = await user('alice');
+        const bob = await user('bob');
+        const conv = (await store.openDirect(alice.id, bob.id, T0)).conversation.id;
+        const batches = Array.from({ length: 8 }, (_, b) =>
+          Array.from({ length: 5 }, (_, i) => draft(b % 2 ? bob : alice, conv, `c-${b}-${i}`)),
+        );
+        batches.push([draft(alice, conv, 'c-0-0'), draft(bob, conv, 'c-1-4')]);
+        const outcomes = (await Promise.all(batches.map((batch) => store.appendMessages(batch, acceptAll, T0)))).flat();
+        const stored = outcomes.flatMap((outcome) => (outcome.kind === 'stored' ? [outcome.message] : []));
+        expect(stored.map((m) => m.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+        expect(outcomes.filter((outcome) => outcome.kind === 'duplicate')).toHaveLength(2);
+        const page = await store.messagesAfter(conv, 0, 100);
+        expect(page.map((m) => m.cid).sort()).toEqual(stored.map((m) => m.cid).sort());
+        expect((await store.conversation(conv))?.lastSeq).toBe(40);
+      });
+
       test('deduplicates on (sender, cid), within a batch and across batches', async () => {
         const alice = await user('alice');
         const bob = await user('bob');
