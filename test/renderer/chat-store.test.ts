@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ConversationSummary } from '../../src/shared/api.ts';
-import { PAGE_SIZE, TYPING_EXPIRY_MS, createChatStore, type ChatStore } from '../../src/renderer/store/chatStore.ts';
+import { PAGE_SIZE, type ChatStore } from '../../src/renderer/store/chatState.ts';
+import { createChatStore } from '../../src/renderer/store/chatStore.ts';
+import { MAX_CACHED_WINDOWS } from '../../src/renderer/store/messagesSlice.ts';
 import { selectVisibleConversations } from '../../src/renderer/store/selectors.ts';
 import { FakeDuplexApi, alice, bob, carol, makeDirect, makeGroup, makeMessage } from './fake-api.ts';
 
@@ -114,7 +116,7 @@ describe('chat store', () => {
     expect(api.callsOf('markRead')).toEqual([[direct.id, 5]]);
   });
 
-  it('drops a typing state that is not refreshed within the expiry', async () => {
+  it('shows the typing users the engine reports, with no expiry of its own (the engine expires them)', async () => {
     const api = FakeDuplexApi.signedInAs(alice);
     api.addConversation(makeDirect(alice, bob));
     const store = await started(api);
@@ -123,16 +125,40 @@ describe('chat store', () => {
 
     api.emit({ type: 'typing', conv, users: [bob.id] });
     expect(store.getState().typing.get(conv)).toEqual([bob.id]);
-    vi.advanceTimersByTime(TYPING_EXPIRY_MS - 1_000);
-    api.emit({ type: 'typing', conv, users: [bob.id] });
-    vi.advanceTimersByTime(TYPING_EXPIRY_MS - 1_000);
+    vi.advanceTimersByTime(60_000);
     expect(store.getState().typing.get(conv)).toEqual([bob.id]);
-    vi.advanceTimersByTime(1_000);
-    expect(store.getState().typing.has(conv)).toBe(false);
-
-    api.emit({ type: 'typing', conv, users: [bob.id] });
     api.emit({ type: 'typing', conv, users: [] });
     expect(store.getState().typing.has(conv)).toBe(false);
+  });
+
+  it('keeps the windows of the most recently opened conversations only, reloading one evicted', async () => {
+    const api = FakeDuplexApi.signedInAs(alice);
+    const peers = Array.from({ length: MAX_CACHED_WINDOWS + 2 }, (_, i) => ({
+      id: `u-${i}`,
+      username: `user${i}`,
+      displayName: `User ${i}`,
+    }));
+    for (const peer of peers) api.addConversation(makeDirect(alice, peer), [makeMessage({ conv: `d-${peer.id}`, from: peer.id })]);
+    const store = await started(api);
+    const { actions } = store.getState();
+    for (const peer of peers) {
+      actions.openConversation(`d-${peer.id}`);
+      await vi.waitFor(() => expect(store.getState().windows.get(`d-${peer.id}`)?.loaded).toBe(true));
+    }
+    // The first two are gone; the first is loaded again from the store when reopened.
+    expect(store.getState().windows.size).toBe(MAX_CACHED_WINDOWS);
+    expect(store.getState().windows.has(`d-${peers[0]!.id}`)).toBe(false);
+    expect(store.getState().windows.has(`d-${peers[2]!.id}`)).toBe(true);
+    const loadsBefore = api.callsOf('getMessages').length;
+    actions.openConversation(`d-${peers[0]!.id}`);
+    await vi.waitFor(() => expect(store.getState().windows.get(`d-${peers[0]!.id}`)?.size).toBe(1));
+    expect(api.callsOf('getMessages').length).toBe(loadsBefore + 1);
+    // Reopening a cached one reads nothing and makes it the most recent.
+    actions.openConversation(`d-${peers[3]!.id}`);
+    actions.openConversation(`d-${peers[4]!.id}`);
+    expect(api.callsOf('getMessages').length).toBe(loadsBefore + 1);
+    expect([...store.getState().windows.keys()].at(-1)).toBe(`d-${peers[4]!.id}`);
+    expect(store.getState().windows.size).toBe(MAX_CACHED_WINDOWS);
   });
 
   it('keeps presence from events over an older snapshot', async () => {

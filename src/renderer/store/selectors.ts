@@ -1,7 +1,7 @@
 // Derived views of the store, memoised so that components and actions that
 // ask for them get the same array until the inputs change.
 import type { ConversationSummary } from '../../shared/api.ts';
-import type { ChatData } from './chatStore.ts';
+import type { ChatData } from './chatState.ts';
 
 /** Most recent activity first, as WhatsApp lists chats. */
 function compareByActivity(a: ConversationSummary, b: ConversationSummary): number {

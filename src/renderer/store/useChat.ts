@@ -2,7 +2,7 @@
 // (created by mountApp, or by a test) and selector hooks over it.
 import { createContext, useContext } from 'react';
 import { useStore } from 'zustand';
-import type { ChatActions, ChatState, ChatStore } from './chatStore.ts';
+import type { ChatActions, ChatState, ChatStore } from './chatState.ts';
 import type { MessageWindow } from './messageWindow.ts';
 
 export const ChatStoreContext = createContext<ChatStore | null>(null);

@@ -1,0 +1,174 @@
+// The renderer's state: its shape (ChatData), the actions it offers
+// (ChatActions), and the small helpers its parts share. The store
+// (chatStore.ts) is built from slices over this state (messagesSlice.ts,
+// desktopSlice.ts), and every engine event goes through the pure
+// applyEvent.ts.
+import type { StoreApi } from 'zustand/vanilla';
+import type {
+  AuthResult,
+  ChatMessage,
+  ConnectionStatus,
+  ConversationSummary,
+  PrivacySettings,
+  RegisterRequest,
+  Session,
+  SignInRequest,
+  Unsubscribe,
+} from '../../shared/api.ts';
+import type { AppUpdates, UpdateStatus } from '../../shared/app-updates.ts';
+import type { DesktopInfo, DesktopSettings, DesktopSettingsPatch } from '../../shared/desktop-api.ts';
+import type { GroupAddPolicy, Presence, User } from '../../shared/protocol/index.ts';
+import type { MessageWindow } from './messageWindow.ts';
+
+/** Messages per page when opening a conversation or scrolling up. */
+export const PAGE_SIZE = 50;
+/** The largest page, for opening far above the newest message (many unread,
+ * or jumping to an old quoted message). */
+export const MAX_PAGE_SIZE = 1_000;
+
+/** `group-info` is about the open conversation (a group). */
+export type DialogKind = 'new-chat' | 'new-group' | 'settings' | 'group-info';
+
+/** Where the "unread messages" divider goes, fixed when the conversation is
+ * opened so that reading the messages does not make it jump. */
+export interface UnreadMarker {
+  conv: string;
+  /** The divider precedes the first message from others after this seq. */
+  afterSeq: number;
+  count: number;
+}
+
+export interface ChatData {
+  /** In the desktop app (which has window.duplexDesktop), as opposed to the
+   * web client. */
+  isDesktop: boolean;
+  /** The desktop app's extras, once read; null in the web client. */
+  desktopInfo: DesktopInfo | null;
+  desktopSettings: DesktopSettings | null;
+  /** How an update takes effect, or null where the shell offers none. */
+  updatesApplyBy: AppUpdates['appliesBy'] | null;
+  /** The app's own update, once known; null until then. */
+  update: UpdateStatus | null;
+  /** The user closed the update bar for this status. */
+  updateDismissed: boolean;
+  auth: 'loading' | 'signed-out' | 'signed-in';
+  session: Session | null;
+  status: ConnectionStatus;
+  conversations: ReadonlyMap<string, ConversationSummary>;
+  /** The first listConversations() has answered (until then an empty list
+   * means "not known yet", not "no chats"). */
+  conversationsLoaded: boolean;
+  filter: string;
+  openId: string | null;
+  /** Loaded messages of the conversations opened so far. */
+  windows: ReadonlyMap<string, MessageWindow>;
+  /** Conversations whose older messages are being fetched. */
+  loadingOlder: ReadonlySet<string>;
+  /** User ids typing, per conversation. */
+  typing: ReadonlyMap<string, readonly string[]>;
+  presence: ReadonlyMap<string, Presence>;
+  /** Blocked users and who may add the user to groups; null until read. */
+  privacy: PrivacySettings | null;
+  unreadMarker: UnreadMarker | null;
+  replyTarget: ChatMessage | null;
+  dialog: DialogKind | null;
+}
+
+export interface ChatActions {
+  /** Subscribes to engine events and reads the first snapshot. */
+  start(): Unsubscribe;
+  signIn(request: SignInRequest): Promise<AuthResult>;
+  register(request: RegisterRequest): Promise<AuthResult>;
+  signOut(): void;
+  retryNow(): void;
+  setFilter(filter: string): void;
+  openConversation(id: string | null): void;
+  /** Opens the next (+1) or previous (-1) conversation of the visible list. */
+  openAdjacentConversation(step: 1 | -1): void;
+  loadOlderMessages(conv: string): Promise<void>;
+  /** Loads older pages until the message with this seq is in the window;
+   * resolves with its index, or -1 when it cannot be found. */
+  revealMessage(conv: string, seq: number): Promise<number>;
+  send(conv: string, body: string): Promise<void>;
+  retry(conv: string, cid: string): void;
+  deleteUnsent(conv: string, cid: string): void;
+  /** Marks the conversation read up to its newest loaded message. */
+  markRead(conv: string): void;
+  setTyping(conv: string, typing: boolean): void;
+  saveDraft(conv: string, text: string): void;
+  setReplyTarget(message: ChatMessage | null): void;
+  openDialog(dialog: DialogKind): void;
+  closeDialog(): void;
+  searchUsers(query: string): Promise<User[]>;
+  startDirectChat(userId: string): Promise<void>;
+  createGroup(title: string, memberIds: string[]): Promise<void>;
+  /** Group info: these reject when the call fails, for the dialog to say so. */
+  renameGroup(conv: string, title: string): Promise<void>;
+  addGroupMembers(conv: string, userIds: string[]): Promise<void>;
+  /** Leaves the group, which then disappears from the list (and the pane). */
+  leaveGroup(conv: string): Promise<void>;
+  /** Privacy: these reject when the relay refuses or cannot be reached, for the UI to say so. */
+  setGroupAdds(policy: GroupAddPolicy): Promise<void>;
+  blockUser(userId: string): Promise<void>;
+  unblockUser(userId: string): Promise<void>;
+  updateDesktopSettings(patch: DesktopSettingsPatch): void;
+  checkForUpdates(): void;
+  downloadUpdate(): void;
+  applyUpdate(): void;
+  dismissUpdate(): void;
+  setConversationMuted(conv: string, muted: boolean): void;
+}
+
+export interface ChatState extends ChatData {
+  actions: ChatActions;
+}
+
+export type ChatStore = StoreApi<ChatState>;
+
+/** Everything that belongs to one signed-in account. */
+export function accountData(): Omit<
+  ChatData,
+  'isDesktop' | 'desktopInfo' | 'desktopSettings' | 'updatesApplyBy' | 'update' | 'updateDismissed' | 'auth' | 'session' | 'status'
+> {
+  return {
+    conversations: new Map(),
+    conversationsLoaded: false,
+    filter: '',
+    openId: null,
+    windows: new Map(),
+    loadingOlder: new Set(),
+    typing: new Map(),
+    presence: new Map(),
+    privacy: null,
+    unreadMarker: null,
+    replyTarget: null,
+    dialog: null,
+  };
+}
+
+export function withEntry<K, V>(map: ReadonlyMap<K, V>, key: K, value: V): Map<K, V> {
+  return new Map(map).set(key, value);
+}
+
+export function withoutEntry<K, V>(map: ReadonlyMap<K, V>, key: K): Map<K, V> {
+  const next = new Map(map);
+  next.delete(key);
+  return next;
+}
+
+export function logError(error: unknown): void {
+  console.error('Duplex:', error);
+}
+
+/** For calls whose effects come back as events: a failure is only worth a
+ * log line (the UI shows the state the engine reports, not the call). */
+export function background(task: Promise<unknown>): void {
+  task.catch(logError);
+}
+
+export function unreadMarkerFor(conversation: ConversationSummary, me: string): UnreadMarker | null {
+  if (conversation.unread === 0) return null;
+  const afterSeq = conversation.receipts[me]?.read ?? conversation.lastSeq - conversation.unread;
+  return { conv: conversation.id, afterSeq, count: conversation.unread };
+}
+
