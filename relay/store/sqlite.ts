@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import type { Conversation, GroupAddPolicy, Message, User } from '../../src/shared/protocol/index.ts';
+import type { Conversation, GroupAddPolicy, Message, ReceiptWatermarks, User } from '../../src/shared/protocol/index.ts';
 import { migrate, schemaVersion } from '../../src/shared/sqlite/migrations.ts';
 import type { RegistrationMode } from '../config.ts';
 import { OwnerLock, ownerLockFile } from './owner-lock.ts';
@@ -21,7 +21,7 @@ import { MIGRATIONS } from './sqlite-schema.ts';
 import type {
   AppendOutcome,
   MessageDraft,
-  MessagePage,
+  HistoryPage,
   NewUser,
   PrivacySettings,
   RegistrationSetting,
@@ -29,7 +29,6 @@ import type {
   SendJudge,
   TokenRecord,
   UserWithPassword,
-  Watermarks,
 } from './types.ts';
 
 interface UserRow {
@@ -360,7 +359,7 @@ export class SqliteStore implements RelayStore {
     return (this.#sql.messagesAfter.all(convId, afterSeq, limit) as unknown as MessageRow[]).map(toMessage);
   }
 
-  async messagesBefore(convId: string, beforeSeq: number | undefined, limit: number): Promise<MessagePage> {
+  async messagesBefore(convId: string, beforeSeq: number | undefined, limit: number): Promise<HistoryPage> {
     // One row more than asked tells whether older messages exist.
     const rows = this.#sql.messagesBefore.all(convId, beforeSeq ?? null, limit + 1) as unknown as MessageRow[];
     const more = rows.length > limit;
@@ -407,8 +406,8 @@ export class SqliteStore implements RelayStore {
   async advanceReceipt(
     convId: string,
     userId: string,
-    marks: Partial<Watermarks>,
-  ): Promise<{ watermarks: Watermarks; changed: boolean } | undefined> {
+    marks: Partial<ReceiptWatermarks>,
+  ): Promise<{ watermarks: ReceiptWatermarks; changed: boolean } | undefined> {
     return this.#transaction(() => {
       const row = this.#sql.receiptOfMember.get(convId, userId) as
         | { delivered: number; read: number; last_seq: number }

@@ -4,7 +4,7 @@
 // assignment, deduplication, atomic group commits); policy (what a valid body
 // is, rate limits) stays in the relay and reaches the store as a SendJudge.
 // Both implementations must pass test/relay/store-contract.ts.
-import type { Conversation, GroupAddPolicy, Message, NackCode, User } from '../../src/shared/protocol/index.ts';
+import type { Conversation, GroupAddPolicy, Message, NackCode, ReceiptWatermarks, User } from '../../src/shared/protocol/index.ts';
 import type { RegistrationMode } from '../config.ts';
 
 export interface NewUser {
@@ -46,7 +46,8 @@ export type AppendOutcome =
   | { kind: 'duplicate'; message: Message }
   | { kind: 'refused'; refusal: Refusal };
 
-export interface MessagePage {
+/** A page of a conversation's log, as a `history` answer carries it. */
+export interface HistoryPage {
   /** Ascending by seq. */
   messages: Message[];
   /** Whether the conversation has messages older than the first of `messages`. */
@@ -73,11 +74,6 @@ export interface PrivacySettings {
   groupAdds: GroupAddPolicy;
   /** Oldest block first. */
   blocked: User[];
-}
-
-export interface Watermarks {
-  delivered: number;
-  read: number;
 }
 
 export interface RelayStore {
@@ -144,7 +140,7 @@ export interface RelayStore {
   /** Up to `limit` messages with seq > `afterSeq`, ascending. */
   messagesAfter(convId: string, afterSeq: number, limit: number): Promise<Message[]>;
   /** The up to `limit` messages just below `beforeSeq` (the newest when absent). */
-  messagesBefore(convId: string, beforeSeq: number | undefined, limit: number): Promise<MessagePage>;
+  messagesBefore(convId: string, beforeSeq: number | undefined, limit: number): Promise<HistoryPage>;
 
   // ---- receipts ----
   /**
@@ -154,8 +150,8 @@ export interface RelayStore {
   advanceReceipt(
     convId: string,
     userId: string,
-    marks: Partial<Watermarks>,
-  ): Promise<{ watermarks: Watermarks; changed: boolean } | undefined>;
+    marks: Partial<ReceiptWatermarks>,
+  ): Promise<{ watermarks: ReceiptWatermarks; changed: boolean } | undefined>;
 
   // ---- privacy and caps ----
   /** How many conversations each of `userIds` is in; users in none are absent. */

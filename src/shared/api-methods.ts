@@ -22,6 +22,7 @@
 // and the relay, which answer them properly.
 import { z } from 'zod';
 import type {
+  Account,
   AuthResult,
   ChatMessage,
   ConnectionStatus,
@@ -29,7 +30,6 @@ import type {
   DuplexApi,
   MessagePage,
   PrivacySettings,
-  Session,
 } from './api.ts';
 import type { InvokeMethod } from './desktop-api.ts';
 import { CID_PATTERN, GROUP_ADD_POLICIES, idSchema, MAX_FRAME_BYTES, MAX_GROUP_MEMBERS, presenceSchema, receiptWatermarksSchema, seqSchema, userSchema } from './protocol/index.ts';
@@ -71,7 +71,7 @@ const signInRequest = z.strictObject({
 
 // ---- results ----
 
-const sessionSchema = z.object({ user: userSchema, relayUrl: z.string() }) satisfies z.ZodType<Session>;
+const sessionSchema = z.object({ user: userSchema, relayUrl: z.string() }) satisfies z.ZodType<Account>;
 
 const connectionStatusSchema = z.object({
   state: z.enum(['offline', 'connecting', 'syncing', 'online']),

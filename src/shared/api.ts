@@ -65,7 +65,10 @@ export interface ConversationSummary {
   hasMoreHistory: boolean;
 }
 
-export interface Session {
+/** Who is signed in, and through which relay: the account as the UI sees
+ * it. (The engine's StoredAccount adds the token; a relay "session" is an
+ * authenticated socket; UserSession is the engine's part for one user.) */
+export interface Account {
   user: User;
   relayUrl: string;
 }
@@ -95,7 +98,7 @@ export type AuthErrorCode =
 /** Sign-in and registration answer with a result, not a rejection, because
  * the UI shows these errors and rejections lose their fields across IPC. */
 export type AuthResult =
-  | { ok: true; session: Session }
+  | { ok: true; session: Account }
   | { ok: false; code: AuthErrorCode; message: string };
 
 export interface MessagePage {
@@ -120,7 +123,7 @@ export interface GetMessagesOptions {
 }
 
 export type DuplexEvent =
-  | { type: 'session'; session: Session | null }
+  | { type: 'session'; session: Account | null }
   | { type: 'status'; status: ConnectionStatus }
   /** A conversation was added or changed (upsert by id). */
   | { type: 'conversation'; conversation: ConversationSummary }
@@ -138,7 +141,7 @@ export type Unsubscribe = () => void;
 
 export interface DuplexApi {
   // ---- account ----
-  getSession(): Promise<Session | null>;
+  getSession(): Promise<Account | null>;
   signIn(request: SignInRequest): Promise<AuthResult>;
   register(request: RegisterRequest): Promise<AuthResult>;
   signOut(): Promise<void>;

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { app, type IpcMainInvokeEvent } from 'electron';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { AuthResult, ChatMessage, ConversationSummary, DuplexEvent, Session } from '../../src/shared/api.ts';
+import type { AuthResult, ChatMessage, ConversationSummary, DuplexEvent, Account } from '../../src/shared/api.ts';
 import { createDesktopEngine } from '../../src/main/desktop-engine.ts';
 import { startDesktopApp } from '../../src/main/desktop-app.ts';
 import { TestClient, waitFor } from '../engine/helpers/client.ts';
@@ -91,7 +91,7 @@ describe('the desktop app with the real engine', () => {
   let conv: string;
 
   it('signs in over IPC, keeps the account encrypted and goes online', async () => {
-    await expect(invoke<Session | null>('duplex:getSession')).resolves.toBeNull();
+    await expect(invoke<Account | null>('duplex:getSession')).resolves.toBeNull();
     const result = await invoke<AuthResult>('duplex:signIn', {
       relayUrl: relay.url,
       username: alice.username,
@@ -149,7 +149,7 @@ describe('the desktop app with the real engine', () => {
   it('stays signed in across a restart, without notifying old messages again', async () => {
     await quitApp();
     window = await startApp();
-    await expect(invoke<Session | null>('duplex:getSession')).resolves.toMatchObject({ user: { id: alice.user.id } });
+    await expect(invoke<Account | null>('duplex:getSession')).resolves.toMatchObject({ user: { id: alice.user.id } });
     await waitFor(
       () => pageEvents(window).some((event) => event.type === 'status' && event.status.state === 'online'),
       'online again',

@@ -18,7 +18,7 @@ import type {
   MessagePage,
   PrivacySettings,
   RegisterRequest,
-  Session,
+  Account,
   SignInRequest,
 } from '../../src/shared/api.ts';
 import { duplexArgumentSchemas, type DuplexMethod, duplexMethods, parseArguments } from '../../src/shared/api-methods.ts';
@@ -76,7 +76,7 @@ interface Call {
 }
 
 export class FakeDuplexApi implements DuplexApi {
-  session: Session | null = null;
+  session: Account | null = null;
   status: ConnectionStatus = online;
   readonly conversations = new Map<string, ConversationSummary>();
   /** Per conversation, in conversation order. */

@@ -11,7 +11,7 @@ import type {
   ConversationSummary,
   PrivacySettings,
   RegisterRequest,
-  Session,
+  Account,
   SignInRequest,
   Unsubscribe,
 } from '../../shared/api.ts';
@@ -52,7 +52,7 @@ export interface ChatData {
   /** The user closed the update bar for this status. */
   updateDismissed: boolean;
   auth: 'loading' | 'signed-out' | 'signed-in';
-  session: Session | null;
+  session: Account | null;
   status: ConnectionStatus;
   conversations: ReadonlyMap<string, ConversationSummary>;
   /** The first listConversations() has answered (until then an empty list

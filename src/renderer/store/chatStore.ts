@@ -10,7 +10,7 @@
 // privacy and dialogs are here. The state's types
 // are in chatState.ts.
 import { createStore } from 'zustand/vanilla';
-import type { ConversationSummary, DuplexApi, DuplexEvent, Session } from '../../shared/api.ts';
+import type { Account, ConversationSummary, DuplexApi, DuplexEvent } from '../../shared/api.ts';
 import type { AppUpdates } from '../../shared/app-updates.ts';
 import type { DesktopApi } from '../../shared/desktop-api.ts';
 import { applyEvent, withoutConversation } from './applyEvent.ts';
@@ -48,7 +48,7 @@ export function createChatStore(api: DuplexApi, desktop: DesktopApi | null, upda
       if (changes) set(changes);
     }
 
-    function onSession(session: Session | null): void {
+    function onSession(session: Account | null): void {
       const { auth, session: current } = get();
       if (auth !== 'loading' && session?.user.id === current?.user.id) {
         set({ session });
@@ -59,7 +59,7 @@ export function createChatStore(api: DuplexApi, desktop: DesktopApi | null, upda
 
     /** Starts over for this session (or for nobody): clears the previous
      * account's data, then reads status and conversations. */
-    async function loadSnapshot(session: Session | null): Promise<void> {
+    async function loadSnapshot(session: Account | null): Promise<void> {
       const generation = ++snapshotGeneration;
       queuedEvents ??= [];
       messages.reset();

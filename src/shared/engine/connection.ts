@@ -73,7 +73,9 @@ export type ConnectionPhase =
   /** Closed for good: signed out, 4001, 4002 or disposed. */
   | 'stopped';
 
-export interface ConnectionState {
+/** The socket's side of the connection; the session turns it into the
+ * API's ConnectionStatus. */
+export interface SocketState {
   phase: ConnectionPhase;
   /** When the next attempt is due (ms since epoch), while waiting. */
   nextRetryAt: number | null;
@@ -131,7 +133,7 @@ export class Connection {
     this.handlers = handlers;
   }
 
-  get state(): ConnectionState {
+  get state(): SocketState {
     return { phase: this.phase, nextRetryAt: this.nextRetryAt, lastCloseReason: this.lastCloseReason };
   }
 

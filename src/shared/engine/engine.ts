@@ -16,7 +16,7 @@ import type {
   DuplexApi,
   DuplexEvent,
   RegisterRequest,
-  Session,
+  Account,
   SignInRequest,
   StopReason,
   Unsubscribe,
@@ -110,7 +110,7 @@ export class DuplexEngine extends SessionMethods implements DuplexApi {
 
   // ---- account ----
 
-  async getSession(): Promise<Session | null> {
+  async getSession(): Promise<Account | null> {
     return this.currentSession();
   }
 
@@ -199,7 +199,7 @@ export class DuplexEngine extends SessionMethods implements DuplexApi {
     this.emit({ type: 'status', status });
   }
 
-  private currentSession(): Session | null {
+  private currentSession(): Account | null {
     const account = this.session?.account;
     return account ? { user: account.user, relayUrl: account.relayUrls[0]! } : null;
   }

@@ -10,10 +10,10 @@
 // messages; only the messages whose status changed are emitted, a page at a
 // time, however long the conversation.
 import type { DuplexEvent } from '../api.ts';
-import type { ReceiptFrame, ReceiptUpdateFrame } from '../protocol/index.ts';
+import type { ReceiptFrame, ReceiptUpdateFrame, ReceiptWatermarks } from '../protocol/index.ts';
 import type { ClientStore, StoredConversation } from '../store/client-store.ts';
 import type { Conversations } from './conversations.ts';
-import { ownMessageWatermarks, storedChatMessage, type Watermarks } from './views.ts';
+import { ownMessageWatermarks, storedChatMessage } from './views.ts';
 
 /** Messages per `messages` event when ticks change in bulk. */
 const STATUS_PAGE = 500;
@@ -32,7 +32,7 @@ export class Receipts {
   private readonly options: ReceiptsOptions;
   /** Watermarks already sent on this connection, so that none goes twice
    * while the relay's echo (which raises the confirmed ones) is on its way. */
-  private readonly sent = new Map<string, Watermarks>();
+  private readonly sent = new Map<string, ReceiptWatermarks>();
   private readonly deliveredDue = new Set<string>();
   private deliveredTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -83,7 +83,7 @@ export class Receipts {
 
   /** Emits the user's own messages whose status changed since the
    * conversation's watermarks were `before`. */
-  async emitStatusChanges(conversation: StoredConversation, before: Watermarks): Promise<void> {
+  async emitStatusChanges(conversation: StoredConversation, before: ReceiptWatermarks): Promise<void> {
     const after = ownMessageWatermarks(conversation, this.options.me);
     const lows: number[] = [];
     const highs: number[] = [];

@@ -4,18 +4,13 @@
 // the conversation's receipt watermarks (PROTOCOL.md: delivered/read once
 // every other member's watermark has reached the message).
 import type { ChatMessage, ConversationSummary } from '../api.ts';
-import type { Message, User } from '../protocol/index.ts';
+import type { Message, ReceiptWatermarks, User } from '../protocol/index.ts';
 import type { ClientStore, SendJob, StoredConversation } from '../store/client-store.ts';
-
-export interface Watermarks {
-  delivered: number;
-  read: number;
-}
 
 /** Up to which seq the user's own messages count as delivered and as read:
  * the lowest watermarks among the other members (0 when there are none, so
  * that a message nobody else can see stays `sent`). */
-export function ownMessageWatermarks(conversation: StoredConversation, me: string): Watermarks {
+export function ownMessageWatermarks(conversation: StoredConversation, me: string): ReceiptWatermarks {
   let delivered = Infinity;
   let read = Infinity;
   for (const member of conversation.members) {
