@@ -48,6 +48,11 @@ export class RequestError extends Error {
   }
 }
 
+/** Requests waiting for their answers at once. The UI makes a few at a
+ * time; beyond this something is looping, and refusing at once keeps memory
+ * (and the relay's patience) bounded. */
+export const MAX_PENDING_REQUESTS = 100;
+
 interface Pending {
   expected: AnswerType;
   resolve(frame: RelayFrame): void;
@@ -70,6 +75,10 @@ export class Requests {
   request<T extends AnswerType>(unsent: UnsentRequest, expected: T): Promise<Extract<RelayFrame, { t: T }>> {
     const rid = `r${this.nextId++}`;
     return new Promise((resolve, reject) => {
+      if (this.pending.size >= MAX_PENDING_REQUESTS) {
+        reject(new RequestError('rate_limited', 'Too many requests are waiting for the relay; try again shortly'));
+        return;
+      }
       if (!this.send({ ...unsent, rid } as RequestFrame)) {
         reject(new RequestError('offline', 'Not connected to the relay'));
         return;

@@ -22,7 +22,10 @@
 //    conversation is shown in order once its gap is filled, never with a hole.
 //
 // When the connection drops, waiting messages are simply forgotten: they are
-// stored, and the next `hello` cursor makes the relay send them again.
+// stored, and the next `hello` cursor makes the relay send them again. For the
+// same reason at most MAX_WAITING_PER_CONVERSATION wait in memory: the newest
+// beyond that are forgotten, and come again as the next gap (the first message
+// after them is beyond the cursor) or with the next `hello`.
 import type { DuplexEvent } from '../api.ts';
 import { type BatchFrame, HISTORY_DEFAULT_LIMIT, HISTORY_MAX_LIMIT, type HistoryResultFrame, type Message } from '../protocol/index.ts';
 import type { ClientStore, StoredConversation } from '../store/client-store.ts';
@@ -30,6 +33,9 @@ import type { Conversations } from './conversations.ts';
 import type { Logger } from './log.ts';
 import type { Requests } from './requests.ts';
 import { storedChatMessage } from './views.ts';
+
+/** Messages kept in memory above a gap, per conversation. */
+export const MAX_WAITING_PER_CONVERSATION = 1_000;
 
 export interface MessageSyncOptions {
   store: ClientStore;
@@ -181,6 +187,7 @@ export class MessageSync {
       shown.push(next);
       conversation.cursor = next.seq;
     }
+    if (waiting.size > MAX_WAITING_PER_CONVERSATION) forgetNewest(waiting, MAX_WAITING_PER_CONVERSATION);
     if (waiting.size > 0) this.waiting.set(conv, waiting);
     else this.waiting.delete(conv);
     await this.options.conversations.save(conversation);
@@ -230,4 +237,11 @@ export class MessageSync {
       this.gapFills.delete(conv);
     }
   }
+}
+
+/** Keeps the `keep` lowest seqs of a conversation's waiting messages: those
+ * next to the gap, which its filling shows first. */
+function forgetNewest(waiting: Map<number, Message>, keep: number): void {
+  const newestFirst = [...waiting.keys()].sort((a, b) => b - a);
+  for (const seq of newestFirst.slice(0, newestFirst.length - keep)) waiting.delete(seq);
 }
