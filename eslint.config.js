@@ -1,4 +1,4 @@
-// Lint, and the import rules of DESIGN.md, enforced the way VS Code enforces
+// Lint, and the import rules of docs/architecture.md, enforced the way VS Code enforces
 // its common/browser/node/electron-main layers: each folder may only import
 // what runs where it runs. test/lint/import-rules.test.ts proves each rule
 // fires.

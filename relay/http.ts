@@ -1,4 +1,4 @@
-// The HTTP side of the relay (PROTOCOL.md, "HTTP"): accounts (register, login,
+// The HTTP side of the relay (docs/protocol.md, "HTTP"): accounts (register, login,
 // logout), health, metrics, the desktop app's update feed (update-feed.ts),
 // and the web client's static files for everything else; and the separate
 // metrics listener (--metrics-port), which answers /metrics only. /metrics is

@@ -1,6 +1,6 @@
 // The session start after a valid hello: `welcome` (paged with `convs`
 // frames when it does not fit in one frame), then each conversation's
-// backlog as `batch` frames, then `synced` (PROTOCOL.md, "Session start").
+// backlog as `batch` frames, then `synced` (docs/protocol.md, "Session start").
 // Frames go out at the client's pace (Session.sendPaced); live frames for the
 // session wait meanwhile and follow `synced`.
 import {

@@ -1,6 +1,6 @@
 // Which WebSocket upgrade requests are refused, and how: refusals are plain
 // HTTP answers written on the raw socket, before the `ws` library is
-// involved (PROTOCOL.md, "WebSocket").
+// involved (docs/protocol.md, "WebSocket upgrade").
 //
 // Origins: a request without `Origin` (the desktop app, any client that is
 // not a browser) is always allowed; a browser's is checked against the

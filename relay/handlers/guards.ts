@@ -18,7 +18,7 @@ export class Refused extends Error {
   }
 }
 
-/** A non-member is told the conversation does not exist, as PROTOCOL.md asks. */
+/** A non-member is told the conversation does not exist, as docs/protocol.md says. */
 export function notFound(): Refused {
   return new Refused('not_found', 'no such conversation');
 }

@@ -2,7 +2,7 @@
 // a real relay per spec file serving the built web client (out/web), users
 // who sign up through the UI in browser contexts of their own (so separate
 // localStorage, IndexedDB and service workers), and the UI contract's
-// locators (DESIGN.md, "The UI contract"; docs/ui.md).
+// locators (docs/ui.md, "The UI contract").
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';

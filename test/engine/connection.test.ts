@@ -1,6 +1,6 @@
 // The connection over reconnecting-websocket, with a scripted WebSocket and
 // fake timers. The first block holds one test per known problem of the
-// library (DESIGN.md); each fails when its workaround in connection.ts is
+// library (docs/engine.md, "The connection"); each fails when its workaround in connection.ts is
 // taken out.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Connection, type ConnectionOptions } from '../../src/shared/engine/connection.ts';

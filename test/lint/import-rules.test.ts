@@ -1,4 +1,4 @@
-// Proves that the import rules of DESIGN.md are enforced: each forbidden
+// Proves that the import rules of docs/architecture.md are enforced: each forbidden
 // import, linted as if it were a file in the folder concerned, must be
 // reported, and each allowed one must not.
 import { ESLint } from 'eslint';

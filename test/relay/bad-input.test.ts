@@ -1,5 +1,5 @@
 // Bad input on the WebSocket: every kind of bad frame is answered as
-// PROTOCOL.md says, the connection survives what it should survive, closes
+// docs/protocol.md says, the connection survives what it should survive, closes
 // with the right code otherwise, and other clients keep being served.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { hashToken } from '../../relay/auth.ts';

@@ -13,7 +13,7 @@ function parse(argv: string[], env: Record<string, string> = {}): RelayConfig {
 }
 
 describe('parseCommandLine', () => {
-  test('defaults match PROTOCOL.md and the documented flags', () => {
+  test('defaults match docs/protocol.md and the documented flags', () => {
     const config = parse([]);
     expect(config).toEqual(defaultConfig());
     expect(config).toMatchObject({

@@ -1,4 +1,4 @@
-// The relay's HTTP account API (PROTOCOL.md, "HTTP") through the fetch the
+// The relay's HTTP account API (docs/protocol.md, "HTTP") through the fetch the
 // host injects: net.fetch in Electron's main process (system proxies, OS trust
 // store), the page's fetch on the web. Every outcome is a value, never a
 // rejection, because the sign-in screen shows each failure with its own text.

@@ -1,4 +1,4 @@
-// The outbox (DESIGN.md, "The outbox"; docs/engine.md): what the user does is
+// The outbox (docs/engine.md, "The outbox"): what the user does is
 // written to the store first as a typed job (store/client-store.ts, OutboxJob:
 // `send` so far), shown at once as `queued`, and sent once the session is
 // `synced`, in the order written, with its cid. Whatever was sent but not

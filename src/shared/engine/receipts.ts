@@ -1,4 +1,4 @@
-// Receipts both ways. Watermarks, not per-message flags (PROTOCOL.md).
+// Receipts both ways. Watermarks, not per-message flags (docs/protocol.md).
 //
 // Outgoing: `delivered` up to the conversation's cursor (everything below it
 // is stored here), sent by itself a moment after messages from others are

@@ -1,5 +1,5 @@
 // Getting the relay's messages into the store, complete and in order
-// (PROTOCOL.md, "Session start" and "Gaps"; docs/engine.md, "Cursors and
+// (docs/protocol.md, "Session start"; docs/engine.md, "Session start, cursors and
 // gaps").
 //
 // Each conversation has a cursor: every message from the oldest stored one up

@@ -1,4 +1,4 @@
-// Typing indicators, both ways (PROTOCOL.md, "Receipts, typing, presence").
+// Typing indicators, both ways (docs/protocol.md, "Receipts, typing, presence").
 //
 // Own typing: the UI reports every keystroke; on the wire `on` goes out at
 // most every typingRefreshMs while typing (the relay keeps nothing, and other

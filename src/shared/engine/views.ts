@@ -1,7 +1,7 @@
 // What the UI sees, derived from what the store keeps: ChatMessage for a
 // stored or outgoing message, ConversationSummary for a conversation. The
 // status of the user's own stored messages is never stored; it follows from
-// the conversation's receipt watermarks (PROTOCOL.md: delivered/read once
+// the conversation's receipt watermarks (docs/protocol.md: delivered/read once
 // every other member's watermark has reached the message).
 import type { ChatMessage, ConversationSummary } from '../api.ts';
 import type { Message, ReceiptWatermarks, User } from '../protocol/index.ts';

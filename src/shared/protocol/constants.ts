@@ -1,5 +1,5 @@
 // Fixed numbers and names of the Duplex wire protocol, version 1
-// (PROTOCOL.md). Configurable relay limits live in relay/limits.ts; these are
+// (docs/protocol.md). Configurable relay limits live in relay/limits.ts; these are
 // the ones every client and relay must agree on.
 
 export const PROTOCOL_VERSION = 1;

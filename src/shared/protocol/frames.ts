@@ -1,4 +1,4 @@
-// Every frame of PROTOCOL.md in both directions, as zod schemas, and the
+// Every frame of the protocol (docs/protocol.md) in both directions, as zod schemas, and the
 // TypeScript types inferred from them. Shape only: checks that need state
 // (membership, deduplication) or that the protocol answers with another code
 // than `bad_frame` (blank bodies, title lengths) belong to the relay.

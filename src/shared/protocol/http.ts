@@ -1,4 +1,4 @@
-// Bodies of the relay's HTTP API (PROTOCOL.md, "HTTP").
+// Bodies of the relay's HTTP API (docs/protocol.md, "HTTP").
 import { z } from 'zod';
 import {
   MAX_DISPLAY_NAME_LENGTH,

@@ -1,4 +1,4 @@
-// The objects that frames carry (PROTOCOL.md, "Objects"), as zod schemas.
+// The objects that frames carry (docs/protocol.md), as zod schemas.
 // Unknown fields are stripped rather than refused so that additive protocol
 // extensions do not break older peers.
 import { z } from 'zod';
