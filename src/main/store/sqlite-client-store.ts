@@ -245,31 +245,12 @@ export class SqliteClientStore implements ClientStore {
   }
 
   async addToOutbox(job: OutboxJob): Promise<void> {
-    const row = toOutboxRow(job);
-    this.run(
-      `INSERT INTO outbox (${OUTBOX_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      row.cid,
-      row.conv,
-      row.kind,
-      row.payload,
-      row.created_at,
-      row.state,
-      row.error,
-    );
+    this.run(`INSERT INTO outbox (${OUTBOX_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)`, ...outboxValues(job));
   }
 
   async updateOutboxJob(job: OutboxJob): Promise<void> {
-    const row = toOutboxRow(job);
-    this.run(
-      'UPDATE outbox SET conv = ?, kind = ?, payload = ?, created_at = ?, state = ?, error = ? WHERE cid = ?',
-      row.conv,
-      row.kind,
-      row.payload,
-      row.created_at,
-      row.state,
-      row.error,
-      row.cid,
-    );
+    const [cid, ...rest] = outboxValues(job);
+    this.run('UPDATE outbox SET conv = ?, kind = ?, payload = ?, created_at = ?, state = ?, error = ? WHERE cid = ?', ...rest, cid!);
   }
 
   async removeFromOutbox(cid: string): Promise<void> {
@@ -372,11 +353,11 @@ function toMessage(row: MessageRow): Message {
   return message;
 }
 
-/** The fields every job has go in columns; the rest, the kind's own, in
- * `payload`. */
-function toOutboxRow(job: OutboxJob): OutboxRow {
+/** A job's values in OUTBOX_COLUMNS order: the fields every job has go in
+ * columns, the rest (the kind's own) in `payload`. */
+function outboxValues(job: OutboxJob): SQLInputValue[] {
   const { cid, conv, kind, createdAt, state, error, ...payload } = job;
-  return { cid, conv, kind, payload: JSON.stringify(payload), created_at: createdAt, state, error: error ?? null };
+  return [cid, conv, kind, JSON.stringify(payload), createdAt, state, error ?? null];
 }
 
 function toOutboxJob(row: OutboxRow): OutboxJob {
