@@ -1,12 +1,13 @@
 // An in-memory DuplexApi for the renderer's component tests: conversations,
 // messages and users in Maps, events pushed by the test with emit(), and
-// every call recorded. Every call is checked against the method table
-// (src/shared/api-methods.ts) both ways: the renderer's arguments must pass
-// the schemas the engine applies, and the fake's answers must match the
-// result schemas, so the fake cannot drift from the real API. It stands in for the engine only so that the UI can be
+// every call recorded. It stands in for the engine only so that the UI can be
 // tested in jsdom; the real API (the engine over IPC in the desktop app, in
 // the page in the web client) is exercised end-to-end by the Playwright
-// suites.
+// suites. Every call is checked against the method table
+// (src/shared/api-methods.ts) both ways: the renderer's arguments must pass
+// the schemas the engine applies, and the fake's answers must match the
+// result schemas, so the fake cannot drift from the real API.
+import { afterEach, expect } from 'vitest';
 import type {
   AuthResult,
   ChatMessage,
@@ -70,6 +71,25 @@ export function makeGroup(id: string, title: string, members: User[], fields: Pa
   return { ...makeDirect(members[0]!, members[1]!), id, kind: 'group', title, peerId: null, members, ...fields };
 }
 
+/** Calls or answers off the method table since the last test. The store
+ * swallows the rejections of many calls (their effects come back as events),
+ * so every test that uses the fake also checks this list after it. */
+const offTableCalls: string[] = [];
+
+function offTable(problem: string): Error {
+  offTableCalls.push(problem);
+  return new Error(problem);
+}
+
+/** Takes the off-table problems recorded so far (for a test that causes one on purpose). */
+export function takeOffTableCalls(): string[] {
+  return offTableCalls.splice(0);
+}
+
+afterEach(() => {
+  expect(takeOffTableCalls(), 'calls or answers off the DuplexApi method table').toEqual([]);
+});
+
 interface Call {
   method: keyof DuplexApi;
   args: unknown[];
@@ -120,10 +140,14 @@ export class FakeDuplexApi implements DuplexApi {
     for (const method of Object.keys(duplexMethods) as DuplexMethod[]) {
       const answer = methods[method];
       methods[method] = async (...args) => {
-        parseArguments(duplexArgumentSchemas, method, args);
+        try {
+          parseArguments(duplexArgumentSchemas, method, args);
+        } catch (error) {
+          throw offTable(`The renderer called ${method} off the table: ${(error as Error).message}`);
+        }
         const result = await answer(...args);
         const checked = duplexMethods[method].result.safeParse(result);
-        if (!checked.success) throw new Error(`The fake's ${method} answered off the table: ${checked.error.message}`);
+        if (!checked.success) throw offTable(`The fake's ${method} answered off the table: ${checked.error.message}`);
         return result;
       };
     }

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { duplexMethods, InvalidArgumentsError } from '../../src/shared/api-methods.ts';
 import { DuplexEngine } from '../../src/shared/engine/engine.ts';
-import { FakeDuplexApi } from '../renderer/fake-api.ts';
+import { FakeDuplexApi, takeOffTableCalls } from '../renderer/fake-api.ts';
 
 function idleEngine(): DuplexEngine {
   return new DuplexEngine({
@@ -52,5 +52,12 @@ describe('the DuplexApi method table', () => {
     const fake = new FakeDuplexApi();
     fake.status = { state: 'sleeping' } as never;
     await expect(fake.getStatus()).rejects.toThrow(/off the table/);
+    expect(takeOffTableCalls()).toHaveLength(1);
+  });
+
+  it('catches the renderer calling off the table, even where the store swallows the rejection', async () => {
+    const fake = new FakeDuplexApi();
+    await expect(fake.markRead('c1', 0)).rejects.toThrow(/called markRead off the table/);
+    expect(takeOffTableCalls()).toEqual([expect.stringContaining('markRead')]);
   });
 });
