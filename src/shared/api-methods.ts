@@ -32,7 +32,17 @@ import type {
   PrivacySettings,
 } from './api.ts';
 import type { InvokeMethod } from './desktop-api.ts';
-import { CID_PATTERN, GROUP_ADD_POLICIES, idSchema, MAX_FRAME_BYTES, MAX_GROUP_MEMBERS, presenceSchema, receiptWatermarksSchema, seqSchema, userSchema } from './protocol/index.ts';
+import {
+  CID_PATTERN,
+  GROUP_ADD_POLICIES,
+  idSchema,
+  MAX_FRAME_BYTES,
+  MAX_GROUP_MEMBERS,
+  presenceSchema,
+  receiptWatermarksSchema,
+  seqSchema,
+  userSchema,
+} from './protocol/index.ts';
 
 type ArgumentsOf<F> = F extends (...args: infer A) => unknown ? A : never;
 type ResultOf<F> = F extends (...args: never[]) => Promise<infer R> ? R : never;

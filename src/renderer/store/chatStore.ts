@@ -14,7 +14,15 @@ import type { Account, ConversationSummary, DuplexApi, DuplexEvent } from '../..
 import type { AppUpdates } from '../../shared/app-updates.ts';
 import type { DesktopApi } from '../../shared/desktop-api.ts';
 import { applyEvent, withoutConversation } from './applyEvent.ts';
-import { accountData, background, type ChatActions, type ChatState, type ChatStore, withEntry, unreadMarkerFor } from './chatState.ts';
+import {
+  accountData,
+  background,
+  type ChatActions,
+  type ChatState,
+  type ChatStore,
+  unreadMarkerFor,
+  withEntry,
+} from './chatState.ts';
 import { desktopSlice } from './desktopSlice.ts';
 import { messagesSlice } from './messagesSlice.ts';
 import { updatesSlice } from './updatesSlice.ts';
