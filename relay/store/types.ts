@@ -4,7 +4,17 @@
 // assignment, deduplication, atomic group commits); policy (what a valid body
 // is, rate limits) stays in the relay and reaches the store as a SendJudge.
 // Both implementations must pass test/relay/store-contract.ts.
-import type { Conversation, GroupAddPolicy, Message, NackCode, ReceiptWatermarks, User } from '../../src/shared/protocol/index.ts';
+import type {
+  Conversation,
+  GroupAddPolicy,
+  Message,
+  NackCode,
+  PrivacySettings,
+  ReceiptWatermarks,
+  User,
+} from '../../src/shared/protocol/index.ts';
+
+export type { PrivacySettings };
 import type { RegistrationMode } from '../config.ts';
 
 export interface NewUser {
@@ -67,13 +77,6 @@ export interface TokenRecord {
 export interface RegistrationSetting {
   mode: RegistrationMode;
   setAt: number;
-}
-
-/** A user's privacy settings (docs/protocol.md, "Privacy"). */
-export interface PrivacySettings {
-  groupAdds: GroupAddPolicy;
-  /** Oldest block first. */
-  blocked: User[];
 }
 
 export interface RelayStore {

@@ -29,7 +29,6 @@ import type {
   ConversationSummary,
   DuplexApi,
   MessagePage,
-  PrivacySettings,
 } from './api.ts';
 import type { InvokeMethod } from './desktop-api.ts';
 import {
@@ -39,6 +38,7 @@ import {
   MAX_FRAME_BYTES,
   MAX_GROUP_MEMBERS,
   presenceSchema,
+  privacySettingsSchema,
   receiptWatermarksSchema,
   seqSchema,
   userSchema,
@@ -131,11 +131,6 @@ const messagePageSchema = z.object({
   messages: z.array(chatMessageSchema),
   hasMoreLocal: z.boolean(),
 }) satisfies z.ZodType<MessagePage>;
-
-const privacySettingsSchema = z.object({
-  groupAdds: z.enum(GROUP_ADD_POLICIES),
-  blocked: z.array(userSchema),
-}) satisfies z.ZodType<PrivacySettings>;
 
 const nothing = z.undefined();
 

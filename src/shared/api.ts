@@ -9,7 +9,7 @@
 // Events are incremental (one conversation, or a few messages, at a time) so
 // that a conversation with 100,000 messages is never copied per event; the UI
 // pages messages in with getMessages().
-import type { Conversation, ConversationKind, GroupAddPolicy, Presence, User } from './protocol/index.ts';
+import type { Conversation, ConversationKind, GroupAddPolicy, Presence, PrivacySettings, User } from './protocol/index.ts';
 
 export type ConnectionState = 'offline' | 'connecting' | 'syncing' | 'online';
 
@@ -109,12 +109,8 @@ export interface MessagePage {
   hasMoreLocal: boolean;
 }
 
-/** Blocked users and who may add the user to groups (docs/protocol.md, "Privacy"). */
-export interface PrivacySettings {
-  groupAdds: GroupAddPolicy;
-  /** Oldest block first. */
-  blocked: User[];
-}
+/** Blocked users and who may add the user to groups: the protocol's type. */
+export type { PrivacySettings };
 
 export interface GetMessagesOptions {
   /** Return messages strictly older than this seq; absent: the newest. */

@@ -255,12 +255,19 @@ export const errorFrameSchema = z.object({
   users: z.array(idSchema).optional(),
 });
 
-/** The user's privacy state: the answer to block, unblock and privacy, and after the welcome when not the default. */
-export const privacyFrameSchema = z.object({
-  t: z.literal('privacy'),
-  rid: rid.optional(),
+/** A user's privacy settings: who may add them to groups, and whom they
+ * blocked, oldest block first (docs/protocol.md, "Privacy"). The relay's
+ * store, the engine and the UI all use this one type. */
+export const privacySettingsSchema = z.object({
   groupAdds: groupAddPolicySchema,
   blocked: z.array(userSchema),
+});
+export type PrivacySettings = z.infer<typeof privacySettingsSchema>;
+
+/** The user's privacy state: the answer to block, unblock and privacy, and after the welcome when not the default. */
+export const privacyFrameSchema = privacySettingsSchema.extend({
+  t: z.literal('privacy'),
+  rid: rid.optional(),
 });
 
 export type WelcomeFrame = z.infer<typeof welcomeFrameSchema>;
