@@ -19,7 +19,7 @@ let other: AuthResponse;
 /** Conversations of the fuzzing user, so that mutations reach the handlers' deeper checks. */
 let convs: string[];
 
-/** Close codes the relay may use on a misbehaving socket (PROTOCOL.md, "Close codes"). */
+/** Close codes the relay may use on a misbehaving socket (docs/protocol.md, "Errors and limits on a socket"). */
 const ALLOWED_CLOSE_CODES = new Set([1003, 1007, 1008, 1009, 1013, 4001, 4002]);
 
 beforeAll(async () => {
