@@ -6,7 +6,7 @@
 // submissions gather for the next one. Each submitter gets its own outcome.
 // A transaction that fails (the database locked beyond the busy timeout, a
 // full disk) stores nothing of its batch: every draft in it is refused
-// `unavailable`, which the sender retries later (PROTOCOL.md, "Sending"), and
+// `unavailable`, which the sender retries later (docs/protocol.md, "Sending"), and
 // the relay goes on serving.
 import type { Logger } from './log.ts';
 import type { RelayMetrics } from './metrics.ts';

@@ -43,7 +43,7 @@ export const CLOSE_CODES = {
   binaryFrame: 1003,
   tooManyBadFrames: 1008,
   /** No `hello` within the hello timeout: a policy violation like bad frames, not
-   * a verdict on the token, so the client reconnects (PROTOCOL.md, "Session start"). */
+   * a verdict on the token, so the client reconnects (docs/protocol.md, "Session start"). */
   noHelloInTime: 1008,
   frameTooLarge: 1009,
   /** The relay failed to start the session (an internal error); reconnect with backoff. */
