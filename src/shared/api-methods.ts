@@ -23,16 +23,21 @@
 import { z } from 'zod';
 import type {
   Account,
+  AuthErrorCode,
   AuthResult,
   ChatMessage,
+  ConnectionState,
   ConnectionStatus,
   ConversationSummary,
   DuplexApi,
   MessagePage,
+  MessageStatus,
+  StopReason,
 } from './api.ts';
 import type { InvokeMethod } from './desktop-api.ts';
 import {
   CID_PATTERN,
+  conversationKindSchema,
   GROUP_ADD_POLICIES,
   idSchema,
   MAX_FRAME_BYTES,
@@ -81,20 +86,37 @@ const signInRequest = z.strictObject({
 
 // ---- results ----
 
+/** A zod enum of every member of the string union T: a member missing from
+ * `values` (one added to the type later, say) is a type error here, so the
+ * result schemas cannot fall behind api.ts. */
+function enumOf<T extends string>() {
+  return <const V extends readonly [T, ...T[]]>(values: V & ([Exclude<T, V[number]>] extends [never] ? unknown : never)) =>
+    z.enum(values);
+}
+
 const sessionSchema = z.object({ user: userSchema, relayUrl: z.string() }) satisfies z.ZodType<Account>;
 
 const connectionStatusSchema = z.object({
-  state: z.enum(['offline', 'connecting', 'syncing', 'online']),
+  state: enumOf<ConnectionState>()(['offline', 'connecting', 'syncing', 'online']),
   nextRetryAt: z.number().nullable(),
   lastCloseReason: z.string().nullable(),
-  stopped: z.enum(['signed_out', 'update_needed']).nullable(),
+  stopped: enumOf<StopReason>()(['signed_out', 'update_needed']).nullable(),
 }) satisfies z.ZodType<ConnectionStatus>;
 
 const authResultSchema = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), session: sessionSchema }),
   z.object({
     ok: z.literal(false),
-    code: z.enum(['bad_credentials', 'taken', 'invalid', 'registration_closed', 'rate_limited', 'unreachable', 'internal']),
+    code: enumOf<AuthErrorCode>()([
+      'bad_credentials',
+      'taken',
+      'invalid',
+      'registration_closed',
+      'rate_limited',
+      'busy',
+      'unreachable',
+      'internal',
+    ]),
     message: z.string(),
   }),
 ]) satisfies z.ZodType<AuthResult>;
@@ -108,13 +130,13 @@ const chatMessageSchema = z.object({
   ts: z.number(),
   replyTo: positiveSeq.optional(),
   mine: z.boolean(),
-  status: z.enum(['queued', 'sent', 'delivered', 'read', 'failed']).optional(),
+  status: enumOf<MessageStatus>()(['queued', 'sent', 'delivered', 'read', 'failed']).optional(),
   error: z.string().optional(),
 }) satisfies z.ZodType<ChatMessage>;
 
 const conversationSummarySchema = z.object({
   id: idSchema,
-  kind: z.enum(['direct', 'group']),
+  kind: conversationKindSchema,
   title: z.string(),
   peerId: idSchema.nullable(),
   members: z.array(userSchema),
