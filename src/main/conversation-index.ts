@@ -17,8 +17,8 @@ export class ConversationIndex {
   apply(event: DuplexEvent): void {
     if (event.type === 'conversation') this.#byId.set(event.conversation.id, event.conversation);
     else if (event.type === 'conversation-removed') this.#byId.delete(event.id);
-    // Signed in (as anyone) or out: the previous session's list is void.
-    else if (event.type === 'session') this.#byId.clear();
+    // Signed in (as anyone) or out: the previous account's list is void.
+    else if (event.type === 'account') this.#byId.clear();
   }
 
   get(id: string): ConversationSummary | undefined {

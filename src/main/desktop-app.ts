@@ -310,7 +310,7 @@ async function runApp(options: DesktopAppOptions, { isQuitting, markQuitting }: 
   const updateShell = async (event: DuplexEvent): Promise<void> => {
     conversations.apply(event);
     alerts.handle(event);
-    if (event.type === 'session' && event.session !== null) {
+    if (event.type === 'account' && event.account !== null) {
       const stored = await engine.listConversations();
       conversations.addMissing(stored);
       alerts.alreadySeen(stored);

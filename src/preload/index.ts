@@ -24,7 +24,7 @@ type Requests<Api> = Pick<Api, InvokeMethod<Api>>;
 // Every request method of each API, listed once: `satisfies` makes a method
 // added to (or removed from) the type without a change here a compile error.
 const duplexMethods = {
-  getSession: true,
+  getAccount: true,
   signIn: true,
   register: true,
   signOut: true,

@@ -4,7 +4,7 @@ import { UpdateBar } from './components/update/UpdateBar.tsx';
 import { useChat } from './store/useChat.ts';
 
 /** The app's root: the one element carrying `data-connection` (the UI
- * contract), the screen for the session state, and the update bar. */
+ * contract), the screen for the sign-in state, and the update bar. */
 export function App() {
   const auth = useChat((state) => state.auth);
   const connection = useChat((state) => state.status.state);

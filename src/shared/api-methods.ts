@@ -94,7 +94,7 @@ function enumOf<T extends string>() {
     z.enum(values);
 }
 
-const sessionSchema = z.object({ user: userSchema, relayUrl: z.string() }) satisfies z.ZodType<Account>;
+const accountSchema = z.object({ user: userSchema, relayUrl: z.string() }) satisfies z.ZodType<Account>;
 
 const connectionStatusSchema = z.object({
   state: enumOf<ConnectionState>()(['offline', 'connecting', 'syncing', 'online']),
@@ -104,7 +104,7 @@ const connectionStatusSchema = z.object({
 }) satisfies z.ZodType<ConnectionStatus>;
 
 const authResultSchema = z.discriminatedUnion('ok', [
-  z.object({ ok: z.literal(true), session: sessionSchema }),
+  z.object({ ok: z.literal(true), account: accountSchema }),
   z.object({
     ok: z.literal(false),
     code: enumOf<AuthErrorCode>()([
@@ -166,7 +166,7 @@ function session<A, R>(args: z.ZodType<A>, result: z.ZodType<R>): MethodSpec<A, 
 
 export const duplexMethods = {
   // ---- account ----
-  getSession: engine(none, sessionSchema.nullable()),
+  getAccount: engine(none, accountSchema.nullable()),
   signIn: engine(z.tuple([signInRequest]), authResultSchema),
   register: engine(z.tuple([signInRequest.extend({ displayName: shortText.optional() })]), authResultSchema),
   signOut: engine(none, nothing),

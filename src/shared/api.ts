@@ -98,7 +98,7 @@ export type AuthErrorCode =
 /** Sign-in and registration answer with a result, not a rejection, because
  * the UI shows these errors and rejections lose their fields across IPC. */
 export type AuthResult =
-  | { ok: true; session: Account }
+  | { ok: true; account: Account }
   | { ok: false; code: AuthErrorCode; message: string };
 
 export interface MessagePage {
@@ -119,7 +119,7 @@ export interface GetMessagesOptions {
 }
 
 export type DuplexEvent =
-  | { type: 'session'; session: Account | null }
+  | { type: 'account'; account: Account | null }
   | { type: 'status'; status: ConnectionStatus }
   /** A conversation was added or changed (upsert by id). */
   | { type: 'conversation'; conversation: ConversationSummary }
@@ -137,7 +137,7 @@ export type Unsubscribe = () => void;
 
 export interface DuplexApi {
   // ---- account ----
-  getSession(): Promise<Account | null>;
+  getAccount(): Promise<Account | null>;
   signIn(request: SignInRequest): Promise<AuthResult>;
   register(request: RegisterRequest): Promise<AuthResult>;
   signOut(): Promise<void>;

@@ -470,7 +470,7 @@ describe('accounts', () => {
     suite.afterThisTest(() => device.dispose());
     const signIn = async (who: TestAccount) => {
       const result = await device.engine.signIn({ relayUrl: suite.relay.url, username: who.username, password: who.password });
-      expect(result).toMatchObject({ ok: true, session: { user: { id: who.user.id }, relayUrl: suite.relay.url } });
+      expect(result).toMatchObject({ ok: true, account: { user: { id: who.user.id }, relayUrl: suite.relay.url } });
       await device.waitForState('online');
     };
 
@@ -480,7 +480,7 @@ describe('accounts', () => {
     await device.engine.setDraft(conv, 'more from alice');
     const aliceToken = device.accounts.saved!.token;
     await device.engine.signOut();
-    expect(await device.engine.getSession()).toBeNull();
+    expect(await device.engine.getAccount()).toBeNull();
     expect(device.status).toMatchObject({ state: 'offline', stopped: 'signed_out' });
     await expect(device.engine.listConversations()).rejects.toThrow(/Not signed in/);
     // Signing out revoked the token on the relay.
@@ -509,6 +509,6 @@ describe('accounts', () => {
     expect(
       await device.engine.register({ relayUrl: suite.relay.url, username: alice.username, password: 'long enough', displayName: ' ' }),
     ).toMatchObject({ ok: false, code: 'taken' });
-    expect(await device.engine.getSession()).toBeNull();
+    expect(await device.engine.getAccount()).toBeNull();
   });
 });

@@ -68,9 +68,9 @@ describe('connection recovery', () => {
     // Signing out "on another device" with this device's token.
     await revokeToken(suite.relay.url, token);
     await waitFor(() => aliceClient.status?.stopped === 'signed_out', 'stopped: signed out');
-    expect(aliceClient.events).toContainEqual({ type: 'session', session: null });
+    expect(aliceClient.events).toContainEqual({ type: 'account', account: null });
     expect(aliceClient.accounts.saved).toBeNull();
-    expect(await aliceClient.engine.getSession()).toBeNull();
+    expect(await aliceClient.engine.getAccount()).toBeNull();
     expect(aliceClient.status).toMatchObject({ state: 'offline', nextRetryAt: null });
     const attempts = tap.openedAt.length;
     await aliceClient.engine.retryNow();
@@ -107,7 +107,7 @@ describe('connection recovery', () => {
     await waitFor(() => aliceClient.status?.stopped === 'update_needed', 'stopped: update needed');
     expect(aliceClient.status?.lastCloseReason).toMatch(/update needed/);
     // Still signed in, with the local data in view.
-    expect(await aliceClient.engine.getSession()).toMatchObject({ user: { id: alice.user.id } });
+    expect(await aliceClient.engine.getAccount()).toMatchObject({ user: { id: alice.user.id } });
     expect(await aliceClient.engine.listConversations()).toEqual([]);
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect(tap.openedAt).toHaveLength(1);
@@ -134,7 +134,7 @@ describe('connection recovery', () => {
     await aliceClient.waitForState('online');
     expect(aliceClient.status?.stopped).toBeNull();
     expect(aliceClient.accounts.saved?.user.id).toBe(alice.user.id);
-    expect(await aliceClient.engine.getSession()).toMatchObject({ user: { id: alice.user.id } });
+    expect(await aliceClient.engine.getAccount()).toMatchObject({ user: { id: alice.user.id } });
     expect(tap.openedAt.length).toBeGreaterThanOrEqual(2);
   });
 
@@ -153,7 +153,7 @@ describe('connection recovery', () => {
     await waitFor(() => aliceClient.status?.stopped === 'signed_out', 'stopped: signed out');
     expect(aliceClient.status?.lastCloseReason).toBe('Your session expired; sign in again.');
     expect(aliceClient.accounts.saved).toBeNull();
-    expect(await aliceClient.engine.getSession()).toBeNull();
+    expect(await aliceClient.engine.getAccount()).toBeNull();
   });
 
   it('reports a dropped connection as lost, not as closed on purpose, and reconnects', async () => {

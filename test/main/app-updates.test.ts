@@ -17,9 +17,9 @@ import { AppUpdates, CHECK_INTERVAL_MS, type Updater } from '../../src/main/upda
 import { FakeUpdater, found } from './fake-updater.ts';
 import { recordingLog } from './helpers.ts';
 
-const session = (relayUrl: string | null): DuplexEvent => ({
-  type: 'session',
-  session: relayUrl === null ? null : { user: { id: 'u_1', username: 'a', displayName: 'A' }, relayUrl },
+const accountEvent = (relayUrl: string | null): DuplexEvent => ({
+  type: 'account',
+  account: relayUrl === null ? null : { user: { id: 'u_1', username: 'a', displayName: 'A' }, relayUrl },
 });
 const refused: DuplexEvent = {
   type: 'status',
@@ -60,13 +60,13 @@ afterEach(() => {
 describe('the feed', () => {
   it("is the signed-in relay's /updates/, one range per request", () => {
     const { updates } = create();
-    updates.followEngine(session('https://chat.example/team'));
+    updates.followEngine(accountEvent('https://chat.example/team'));
     expect(updater.setFeedURL).toHaveBeenCalledWith({
       provider: 'generic',
       url: 'https://chat.example/team/updates/',
       useMultipleRangeRequest: false,
     });
-    updates.followEngine(session('https://chat.example/team'));
+    updates.followEngine(accountEvent('https://chat.example/team'));
     expect(updater.setFeedURL).toHaveBeenCalledTimes(1);
   });
 
@@ -82,7 +82,7 @@ describe('checks', () => {
   it('at start, then every 6 hours, quietly when nothing is new', async () => {
     vi.useFakeTimers();
     const { updates } = create();
-    updates.followEngine(session('https://relay.example'));
+    updates.followEngine(accountEvent('https://relay.example'));
     updates.start();
     await vi.advanceTimersByTimeAsync(0);
     expect(updater.checkForUpdates).toHaveBeenCalledTimes(1);
@@ -101,14 +101,14 @@ describe('checks', () => {
     const { updates } = create();
     updates.start();
     expect(updater.checkForUpdates).not.toHaveBeenCalled();
-    updates.followEngine(session('https://relay.example'));
+    updates.followEngine(accountEvent('https://relay.example'));
     await vi.waitFor(() => expect(updater.checkForUpdates).toHaveBeenCalledTimes(1));
     updates.stop();
   });
 
   it('an update found downloads in the background, then offers a restart', async () => {
     const { updates, beforeQuitAndInstall } = create();
-    updates.followEngine(session('https://relay.example'));
+    updates.followEngine(accountEvent('https://relay.example'));
     updater.nextCheck = found;
     await updates.check('scheduled');
     expect(updater.autoDownload).toBe(true);
@@ -127,7 +127,7 @@ describe('checks', () => {
   it('with automatic downloads off, offers the update and downloads when asked', async () => {
     autoDownload = false;
     const { updates } = create();
-    updates.followEngine(session('https://relay.example'));
+    updates.followEngine(accountEvent('https://relay.example'));
     updater.nextCheck = found;
     await updates.check('start');
     expect(updater.autoDownload).toBe(false);
@@ -145,14 +145,14 @@ describe('checks', () => {
 
   it('a check the user asks for says each step, and that the app is up to date', async () => {
     const { updates } = create();
-    updates.followEngine(session('https://relay.example'));
+    updates.followEngine(accountEvent('https://relay.example'));
     await updates.check('manual');
     expect(phases()).toEqual(['checking', 'up-to-date']);
   });
 
   it('a failed background check is only logged; a failed download or asked-for check is shown', async () => {
     const { updates, log } = create();
-    updates.followEngine(session('https://relay.example'));
+    updates.followEngine(accountEvent('https://relay.example'));
     const noFeed = Object.assign(new Error('Cannot find channel "latest-linux.yml"'), { code: 'ERR_UPDATER_CHANNEL_FILE_NOT_FOUND' });
     updater.nextCheck = (u) => u.emit('error', noFeed);
     await updates.check('scheduled');
@@ -170,12 +170,12 @@ describe('checks', () => {
 
   it('explains why it cannot check: not installed, not updatable, not signed in', async () => {
     const development = create({ installed: false }).updates;
-    development.followEngine(session('https://relay.example'));
+    development.followEngine(accountEvent('https://relay.example'));
     await development.check('manual');
     expect(last()?.message).toMatch(/development build/);
     updater.active = false;
     const unsupported = create().updates;
-    unsupported.followEngine(session('https://relay.example'));
+    unsupported.followEngine(accountEvent('https://relay.example'));
     await unsupported.check('manual');
     expect(last()?.message).toMatch(/cannot update itself/);
     updater.active = true;
@@ -190,7 +190,7 @@ describe('the relay refusing this version (close 4002)', () => {
   it('checks at once, downloads whatever the setting, and says the update is required', async () => {
     autoDownload = false;
     const { updates } = create();
-    updates.followEngine(session('https://relay.example'));
+    updates.followEngine(accountEvent('https://relay.example'));
     updater.nextCheck = found;
     updates.followEngine(refused);
     await vi.waitFor(() => expect(last()?.phase).toBe('ready'));
@@ -205,7 +205,7 @@ describe('the relay refusing this version (close 4002)', () => {
 
   it('says so when the relay offers nothing newer', async () => {
     const { updates } = create();
-    updates.followEngine(session('https://relay.example'));
+    updates.followEngine(accountEvent('https://relay.example'));
     updates.followEngine(refused);
     await vi.waitFor(() => expect(last()?.phase).toBe('up-to-date'));
     expect(last()?.message).toMatch(/ask its operator/);

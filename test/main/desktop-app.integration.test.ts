@@ -91,19 +91,19 @@ describe('the desktop app with the real engine', () => {
   let conv: string;
 
   it('signs in over IPC, keeps the account encrypted and goes online', async () => {
-    await expect(invoke<Account | null>('duplex:getSession')).resolves.toBeNull();
+    await expect(invoke<Account | null>('duplex:getAccount')).resolves.toBeNull();
     const result = await invoke<AuthResult>('duplex:signIn', {
       relayUrl: relay.url,
       username: alice.username,
       password: alice.password,
     });
-    expect(result).toMatchObject({ ok: true, session: { user: { id: alice.user.id } } });
+    expect(result).toMatchObject({ ok: true, account: { user: { id: alice.user.id } } });
     expect(readFileSync(join(userData, 'account'), 'utf8')).toMatch(/^encrypted:/);
     await waitFor(
       () => pageEvents(window).some((event) => event.type === 'status' && event.status.state === 'online'),
       'online',
     );
-    expect(pageEvents(window).some((event) => event.type === 'session' && event.session !== null)).toBe(true);
+    expect(pageEvents(window).some((event) => event.type === 'account' && event.account !== null)).toBe(true);
   });
 
   it('sends a message through the engine', async () => {
@@ -149,7 +149,7 @@ describe('the desktop app with the real engine', () => {
   it('stays signed in across a restart, without notifying old messages again', async () => {
     await quitApp();
     window = await startApp();
-    await expect(invoke<Account | null>('duplex:getSession')).resolves.toMatchObject({ user: { id: alice.user.id } });
+    await expect(invoke<Account | null>('duplex:getAccount')).resolves.toMatchObject({ user: { id: alice.user.id } });
     await waitFor(
       () => pageEvents(window).some((event) => event.type === 'status' && event.status.state === 'online'),
       'online again',

@@ -59,7 +59,7 @@ function fakeEngine(stored: ConversationSummary[] | null = null) {
       return () => listeners.delete(listener);
     },
     start: vi.fn(() => {
-      if (stored !== null) emit({ type: 'session', session: { user: alice, relayUrl: 'https://relay.example' } });
+      if (stored !== null) emit({ type: 'account', account: { user: alice, relayUrl: 'https://relay.example' } });
       return Promise.resolve();
     }),
     wake: vi.fn(),

@@ -27,7 +27,7 @@ const CID = 'cid_0123456789';
 
 /** One valid argument list per method, as the UI would send it. */
 const validDuplexCalls: { [M in InvokeMethod<DuplexApi>]: Parameters<DuplexApi[M]> } = {
-  getSession: [],
+  getAccount: [],
   signIn: [{ relayUrl: 'https://relay.example', username: 'alice', password: 'correct horse' }],
   register: [{ relayUrl: 'https://relay.example', username: 'alice', password: 'correct horse', displayName: 'Alice' }],
   signOut: [],
@@ -58,7 +58,7 @@ const validDuplexCalls: { [M in InvokeMethod<DuplexApi>]: Parameters<DuplexApi[M
 /** Argument lists the main process must refuse: wrong types, missing or
  * extra arguments, unknown fields, out-of-bound sizes. */
 const invalidDuplexCalls: Array<[InvokeMethod<DuplexApi>, unknown[]]> = [
-  ['getSession', ['extra']],
+  ['getAccount', ['extra']],
   ['signIn', []],
   ['signIn', [{ username: 'alice' }]],
   ['signIn', [{ username: 'alice', password: 'x', admin: true }]],

@@ -249,7 +249,7 @@ describe('message alerts', () => {
   it('forgets what it has seen when the user signs out', () => {
     const { subject, notifier } = alerts();
     subject.handle(changed({ unread: 1, lastMessage: message({ seq: 3 }) }));
-    subject.handle({ type: 'session', session: null });
+    subject.handle({ type: 'account', account: null });
     subject.handle(changed({ unread: 1, lastMessage: message({ seq: 3 }) }));
     expect(notifier.notified).toHaveLength(2);
   });

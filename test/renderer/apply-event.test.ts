@@ -15,7 +15,7 @@ function state(fields: Partial<ChatData> = {}): ChatData {
     update: null,
     updateDismissed: false,
     auth: 'signed-in',
-    session: { user: alice, relayUrl: 'https://relay.test' },
+    account: { user: alice, relayUrl: 'https://relay.test' },
     status: online,
     ...accountData(),
     ...fields,

@@ -23,13 +23,13 @@ afterEach(() => {
 });
 
 describe('chat store', () => {
-  it('starts signed out without a session, and signed in with the engine snapshot', async () => {
+  it('starts signed out without an account, and signed in with the engine snapshot', async () => {
     expect((await started(new FakeDuplexApi())).getState().auth).toBe('signed-out');
 
     const api = FakeDuplexApi.signedInAs(alice);
     api.addConversation(makeDirect(alice, bob));
     const store = await started(api);
-    expect(store.getState()).toMatchObject({ auth: 'signed-in', session: { user: alice }, status: { state: 'online' } });
+    expect(store.getState()).toMatchObject({ auth: 'signed-in', account: { user: alice }, status: { state: 'online' } });
     expect(titles(store)).toEqual([bob.displayName]);
   });
 
@@ -171,14 +171,14 @@ describe('chat store', () => {
     expect(store.getState().presence.get(bob.id)).toEqual({ user: bob.id, online: true });
   });
 
-  it('clears the account when the session ends', async () => {
+  it('clears the account when the user is signed out', async () => {
     const api = FakeDuplexApi.signedInAs(alice);
     api.addConversation(makeDirect(alice, bob));
     const store = await started(api);
     store.getState().actions.openConversation(`d-${bob.id}`);
-    api.emit({ type: 'session', session: null });
+    api.emit({ type: 'account', account: null });
     await vi.waitFor(() => expect(store.getState().auth).toBe('signed-out'));
-    expect(store.getState()).toMatchObject({ session: null, openId: null });
+    expect(store.getState()).toMatchObject({ account: null, openId: null });
     expect(store.getState().conversations.size).toBe(0);
     expect(store.getState().windows.size).toBe(0);
   });

@@ -96,7 +96,7 @@ interface Call {
 }
 
 export class FakeDuplexApi implements DuplexApi {
-  session: Account | null = null;
+  account: Account | null = null;
   status: ConnectionStatus = online;
   readonly conversations = new Map<string, ConversationSummary>();
   /** Per conversation, in conversation order. */
@@ -118,7 +118,7 @@ export class FakeDuplexApi implements DuplexApi {
   /** Signed in as `user` from the start. */
   static signedInAs(user: User): FakeDuplexApi {
     const api = new FakeDuplexApi();
-    api.session = { user, relayUrl: 'https://relay.test' };
+    api.account = { user, relayUrl: 'https://relay.test' };
     return api;
   }
 
@@ -168,17 +168,17 @@ export class FakeDuplexApi implements DuplexApi {
   private authenticate(method: 'signIn' | 'register', request: SignInRequest | RegisterRequest): Promise<AuthResult> {
     this.record(method, request);
     const user = this.users.find((u) => u.username === request.username) ?? alice;
-    const result = this.authResult ?? { ok: true, session: { user, relayUrl: request.relayUrl ?? 'https://relay.test' } };
-    if (result.ok) this.session = result.session;
+    const result = this.authResult ?? { ok: true, account: { user, relayUrl: request.relayUrl ?? 'https://relay.test' } };
+    if (result.ok) this.account = result.account;
     return Promise.resolve(result);
   }
 
-  getSession = async () => this.session;
+  getAccount = async () => this.account;
   signIn = (request: SignInRequest) => this.authenticate('signIn', request);
   register = (request: RegisterRequest) => this.authenticate('register', request);
   signOut = async () => {
     this.record('signOut');
-    this.session = null;
+    this.account = null;
   };
   getStatus = async () => this.status;
   retryNow = async () => this.record('retryNow');
@@ -201,14 +201,14 @@ export class FakeDuplexApi implements DuplexApi {
   createDirect = async (userId: string) => {
     this.record('createDirect', userId);
     const peer = this.users.find((u) => u.id === userId)!;
-    const conversation = makeDirect(this.session!.user, peer);
+    const conversation = makeDirect(this.account!.user, peer);
     this.addConversation(conversation);
     return conversation;
   };
 
   createGroup = async (title: string, memberIds: string[]) => {
     this.record('createGroup', title, memberIds);
-    const members = [this.session!.user, ...this.users.filter((u) => memberIds.includes(u.id))];
+    const members = [this.account!.user, ...this.users.filter((u) => memberIds.includes(u.id))];
     const conversation = makeGroup(`g-${title}`, title, members);
     this.addConversation(conversation);
     return conversation;
@@ -238,7 +238,7 @@ export class FakeDuplexApi implements DuplexApi {
     this.record('searchUsers', query);
     const prefix = query.toLowerCase();
     return this.users.filter(
-      (u) => u.id !== this.session?.user.id && (u.username.startsWith(prefix) || u.displayName.toLowerCase().startsWith(prefix)),
+      (u) => u.id !== this.account?.user.id && (u.username.startsWith(prefix) || u.displayName.toLowerCase().startsWith(prefix)),
     );
   };
 
@@ -250,7 +250,7 @@ export class FakeDuplexApi implements DuplexApi {
 
   send = async (conv: string, body: string, replyTo?: number) => {
     this.record('send', conv, body, replyTo);
-    const message = makeMessage({ conv, seq: null, from: this.session!.user.id, body, mine: true, status: 'queued', replyTo, ts: Date.now() });
+    const message = makeMessage({ conv, seq: null, from: this.account!.user.id, body, mine: true, status: 'queued', replyTo, ts: Date.now() });
     this.messages.get(conv)?.push(message);
     // Like the engine: the queued message is shown through its event.
     this.emit({ type: 'messages', conv, messages: [message] });

@@ -16,7 +16,7 @@ describe('sign-in screen', () => {
     await user.click(screen.getByRole('button', { name: 'Sign in' }));
 
     expect(api.callsOf('signIn')).toEqual([[{ relayUrl: undefined, username: 'bob', password: 'correct horse' }]]);
-    expect(store.getState()).toMatchObject({ auth: 'signed-in', session: { user: bob } });
+    expect(store.getState()).toMatchObject({ auth: 'signed-in', account: { user: bob } });
     expect(await screen.findByRole('list', { name: 'Conversations' })).toBeTruthy();
   });
 

@@ -45,7 +45,7 @@ describe('the DuplexApi method table', () => {
   it('lets a valid call through to the engine, which answers it', async () => {
     const engine = idleEngine();
     await expect(engine.listConversations()).rejects.toThrow(/Not signed in/);
-    await expect(engine.getSession()).resolves.toBeNull();
+    await expect(engine.getAccount()).resolves.toBeNull();
   });
 
   it('checks the fake’s answers too, so it cannot drift from the engine', async () => {

@@ -36,7 +36,7 @@ export class MessageAlerts {
   }
 
   handle(event: DuplexEvent): void {
-    if (event.type === 'session') {
+    if (event.type === 'account') {
       this.#seen.clear();
       return;
     }

@@ -122,7 +122,7 @@ export class AppUpdates {
   /** Follows the engine: the feed is the signed-in relay's, and a relay
    * that refuses this version (4002) calls for a check at once. */
   followEngine(event: DuplexEvent): void {
-    if (event.type === 'session') this.setRelay(event.session?.relayUrl ?? null);
+    if (event.type === 'account') this.setRelay(event.account?.relayUrl ?? null);
     if (event.type !== 'status') return;
     const refused = event.status.stopped === 'update_needed';
     if (refused && !this.refusedByRelay) void this.check('required');

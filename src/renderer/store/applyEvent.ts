@@ -5,13 +5,13 @@
 // (messageWindow.ts says why): a `messages` or `message-removed` event updates
 // it and returns `windows` as changed so that subscribers look again.
 //
-// `session` is not here: a new session starts the account's state over and
-// reads a snapshot, which is the store's work (chatStore.ts).
+// `account` is not here: signing in (or out) starts the account's state over
+// and reads a snapshot, which is the store's work (chatStore.ts).
 import type { DuplexEvent } from '../../shared/api.ts';
 import { type ChatData, withEntry, withoutEntry } from './chatState.ts';
 
-/** The events applyEvent takes: every DuplexEvent but `session`. */
-export type DataEvent = Exclude<DuplexEvent, { type: 'session' }>;
+/** The events applyEvent takes: every DuplexEvent but `account`. */
+export type DataEvent = Exclude<DuplexEvent, { type: 'account' }>;
 
 export function applyEvent(state: ChatData, event: DataEvent): Partial<ChatData> | null {
   switch (event.type) {

@@ -52,7 +52,7 @@ export interface ChatData {
   /** The user closed the update bar for this status. */
   updateDismissed: boolean;
   auth: 'loading' | 'signed-out' | 'signed-in';
-  session: Account | null;
+  account: Account | null;
   status: ConnectionStatus;
   conversations: ReadonlyMap<string, ConversationSummary>;
   /** The first listConversations() has answered (until then an empty list
@@ -128,7 +128,7 @@ export type ChatStore = StoreApi<ChatState>;
 /** Everything that belongs to one signed-in account. */
 export function accountData(): Omit<
   ChatData,
-  'isDesktop' | 'desktopInfo' | 'desktopSettings' | 'updatesApplyBy' | 'update' | 'updateDismissed' | 'auth' | 'session' | 'status'
+  'isDesktop' | 'desktopInfo' | 'desktopSettings' | 'updatesApplyBy' | 'update' | 'updateDismissed' | 'auth' | 'account' | 'status'
 > {
   return {
     conversations: new Map(),

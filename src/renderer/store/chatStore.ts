@@ -1,4 +1,4 @@
-// The renderer's one store: what the engine has told it (session, status,
+// The renderer's one store: what the engine has told it (account, status,
 // conversations, typing, presence, loaded messages) and what the user is
 // doing (open conversation, filter, reply target, dialog). It is fed by
 // DuplexEvents, each an incremental update applied by the pure applyEvent(),
@@ -48,35 +48,35 @@ export function createChatStore(api: DuplexApi, desktop: DesktopApi | null, upda
     }
 
     function apply(event: DuplexEvent): void {
-      if (event.type === 'session') {
-        onSession(event.session);
+      if (event.type === 'account') {
+        onAccount(event.account);
         return;
       }
       const changes = applyEvent(get(), event);
       if (changes) set(changes);
     }
 
-    function onSession(session: Account | null): void {
-      const { auth, session: current } = get();
-      if (auth !== 'loading' && session?.user.id === current?.user.id) {
-        set({ session });
+    function onAccount(account: Account | null): void {
+      const { auth, account: current } = get();
+      if (auth !== 'loading' && account?.user.id === current?.user.id) {
+        set({ account });
         return;
       }
-      background(loadSnapshot(session));
+      background(loadSnapshot(account));
     }
 
-    /** Starts over for this session (or for nobody): clears the previous
+    /** Starts over for this account (or for nobody): clears the previous
      * account's data, then reads status and conversations. */
-    async function loadSnapshot(session: Account | null): Promise<void> {
+    async function loadSnapshot(account: Account | null): Promise<void> {
       const generation = ++snapshotGeneration;
       queuedEvents ??= [];
       messages.reset();
-      set({ ...accountData(), auth: session ? 'signed-in' : 'signed-out', session });
+      set({ ...accountData(), auth: account ? 'signed-in' : 'signed-out', account });
       try {
         const [status, conversations, privacy] = await Promise.all([
           api.getStatus(),
-          session ? api.listConversations() : Promise.resolve([]),
-          session ? api.getPrivacy() : Promise.resolve(null),
+          account ? api.listConversations() : Promise.resolve([]),
+          account ? api.getPrivacy() : Promise.resolve(null),
         ]);
         if (generation !== snapshotGeneration) return;
         set({
@@ -85,7 +85,7 @@ export function createChatStore(api: DuplexApi, desktop: DesktopApi | null, upda
           conversationsLoaded: true,
           privacy,
         });
-        if (session) background(loadPresence(conversations, session.user.id));
+        if (account) background(loadPresence(conversations, account.user.id));
       } finally {
         if (generation === snapshotGeneration) {
           const events = queuedEvents ?? [];
@@ -108,7 +108,7 @@ export function createChatStore(api: DuplexApi, desktop: DesktopApi | null, upda
       start() {
         queuedEvents = [];
         const unsubscribe = api.onEvent(receive);
-        background(api.getSession().then(loadSnapshot));
+        background(api.getAccount().then(loadSnapshot));
         const stopDesktop = desktopPart.start(actions);
         const stopUpdates = updatesPart.start();
         return () => {
@@ -120,18 +120,18 @@ export function createChatStore(api: DuplexApi, desktop: DesktopApi | null, upda
 
       async signIn(request) {
         const result = await api.signIn(request);
-        if (result.ok) onSession(result.session);
+        if (result.ok) onAccount(result.account);
         return result;
       },
 
       async register(request) {
         const result = await api.register(request);
-        if (result.ok) onSession(result.session);
+        if (result.ok) onAccount(result.account);
         return result;
       },
 
       signOut() {
-        background(api.signOut().then(() => onSession(null)));
+        background(api.signOut().then(() => onAccount(null)));
       },
 
       retryNow() {
@@ -143,7 +143,7 @@ export function createChatStore(api: DuplexApi, desktop: DesktopApi | null, upda
       },
 
       openConversation(id) {
-        const { openId, conversations, session, presence } = get();
+        const { openId, conversations, account, presence } = get();
         if (id === openId) return;
         const conversation = id === null ? undefined : conversations.get(id);
         set((state) => ({
@@ -151,7 +151,7 @@ export function createChatStore(api: DuplexApi, desktop: DesktopApi | null, upda
           // Group info belongs to the conversation that was open.
           dialog: state.dialog === 'group-info' ? null : state.dialog,
           replyTarget: null,
-          unreadMarker: conversation && session ? unreadMarkerFor(conversation, session.user.id) : null,
+          unreadMarker: conversation && account ? unreadMarkerFor(conversation, account.user.id) : null,
         }));
         if (!conversation) return;
         messages.opened(conversation.id, conversation.unread);
@@ -225,7 +225,7 @@ export function createChatStore(api: DuplexApi, desktop: DesktopApi | null, upda
         const conversation = await api.addMembers(conv, userIds);
         set((state) => ({ conversations: withEntry(state.conversations, conversation.id, conversation) }));
         // The new members' presence, for their chats' headers.
-        const me = get().session?.user.id;
+        const me = get().account?.user.id;
         if (me) background(loadPresence([conversation], me));
       },
 
@@ -260,7 +260,7 @@ export function createChatStore(api: DuplexApi, desktop: DesktopApi | null, upda
       update: null,
       updateDismissed: false,
       auth: 'loading',
-      session: null,
+      account: null,
       status: { state: 'connecting', nextRetryAt: null, lastCloseReason: null, stopped: null },
       ...accountData(),
       actions,

@@ -110,8 +110,8 @@ export class DuplexEngine extends SessionMethods implements DuplexApi {
 
   // ---- account ----
 
-  async getSession(): Promise<Account | null> {
-    return this.currentSession();
+  async getAccount(): Promise<Account | null> {
+    return this.currentAccount();
   }
 
   signIn(request: SignInRequest): Promise<AuthResult> {
@@ -199,7 +199,7 @@ export class DuplexEngine extends SessionMethods implements DuplexApi {
     this.emit({ type: 'status', status });
   }
 
-  private currentSession(): Account | null {
+  private currentAccount(): Account | null {
     const account = this.session?.account;
     return account ? { user: account.user, relayUrl: account.relayUrls[0]! } : null;
   }
@@ -241,7 +241,7 @@ export class DuplexEngine extends SessionMethods implements DuplexApi {
         this.log('error', 'Could not open the local store', error);
         return { ok: false, code: 'internal', message: `Could not open the local data: ${(error as Error).message}` };
       }
-      return { ok: true, session: this.currentSession()! };
+      return { ok: true, account: this.currentAccount()! };
     });
   }
 
@@ -258,7 +258,7 @@ export class DuplexEngine extends SessionMethods implements DuplexApi {
     }
     await this.options.accounts.save(account);
     this.session = session;
-    this.emit({ type: 'session', session: this.currentSession() });
+    this.emit({ type: 'account', account: this.currentAccount() });
     session.start();
     this.statusChanged();
   }
@@ -302,7 +302,7 @@ export class DuplexEngine extends SessionMethods implements DuplexApi {
     const saved = await this.options.accounts.load().catch(() => null);
     if (saved === null || saved.token === token) await this.options.accounts.clear();
     this.idleStatus = { ...NOT_RUNNING, lastCloseReason, stopped };
-    this.emit({ type: 'session', session: null });
+    this.emit({ type: 'account', account: null });
     this.statusChanged();
   }
 

@@ -14,7 +14,7 @@ export function Composer({ conversation }: { conversation: ConversationSummary }
   const conv = conversation.id;
   const [text, setText] = useState(conversation.draft);
   const replyTarget = useChat((state) => state.replyTarget);
-  const me = useChat((state) => state.session?.user.id);
+  const me = useChat((state) => state.account?.user.id);
   const actions = useActions();
   const inputRef = useRef<HTMLTextAreaElement>(null);
   useDraftAutosave(conv, text);

@@ -18,7 +18,7 @@ function presenceLine(presence: Presence | undefined): string {
 /** Title and the line under it: who is typing; else `online` / `last seen …`
  * for a direct chat, the members for a group. */
 export function ConversationHeader({ conversation }: { conversation: ConversationSummary }) {
-  const me = useChat((state) => state.session?.user.id);
+  const me = useChat((state) => state.account?.user.id);
   const typing = useChat((state) => state.typing.get(conversation.id) ?? nobodyTyping);
   const peerPresence = useChat((state) => (conversation.peerId ? state.presence.get(conversation.peerId) : undefined));
   // Only the desktop app notifies, so only it has per-chat muting.

@@ -36,7 +36,7 @@ export function MessageList({ conversation }: { conversation: ConversationSummar
   const messages = useMessageWindow(conv);
   const version = messages?.version ?? -1;
   const rowCount = messages?.loaded ? messages.size : 0;
-  const me = useChat((state) => state.session?.user.id);
+  const me = useChat((state) => state.account?.user.id);
   const marker = useChat((state) => (state.unreadMarker?.conv === conv ? state.unreadMarker : null));
   const loadingOlder = useChat((state) => state.loadingOlder.has(conv));
   const actions = useActions();

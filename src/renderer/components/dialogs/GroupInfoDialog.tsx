@@ -16,7 +16,7 @@ type Section = 'rename' | 'add' | 'leave';
  * that conversation goes away. */
 export function GroupInfoDialog({ id }: { id: string }) {
   const conversation = useChat((state) => state.conversations.get(id));
-  const me = useChat((state) => state.session?.user.id);
+  const me = useChat((state) => state.account?.user.id);
   const { closeDialog, renameGroup, addGroupMembers, leaveGroup } = useActions();
   const [title, setTitle] = useState(conversation?.title ?? '');
   const [chosen, setChosen] = useState<User[]>([]);

@@ -19,7 +19,7 @@ const allKeys = [...Object.values(shortcuts), ...localKeys];
 /** The account, privacy, the theme, the desktop app's own settings, updates
  * and the keyboard shortcuts. */
 export function SettingsDialog() {
-  const session = useChat((state) => state.session);
+  const account = useChat((state) => state.account);
   const { closeDialog } = useActions();
   const [theme, setTheme] = useState(readThemePreference);
 
@@ -30,13 +30,13 @@ export function SettingsDialog() {
 
   return (
     <Modal title="Settings" onClose={closeDialog}>
-      {session && (
+      {account && (
         <section className="settings__section">
           <h3 className="settings__heading">Account</h3>
           <p>
-            {session.user.displayName} <span className="settings__muted">@{session.user.username}</span>
+            {account.user.displayName} <span className="settings__muted">@{account.user.username}</span>
           </p>
-          <p className="settings__muted">Relay: {session.relayUrl}</p>
+          <p className="settings__muted">Relay: {account.relayUrl}</p>
         </section>
       )}
       <PrivacySettingsSection />

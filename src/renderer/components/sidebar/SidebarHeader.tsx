@@ -5,7 +5,7 @@ import { IconButton } from '../common/IconButton.tsx';
 import { UserMenu } from './UserMenu.tsx';
 
 export function SidebarHeader() {
-  const me = useChat((state) => state.session?.user);
+  const me = useChat((state) => state.account?.user);
   const { openDialog } = useActions();
   return (
     <header className="sidebar-header">
