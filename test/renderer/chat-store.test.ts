@@ -161,6 +161,34 @@ describe('chat store', () => {
     expect(store.getState().windows.size).toBe(MAX_CACHED_WINDOWS);
   });
 
+  it("reads the presence of everyone in the snapshot's conversations but the user, and of new group members", async () => {
+    const api = FakeDuplexApi.signedInAs(alice);
+    api.addConversation(makeDirect(alice, bob));
+    api.addConversation(makeGroup('g-1', 'Team', [alice, bob]));
+    const store = await started(api);
+    await vi.waitFor(() => expect(api.callsOf('getPresence')).toEqual([[[bob.id]]]));
+    api.presence.set(carol.id, { user: carol.id, online: true });
+    await store.getState().actions.addGroupMembers('g-1', [carol.id]);
+    await vi.waitFor(() => expect(store.getState().presence.get(carol.id)?.online).toBe(true));
+    expect(api.callsOf('getPresence').at(-1)).toEqual([expect.arrayContaining([bob.id, carol.id])]);
+    expect(api.callsOf('getPresence').at(-1)?.[0]).not.toContain(alice.id);
+  });
+
+  it("reads an opened chat's peer's presence only when it is not known", async () => {
+    const api = FakeDuplexApi.signedInAs(alice);
+    const store = await started(api);
+    api.addConversation(makeDirect(alice, bob));
+    api.addConversation(makeDirect(alice, carol));
+    api.emit({ type: 'conversation', conversation: api.conversations.get(`d-${bob.id}`)! });
+    api.emit({ type: 'conversation', conversation: api.conversations.get(`d-${carol.id}`)! });
+    api.presence.set(bob.id, { user: bob.id, online: true });
+    api.emit({ type: 'presence', presence: { user: carol.id, online: false, lastSeen: 5 } });
+    store.getState().actions.openConversation(`d-${bob.id}`);
+    await vi.waitFor(() => expect(store.getState().presence.get(bob.id)?.online).toBe(true));
+    store.getState().actions.openConversation(`d-${carol.id}`);
+    expect(api.callsOf('getPresence')).toEqual([[[bob.id]]]);
+  });
+
   it('keeps presence from events over an older snapshot', async () => {
     const api = FakeDuplexApi.signedInAs(alice);
     api.addConversation(makeDirect(alice, bob));

@@ -242,11 +242,13 @@ export class FakeDuplexApi implements DuplexApi {
     );
   };
 
-  getPresence = async (userIds: string[]) =>
-    userIds.flatMap((id) => {
+  getPresence = async (userIds: string[]) => {
+    this.record('getPresence', userIds);
+    return userIds.flatMap((id) => {
       const presence = this.presence.get(id);
       return presence ? [presence] : [];
     });
+  };
 
   send = async (conv: string, body: string, replyTo?: number) => {
     this.record('send', conv, body, replyTo);

@@ -5,12 +5,12 @@
 // and its actions call the DuplexApi. It never talks to anything else.
 //
 // Built from slices: the messages (messagesSlice.ts: bounded windows, paging,
-// message actions), the desktop app's extras (desktopSlice.ts) and the app's
-// own updates (updatesSlice.ts); the account, conversations, presence,
-// privacy and dialogs are here. The state's types
-// are in chatState.ts.
+// message actions), presence (presenceSlice.ts), privacy (privacySlice.ts),
+// the desktop app's extras (desktopSlice.ts) and the app's own updates
+// (updatesSlice.ts); the account, its snapshot, conversations and dialogs
+// are here. The state's types are in chatState.ts.
 import { createStore } from 'zustand/vanilla';
-import type { Account, ConversationSummary, DuplexApi, DuplexEvent } from '../../shared/api.ts';
+import type { Account, DuplexApi, DuplexEvent } from '../../shared/api.ts';
 import type { AppUpdates } from '../../shared/app-updates.ts';
 import type { DesktopApi } from '../../shared/desktop-api.ts';
 import { applyEvent, withoutConversation } from './applyEvent.ts';
@@ -25,6 +25,8 @@ import {
 } from './chatState.ts';
 import { desktopSlice } from './desktopSlice.ts';
 import { messagesSlice } from './messagesSlice.ts';
+import { presenceSlice } from './presenceSlice.ts';
+import { privacySlice } from './privacySlice.ts';
 import { updatesSlice } from './updatesSlice.ts';
 import { selectVisibleConversations } from './selectors.ts';
 
@@ -39,6 +41,8 @@ export function createChatStore(api: DuplexApi, desktop: DesktopApi | null, upda
     let queuedEvents: DuplexEvent[] | null = null;
     let snapshotGeneration = 0;
     const messages = messagesSlice(api, set, get);
+    const presencePart = presenceSlice(api, set, get);
+    const privacyPart = privacySlice(api, set);
     const desktopPart = desktopSlice(desktop, store);
     const updatesPart = updatesSlice(updates, set);
 
@@ -76,7 +80,7 @@ export function createChatStore(api: DuplexApi, desktop: DesktopApi | null, upda
         const [status, conversations, privacy] = await Promise.all([
           api.getStatus(),
           account ? api.listConversations() : Promise.resolve([]),
-          account ? api.getPrivacy() : Promise.resolve(null),
+          privacyPart.read(account),
         ]);
         if (generation !== snapshotGeneration) return;
         set({
@@ -85,7 +89,7 @@ export function createChatStore(api: DuplexApi, desktop: DesktopApi | null, upda
           conversationsLoaded: true,
           privacy,
         });
-        if (account) background(loadPresence(conversations, account.user.id));
+        if (account) background(presencePart.loadMembers(conversations, account.user.id));
       } finally {
         if (generation === snapshotGeneration) {
           const events = queuedEvents ?? [];
@@ -93,15 +97,6 @@ export function createChatStore(api: DuplexApi, desktop: DesktopApi | null, upda
           for (const event of events) apply(event);
         }
       }
-    }
-
-    async function loadPresence(conversations: ConversationSummary[], me: string): Promise<void> {
-      const ids = new Set(conversations.flatMap((c) => c.members.map((m) => m.id)));
-      ids.delete(me);
-      if (ids.size === 0) return;
-      const snapshot = await api.getPresence([...ids]);
-      // Presence events that came meanwhile are newer than the snapshot.
-      set((state) => ({ presence: new Map([...snapshot.map((p) => [p.user, p] as const), ...state.presence]) }));
     }
 
     const actions: ChatActions = {
@@ -143,7 +138,7 @@ export function createChatStore(api: DuplexApi, desktop: DesktopApi | null, upda
       },
 
       openConversation(id) {
-        const { openId, conversations, account, presence } = get();
+        const { openId, conversations, account } = get();
         if (id === openId) return;
         const conversation = id === null ? undefined : conversations.get(id);
         set((state) => ({
@@ -155,14 +150,7 @@ export function createChatStore(api: DuplexApi, desktop: DesktopApi | null, upda
         }));
         if (!conversation) return;
         messages.opened(conversation.id, conversation.unread);
-        const peer = conversation.peerId;
-        if (peer && !presence.has(peer)) {
-          background(
-            api.getPresence([peer]).then(([p]) => {
-              if (p && !get().presence.has(peer)) set((state) => ({ presence: withEntry(state.presence, peer, p) }));
-            }),
-          );
-        }
+        if (conversation.peerId) presencePart.ensure(conversation.peerId);
       },
 
       openAdjacentConversation(step) {
@@ -226,7 +214,7 @@ export function createChatStore(api: DuplexApi, desktop: DesktopApi | null, upda
         set((state) => ({ conversations: withEntry(state.conversations, conversation.id, conversation) }));
         // The new members' presence, for their chats' headers.
         const me = get().account?.user.id;
-        if (me) background(loadPresence([conversation], me));
+        if (me) background(presencePart.loadMembers([conversation], me));
       },
 
       async leaveGroup(conv) {
@@ -235,19 +223,8 @@ export function createChatStore(api: DuplexApi, desktop: DesktopApi | null, upda
         set((state) => withoutConversation(state, conv));
       },
 
-      async setGroupAdds(policy) {
-        set({ privacy: await api.setGroupAdds(policy) });
-      },
-
-      async blockUser(userId) {
-        set({ privacy: await api.block(userId) });
-      },
-
-      async unblockUser(userId) {
-        set({ privacy: await api.unblock(userId) });
-      },
-
       ...messages.actions,
+      ...privacyPart.actions,
       ...desktopPart.actions,
       ...updatesPart.actions,
     };
