@@ -33,6 +33,9 @@ const configFileSchema = z
     metricsToken: z.string(),
     metricsPort: z.number(),
     metricsHost: z.string(),
+    s3Bucket: z.string(),
+    s3Region: z.string(),
+    s3Endpoint: z.string(),
     limits: limitsSchema,
   })
   .partial();

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type FileKey, type FileSettings, readConfigFile } from './config-file.ts';
+import type { S3Settings } from './files/s3-storage.ts';
 import { DEFAULT_LIMITS, isLimitName, LIMIT_NAMES, limitDefinition, type Limits } from './limits.ts';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -56,6 +57,8 @@ export interface RelayConfig {
   /** Serve /metrics on this port of metricsHost instead of the public listener. */
   metricsPort?: number;
   metricsHost: string;
+  /** Keep finished files in this S3-compatible bucket instead of `<dataDir>/files`. */
+  s3?: S3Settings;
   limits: Limits;
 }
 
@@ -174,6 +177,19 @@ export const RELAY_OPTIONS: readonly OptionSpec[] = [
     env: 'DUPLEX_METRICS_HOST',
     value: 'ADDR',
     description: 'address of the --metrics-port listener (default 127.0.0.1)',
+  },
+  {
+    flag: 's3-bucket',
+    env: 'DUPLEX_S3_BUCKET',
+    value: 'NAME',
+    description: 'keep files in this S3 bucket, not DATA/files; credentials from AWS_* variables',
+  },
+  { flag: 's3-region', env: 'DUPLEX_S3_REGION', value: 'REGION', description: 'region of --s3-bucket (default us-east-1)' },
+  {
+    flag: 's3-endpoint',
+    env: 'DUPLEX_S3_ENDPOINT',
+    value: 'URL',
+    description: 'URL of an S3-compatible service (MinIO, Ceph…) for --s3-bucket; path-style addressing',
   },
   { flag: 'limit', value: 'NAME=VALUE', multiple: true, description: 'override one limit (repeatable); names below' },
 ];
@@ -319,6 +335,11 @@ export function resolveConfig(values: OptionValues, env: NodeJS.ProcessEnv): Rel
     metricsToken: parseMetricsToken(find('metrics-token', 'DUPLEX_METRICS_TOKEN', 'metricsToken')),
     metricsPort: parseInteger(find('metrics-port', 'DUPLEX_METRICS_PORT', 'metricsPort'), 0, 65_535),
     metricsHost: find('metrics-host', 'DUPLEX_METRICS_HOST', 'metricsHost')?.text ?? defaults.metricsHost,
+    s3: parseS3(
+      find('s3-bucket', 'DUPLEX_S3_BUCKET', 's3Bucket'),
+      find('s3-region', 'DUPLEX_S3_REGION', 's3Region'),
+      find('s3-endpoint', 'DUPLEX_S3_ENDPOINT', 's3Endpoint'),
+    ),
     limits: parseLimits(values.limit, env, fileSettings.limits ?? {}, fileName),
   };
 }
@@ -341,6 +362,26 @@ function parseTls(cert: Found | undefined, key: Found | undefined): TlsFiles | u
     throw new ConfigError(`${(cert ?? key)?.from} given without ${cert ? '--tls-key' : '--tls-cert'}: both or neither`);
   }
   return { certFile: path.resolve(cert.text), keyFile: path.resolve(key.text) };
+}
+
+function parseS3(bucket: Found | undefined, region: Found | undefined, endpoint: Found | undefined): S3Settings | undefined {
+  if (bucket === undefined) {
+    const stray = region ?? endpoint;
+    if (stray) throw new ConfigError(`${stray.from} given without --s3-bucket`);
+    return undefined;
+  }
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket.text)) {
+    throw new ConfigError(`${bucket.from}: "${bucket.text}" is not an S3 bucket name`);
+  }
+  let endpointUrl: string | undefined;
+  if (endpoint !== undefined) {
+    const protocol = URL.canParse(endpoint.text) ? new URL(endpoint.text).protocol : '';
+    if (protocol !== 'http:' && protocol !== 'https:') {
+      throw new ConfigError(`${endpoint.from}: "${endpoint.text}" is not an http(s) URL`);
+    }
+    endpointUrl = endpoint.text;
+  }
+  return { bucket: bucket.text, region: region?.text ?? 'us-east-1', endpoint: endpointUrl };
 }
 
 /** Each limit: `--limit NAME=VALUE` (the last one wins), else its variable, else the config file, else the default. */

@@ -2,6 +2,7 @@
 // server.ts and passed to every handler.
 import type { RelayConfig } from './config.ts';
 import type { Fanout } from './fanout.ts';
+import type { FileService } from './files/service.ts';
 import type { GroupCommit } from './group-commit.ts';
 import type { Logger } from './log.ts';
 import type { RelayMetrics } from './metrics.ts';
@@ -24,4 +25,5 @@ export interface RelayContext {
   readonly tokenExpiry: TokenExpiry;
   readonly metrics: RelayMetrics;
   readonly log: Logger;
+  readonly files: FileService;
 }

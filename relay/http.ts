@@ -13,7 +13,6 @@ import {
   type AuthResponse,
   describeIssues,
   type HttpErrorBody,
-  type HttpErrorCode,
   loginRequestSchema,
   registerRequestSchema,
   type User,
@@ -24,6 +23,9 @@ import { bearerToken, decoyPasswordHash, hashToken, newToken, verifyPassword } f
 import type { RelayConfig } from './config.ts';
 import type { Fanout } from './fanout.ts';
 import { type HashSlots, HashSlotsBusy } from './hash-slots.ts';
+import { handleFileRequest, isFilesPath } from './files/http-files.ts';
+import type { FileService } from './files/service.ts';
+import { HttpError } from './http-error.ts';
 import type { Logger } from './log.ts';
 import type { RelayMetrics } from './metrics.ts';
 import type { RateLimits } from './rate-limit.ts';
@@ -44,6 +46,7 @@ export interface HttpDeps {
   log: Logger;
   /** Every password hash runs in one of these (hash-slots.ts). */
   hashSlots: HashSlots;
+  files: FileService;
   isShuttingDown(): boolean;
 }
 
@@ -68,19 +71,6 @@ const METRICS_LISTENER_ROUTES: Record<string, Route> = {
   '/metrics': { method: 'GET', handle: metrics, duringShutdown: true },
 };
 
-class HttpError extends Error {
-  readonly status: number;
-  readonly code: HttpErrorCode;
-  readonly headers: Record<string, string>;
-
-  constructor(status: number, code: HttpErrorCode, message: string, headers: Record<string, string> = {}) {
-    super(message);
-    this.status = status;
-    this.code = code;
-    this.headers = headers;
-  }
-}
-
 type RequestHandler = (request: IncomingMessage, response: ServerResponse) => void;
 
 /** The public listener's requests, upgrades aside. */
@@ -103,11 +93,13 @@ function handlerFor(deps: HttpDeps, routes: Record<string, Route>, responder: ty
     // A bounded label set: known routes by path, the rest in two buckets.
     const label = route
       ? pathname
-      : pathname?.startsWith('/api/')
-        ? 'api_unknown'
-        : pathname !== undefined && isFeedPath(pathname)
-          ? 'updates'
-          : 'static';
+      : pathname !== undefined && isFilesPath(pathname)
+        ? 'files'
+        : pathname?.startsWith('/api/')
+          ? 'api_unknown'
+          : pathname !== undefined && isFeedPath(pathname)
+            ? 'updates'
+            : 'static';
     response.on('finish', () => deps.metrics.httpRequests.inc({ route: label, status: String(response.statusCode) }));
     responder(deps, request, response, pathname, route).catch((error: unknown) => {
       if (!(error instanceof HttpError)) {
@@ -135,6 +127,11 @@ async function respond(
       throw new HttpError(503, 'shutting_down', 'the relay is shutting down');
     }
     await route.handle(deps, request, response);
+    return;
+  }
+  if (isFilesPath(pathname)) {
+    if (deps.isShuttingDown()) throw new HttpError(503, 'shutting_down', 'the relay is shutting down');
+    await handleFileRequest(deps.files, request, response, pathname);
     return;
   }
   if (pathname.startsWith('/api/')) throw new HttpError(404, 'not_found', 'no such endpoint');

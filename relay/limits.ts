@@ -206,6 +206,42 @@ const LIMIT_DEFINITIONS = {
     min: 1024,
     description: 'largest accepted HTTP request body, else 413',
   },
+  fileBytes: {
+    env: 'DUPLEX_FILE_BYTES',
+    default: 100 * 1024 * 1024,
+    min: 1,
+    description: 'largest file (tus Upload-Length), else 413',
+  },
+  fileQuotaBytes: {
+    env: 'DUPLEX_FILE_QUOTA_BYTES',
+    default: 2 * 1024 * 1024 * 1024,
+    min: 0,
+    description: 'bytes of files (finished or not) one user may hold; an upload beyond it gets 413',
+  },
+  uploadBurst: {
+    env: 'DUPLEX_UPLOAD_BURST',
+    default: 30,
+    min: 1,
+    description: 'uploads created per user: token bucket size',
+  },
+  uploadsPerMinute: {
+    env: 'DUPLEX_UPLOADS_PER_MINUTE',
+    default: 30,
+    min: 1,
+    description: 'uploads created per user: tokens added each minute (over them: 429)',
+  },
+  fileRetentionMs: {
+    env: 'DUPLEX_FILE_RETENTION_MS',
+    default: 24 * 3_600_000,
+    min: 1,
+    description: 'age after which unfinished uploads and files no message carries are removed',
+  },
+  fileSweepIntervalMs: {
+    env: 'DUPLEX_FILE_SWEEP_INTERVAL_MS',
+    default: 3_600_000,
+    min: 10,
+    description: 'how often expired files are looked for',
+  },
 } as const satisfies Record<string, LimitDefinition>;
 
 export type LimitName = keyof typeof LIMIT_DEFINITIONS;

@@ -16,6 +16,7 @@ import type { RelayConfig } from './config.ts';
 import type { RelayContext } from './context.ts';
 import { receiveFrame } from './dispatch.ts';
 import { type Fanout, InProcessFanout } from './fanout.ts';
+import { createFileService } from './files/setup.ts';
 import { GroupCommit } from './group-commit.ts';
 import { sendJudge } from './handlers/send.ts';
 import { typingRelay } from './handlers/typing.ts';
@@ -139,8 +140,9 @@ export class Relay {
       typingRelay({ store, fanout, log: log.child({ module: 'typing' }) }),
     );
     const tokenExpiry = new TokenExpiry(config.limits.sessionIdleMs);
+    const files = createFileService(config, store, metrics.registry, tokenExpiry, log.child({ module: 'files' }));
     const relay = new Relay(
-      { config, store, fanout, sessions, presence, groupCommit, rateLimits, typing, tokenExpiry, metrics, log },
+      { config, store, fanout, sessions, presence, groupCommit, rateLimits, typing, tokenExpiry, metrics, log, files },
       tls,
     );
     try {
@@ -175,10 +177,11 @@ export class Relay {
   }
 
   async #stop(): Promise<void> {
-    const { log, groupCommit, presence, fanout, store, typing } = this.#ctx;
+    const { log, groupCommit, presence, fanout, store, typing, files } = this.#ctx;
     log.info({ sockets: this.#open.size }, 'shutting down');
     clearInterval(this.#heartbeat);
     typing.stop();
+    await files.stop();
     await this.#revokedTokenSweep.stop();
     const sessions = [...this.#open];
     for (const session of sessions) session.close(CLOSE_CODES.relayRestarting, 'relay restarting');

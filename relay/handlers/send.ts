@@ -6,7 +6,14 @@
 // the store could not commit is refused `unavailable` (group-commit.ts), and
 // its nack carries the cid like any other: the client sends it again later.
 import { performance } from 'node:perf_hooks';
-import { type BodyProblem, bodyProblem, MAX_BODY_CODE_POINTS, type SendFrame } from '../../src/shared/protocol/index.ts';
+import {
+  type BodyProblem,
+  bodyProblem,
+  isValidThumb,
+  MAX_BODY_CODE_POINTS,
+  MAX_THUMB_LENGTH,
+  type SendFrame,
+} from '../../src/shared/protocol/index.ts';
 import type { RelayContext } from '../context.ts';
 import { ackFrameText, msgFrameText } from '../message-frames.ts';
 import type { RateLimits } from '../rate-limit.ts';
@@ -21,6 +28,7 @@ export async function handleSend(ctx: RelayContext, session: Session, frame: Sen
     conv: frame.conv,
     body: frame.body,
     replyTo: frame.replyTo,
+    file: frame.file,
   });
   switch (outcome.kind) {
     case 'stored': {
@@ -51,8 +59,13 @@ export async function handleSend(ctx: RelayContext, session: Session, frame: Sen
 
 export function sendJudge(rateLimits: RateLimits): SendJudge {
   return (draft, conversation) => {
-    const problem = bodyProblem(draft.body);
+    // With a file, the body is an optional caption.
+    const problem = bodyProblem(draft.body, draft.file !== undefined);
     if (problem) return invalid(BODY_REFUSALS[problem]);
+    const thumb = draft.file?.thumb;
+    if (thumb !== undefined && !isValidThumb(thumb)) {
+      return invalid(`file.thumb must be a data:image/jpeg or data:image/webp URL of at most ${MAX_THUMB_LENGTH} characters`);
+    }
     if (draft.replyTo !== undefined && draft.replyTo > conversation.lastSeq) {
       return invalid('replyTo is not a message of this conversation');
     }

@@ -87,4 +87,25 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE tokens ADD COLUMN last_used_at INTEGER NOT NULL DEFAULT 0;
   UPDATE tokens SET last_used_at = CAST(unixepoch('subsec') * 1000 AS INTEGER);
   `,
+  `
+  -- Uploaded files (docs/files.md). An upload is unfinished while
+  -- finished_at is NULL; size is the declared Upload-Length throughout.
+  CREATE TABLE files (
+    id TEXT PRIMARY KEY,
+    uploader_id TEXT NOT NULL REFERENCES users (id),
+    name TEXT NOT NULL,
+    mime TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    sha256 TEXT,
+    created_at INTEGER NOT NULL,
+    finished_at INTEGER
+  ) STRICT;
+  CREATE INDEX files_uploader ON files (uploader_id);
+  CREATE INDEX files_created ON files (created_at);
+
+  -- A message's file: its id (for who may read it, and the sweep) and MSG.file as JSON.
+  ALTER TABLE messages ADD COLUMN file_id TEXT REFERENCES files (id);
+  ALTER TABLE messages ADD COLUMN file TEXT;
+  CREATE INDEX messages_file ON messages (file_id) WHERE file_id IS NOT NULL;
+  `,
 ];

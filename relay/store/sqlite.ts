@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import type { Conversation, GroupAddPolicy, Message, ReceiptWatermarks, User } from '../../src/shared/protocol/index.ts';
+import type { Conversation, FileRef, GroupAddPolicy, Message, MessageFile, ReceiptWatermarks, User } from '../../src/shared/protocol/index.ts';
 import { migrate, schemaVersion } from '../../src/shared/sqlite/migrations.ts';
 import type { RegistrationMode } from '../config.ts';
 import { OwnerLock, ownerLockFile } from './owner-lock.ts';
@@ -20,6 +20,9 @@ import { writeBackup, type BackupSummary } from './sqlite-backup.ts';
 import { MIGRATIONS } from './sqlite-schema.ts';
 import type {
   AppendOutcome,
+  ExpiredFile,
+  FileRecord,
+  NewFile,
   MessageDraft,
   HistoryPage,
   NewUser,
@@ -83,6 +86,18 @@ interface MessageRow {
   body: string;
   reply_to: number | null;
   ts: number;
+  file: string | null;
+}
+
+interface FileRow {
+  id: string;
+  uploader_id: string;
+  name: string;
+  mime: string;
+  size: number;
+  sha256: string | null;
+  created_at: number;
+  finished_at: number | null;
 }
 
 export class SqliteStoreError extends Error {
@@ -156,7 +171,7 @@ function requireCurrentSchema(db: DatabaseSync, file: string): void {
 }
 
 const USER_COLUMNS = 'id, username, display_name';
-const MESSAGE_COLUMNS = 'conv_id, seq, sender_id, cid, body, reply_to, ts';
+const MESSAGE_COLUMNS = 'conv_id, seq, sender_id, cid, body, reply_to, ts, file';
 const CONVERSATION_COLUMNS = 'c.id, c.kind, c.title, c.last_seq, c.created_at';
 const MEMBER_COLUMNS = 'm.conv_id, m.user_id, u.username, u.display_name, m.delivered, m.read';
 
@@ -337,13 +352,29 @@ export class SqliteStore implements RelayStore {
         if (conv.blockedSenders.includes(draft.sender)) {
           return { kind: 'refused', refusal: { code: 'forbidden', message: 'this user does not accept your messages' } };
         }
+        const file = draft.file && this.#messageFile(draft.file, draft.sender);
+        if (file === null) {
+          return { kind: 'refused', refusal: { code: 'invalid', message: 'no such file, unfinished, or not readable by the sender' } };
+        }
         const refusal = judge(draft, { lastSeq: conv.lastSeq });
         if (refusal) return { kind: 'refused', refusal };
         const seq = ++conv.lastSeq;
         conv.appended = true;
-        this.#sql.insertMessage.run(draft.conv, seq, draft.sender, draft.cid, draft.body, draft.replyTo ?? null, now);
+        const fileJson = file && JSON.stringify(file);
+        this.#sql.insertMessage.run(
+          draft.conv,
+          seq,
+          draft.sender,
+          draft.cid,
+          draft.body,
+          draft.replyTo ?? null,
+          now,
+          fileJson ?? null,
+          file?.id ?? null,
+        );
         const message: Message = { conv: draft.conv, seq, cid: draft.cid, from: draft.sender, body: draft.body, ts: now };
         if (draft.replyTo !== undefined) message.replyTo = draft.replyTo;
+        if (file) message.file = file;
         // A later draft of this batch with the same (sender, cid) is its duplicate.
         storedBefore.set(key, message);
         return { kind: 'stored', message, members: conv.members };
@@ -399,6 +430,42 @@ export class SqliteStore implements RelayStore {
   async refusingGroupAdds(requesterId: string, userIds: readonly string[]): Promise<string[]> {
     const rows = this.#sql.refusingGroupAdds.all(requesterId, JSON.stringify(userIds)) as unknown as { id: string }[];
     return rows.map((row) => row.id);
+  }
+
+  // ---- files ----
+
+  async createFile(file: NewFile, now: number): Promise<void> {
+    this.#sql.insertFile.run(file.id, file.uploaderId, file.name, file.mime, file.size, now);
+  }
+
+  async fileRecord(id: string): Promise<FileRecord | undefined> {
+    const row = this.#sql.file.get(id) as FileRow | undefined;
+    return row && toFileRecord(row);
+  }
+
+  async finishFile(id: string, sha256: string, now: number): Promise<void> {
+    this.#sql.finishFile.run(sha256, now, id);
+  }
+
+  async mayReadFile(id: string, userId: string): Promise<boolean> {
+    return this.#sql.mayReadFile.get(id, userId) !== undefined;
+  }
+
+  async storageUsedBy(userId: string): Promise<number> {
+    return (this.#sql.storageUsedBy.get(userId) as { bytes: number }).bytes;
+  }
+
+  async fileTotals(): Promise<{ files: number; bytes: number }> {
+    return this.#sql.fileTotals.get() as { files: number; bytes: number };
+  }
+
+  async expiredFiles(createdBefore: number, limit: number): Promise<ExpiredFile[]> {
+    const rows = this.#sql.expiredFiles.all(createdBefore, limit) as unknown as { id: string; finished: number }[];
+    return rows.map((row) => ({ id: row.id, finished: row.finished === 1 }));
+  }
+
+  async deleteFile(id: string): Promise<boolean> {
+    return this.#sql.deleteUnreferencedFile.run(id).changes > 0;
   }
 
   // ---- receipts ----
@@ -492,6 +559,13 @@ export class SqliteStore implements RelayStore {
     const pairs = JSON.stringify(drafts.map((draft) => [draft.sender, draft.cid]));
     const rows = this.#sql.messagesBySenderCids.all(pairs) as unknown as MessageRow[];
     return new Map(rows.map((row) => [senderCidKey(row.sender_id, row.cid), toMessage(row)]));
+  }
+
+  /** MSG.file for a send's file, or null when the file is unknown, unfinished or not readable by the sender. */
+  #messageFile(ref: FileRef, senderId: string): MessageFile | null {
+    const row = this.#sql.file.get(ref.id) as FileRow | undefined;
+    if (!row || row.finished_at === null || this.#sql.mayReadFile.get(ref.id, senderId) === undefined) return null;
+    return { ...ref, name: row.name, mime: row.mime, size: row.size };
   }
 
   /** The conversation as this batch sees it, read on its first draft; undefined when it has no members (or does not exist). */
@@ -615,7 +689,7 @@ function prepareStatements(db: DatabaseSync) {
       `SELECT ${MESSAGE_COLUMNS} FROM json_each(?) pair
        JOIN messages ON sender_id = pair.value ->> 0 AND cid = pair.value ->> 1`,
     ),
-    insertMessage: prepare(`INSERT INTO messages (${MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+    insertMessage: prepare(`INSERT INTO messages (${MESSAGE_COLUMNS}, file_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     messagesAfter: prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conv_id = ? AND seq > ? ORDER BY seq LIMIT ?`),
     messagesBefore: prepare(
       `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conv_id = ?1 AND (?2 IS NULL OR seq < ?2) ORDER BY seq DESC LIMIT ?3`,
@@ -654,6 +728,25 @@ function prepareStatements(db: DatabaseSync) {
          OR (u.group_adds = 'contacts' AND NOT EXISTS (
            SELECT 1 FROM conversations c
            WHERE c.direct_key = CASE WHEN u.id < ?1 THEN u.id || ' ' || ?1 ELSE ?1 || ' ' || u.id END)))`,
+    ),
+    insertFile: prepare('INSERT INTO files (id, uploader_id, name, mime, size, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
+    file: prepare('SELECT id, uploader_id, name, mime, size, sha256, created_at, finished_at FROM files WHERE id = ?'),
+    finishFile: prepare('UPDATE files SET sha256 = ?, finished_at = ? WHERE id = ?'),
+    mayReadFile: prepare(
+      `SELECT 1 FROM files f WHERE f.id = ?1 AND (f.uploader_id = ?2 OR EXISTS (
+         SELECT 1 FROM messages m JOIN members mb ON mb.conv_id = m.conv_id AND mb.user_id = ?2 WHERE m.file_id = ?1))`,
+    ),
+    storageUsedBy: prepare('SELECT coalesce(sum(size), 0) AS bytes FROM files WHERE uploader_id = ?'),
+    fileTotals: prepare(
+      'SELECT count(*) AS files, coalesce(sum(size), 0) AS bytes FROM files WHERE finished_at IS NOT NULL',
+    ),
+    expiredFiles: prepare(
+      `SELECT f.id, f.finished_at IS NOT NULL AS finished FROM files f
+       WHERE f.created_at < ? AND (f.finished_at IS NULL OR NOT EXISTS (SELECT 1 FROM messages m WHERE m.file_id = f.id))
+       ORDER BY f.created_at LIMIT ?`,
+    ),
+    deleteUnreferencedFile: prepare(
+      'DELETE FROM files WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.file_id = ?1)',
     ),
   };
 }
@@ -697,7 +790,21 @@ function senderCidKey(sender: string, cid: string): string {
 function toMessage(row: MessageRow): Message {
   const message: Message = { conv: row.conv_id, seq: row.seq, cid: row.cid, from: row.sender_id, body: row.body, ts: row.ts };
   if (row.reply_to !== null) message.replyTo = row.reply_to;
+  if (row.file !== null) message.file = JSON.parse(row.file) as MessageFile;
   return message;
+}
+
+function toFileRecord(row: FileRow): FileRecord {
+  return {
+    id: row.id,
+    uploaderId: row.uploader_id,
+    name: row.name,
+    mime: row.mime,
+    size: row.size,
+    sha256: row.sha256,
+    createdAt: row.created_at,
+    finishedAt: row.finished_at,
+  };
 }
 
 /** Escapes LIKE's wildcards so that a search prefix matches literally. */

@@ -6,6 +6,7 @@
 // Both implementations must pass test/relay/store-contract.ts.
 import type {
   Conversation,
+  FileRef,
   GroupAddPolicy,
   Message,
   NackCode,
@@ -34,6 +35,32 @@ export interface MessageDraft {
   conv: string;
   body: string;
   replyTo?: number;
+  /** Checked by the store in the transaction: finished, and readable by the sender. */
+  file?: FileRef;
+}
+
+/** An upload as the relay records it (docs/files.md). */
+export interface NewFile {
+  id: string;
+  uploaderId: string;
+  /** The upload's name and media type, from its metadata. */
+  name: string;
+  mime: string;
+  /** Upload-Length: the size the finished file will have. */
+  size: number;
+}
+
+export interface FileRecord extends NewFile {
+  createdAt: number;
+  /** Hex SHA-256 of the content; null until finished. */
+  sha256: string | null;
+  finishedAt: number | null;
+}
+
+/** A file the sweep may remove: an unfinished upload, or a finished file no message carries. */
+export interface ExpiredFile {
+  id: string;
+  finished: boolean;
 }
 
 export interface Refusal {
@@ -144,6 +171,21 @@ export interface RelayStore {
   messagesAfter(convId: string, afterSeq: number, limit: number): Promise<Message[]>;
   /** The up to `limit` messages just below `beforeSeq` (the newest when absent). */
   messagesBefore(convId: string, beforeSeq: number | undefined, limit: number): Promise<HistoryPage>;
+
+  // ---- files ----
+  createFile(file: NewFile, now: number): Promise<void>;
+  fileRecord(id: string): Promise<FileRecord | undefined>;
+  finishFile(id: string, sha256: string, now: number): Promise<void>;
+  /** Whether `userId` may download it: its uploader, or a member of a conversation holding a message that carries it. */
+  mayReadFile(id: string, userId: string): Promise<boolean>;
+  /** Bytes of every file `userId` uploaded, unfinished ones at their declared size. */
+  storageUsedBy(userId: string): Promise<number>;
+  /** Finished files and their bytes. */
+  fileTotals(): Promise<{ files: number; bytes: number }>;
+  /** Up to `limit` files created before `createdBefore` that are unfinished or that no message carries. */
+  expiredFiles(createdBefore: number, limit: number): Promise<ExpiredFile[]>;
+  /** Deletes the record unless a message carries the file; whether it did. */
+  deleteFile(id: string): Promise<boolean>;
 
   // ---- receipts ----
   /**

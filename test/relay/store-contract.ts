@@ -526,5 +526,121 @@ export function runRelayStoreContract(name: string, createStore: () => Promise<S
         expect(refusing.sort()).toEqual([closed.id, picky.id, blocker.id].sort());
       });
     });
+
+    describe('files', () => {
+      const fileId = (n: number) => `file${String(n).padStart(20, '0')}`;
+
+      async function finishedFile(owner: User, n: number, size = 10): Promise<string> {
+        await store.createFile({ id: fileId(n), uploaderId: owner.id, name: `f${n}.jpg`, mime: 'image/jpeg', size }, T0);
+        await store.finishFile(fileId(n), 'ab'.repeat(32), T0 + 1);
+        return fileId(n);
+      }
+
+      test('records an upload, then its finish', async () => {
+        const alice = await user('alice');
+        await store.createFile({ id: fileId(1), uploaderId: alice.id, name: 'a.pdf', mime: 'application/pdf', size: 5 }, T0);
+        expect(await store.fileRecord(fileId(1))).toEqual({
+          id: fileId(1),
+          uploaderId: alice.id,
+          name: 'a.pdf',
+          mime: 'application/pdf',
+          size: 5,
+          sha256: null,
+          createdAt: T0,
+          finishedAt: null,
+        });
+        await store.finishFile(fileId(1), 'cd'.repeat(32), T0 + 5);
+        expect(await store.fileRecord(fileId(1))).toMatchObject({ sha256: 'cd'.repeat(32), finishedAt: T0 + 5 });
+        expect(await store.fileRecord('unknown')).toBeUndefined();
+        expect(await store.fileTotals()).toEqual({ files: 1, bytes: 5 });
+      });
+
+      test('counts a user\'s storage, unfinished uploads at their declared size', async () => {
+        const alice = await user('alice');
+        const bob = await user('bob');
+        await finishedFile(alice, 1, 100);
+        await store.createFile({ id: fileId(2), uploaderId: alice.id, name: 'b', mime: 'x/y', size: 50 }, T0);
+        await finishedFile(bob, 3, 7);
+        expect(await store.storageUsedBy(alice.id)).toBe(150);
+        expect(await store.storageUsedBy(bob.id)).toBe(7);
+        expect(await store.storageUsedBy('nobody')).toBe(0);
+      });
+
+      test('a message carries a finished file the sender may read, with the record\'s name, type and size', async () => {
+        const alice = await user('alice');
+        const bob = await user('bob');
+        const { conversation } = await store.openDirect(alice.id, bob.id, T0);
+        const id = await finishedFile(alice, 1);
+        const ref = { id, width: 640, height: 480, thumb: 'data:image/jpeg;base64,AAAA' };
+        const [outcome] = await store.appendMessages([{ ...draft(alice, conversation.id, 'c-file-1', ''), file: ref }], acceptAll, T0);
+        const expected = { ...ref, name: 'f1.jpg', mime: 'image/jpeg', size: 10 };
+        expect(outcome).toMatchObject({ kind: 'stored', message: { body: '', file: expected } });
+        expect((await store.messagesAfter(conversation.id, 0, 10))[0]?.file).toEqual(expected);
+        expect((await store.messagesBefore(conversation.id, undefined, 10)).messages[0]?.file).toEqual(expected);
+      });
+
+      test('refuses a file unknown, unfinished, or that the sender may not read', async () => {
+        const alice = await user('alice');
+        const bob = await user('bob');
+        const carol = await user('carol');
+        const { conversation } = await store.openDirect(alice.id, bob.id, T0);
+        await store.createFile({ id: fileId(2), uploaderId: alice.id, name: 'u', mime: 'x/y', size: 9 }, T0);
+        const carols = await finishedFile(carol, 3);
+        const outcomes = await store.appendMessages(
+          [
+            { ...draft(alice, conversation.id, 'c-unknown'), file: { id: fileId(9) } },
+            { ...draft(alice, conversation.id, 'c-unfinished'), file: { id: fileId(2) } },
+            { ...draft(alice, conversation.id, 'c-carols'), file: { id: carols } },
+          ],
+          acceptAll,
+          T0,
+        );
+        for (const outcome of outcomes) expect(outcome).toMatchObject({ kind: 'refused', refusal: { code: 'invalid' } });
+        expect(await store.messagesAfter(conversation.id, 0, 10)).toEqual([]);
+      });
+
+      test('readers are the uploader and current members of a conversation holding a message with the file', async () => {
+        const alice = await user('alice');
+        const bob = await user('bob');
+        const carol = await user('carol');
+        const dave = await user('dave');
+        const group = await store.createGroup(alice.id, 'g', [bob.id, carol.id], T0);
+        const id = await finishedFile(alice, 1);
+        expect(await store.mayReadFile(id, alice.id)).toBe(true);
+        expect(await store.mayReadFile(id, bob.id)).toBe(false);
+        await store.appendMessages([{ ...draft(alice, group.id, 'c-share'), file: { id } }], acceptAll, T0);
+        expect(await store.mayReadFile(id, bob.id)).toBe(true);
+        expect(await store.mayReadFile(id, dave.id)).toBe(false);
+        await store.removeMember(group.id, carol.id);
+        expect(await store.mayReadFile(id, carol.id)).toBe(false);
+        // Bob, who may read it, may forward it elsewhere; Carol, who left, may not.
+        const { conversation } = await store.openDirect(bob.id, dave.id, T0);
+        const [forwarded] = await store.appendMessages([{ ...draft(bob, conversation.id, 'c-fwd'), file: { id } }], acceptAll, T0);
+        expect(forwarded?.kind).toBe('stored');
+        expect(await store.mayReadFile(id, dave.id)).toBe(true);
+        const direct = await store.openDirect(carol.id, dave.id, T0);
+        const [refused] = await store.appendMessages([{ ...draft(carol, direct.conversation.id, 'c-left'), file: { id } }], acceptAll, T0);
+        expect(refused?.kind).toBe('refused');
+      });
+
+      test('expired files: unfinished or unreferenced, created before the cutoff; a carried file is never deleted', async () => {
+        const alice = await user('alice');
+        const bob = await user('bob');
+        const { conversation } = await store.openDirect(alice.id, bob.id, T0);
+        await store.createFile({ id: fileId(1), uploaderId: alice.id, name: 'u', mime: 'x/y', size: 9 }, T0);
+        const loose = await finishedFile(alice, 2);
+        const carried = await finishedFile(alice, 3);
+        await store.appendMessages([{ ...draft(alice, conversation.id, 'c-carried'), file: { id: carried } }], acceptAll, T0);
+        expect(await store.expiredFiles(T0, 10)).toEqual([]);
+        const expired = await store.expiredFiles(T0 + 1, 10);
+        expect(expired).toHaveLength(2);
+        expect(expired).toEqual(expect.arrayContaining([{ id: fileId(1), finished: false }, { id: loose, finished: true }]));
+        expect(await store.expiredFiles(T0 + 1, 1)).toHaveLength(1);
+        expect(await store.deleteFile(carried)).toBe(false);
+        expect(await store.deleteFile(loose)).toBe(true);
+        expect(await store.fileRecord(loose)).toBeUndefined();
+        expect(await store.fileRecord(carried)).toBeDefined();
+      });
+    });
   });
 }

@@ -35,6 +35,18 @@ export const MAX_BLOCKED_USERS = 100;
 /** Who may add a user to groups: anyone, only users they share a direct conversation with, or nobody. */
 export const GROUP_ADD_POLICIES = ['everyone', 'contacts', 'nobody'] as const;
 export type GroupAddPolicy = (typeof GROUP_ADD_POLICIES)[number];
+/** File ids are the relay's: 24 characters of base64url (PROTOCOL.md, "Files"). */
+export const FILE_ID_PATTERN = /^[A-Za-z0-9_-]{24}$/;
+/** The largest `thumb` data URL of a message's file, in characters (all ASCII). */
+export const MAX_THUMB_LENGTH = 12 * 1024;
+/** A `thumb` is a base64 data URL of a JPEG or WebP image, nothing else (no SVG, no remote URL). */
+export const THUMB_PATTERN = /^data:image\/(?:jpeg|webp);base64,[A-Za-z0-9+/]+={0,2}$/;
+/** Bounds of `width`/`height` (pixels) and `durationMs` a sender may declare. */
+export const MAX_MEDIA_DIMENSION = 100_000;
+export const MAX_MEDIA_DURATION_MS = 7 * 24 * 3_600_000;
+/** A file name, in UTF-8 bytes, as most file systems allow. */
+export const MAX_FILE_NAME_BYTES = 255;
+export const FILES_PATH = '/api/files';
 /** How long a client keeps a remote typing state that was not refreshed. */
 export const TYPING_EXPIRY_MS = 6_000;
 

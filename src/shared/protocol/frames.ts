@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { CID_PATTERN, ERROR_CODES, GROUP_ADD_POLICIES, NACK_CODES, USER_SEARCH_MAX_QUERY_LENGTH } from './constants.ts';
 import {
   conversationSchema,
+  fileRefSchema,
   idSchema,
   messageSchema,
   presenceSchema,
@@ -35,6 +36,7 @@ export const sendFrameSchema = z.object({
   conv: idSchema,
   body: z.string(),
   replyTo: positiveSeq.optional(),
+  file: fileRefSchema.optional(),
 });
 
 export const receiptFrameSchema = z.object({

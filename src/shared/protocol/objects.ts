@@ -2,6 +2,7 @@
 // Unknown fields are stripped rather than refused so that additive protocol
 // extensions do not break older peers.
 import { z } from 'zod';
+import { FILE_ID_PATTERN, MAX_MEDIA_DIMENSION, MAX_MEDIA_DURATION_MS } from './constants.ts';
 
 export const seqSchema = z.number().int().nonnegative();
 export const timestampSchema = z.number().int().nonnegative();
@@ -38,6 +39,28 @@ export const conversationSchema = z.object({
 });
 export type Conversation = z.infer<typeof conversationSchema>;
 
+export const fileIdSchema = z.string().regex(FILE_ID_PATTERN, 'must be a file id of the relay');
+
+/** What a sender says about the file a message carries (`send.file`). */
+export const fileRefSchema = z.object({
+  id: fileIdSchema,
+  width: z.number().int().positive().max(MAX_MEDIA_DIMENSION).optional(),
+  height: z.number().int().positive().max(MAX_MEDIA_DIMENSION).optional(),
+  durationMs: z.number().int().nonnegative().max(MAX_MEDIA_DURATION_MS).optional(),
+  // Its format and size (THUMB_PATTERN, MAX_THUMB_LENGTH) are the relay's
+  // content rules, answered with `nack` `invalid` like a blank body.
+  thumb: z.string().optional(),
+});
+export type FileRef = z.infer<typeof fileRefSchema>;
+
+/** `MSG.file`: the sender's description plus the relay's record of the upload. */
+export const messageFileSchema = fileRefSchema.extend({
+  name: z.string(),
+  mime: z.string(),
+  size: z.number().int().nonnegative(),
+});
+export type MessageFile = z.infer<typeof messageFileSchema>;
+
 export const messageSchema = z.object({
   conv: idSchema,
   seq: z.number().int().positive(),
@@ -46,6 +69,7 @@ export const messageSchema = z.object({
   body: z.string(),
   ts: timestampSchema,
   replyTo: z.number().int().positive().optional(),
+  file: messageFileSchema.optional(),
 });
 export type Message = z.infer<typeof messageSchema>;
 

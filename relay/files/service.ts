@@ -1,0 +1,240 @@
+// The relay's files (docs/files.md): creating, appending to, finishing and
+// terminating uploads, opening downloads, and the periodic sweep of what
+// expired. Policy lives here (who may touch what, limits, quota); the tus and
+// download wire formats are http-files.ts's, bytes are UploadArea's and the
+// FileStorage's, records the RelayStore's.
+import { createReadStream } from 'node:fs';
+import { type Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { User } from '../../src/shared/protocol/index.ts';
+import { bearerToken, hashToken } from '../auth.ts';
+import { HttpError } from '../http-error.ts';
+import type { Limits } from '../limits.ts';
+import type { Logger } from '../log.ts';
+import { type BucketLimiter, TokenBuckets } from '../rate-limit.ts';
+import type { FileRecord, RelayStore } from '../store/types.ts';
+import { SESSION_EXPIRED, type TokenExpiry } from '../token-expiry.ts';
+import { DiskStorage } from './disk-storage.ts';
+import { newFileId } from './ids.ts';
+import type { UploadMetadata } from './metadata.ts';
+import type { FileMetrics } from './metrics.ts';
+import type { ByteRange, FileStorage } from './storage.ts';
+import { type UploadArea, UploadTooLongError } from './uploads.ts';
+
+/** Expired files removed per store query during a sweep. */
+const SWEEP_PAGE = 200;
+
+export interface FileServiceOptions {
+  store: RelayStore;
+  storage: FileStorage;
+  uploads: UploadArea;
+  limits: Limits;
+  /** Off with --no-rate-limits. */
+  rateLimits: boolean;
+  metrics: FileMetrics;
+  log: Logger;
+  /** Sign-ins left unused expire (token-expiry.ts); a file request does not count as a use. */
+  tokenExpiry: TokenExpiry;
+}
+
+export interface UploadState {
+  record: FileRecord;
+  offset: number;
+}
+
+export class FileService {
+  readonly #store: RelayStore;
+  readonly #storage: FileStorage;
+  readonly #uploads: UploadArea;
+  readonly #limits: Limits;
+  readonly #metrics: FileMetrics;
+  readonly #log: Logger;
+  readonly #tokenExpiry: TokenExpiry;
+  readonly #creations: BucketLimiter;
+  /** Uploads a request is writing to or finishing now: a second one gets 409, the sweep leaves them alone. */
+  readonly #busy = new Set<string>();
+  #sweepTimer: NodeJS.Timeout | undefined;
+  #sweeping: Promise<unknown> | undefined;
+
+  constructor(options: FileServiceOptions) {
+    this.#store = options.store;
+    this.#storage = options.storage;
+    this.#uploads = options.uploads;
+    this.#limits = options.limits;
+    this.#metrics = options.metrics;
+    this.#log = options.log;
+    this.#tokenExpiry = options.tokenExpiry;
+    const { uploadBurst, uploadsPerMinute } = options.limits;
+    this.#creations = options.rateLimits ? new TokenBuckets(uploadBurst, uploadsPerMinute / 60) : { take: () => true };
+  }
+
+  get maxFileBytes(): number {
+    return this.#limits.fileBytes;
+  }
+
+  /** The user of the request's bearer token; 401 without a valid one (unknown, revoked or expired). */
+  async authenticate(authorization: string | undefined): Promise<User> {
+    const token = bearerToken(authorization);
+    const owner = token === undefined ? undefined : await this.#store.tokenOwner(hashToken(token));
+    if (!owner) {
+      throw new HttpError(401, 'unauthorized', 'missing, unknown or revoked token', { 'WWW-Authenticate': 'Bearer' });
+    }
+    if (this.#tokenExpiry.isExpired(owner.lastUsedAt, Date.now())) {
+      throw new HttpError(401, 'unauthorized', SESSION_EXPIRED, { 'WWW-Authenticate': 'Bearer' });
+    }
+    return owner.user;
+  }
+
+  /** A new upload of `length` bytes; its id. */
+  async create(user: User, length: number, metadata: UploadMetadata): Promise<string> {
+    if (length > this.#limits.fileBytes) {
+      throw new HttpError(413, 'payload_too_large', `Upload-Length is over the limit of ${this.#limits.fileBytes} bytes`);
+    }
+    const used = await this.#store.storageUsedBy(user.id);
+    if (used + length > this.#limits.fileQuotaBytes) {
+      throw new HttpError(413, 'quota_exceeded', `this upload would exceed your storage quota of ${this.#limits.fileQuotaBytes} bytes`);
+    }
+    if (!this.#creations.take(user.id)) {
+      const retryAfter = Math.ceil(60 / this.#limits.uploadsPerMinute);
+      throw new HttpError(429, 'rate_limited', 'too many uploads; retry later', { 'Retry-After': String(retryAfter) });
+    }
+    const id = newFileId();
+    await this.#uploads.create(id);
+    await this.#store.createFile({ id, uploaderId: user.id, ...metadata, size: length }, Date.now());
+    if (length === 0) await this.#finish(id, 0);
+    this.#log.info({ user: user.id, file: id, size: length }, 'upload created');
+    return id;
+  }
+
+  /** The user's own upload and how far it got; 404 for anyone else's and unknown ids. */
+  async upload(user: User, id: string): Promise<UploadState> {
+    const record = await this.#store.fileRecord(id);
+    if (!record || record.uploaderId !== user.id) throw notFound();
+    if (record.finishedAt !== null) return { record, offset: record.size };
+    const offset = await this.#uploads.offset(id);
+    if (offset === undefined) throw notFound();
+    return { record, offset };
+  }
+
+  /**
+   * Appends a PATCH body at `offset` and finishes the upload when it is
+   * complete; the new offset. 409 when `offset` is not where the upload is,
+   * or when another request is writing to it.
+   */
+  async append(user: User, id: string, offset: number, body: Readable): Promise<number> {
+    const state = await this.upload(user, id);
+    if (state.record.finishedAt !== null || offset !== state.offset) {
+      throw new HttpError(409, 'conflict', `Upload-Offset ${offset} does not match the upload's offset ${state.offset}`);
+    }
+    if (this.#busy.has(id)) throw new HttpError(409, 'conflict', 'another request is writing to this upload');
+    this.#busy.add(id);
+    try {
+      const left = state.record.size - offset;
+      let appended: number;
+      try {
+        appended = await this.#uploads.append(id, offset, body, left, (count) => this.#metrics.uploadBytes.inc(count));
+      } catch (error) {
+        if (error instanceof UploadTooLongError) throw new HttpError(413, 'payload_too_large', error.message, { Connection: 'close' });
+        throw error;
+      }
+      const reached = offset + appended;
+      if (reached === state.record.size) await this.#finish(id, reached);
+      return reached;
+    } finally {
+      this.#busy.delete(id);
+    }
+  }
+
+  /** tus termination: the uploader removes an unfinished upload. */
+  async terminate(user: User, id: string): Promise<void> {
+    const { record } = await this.upload(user, id);
+    if (record.finishedAt !== null) {
+      throw new HttpError(409, 'conflict', 'the upload is finished; it goes away with the messages that carry it');
+    }
+    if (this.#busy.has(id)) throw new HttpError(409, 'conflict', 'a request is writing to this upload');
+    await this.#store.deleteFile(id);
+    await this.#uploads.remove(id);
+  }
+
+  /** A finished file the user may read, and its bytes (a range of them when given); 404 otherwise. */
+  async readable(user: User, id: string): Promise<FileRecord> {
+    const record = await this.#store.fileRecord(id);
+    if (!record || record.finishedAt === null || !(await this.#store.mayReadFile(id, user.id))) throw notFound();
+    return record;
+  }
+
+  async open(record: FileRecord, range?: ByteRange): Promise<Readable> {
+    const stored = await this.#storage.get(record.id, range);
+    const downloadBytes = this.#metrics.downloadBytes;
+    const counted = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        downloadBytes.inc(chunk.length);
+        callback(null, chunk);
+      },
+    });
+    // Either side failing (the client gone, the storage broken) ends both.
+    pipeline(stored, counted).catch(() => {});
+    return counted;
+  }
+
+  /** Runs the sweep every `intervalMs`, first after one interval. */
+  startSweeping(intervalMs: number): void {
+    this.#sweepTimer = setInterval(() => {
+      this.#sweeping ??= this.sweep(Date.now()).finally(() => {
+        this.#sweeping = undefined;
+      });
+    }, intervalMs);
+    this.#sweepTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#sweepTimer);
+    await this.#sweeping;
+  }
+
+  /**
+   * Removes unfinished uploads and files no message carries, created more
+   * than the retention time before `now`. The record goes first (the store
+   * refuses when a message carries the file meanwhile), then the bytes.
+   */
+  async sweep(now: number): Promise<{ unfinished: number; unreferenced: number }> {
+    const removed = { unfinished: 0, unreferenced: 0 };
+    const cutoff = now - this.#limits.fileRetentionMs;
+    const skipped = new Set<string>();
+    for (;;) {
+      const expired = (await this.#store.expiredFiles(cutoff, SWEEP_PAGE + skipped.size)).filter((file) => !skipped.has(file.id));
+      if (expired.length === 0) break;
+      for (const file of expired) {
+        if (this.#busy.has(file.id) || !(await this.#store.deleteFile(file.id))) {
+          skipped.add(file.id);
+          continue;
+        }
+        if (file.finished) await this.#storage.delete(file.id);
+        else await this.#uploads.remove(file.id);
+        removed[file.finished ? 'unreferenced' : 'unfinished']++;
+      }
+    }
+    this.#metrics.sweeps.inc();
+    this.#metrics.sweptFiles.inc({ kind: 'unfinished' }, removed.unfinished);
+    this.#metrics.sweptFiles.inc({ kind: 'unreferenced' }, removed.unreferenced);
+    if (removed.unfinished + removed.unreferenced > 0) this.#log.info(removed, 'file sweep removed expired files');
+    return removed;
+  }
+
+  /** Moves a complete upload into the storage and records its hash. */
+  async #finish(id: string, size: number): Promise<void> {
+    const sha256 = await this.#uploads.sha256(id, size);
+    const staged = this.#uploads.path(id);
+    if (this.#storage instanceof DiskStorage) {
+      await this.#storage.adopt(id, staged);
+    } else {
+      await this.#storage.put(id, createReadStream(staged), size);
+      await this.#uploads.remove(id);
+    }
+    await this.#store.finishFile(id, sha256, Date.now());
+  }
+}
+
+function notFound(): HttpError {
+  return new HttpError(404, 'not_found', 'no such file');
+}

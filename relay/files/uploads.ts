@@ -1,0 +1,91 @@
+// Unfinished uploads: one file each in `DATA/uploads` (0700; files 0600),
+// named by the upload's id, holding the bytes received so far. Its size is
+// the tus offset, so the offset survives a crash or a `kill -9` exactly as
+// far as the bytes reached the file: HEAD then tells the client where to
+// resume. A finished upload moves to the FileStorage (service.ts).
+//
+// The SHA-256 of the content is computed while the bytes arrive; the running
+// hash lives in memory only, so after a restart (or an interrupted PATCH) it
+// is recomputed from the file when the upload finishes.
+import { createHash, type Hash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { open, rm, stat, truncate } from 'node:fs/promises';
+import path from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from './disk-storage.ts';
+
+export class UploadTooLongError extends Error {
+  override name = 'UploadTooLongError';
+}
+
+export class UploadArea {
+  readonly #dir: string;
+  /** Running hashes, by upload id, with the offset they have seen up to. */
+  readonly #hashes = new Map<string, { hash: Hash; offset: number }>();
+
+  constructor(dir: string) {
+    this.#dir = ensurePrivateDir(dir);
+  }
+
+  path(id: string): string {
+    return path.join(this.#dir, id);
+  }
+
+  async create(id: string): Promise<void> {
+    const handle = await open(this.path(id), 'wx', PRIVATE_FILE_MODE);
+    await handle.close();
+    this.#hashes.set(id, { hash: createHash('sha256'), offset: 0 });
+  }
+
+  /** Bytes received so far; undefined when there is no such upload. */
+  async offset(id: string): Promise<number | undefined> {
+    const found = await stat(this.path(id)).catch(() => undefined);
+    return found?.size;
+  }
+
+  /**
+   * Appends `body` at `offset` (the current size), up to `limit` bytes. More
+   * than that rejects with UploadTooLongError and keeps nothing of this body;
+   * any other failure (the client went away) keeps what arrived, for resuming.
+   * Returns the number of bytes appended.
+   */
+  async append(id: string, offset: number, body: Readable, limit: number, onBytes: (count: number) => void): Promise<number> {
+    const running = this.#hashes.get(id);
+    const hash = running?.offset === offset ? running.hash : undefined;
+    this.#hashes.delete(id);
+    let received = 0;
+    const counter = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        received += chunk.length;
+        if (received > limit) return callback(new UploadTooLongError(`more than the ${limit} bytes left of Upload-Length`));
+        hash?.update(chunk);
+        onBytes(chunk.length);
+        callback(null, chunk);
+      },
+    });
+    try {
+      await pipeline(body, counter, createWriteStream(this.path(id), { flags: 'r+', start: offset }));
+    } catch (error) {
+      if (error instanceof UploadTooLongError) await truncate(this.path(id), offset);
+      throw error;
+    }
+    if (hash) this.#hashes.set(id, { hash, offset: offset + received });
+    return received;
+  }
+
+  /** The content's hex SHA-256: the running hash when it saw every byte, else read from the file. */
+  async sha256(id: string, size: number): Promise<string> {
+    const running = this.#hashes.get(id);
+    this.#hashes.delete(id);
+    if (running?.offset === size) return running.hash.digest('hex');
+    const hash = createHash('sha256');
+    await pipeline(createReadStream(this.path(id)), hash);
+    return hash.digest('hex');
+  }
+
+  async remove(id: string): Promise<void> {
+    this.#hashes.delete(id);
+    await rm(this.path(id), { force: true });
+  }
+}
