@@ -1,5 +1,7 @@
 // Both file storages against one contract: the data directory, and S3 against
-// a real s3rver on loopback. Plus what only the directory does: private modes.
+// a real s3rver on loopback; a relay that keeps its files in S3. Plus what
+// only the directory does: private modes.
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,7 +10,10 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { DiskStorage } from '../../relay/files/disk-storage.ts';
 import { S3Storage } from '../../relay/files/s3-storage.ts';
 import { runFileStorageContract } from './file-storage-contract.ts';
+import { register } from './support/client.ts';
+import { startTestRelay } from './support/relay.ts';
 import { startS3rver, type TestS3 } from './support/s3rver.ts';
+import { download, sha256, uploadFile } from './support/tus.ts';
 
 runFileStorageContract('data directory', async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'duplex-disk-storage-'));
@@ -40,6 +45,25 @@ runFileStorageContract('S3 (s3rver)', async () => {
     },
     dispose: async () => storage.close(),
   };
+});
+
+test('a relay with --s3-bucket keeps finished files in the bucket, nothing in DATA/files', async () => {
+  const relay = await startTestRelay({ s3: s3.settings });
+  try {
+    const { token } = await register(relay.url);
+    const bytes = randomBytes(200 * 1024);
+    const id = await uploadFile(relay.url, token, bytes, 'scan.pdf', 'application/pdf');
+    const stored = new S3Storage(s3.settings);
+    expect(await stored.stat(id)).toEqual({ size: bytes.length });
+    stored.close();
+    expect(await readdir(path.join(relay.dataDir, 'uploads'))).toEqual([]);
+    const { response, body } = await download(relay.url, token, id, { Range: 'bytes=100-199' });
+    expect(response.status).toBe(206);
+    expect(body).toEqual(bytes.subarray(100, 200));
+    expect(sha256((await download(relay.url, token, id)).body)).toBe(sha256(bytes));
+  } finally {
+    await relay.stop();
+  }
 });
 
 test('the data directory is 0700 and its files 0600, whatever the umask', async () => {
