@@ -108,7 +108,8 @@ export interface ProxyResponse {
 export interface ProxyRequestOptions {
   method?: string;
   headers?: Record<string, string>;
-  body?: string;
+  /** Text is sent as JSON; bytes with the headers given. */
+  body?: string | Buffer;
   /** The client's source address (any of 127.0.0.0/8), so that tests can be different clients. */
   localAddress?: string;
 }
@@ -176,7 +177,7 @@ export class ReverseProxy {
         ca: this.certificate.ca,
         path: requestPath,
         method: options.method ?? 'GET',
-        headers: { ...(options.body === undefined ? {} : { 'Content-Type': 'application/json' }), ...options.headers },
+        headers: { ...(typeof options.body === 'string' ? { 'Content-Type': 'application/json' } : {}), ...options.headers },
         localAddress: options.localAddress,
         agent: false,
       }),
@@ -231,7 +232,7 @@ async function nginxSetup(dir: string, ports: ProxyPorts, certificate: Certifica
     ['    listen [::]:443 ssl;\n', ''],
     [`/etc/letsencrypt/live/${PUBLIC_HOST}/fullchain.pem`, certificate.certFile],
     [`/etc/letsencrypt/live/${PUBLIC_HOST}/privkey.pem`, certificate.keyFile],
-    [`proxy_pass http://${SHIPPED_RELAY};`, `proxy_pass http://127.0.0.1:${options.relayPort};`],
+    [`server ${SHIPPED_RELAY};`, `server 127.0.0.1:${options.relayPort};`],
   ];
   if (options.readTimeoutSeconds !== undefined) {
     replacements.push(
@@ -309,7 +310,7 @@ function canConnect(port: number): Promise<boolean> {
   });
 }
 
-function send(request: ReturnType<typeof httpsRequest>, body?: string): Promise<ProxyResponse> {
+function send(request: ReturnType<typeof httpsRequest>, body?: string | Buffer): Promise<ProxyResponse> {
   return new Promise((resolve, reject) => {
     request.setTimeout(10_000, () => request.destroy(new Error('no answer within 10 s')));
     request.on('error', reject);

@@ -112,6 +112,23 @@ for (const kind of PROXY_KINDS) {
       await rm(dir, { recursive: true, force: true });
     });
 
+    test('lets a file upload larger than the proxy\'s default body limit through, and the download back', async () => {
+      const bytes = randomBytes(3 * 1024 * 1024);
+      const auth = { Authorization: `Bearer ${token}`, 'Tus-Resumable': '1.0.0' };
+      const created = await proxy.request('/api/files', { method: 'POST', headers: { ...auth, 'Upload-Length': String(bytes.length) } });
+      expect(created.status).toBe(201);
+      const location = String(created.headers.location);
+      const patched = await proxy.request(location, {
+        method: 'PATCH',
+        headers: { ...auth, 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' },
+        body: bytes,
+      });
+      expect(patched.status, patched.body.toString()).toBe(204);
+      const downloaded = await proxy.request(location, { headers: auth });
+      expect(downloaded.status).toBe(200);
+      expect(createHash('sha256').update(downloaded.body).digest('hex')).toBe(createHash('sha256').update(bytes).digest('hex'));
+    });
+
     test('serves the HTTP API and the web client over HTTPS, and sends plain HTTP to HTTPS', async () => {
       const health = await proxy.request('/healthz');
       expect(health.status).toBe(200);
