@@ -44,7 +44,29 @@ describe('parseCommandLine', () => {
       badFrameWindowMs: 60_000,
       slowConsumerBytes: 4 * 1024 * 1024,
       pingIntervalMs: 25_000,
+      fileBytes: 100 * 1024 * 1024,
+      fileRetentionMs: 24 * 3_600_000,
     });
+    expect(config.s3).toBeUndefined();
+  });
+
+  test('S3 file storage: bucket, region and endpoint from flags, variables or the config file', async () => {
+    expect(parse(['--s3-bucket', 'duplex-files']).s3).toEqual({ bucket: 'duplex-files', region: 'us-east-1', endpoint: undefined });
+    expect(
+      parse([], { DUPLEX_S3_BUCKET: 'files.example', DUPLEX_S3_REGION: 'eu-west-3', DUPLEX_S3_ENDPOINT: 'http://127.0.0.1:9000' }).s3,
+    ).toEqual({ bucket: 'files.example', region: 'eu-west-3', endpoint: 'http://127.0.0.1:9000' });
+    const dir = await mkdtemp(path.join(tmpdir(), 'duplex-config-s3-'));
+    try {
+      const file = path.join(dir, 'relay.json');
+      await writeFile(file, JSON.stringify({ s3Bucket: 'from-file', s3Endpoint: 'https://s3.example' }));
+      expect(parse(['--config', file]).s3).toEqual({ bucket: 'from-file', region: 'us-east-1', endpoint: 'https://s3.example' });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    expect(() => parse(['--s3-region', 'eu-west-3'])).toThrow('--s3-region given without --s3-bucket');
+    expect(() => parse(['--s3-bucket', 'Bad_Bucket'])).toThrow(ConfigError);
+    expect(() => parse(['--s3-bucket', 'ok-bucket', '--s3-endpoint', 'ftp://x'])).toThrow(ConfigError);
+    expect(() => parse(['--s3-bucket', 'ok-bucket', '--s3-endpoint', 'not a url'])).toThrow(ConfigError);
   });
 
   test('reads every flag', () => {
@@ -166,7 +188,7 @@ describe('parseCommandLine', () => {
     for (const name of LIMIT_NAMES) expect(help).toContain(limitDefinition(name).env);
     for (const env of ['DUPLEX_HOST', 'DUPLEX_PORT', 'DUPLEX_DATA', 'DUPLEX_ALLOWED_ORIGINS', 'DUPLEX_REGISTRATION',
       'DUPLEX_LOG_LEVEL', 'DUPLEX_RATE_LIMITS', 'DUPLEX_WEB_ROOT', 'DUPLEX_UPDATES_DIR', 'DUPLEX_TRUST_PROXY',
-      'DUPLEX_SCRYPT_COST']) {
+      'DUPLEX_SCRYPT_COST', 'DUPLEX_S3_BUCKET', 'DUPLEX_S3_REGION', 'DUPLEX_S3_ENDPOINT']) {
       expect(help).toContain(env);
     }
   });
