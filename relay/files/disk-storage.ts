@@ -61,6 +61,10 @@ export class DiskStorage implements FileStorage {
     await rm(this.#path(key), { force: true });
   }
 
+  close(): void {
+    // Nothing to release: every operation opens and closes its own file.
+  }
+
   #path(key: string): string {
     return path.join(this.#dir, key);
   }

@@ -99,9 +99,15 @@ export class FileService {
       throw new HttpError(429, 'rate_limited', 'too many uploads; retry later', { 'Retry-After': String(retryAfter) });
     }
     const id = newFileId();
-    await this.#uploads.create(id);
-    await this.#store.createFile({ id, uploaderId: user.id, ...metadata, size: length }, Date.now());
-    if (length === 0) await this.#finish(id, 0);
+    // Busy until recorded, so that the sweep does not take its file for one without a record.
+    this.#busy.add(id);
+    try {
+      await this.#uploads.create(id);
+      await this.#store.createFile({ id, uploaderId: user.id, ...metadata, size: length }, Date.now());
+      if (length === 0) await this.#finish(id, 0);
+    } finally {
+      this.#busy.delete(id);
+    }
     this.#log.info({ user: user.id, file: id, size: length }, 'upload created');
     return id;
   }
@@ -190,6 +196,7 @@ export class FileService {
   async stop(): Promise<void> {
     clearInterval(this.#sweepTimer);
     await this.#sweeping;
+    this.#storage.close();
   }
 
   /**
@@ -209,10 +216,18 @@ export class FileService {
           skipped.add(file.id);
           continue;
         }
-        if (file.finished) await this.#storage.delete(file.id);
-        else await this.#uploads.remove(file.id);
+        // An unfinished record may also have bytes in the storage: a crash
+        // between moving them there and recording the upload as finished.
+        if (!file.finished) await this.#uploads.remove(file.id);
+        await this.#storage.delete(file.id);
         removed[file.finished ? 'unreferenced' : 'unfinished']++;
       }
+    }
+    // Upload files without a record: a crash between creating the file and the record.
+    for (const id of await this.#uploads.idleSince(cutoff)) {
+      if (this.#busy.has(id) || (await this.#store.fileRecord(id))) continue;
+      await this.#uploads.remove(id);
+      removed.unfinished++;
     }
     this.#metrics.sweeps.inc();
     this.#metrics.sweptFiles.inc({ kind: 'unfinished' }, removed.unfinished);

@@ -25,6 +25,8 @@ export interface FileStorage {
   stat(key: string): Promise<{ size: number } | undefined>;
   /** Removes the bytes; removing a key that holds nothing is not an error. */
   delete(key: string): Promise<void>;
+  /** Releases connections (S3's sockets); called once, at shutdown. */
+  close(): void;
 }
 
 export class FileMissingError extends Error {

@@ -9,7 +9,7 @@
 // is recomputed from the file when the upload finishes.
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { open, rm, stat, truncate } from 'node:fs/promises';
+import { open, readdir, rm, stat, truncate } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -82,6 +82,16 @@ export class UploadArea {
     const hash = createHash('sha256');
     await pipeline(createReadStream(this.path(id)), hash);
     return hash.digest('hex');
+  }
+
+  /** Ids of the uploads whose file was last written before `before` (ms since the epoch). */
+  async idleSince(before: number): Promise<string[]> {
+    const ids: string[] = [];
+    for (const name of await readdir(this.#dir)) {
+      const found = await stat(this.path(name)).catch(() => undefined);
+      if (found && found.mtimeMs < before) ids.push(name);
+    }
+    return ids;
   }
 
   async remove(id: string): Promise<void> {

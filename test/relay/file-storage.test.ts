@@ -42,6 +42,7 @@ runFileStorageContract('S3 (s3rver)', async () => {
       get: (key, range) => storage.get(prefix + key, range),
       stat: (key) => storage.stat(prefix + key),
       delete: (key) => storage.delete(prefix + key),
+      close: () => storage.close(),
     },
     dispose: async () => storage.close(),
   };

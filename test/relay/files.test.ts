@@ -2,7 +2,7 @@
 // `send` carrying a file, downloads and who may make them, limits, the sweep.
 // A real relay on loopback with a real data directory; nothing is mocked.
 import { randomBytes } from 'node:crypto';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { FILES_PATH } from '../../src/shared/protocol/index.ts';
@@ -305,6 +305,8 @@ describe('sweep and metrics', () => {
     try {
       const { alice, a, b, conv } = await directPair(sweeping);
       const unfinished = (await createUpload(sweeping.url, alice.token, 10)).id;
+      // An upload file without a record, as a crash between the two leaves it.
+      await writeFile(path.join(sweeping.dataDir, 'uploads', 'C'.repeat(24)), 'stray');
       const loose = await uploadFile(sweeping.url, alice.token, Buffer.from('loose'));
       const carried = await uploadFile(sweeping.url, alice.token, Buffer.from('carried'));
       await a.sendMessage(conv, 'kept', { file: { id: carried } });
@@ -312,9 +314,9 @@ describe('sweep and metrics', () => {
       await expect.poll(async () => (await download(sweeping.url, alice.token, loose)).response.status).toBe(404);
       expect((await download(sweeping.url, alice.token, carried)).body.toString()).toBe('carried');
       expect(await readdir(path.join(sweeping.dataDir, 'files'))).toEqual([carried]);
-      expect(await readdir(path.join(sweeping.dataDir, 'uploads'))).toEqual([]);
+      await expect.poll(() => readdir(path.join(sweeping.dataDir, 'uploads'))).toEqual([]);
       const metrics = await (await fetch(`${sweeping.url}/metrics`)).text();
-      expect(metrics).toMatch(/^duplex_file_swept_total\{kind="unfinished"\} 1$/m);
+      expect(metrics).toMatch(/^duplex_file_swept_total\{kind="unfinished"\} 2$/m);
       expect(metrics).toMatch(/^duplex_file_swept_total\{kind="unreferenced"\} 1$/m);
       expect(metrics).toMatch(/^duplex_file_sweeps_total [1-9]/m);
       expect(metrics).toMatch(/^duplex_files_stored 1$/m);
