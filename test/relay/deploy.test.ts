@@ -187,7 +187,8 @@ describe('reverse proxy examples', () => {
 
   test('nginx forwards WebSocket upgrades, the client address, and outwaits the ping interval', () => {
     const nginx = deployFile('nginx.conf');
-    expect(nginx).toContain(`proxy_pass http://${upstream};`);
+    expect(nginx).toContain(`server ${upstream};`);
+    expect(nginx).not.toMatch(/proxy_pass http:\/\/(?!duplex_relay;)/);
     expect(nginx).toContain('proxy_http_version 1.1;');
     expect(nginx).toMatch(/map \$http_upgrade \$connection_upgrade \{\s*default upgrade;/);
     expect(nginx).toContain('proxy_set_header Upgrade $http_upgrade;');
