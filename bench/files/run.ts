@@ -4,10 +4,13 @@
 // during the 100 MiB upload. Prints a table, writes JSON to bench/results/
 // (files-<time>.json and files-latest.json). docs/benchmarks.md explains it.
 //
-// Options: --rounds N (default 3; the median is reported), --out DIR.
+// Options: --rounds N (default 3; the median is reported), --out DIR, and
+// --smoke: the same steps with tiny sizes (one 4 MiB file, 10 small ones, one
+// round) in a few seconds, written to bench/results/smoke; npm test runs it
+// to show the benchmark still works (docs/benchmarks.md, "Smoke runs").
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,11 +18,46 @@ import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { describeMachine } from '../relay/machine.ts';
 import { emergencyCleanup, launchServer, readRss, type ServerProcess } from '../relay/processes.ts';
+import { defaultResultsDir, writeResults } from '../results.ts';
+import { presetReader, SMOKE_NOTE } from '../smoke.ts';
 
 const MiB = 1024 * 1024;
-const BIG_BYTES = 100 * MiB;
 const SMALL_BYTES = 200 * 1000;
-const SMALL_COUNT = 200;
+
+const { values: options } = parseArgs({
+  options: {
+    rounds: { type: 'string' },
+    'big-mib': { type: 'string' },
+    'small-count': { type: 'string' },
+    smoke: { type: 'boolean', default: false },
+    out: { type: 'string' },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (options.help) {
+  console.log(`Usage: node bench/files/run.ts [options]
+  --rounds N         rounds per server; medians are reported (default 3)
+  --big-mib N        size of the large file (default 100)
+  --small-count N    number of 200 KB files (default 200)
+  --smoke            tiny sizes, a few seconds: checks that the benchmark runs, measures nothing
+  --out DIR          results folder (default bench/results, with --smoke bench/results/smoke)`);
+  process.exit(0);
+}
+const option = presetReader(
+  options,
+  options.smoke,
+  { rounds: '3', 'big-mib': '100', 'small-count': '200' },
+  { rounds: '1', 'big-mib': '4', 'small-count': '10' },
+);
+const positive = (name: 'rounds' | 'big-mib' | 'small-count'): number => {
+  const value = Number(option(name));
+  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer`);
+  return value;
+};
+const ROUNDS = positive('rounds');
+const BIG_BYTES = positive('big-mib') * MiB;
+const SMALL_COUNT = positive('small-count');
+const OUT_DIR = options.out ?? defaultResultsDir(options.smoke);
 const SMALL_CONCURRENCY = 8;
 const RSS_SAMPLE_MS = 20;
 const GOAL_RATIO = 0.7;
@@ -207,9 +245,7 @@ function medianFigures(rounds: Figures[]): Figures {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, out: { type: 'string', default: 'bench/results' } } });
-  const rounds = Number(values.rounds);
-  if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds must be a positive integer');
+  const rounds = ROUNDS;
   const startedAt = new Date().toISOString();
   const machine = await describeMachine();
   console.log(`other processes use ${machine.busyCoresBefore.toFixed(2)} cores before the run`);
@@ -256,13 +292,14 @@ async function main(): Promise<void> {
     console.log(
       [
         '',
-        `${`median of ${rounds}`.padEnd(24)}${'relay'.padStart(16)}${'baseline'.padStart(16)}${'ratio'.padStart(7)}` +
+        `median of ${rounds} round(s)${options.smoke ? SMOKE_NOTE : ''}`,
+        `${''.padEnd(24)}${'relay'.padStart(16)}${'baseline'.padStart(16)}${'ratio'.padStart(7)}` +
           `${'baseline+fsync'.padStart(16)}${'ratio'.padStart(7)}`,
-        row('100 MiB upload', 'bigUploadMiBps', 'MiB/s'),
-        row('100 MiB download', 'bigDownloadMiBps', 'MiB/s'),
-        row('200 x 200 KB upload', 'smallUploadFilesPerSecond', 'files/s'),
-        row('200 x 200 KB download', 'smallDownloadFilesPerSecond', 'files/s'),
-        `${'RSS growth, 100 MiB up'.padEnd(24)}${cell(relay.bigUploadRssGrowth / 1e6, 'MB')}${cell(baseline.bigUploadRssGrowth / 1e6, 'MB')}` +
+        row(`${BIG_BYTES / MiB} MiB upload`, 'bigUploadMiBps', 'MiB/s'),
+        row(`${BIG_BYTES / MiB} MiB download`, 'bigDownloadMiBps', 'MiB/s'),
+        row(`${SMALL_COUNT} x 200 KB upload`, 'smallUploadFilesPerSecond', 'files/s'),
+        row(`${SMALL_COUNT} x 200 KB download`, 'smallDownloadFilesPerSecond', 'files/s'),
+        `${'RSS growth, big upload'.padEnd(24)}${cell(relay.bigUploadRssGrowth / 1e6, 'MB')}${cell(baseline.bigUploadRssGrowth / 1e6, 'MB')}` +
           `${''.padStart(7)}${cell(durable.bigUploadRssGrowth / 1e6, 'MB')}`,
         `fsync of 4 KiB on this machine: p50 ${machine.fsync.p50.toFixed(2)} ms, p99 ${machine.fsync.p99.toFixed(2)} ms`,
         '',
@@ -270,12 +307,23 @@ async function main(): Promise<void> {
           `RSS growth < 20 MB: ${goals.rssGrowthBelow20MB ? 'met' : 'NOT met'}`,
       ].join('\n'),
     );
-    const report = { version: 1, startedAt, finishedAt: new Date().toISOString(), machine, rounds, relay, baseline, baselineFsync: durable, ratios, ratiosToBaselineFsync: durableRatios, goals, perRound: Object.fromEntries(measured) };
-    await mkdir(values.out, { recursive: true });
-    const text = `${JSON.stringify(report, null, 2)}\n`;
-    const file = path.join(values.out, `files-${startedAt.replace(/[:.]/g, '-')}.json`);
-    await writeFile(file, text);
-    await writeFile(path.join(values.out, 'files-latest.json'), text);
+    const report = {
+      version: 1,
+      smoke: options.smoke,
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      machine,
+      rounds,
+      sizes: { bigBytes: BIG_BYTES, smallBytes: SMALL_BYTES, smallCount: SMALL_COUNT },
+      relay,
+      baseline,
+      baselineFsync: durable,
+      ratios,
+      ratiosToBaselineFsync: durableRatios,
+      goals,
+      perRound: Object.fromEntries(measured),
+    };
+    const file = await writeResults(OUT_DIR, 'files', startedAt, report);
     console.log(`Results: ${file} (and files-latest.json in the same directory)`);
   } finally {
     agent.destroy();
