@@ -47,6 +47,18 @@ export function writeBackup(db: DatabaseSync, target: string): BackupSummary {
   }
 }
 
+/** The ids of the files a backup copy records as finished (their bytes go beside it, files/backup.ts). */
+export function finishedFileIdsIn(backupFile: string): string[] {
+  const copy = new DatabaseSync(backupFile, { readOnly: true });
+  try {
+    return (copy.prepare('SELECT id FROM files WHERE finished_at IS NOT NULL ORDER BY id').all() as { id: string }[]).map(
+      (row) => row.id,
+    );
+  } finally {
+    copy.close();
+  }
+}
+
 /** Opens the copy on its own and checks every page and index; returns its schema version. */
 function verify(file: string): number {
   const copy = new DatabaseSync(file, { readOnly: true });

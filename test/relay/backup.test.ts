@@ -1,8 +1,9 @@
 // Online backup and restore: `duplex-relay backup FILE` run against a relay
 // child process while clients keep sending, then a relay started on a data
-// directory holding the backup as relay.db (the restore procedure of
-// docs/operations.md).
-import { copyFile, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+// directory holding the backup as relay.db and its FILE.files/ as files/ (the
+// restore procedure of docs/operations.md).
+import { randomBytes } from 'node:crypto';
+import { copyFile, cp, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -11,6 +12,7 @@ import type { AuthResponse } from '../../src/shared/protocol/index.ts';
 import { RelayProcess } from '../helpers/relay-process.ts';
 import { runCli } from './support/cli.ts';
 import { postJson, register, TestClient, uniqueCid } from './support/client.ts';
+import { download, sha256, uploadFile } from './support/tus.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -66,6 +68,11 @@ test('a backup taken while clients send is a consistent copy, and a relay restor
   const direct = await setup.request({ t: 'create', kind: 'direct', with: bob.user.id });
   const group = await setup.request({ t: 'create', kind: 'group', title: 'all', members: [bob.user.id, carol.user.id] });
   if (direct.t !== 'conv' || group.t !== 'conv') throw new Error('create failed');
+  // A file a message carries, and one uploaded since but not sent yet: both finished, both backed up.
+  const photo = randomBytes(300 * 1024);
+  const photoId = await uploadFile(relay.url, alice.token, photo, 'photo.jpg', 'image/jpeg');
+  expect(await setup.sendMessage(group.conv.id, '', { file: { id: photoId } })).toMatchObject({ t: 'ack' });
+  const draftId = await uploadFile(relay.url, alice.token, Buffer.from('not sent yet'));
   await setup.close();
 
   let running = true;
@@ -84,7 +91,12 @@ test('a backup taken while clients send is a consistent copy, and a relay restor
   const backup = await runCli(['backup', backupFile, '--data', relay.dataDir]);
   expect(backup.stderr).toBe('');
   expect(backup.code).toBe(0);
-  expect(backup.stdout).toMatch(/^backup of .*relay\.db written to .*relay-backup\.db \(\d+ bytes, schema version \d+\)\n$/);
+  expect(backup.stdout).toMatch(
+    /^backup of .*relay\.db written to .*relay-backup\.db \(\d+ bytes, schema version \d+\)\n2 files \(307212 bytes\) copied to .*relay-backup\.db\.files\n$/,
+  );
+  expect((await readdir(`${backupFile}.files`)).sort()).toEqual([photoId, draftId].sort());
+  expect((await stat(`${backupFile}.files`)).mode & 0o777).toBe(0o700);
+  expect((await stat(path.join(`${backupFile}.files`, photoId))).mode & 0o777).toBe(0o600);
   // Online: sends went on being stored while the backup ran.
   expect(totalAcked()).toBeGreaterThan(ackedBefore);
   await waitFor(() => totalAcked() >= ackedBefore + 300, '300 more acks after the backup');
@@ -117,6 +129,7 @@ test('a backup taken while clients send is a consistent copy, and a relay restor
   const restoredDir = path.join(work, 'restored');
   await mkdir(restoredDir);
   await copyFile(backupFile, path.join(restoredDir, 'relay.db'));
+  await cp(`${backupFile}.files`, path.join(restoredDir, 'files'), { recursive: true });
   const restored = await RelayProcess.start({ dataDir: restoredDir });
   cleanups.push(() => restored.cleanup());
 
@@ -134,5 +147,8 @@ test('a backup taken while clients send is a consistent copy, and a relay restor
   const sent = await reader.sendMessage(group.conv.id, 'after the restore');
   expect(sent.t === 'ack' && sent.msg.seq).toBe((logs.find((log) => log.id === group.conv.id)?.count ?? 0) + 1);
   await reader.close();
-  expect(await readdir(work)).toEqual(['relay-backup.db', 'restored']);
+  // The file came back with its message, and its reader may download it.
+  const { response, body } = await download(restored.url, carol.token, photoId);
+  expect([response.status, sha256(body)]).toEqual([200, sha256(photo)]);
+  expect(await readdir(work)).toEqual(['relay-backup.db', 'relay-backup.db.files', 'restored']);
 });
