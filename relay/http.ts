@@ -90,16 +90,7 @@ function handlerFor(deps: HttpDeps, routes: Record<string, Route>, responder: ty
   return (request, response) => {
     const pathname = requestPath(request.url);
     const route = pathname !== undefined && Object.hasOwn(routes, pathname) ? routes[pathname] : undefined;
-    // A bounded label set: known routes by path, the rest in two buckets.
-    const label = route
-      ? pathname
-      : pathname !== undefined && isFilesPath(pathname)
-        ? 'files'
-        : pathname?.startsWith('/api/')
-          ? 'api_unknown'
-          : pathname !== undefined && isFeedPath(pathname)
-            ? 'updates'
-            : 'static';
+    const label = routeLabel(pathname, route);
     response.on('finish', () => deps.metrics.httpRequests.inc({ route: label, status: String(response.statusCode) }));
     responder(deps, request, response, pathname, route).catch((error: unknown) => {
       if (!(error instanceof HttpError)) {
@@ -109,6 +100,14 @@ function handlerFor(deps: HttpDeps, routes: Record<string, Route>, responder: ty
       sendHttpError(response, error as HttpError);
     });
   };
+}
+
+/** A bounded label set: known routes by path, the rest in four buckets. */
+function routeLabel(pathname: string | undefined, route: Route | undefined): string {
+  if (route) return pathname as string;
+  if (pathname !== undefined && isFilesPath(pathname)) return 'files';
+  if (pathname?.startsWith('/api/')) return 'api_unknown';
+  return pathname !== undefined && isFeedPath(pathname) ? 'updates' : 'static';
 }
 
 async function respond(

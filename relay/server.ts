@@ -16,6 +16,7 @@ import type { RelayConfig } from './config.ts';
 import type { RelayContext } from './context.ts';
 import { receiveFrame } from './dispatch.ts';
 import { type Fanout, InProcessFanout } from './fanout.ts';
+import type { FileService } from './files/service.ts';
 import { createFileService } from './files/setup.ts';
 import { GroupCommit } from './group-commit.ts';
 import { sendJudge } from './handlers/send.ts';
@@ -140,7 +141,14 @@ export class Relay {
       typingRelay({ store, fanout, log: log.child({ module: 'typing' }) }),
     );
     const tokenExpiry = new TokenExpiry(config.limits.sessionIdleMs);
-    const files = createFileService(config, store, metrics.registry, tokenExpiry, log.child({ module: 'files' }));
+    let files: FileService;
+    try {
+      files = createFileService(config, store, metrics.registry, tokenExpiry, log.child({ module: 'files' }));
+    } catch (error) {
+      // An unusable files directory: nothing listens yet, but the store holds its lock.
+      await store.close();
+      throw error;
+    }
     const relay = new Relay(
       { config, store, fanout, sessions, presence, groupCommit, rateLimits, typing, tokenExpiry, metrics, log, files },
       tls,

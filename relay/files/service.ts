@@ -53,6 +53,8 @@ export class FileService {
   readonly #creations: BucketLimiter;
   /** Uploads a request is writing to or finishing now: a second one gets 409, the sweep leaves them alone. */
   readonly #busy = new Set<string>();
+  /** Bytes of uploads being created, by user, until their record is stored. */
+  readonly #creating = new Map<string, number>();
   #sweepTimer: NodeJS.Timeout | undefined;
   #sweeping: Promise<unknown> | undefined;
 
@@ -90,23 +92,29 @@ export class FileService {
     if (length > this.#limits.fileBytes) {
       throw new HttpError(413, 'payload_too_large', `Upload-Length is over the limit of ${this.#limits.fileBytes} bytes`);
     }
-    const used = await this.#store.storageUsedBy(user.id);
-    if (used + length > this.#limits.fileQuotaBytes) {
-      throw new HttpError(413, 'quota_exceeded', `this upload would exceed your storage quota of ${this.#limits.fileQuotaBytes} bytes`);
-    }
-    if (!this.#creations.take(user.id)) {
-      const retryAfter = Math.ceil(60 / this.#limits.uploadsPerMinute);
-      throw new HttpError(429, 'rate_limited', 'too many uploads; retry later', { 'Retry-After': String(retryAfter) });
-    }
+    // Reserved before the quota is read, so that simultaneous requests of one
+    // user can not each pass the check: each counts the others' bytes.
+    this.#creating.set(user.id, (this.#creating.get(user.id) ?? 0) + length);
     const id = newFileId();
     // Busy until recorded, so that the sweep does not take its file for one without a record.
     this.#busy.add(id);
     try {
+      const used = (await this.#store.storageUsedBy(user.id)) + (this.#creating.get(user.id) ?? 0);
+      if (used > this.#limits.fileQuotaBytes) {
+        throw new HttpError(413, 'quota_exceeded', `this upload would exceed your storage quota of ${this.#limits.fileQuotaBytes} bytes`);
+      }
+      if (!this.#creations.take(user.id)) {
+        const retryAfter = Math.ceil(60 / this.#limits.uploadsPerMinute);
+        throw new HttpError(429, 'rate_limited', 'too many uploads; retry later', { 'Retry-After': String(retryAfter) });
+      }
       await this.#uploads.create(id);
       await this.#store.createFile({ id, uploaderId: user.id, ...metadata, size: length }, Date.now());
       if (length === 0) await this.#finish(id, 0);
     } finally {
       this.#busy.delete(id);
+      const left = (this.#creating.get(user.id) ?? 0) - length;
+      if (left > 0) this.#creating.set(user.id, left);
+      else this.#creating.delete(user.id);
     }
     this.#log.info({ user: user.id, file: id, size: length }, 'upload created');
     return id;

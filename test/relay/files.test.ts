@@ -195,6 +195,13 @@ describe('tus uploads', () => {
     const over = await createUpload(relay.url, token, 1);
     expect(over.status).toBe(413);
   });
+
+  test('simultaneous uploads of one user can not together pass the quota', async () => {
+    const { token } = await register(relay.url);
+    const statuses = await Promise.all(Array.from({ length: 7 }, async () => (await createUpload(relay.url, token, MAX_FILE)).status));
+    expect(statuses.filter((status) => status === 201)).toHaveLength(4);
+    expect(statuses.filter((status) => status === 413)).toHaveLength(3);
+  });
 });
 
 describe('downloads', () => {
