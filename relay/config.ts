@@ -110,7 +110,7 @@ export const RELAY_OPTIONS: readonly OptionSpec[] = [
   },
   { flag: 'host', env: 'DUPLEX_HOST', value: 'ADDR', description: 'address to listen on (default 127.0.0.1)' },
   { flag: 'port', env: 'DUPLEX_PORT', value: 'N', description: 'port to listen on, 0 for any free one (default 8787)' },
-  { flag: 'data', env: 'DUPLEX_DATA', value: 'DIR', description: 'data directory, holds relay.db (default ./data)' },
+  { flag: 'data', env: 'DUPLEX_DATA', value: 'DIR', description: 'data directory: relay.db, files/, uploads/ (default ./data)' },
   {
     flag: 'allowed-origins',
     env: 'DUPLEX_ALLOWED_ORIGINS',
