@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { FILES_PATH } from '../../src/shared/protocol/index.ts';
 import { register, TestClient, uniqueCid } from './support/client.ts';
 import { directPair } from './support/direct-pair.ts';
-import { startTestRelay, type TestRelay } from './support/relay.ts';
+import { scrapeMetrics, startTestRelay, type TestRelay } from './support/relay.ts';
 import { bearer, createUpload, download, head, metadata, patch, sha256, TUS, uploadFile } from './support/tus.ts';
 
 const MAX_FILE = 64 * 1024;
@@ -80,6 +80,20 @@ describe('tus uploads', () => {
       }
     }
     expect((await head(relay.url, token, id)).headers.get('upload-offset')).toBe('0');
+  });
+
+  test('an expired sign-in is refused like a revoked one: 401, session expired', async () => {
+    const expiring = await startTestRelay({ limits: { sessionIdleMs: 1_000 } });
+    try {
+      const { token } = await register(expiring.url);
+      expect((await createUpload(expiring.url, token, 1)).status).toBe(201);
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      const refused = await fetch(`${expiring.url}${FILES_PATH}`, { method: 'OPTIONS', headers: bearer(token) });
+      expect(refused.status).toBe(401);
+      expect(((await refused.json()) as { error: { message: string } }).error.message).toBe('session expired');
+    } finally {
+      await expiring.stop();
+    }
   });
 
   test('Upload-Length over the limit: 413; missing or malformed: 400', async () => {
@@ -322,7 +336,7 @@ describe('sweep and metrics', () => {
       expect((await download(sweeping.url, alice.token, carried)).body.toString()).toBe('carried');
       expect(await readdir(path.join(sweeping.dataDir, 'files'))).toEqual([carried]);
       await expect.poll(() => readdir(path.join(sweeping.dataDir, 'uploads'))).toEqual([]);
-      const metrics = await (await fetch(`${sweeping.url}/metrics`)).text();
+      const metrics = await scrapeMetrics(sweeping);
       expect(metrics).toMatch(/^duplex_file_swept_total\{kind="unfinished"\} 2$/m);
       expect(metrics).toMatch(/^duplex_file_swept_total\{kind="unreferenced"\} 1$/m);
       expect(metrics).toMatch(/^duplex_file_sweeps_total [1-9]/m);
