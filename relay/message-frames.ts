@@ -3,7 +3,7 @@
 // frames holding several messages are kept within the protocol's frame size
 // (MAX_FRAME_BYTES applies to both directions), so a client with a strict
 // frame limit can read them.
-import { MAX_BATCH_MESSAGES, MAX_FRAME_BYTES, MAX_THUMB_LENGTH, type Message } from '../src/shared/protocol/index.ts';
+import { MAX_BATCH_MESSAGES, MAX_FRAME_BYTES, type Message } from '../src/shared/protocol/index.ts';
 
 export function ackFrameText(cid: string, messageJson: string): string {
   return `{"t":"ack","cid":${JSON.stringify(cid)},"msg":${messageJson}}`;
