@@ -17,6 +17,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { UPDATES_PATH } from '../src/shared/protocol/index.ts';
+import { type ByteRange, requestedRanges } from './byte-ranges.ts';
 import { sendText } from './static-files.ts';
 
 /** `/updates` itself (never listed) and everything below it. */
@@ -101,12 +102,7 @@ function sendFile(file: FileHandle, stats: Stats, name: string, request: Incomin
     return false;
   }
   const contentType = CONTENT_TYPES[path.extname(name).toLowerCase()] ?? 'application/octet-stream';
-  const rangeHeader = request.headers.range;
-  // If-Range: the ranges only apply to the version the client started with.
-  const ranges =
-    rangeHeader !== undefined && (request.headers['if-range'] === undefined || request.headers['if-range'] === etag)
-      ? parseRanges(rangeHeader, stats.size)
-      : 'whole';
+  const ranges = requestedRanges(request, stats.size, etag, MAX_RANGES);
   if (ranges === 'unsatisfiable') {
     response.writeHead(416, { ...headers, 'Content-Range': `bytes */${stats.size}`, 'Content-Length': 0 });
     response.end();
@@ -142,44 +138,6 @@ function sendFile(file: FileHandle, stats: Stats, name: string, request: Incomin
     'Content-Length': length,
   });
   return head ? endEmpty(response) : streamParts(file, parts, response, trailer);
-}
-
-interface ByteRange {
-  start: number;
-  /** Inclusive, as in Content-Range. */
-  end: number;
-}
-
-/**
- * RFC 9110 14.1.2 byte ranges. 'whole' when the header is not one we
- * honour (another unit, a syntax error, too many or overlapping ranges that
- * would send more than the file): the server may then ignore it and send the
- * file. 'unsatisfiable' when it is valid but no range overlaps the file.
- */
-function parseRanges(header: string, size: number): ByteRange[] | 'whole' | 'unsatisfiable' {
-  const match = /^bytes=(.+)$/i.exec(header.trim());
-  if (!match) return 'whole';
-  const specs = (match[1] as string).split(',').map((spec) => spec.trim());
-  if (specs.length > MAX_RANGES) return 'whole';
-  const ranges: ByteRange[] = [];
-  for (const spec of specs) {
-    const parts = /^(\d*)-(\d*)$/.exec(spec);
-    if (!parts || (parts[1] === '' && parts[2] === '')) return 'whole';
-    const [, first = '', last = ''] = parts;
-    if (first === '') {
-      // A suffix: the last N bytes.
-      const suffix = Number(last);
-      if (suffix > 0 && size > 0) ranges.push({ start: Math.max(0, size - suffix), end: size - 1 });
-      continue;
-    }
-    const start = Number(first);
-    const end = last === '' ? size - 1 : Math.min(Number(last), size - 1);
-    if (last !== '' && Number(last) < start) return 'whole';
-    if (start < size) ranges.push({ start, end });
-  }
-  if (ranges.length === 0) return 'unsatisfiable';
-  const total = ranges.reduce((sum, range) => sum + range.end - range.start + 1, 0);
-  return total > size ? 'whole' : ranges;
 }
 
 function matchesAny(header: string | undefined, etag: string): boolean {

@@ -8,7 +8,8 @@ import { chmod, open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { type ByteRange, FileMissingError, FileSizeMismatchError, type FileStorage } from './storage.ts';
+import type { ByteRange } from '../byte-ranges.ts';
+import { FileMissingError, FileSizeMismatchError, type FileStorage } from './storage.ts';
 
 export const PRIVATE_DIR_MODE = 0o700;
 export const PRIVATE_FILE_MODE = 0o600;

@@ -8,12 +8,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { FILES_PATH } from '../../src/shared/protocol/index.ts';
+import { requestedRanges } from '../byte-ranges.ts';
 import { HttpError } from '../http-error.ts';
 import { contentDisposition } from './content-policy.ts';
 import { isFileId } from './ids.ts';
 import { parseUploadMetadata, UNKNOWN_TYPE } from './metadata.ts';
 import type { FileService } from './service.ts';
-import type { ByteRange } from './storage.ts';
 
 const TUS_VERSION = '1.0.0';
 const TUS_EXTENSIONS = 'creation,termination';
@@ -135,11 +135,13 @@ async function download(
     response.end();
     return;
   }
-  const ifRange = request.headers['if-range'];
-  const range = ifRange === undefined || ifRange === etag ? parseRange(request.headers.range, record.size) : undefined;
-  if (range === 'unsatisfiable') {
+  // One range at most: several would need a multipart answer, and HTTP lets
+  // a server send the whole file instead.
+  const ranges = requestedRanges(request, record.size, etag, 1);
+  if (ranges === 'unsatisfiable') {
     throw new HttpError(416, 'invalid', 'the range is outside the file', { 'Content-Range': `bytes */${record.size}` });
   }
+  const range = ranges === 'whole' ? undefined : ranges[0];
   const body = await files.open(record, range);
   if (range) {
     headers['Content-Range'] = `bytes ${range.start}-${range.end}/${record.size}`;
@@ -151,28 +153,6 @@ async function download(
   // A client that goes away, or a storage that fails midway, ends both
   // streams; the status line is out by then, so there is nothing to answer.
   await pipeline(body, response).catch(() => {});
-}
-
-/**
- * One range of `Range: bytes=…` (RFC 9110), clamped to the file; undefined to
- * send the whole file (no header, several ranges, or a malformed one, which
- * HTTP says to ignore); 'unsatisfiable' when it starts past the end.
- */
-export function parseRange(header: string | undefined, size: number): ByteRange | 'unsatisfiable' | undefined {
-  const match = header?.trim().match(/^bytes=(\d*)-(\d*)$/);
-  if (!match) return undefined;
-  const [, first = '', last = ''] = match;
-  if (first === '' && last === '') return undefined;
-  if (first === '') {
-    const suffix = Number(last);
-    if (suffix === 0 || size === 0) return 'unsatisfiable';
-    return { start: Math.max(0, size - suffix), end: size - 1 };
-  }
-  const start = Number(first);
-  const end = last === '' ? size - 1 : Math.min(Number(last), size - 1);
-  if (last !== '' && Number(last) < start) return undefined;
-  if (start >= size) return 'unsatisfiable';
-  return { start, end };
 }
 
 function requireTusVersion(request: IncomingMessage): void {

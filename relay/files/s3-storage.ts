@@ -16,7 +16,8 @@ import {
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { countBytes } from './disk-storage.ts';
-import { type ByteRange, FileMissingError, type FileStorage } from './storage.ts';
+import type { ByteRange } from '../byte-ranges.ts';
+import { FileMissingError, type FileStorage } from './storage.ts';
 
 export interface S3Settings {
   bucket: string;

@@ -18,7 +18,8 @@ import { DiskStorage } from './disk-storage.ts';
 import { newFileId } from './ids.ts';
 import type { UploadMetadata } from './metadata.ts';
 import type { FileMetrics } from './metrics.ts';
-import type { ByteRange, FileStorage } from './storage.ts';
+import type { ByteRange } from '../byte-ranges.ts';
+import type { FileStorage } from './storage.ts';
 import { type UploadArea, UploadTooLongError } from './uploads.ts';
 
 /** Expired files removed per store query during a sweep. */

@@ -5,12 +5,7 @@
 // implementation may use them as file names or object keys as they are.
 // Bodies are streams both ways: a 100 MiB file never sits in memory.
 import type { Readable } from 'node:stream';
-
-/** Inclusive byte range, as HTTP Range counts. */
-export interface ByteRange {
-  start: number;
-  end: number;
-}
+import type { ByteRange } from '../byte-ranges.ts';
 
 export interface FileStorage {
   /**
