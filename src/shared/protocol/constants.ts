@@ -47,6 +47,13 @@ export const MAX_MEDIA_DURATION_MS = 7 * 24 * 3_600_000;
 /** A file name, in UTF-8 bytes, as most file systems allow. */
 export const MAX_FILE_NAME_BYTES = 255;
 export const FILES_PATH = '/api/files';
+/** The kinds of change a `send` can make to an earlier message (docs/protocol.md, "Changes to messages"); an absent `kind` is an ordinary message. */
+export const MESSAGE_CHANGE_KINDS = ['edit', 'delete', 'react'] as const;
+export type MessageChangeKind = (typeof MESSAGE_CHANGE_KINDS)[number];
+/** How long after it was sent its author may edit a message (48 hours, as Signal and Telegram allow). Deleting has no window. */
+export const EDIT_WINDOW_MS = 48 * 3_600_000;
+/** The longest reaction, in code points: room for every emoji ZWJ sequence and tag flag (the longest standard ones have 10). */
+export const MAX_REACTION_CODE_POINTS = 16;
 /** How long a client keeps a remote typing state that was not refreshed. */
 export const TYPING_EXPIRY_MS = 6_000;
 

@@ -34,9 +34,18 @@ export const sendFrameSchema = z.object({
   t: z.literal('send'),
   cid: z.string().regex(CID_PATTERN, 'must be 8..64 characters of [A-Za-z0-9_-]'),
   conv: idSchema,
-  body: z.string(),
+  // A `delete` needs no body; a missing one is "" (for an ordinary message
+  // that is a blank body, refused `nack invalid` like one sent blank).
+  body: z.string().default(''),
   replyTo: positiveSeq.optional(),
   file: fileRefSchema.optional(),
+  // One of MESSAGE_CHANGE_KINDS, or absent for an ordinary message. Any short
+  // string passes the shape, so that a kind this relay does not know is
+  // answered `nack invalid` with the cid (final for it) instead of
+  // `bad_frame`, which would leave a newer client's outbox waiting forever.
+  kind: z.string().min(1).max(32).optional(),
+  target: positiveSeq.optional(),
+  forwarded: z.literal(true).optional(),
 });
 
 export const receiptFrameSchema = z.object({

@@ -2,7 +2,7 @@
 // Unknown fields are stripped rather than refused so that additive protocol
 // extensions do not break older peers.
 import { z } from 'zod';
-import { FILE_ID_PATTERN, MAX_MEDIA_DIMENSION, MAX_MEDIA_DURATION_MS } from './constants.ts';
+import { FILE_ID_PATTERN, MAX_MEDIA_DIMENSION, MAX_MEDIA_DURATION_MS, MESSAGE_CHANGE_KINDS } from './constants.ts';
 
 export const seqSchema = z.number().int().nonnegative();
 export const timestampSchema = z.number().int().nonnegative();
@@ -70,6 +70,16 @@ export const messageSchema = z.object({
   ts: timestampSchema,
   replyTo: z.number().int().positive().optional(),
   file: messageFileSchema.optional(),
+  // A change to an earlier message (docs/protocol.md, "Changes to messages"):
+  // `kind` and the `target` seq it changes; absent on ordinary messages.
+  kind: z.enum(MESSAGE_CHANGE_KINDS).optional(),
+  target: z.number().int().positive().optional(),
+  forwarded: z.literal(true).optional(),
+  // The current state of an ordinary message, as the relay serves it now.
+  editedAt: timestampSchema.optional(),
+  deleted: z.literal(true).optional(),
+  /** USER_ID → that user's one reaction; absent while there are none. */
+  reactions: z.record(idSchema, z.string()).optional(),
 });
 export type Message = z.infer<typeof messageSchema>;
 
