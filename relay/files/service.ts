@@ -192,6 +192,19 @@ export class FileService {
     return counted;
   }
 
+  /**
+   * Erases a file that a delete for everyone left without a message. The
+   * bytes go first, so that a crash can only leave a record without bytes
+   * (which the sweep removes, as no message carries it), never bytes of a
+   * deleted message without a record. The one race: its uploader attaching
+   * it to a new message in between; that message's file then reads as gone.
+   */
+  async eraseUnreferenced(id: string): Promise<void> {
+    await this.#storage.delete(id);
+    await this.#store.deleteFile(id);
+    this.#log.info({ file: id }, 'file erased: its last message was deleted');
+  }
+
   /** Runs the sweep every `intervalMs`, first after one interval. */
   startSweeping(intervalMs: number): void {
     this.#sweepTimer = setInterval(() => {

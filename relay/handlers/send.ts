@@ -5,10 +5,14 @@
 // so resending an acknowledged message never costs a token. A send in a batch
 // the store could not commit is refused `unavailable` (group-commit.ts), and
 // its nack carries the cid like any other: the client sends it again later.
+// Changes to messages (edit, delete, react) go the same way; the store checks
+// their target, the judge their body (docs/relay.md, "Changes to messages").
 import { performance } from 'node:perf_hooks';
 import {
   type BodyProblem,
   bodyProblem,
+  isMessageChangeKind,
+  isReactionEmoji,
   isValidThumb,
   MAX_BODY_CODE_POINTS,
   MAX_THUMB_LENGTH,
@@ -18,10 +22,16 @@ import type { RelayContext } from '../context.ts';
 import { ackFrameText, msgFrameText } from '../message-frames.ts';
 import type { RateLimits } from '../rate-limit.ts';
 import type { Session } from '../session.ts';
-import type { Refusal, SendJudge } from '../store/types.ts';
+import type { MessageDraft, Refusal, SendJudge } from '../store/types.ts';
 
 export async function handleSend(ctx: RelayContext, session: Session, frame: SendFrame): Promise<void> {
   const started = performance.now();
+  const { kind } = frame;
+  if (kind !== undefined && !isMessageChangeKind(kind)) {
+    // Before deduplication: the store can not hold a kind it does not know.
+    refuse(ctx, session, frame.cid, invalid(`unknown kind "${kind}"; known: edit, delete, react`));
+    return;
+  }
   const outcome = await ctx.groupCommit.submit({
     sender: session.user.id,
     cid: frame.cid,
@@ -29,6 +39,9 @@ export async function handleSend(ctx: RelayContext, session: Session, frame: Sen
     body: frame.body,
     replyTo: frame.replyTo,
     file: frame.file,
+    forwarded: frame.forwarded,
+    kind,
+    target: frame.target,
   });
   switch (outcome.kind) {
     case 'stored': {
@@ -43,6 +56,7 @@ export async function handleSend(ctx: RelayContext, session: Session, frame: Sen
       });
       ctx.metrics.messagesStored.inc();
       ctx.metrics.storedAcks.inc();
+      if (outcome.unreferencedFile !== undefined) await ctx.files.eraseUnreferenced(outcome.unreferencedFile);
       break;
     }
     case 'duplicate':
@@ -50,28 +64,60 @@ export async function handleSend(ctx: RelayContext, session: Session, frame: Sen
       ctx.metrics.duplicateAcks.inc();
       break;
     case 'refused':
-      session.sendFrame({ t: 'nack', cid: frame.cid, ...outcome.refusal });
-      ctx.metrics.nacksByCode[outcome.refusal.code].inc();
+      refuse(ctx, session, frame.cid, outcome.refusal);
       return;
   }
   ctx.metrics.sendToAckSeconds.observe((performance.now() - started) / 1000);
 }
 
+function refuse(ctx: RelayContext, session: Session, cid: string, refusal: Refusal): void {
+  session.sendFrame({ t: 'nack', cid, ...refusal });
+  ctx.metrics.nacksByCode[refusal.code].inc();
+}
+
 export function sendJudge(rateLimits: RateLimits): SendJudge {
   return (draft, conversation) => {
-    // With a file, the body is an optional caption.
-    const problem = bodyProblem(draft.body, draft.file !== undefined);
-    if (problem) return invalid(BODY_REFUSALS[problem]);
-    const thumb = draft.file?.thumb;
-    if (thumb !== undefined && !isValidThumb(thumb)) {
-      return invalid(`file.thumb must be a data:image/jpeg or data:image/webp URL of at most ${MAX_THUMB_LENGTH} characters`);
-    }
-    if (draft.replyTo !== undefined && draft.replyTo > conversation.lastSeq) {
-      return invalid('replyTo is not a message of this conversation');
-    }
+    const refusal = draft.kind === undefined ? messageRefusal(draft, conversation.lastSeq) : changeRefusal(draft);
+    if (refusal) return refusal;
+    // Changes draw on the same bucket: each is a frame multiplied to every member.
     if (!rateLimits.sends.take(draft.sender)) return { code: 'rate_limited', message: 'too many messages; retry later' };
     return null;
   };
+}
+
+/** The content rules of an ordinary message. */
+function messageRefusal(draft: MessageDraft, lastSeq: number): Refusal | null {
+  if (draft.target !== undefined) return invalid('target belongs to changes: set kind edit, delete or react');
+  // With a file, the body is an optional caption.
+  const problem = bodyProblem(draft.body, draft.file !== undefined);
+  if (problem) return invalid(BODY_REFUSALS[problem]);
+  const thumb = draft.file?.thumb;
+  if (thumb !== undefined && !isValidThumb(thumb)) {
+    return invalid(`file.thumb must be a data:image/jpeg or data:image/webp URL of at most ${MAX_THUMB_LENGTH} characters`);
+  }
+  if (draft.replyTo !== undefined && draft.replyTo > lastSeq) {
+    return invalid('replyTo is not a message of this conversation');
+  }
+  return null;
+}
+
+/** The content rules of a change, whose target the store has checked. */
+function changeRefusal(draft: MessageDraft): Refusal | null {
+  if (draft.file !== undefined || draft.replyTo !== undefined || draft.forwarded !== undefined) {
+    return invalid(`a ${draft.kind} carries no file, replyTo or forwarded`);
+  }
+  switch (draft.kind) {
+    case 'edit': {
+      const problem = bodyProblem(draft.body);
+      return problem && invalid(BODY_REFUSALS[problem]);
+    }
+    case 'react':
+      return draft.body === '' || isReactionEmoji(draft.body)
+        ? null
+        : invalid('a reaction is exactly one emoji, or "" to remove yours');
+    default:
+      return draft.body === '' ? null : invalid('a delete carries no body');
+  }
 }
 
 /** The nack message for each broken body rule (src/shared/protocol/content.ts). */

@@ -108,4 +108,19 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE messages ADD COLUMN file TEXT;
   CREATE INDEX messages_file ON messages (file_id) WHERE file_id IS NOT NULL;
   `,
+  `
+  -- Changes to messages (docs/protocol.md, "Changes to messages"). A change
+  -- (kind edit, delete or react) is a log entry of its own that names the
+  -- seq it changes in target. The target's row keeps its current state: body
+  -- (the latest edit's), edited_at, deleted, reactions (JSON object USER_ID
+  -- → emoji, NULL when none). forwarded marks a forwarded ordinary message.
+  ALTER TABLE messages ADD COLUMN kind TEXT CHECK (kind IN ('edit', 'delete', 'react'));
+  ALTER TABLE messages ADD COLUMN target INTEGER;
+  ALTER TABLE messages ADD COLUMN forwarded INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE messages ADD COLUMN edited_at INTEGER;
+  ALTER TABLE messages ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE messages ADD COLUMN reactions TEXT;
+  -- A delete erases the target's earlier edits: they are found by target.
+  CREATE INDEX messages_target ON messages (conv_id, target) WHERE target IS NOT NULL;
+  `,
 ];

@@ -11,7 +11,17 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import type { Conversation, FileRef, GroupAddPolicy, Message, MessageFile, ReceiptWatermarks, User } from '../../src/shared/protocol/index.ts';
+import {
+  type Conversation,
+  EDIT_WINDOW_MS,
+  type FileRef,
+  type GroupAddPolicy,
+  type Message,
+  type MessageChangeKind,
+  type MessageFile,
+  type ReceiptWatermarks,
+  type User,
+} from '../../src/shared/protocol/index.ts';
 import { migrate, schemaVersion } from '../../src/shared/sqlite/migrations.ts';
 import type { RegistrationMode } from '../config.ts';
 import { OwnerLock, ownerLockFile } from './owner-lock.ts';
@@ -27,6 +37,7 @@ import type {
   HistoryPage,
   NewUser,
   PrivacySettings,
+  Refusal,
   RegistrationSetting,
   RelayStore,
   SendJudge,
@@ -87,6 +98,23 @@ interface MessageRow {
   reply_to: number | null;
   ts: number;
   file: string | null;
+  kind: MessageChangeKind | null;
+  target: number | null;
+  forwarded: number;
+  edited_at: number | null;
+  deleted: number;
+  /** JSON object USER_ID → emoji; NULL when there are none. */
+  reactions: string | null;
+}
+
+/** What a change needs to know of its target. */
+interface TargetRow {
+  sender_id: string;
+  ts: number;
+  kind: MessageChangeKind | null;
+  deleted: number;
+  file_id: string | null;
+  reactions: string | null;
 }
 
 interface FileRow {
@@ -144,7 +172,9 @@ export function openSqliteStore(file: string, role: StoreRole = 'relay'): Sqlite
   let db: DatabaseSync | undefined;
   try {
     db = new DatabaseSync(file, { enableForeignKeyConstraints: true, timeout: BUSY_TIMEOUT_MS[role] });
-    db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL');
+    // secure_delete: SQLite overwrites deleted content with zeros, so that an
+    // erased message leaves nothing in free pages (docs/operations.md, "Erasure").
+    db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA secure_delete = ON');
     if (role === 'relay') migrate(db, MIGRATIONS, refuseNewerSchema);
     else requireCurrentSchema(db, file);
   } catch (error) {
@@ -171,7 +201,8 @@ function requireCurrentSchema(db: DatabaseSync, file: string): void {
 }
 
 const USER_COLUMNS = 'id, username, display_name';
-const MESSAGE_COLUMNS = 'conv_id, seq, sender_id, cid, body, reply_to, ts, file';
+const MESSAGE_COLUMNS = 'conv_id, seq, sender_id, cid, body, reply_to, ts, file, kind, target, forwarded, edited_at, deleted, reactions';
+const INSERTED_COLUMNS = 'conv_id, seq, sender_id, cid, body, reply_to, ts, file, file_id, kind, target, forwarded';
 const CONVERSATION_COLUMNS = 'c.id, c.kind, c.title, c.last_seq, c.created_at';
 const MEMBER_COLUMNS = 'm.conv_id, m.user_id, u.username, u.display_name, m.delivered, m.read';
 
@@ -181,6 +212,12 @@ export class SqliteStore implements RelayStore {
   readonly #file: string;
   readonly #role: StoreRole;
   readonly #lock: OwnerLock | undefined;
+  /**
+   * Something was erased (a delete, a file record) and the write-ahead log
+   * may still hold it: checkpointed and truncated after the next batch of
+   * sends, and at close (docs/operations.md, "Erasure").
+   */
+  #erasurePending = false;
 
   constructor(db: DatabaseSync, file: string, role: StoreRole, lock: OwnerLock | undefined) {
     this.#db = db;
@@ -333,7 +370,7 @@ export class SqliteStore implements RelayStore {
   // ---- messages ----
 
   async appendMessages(drafts: readonly MessageDraft[], judge: SendJudge, now: number): Promise<AppendOutcome[]> {
-    return this.#transaction(() => {
+    const outcomes = this.#transaction(() => {
       // The batch works on what it reads once per conversation (last seq,
       // members) and writes each conversation's last seq once at the end: the
       // transaction holds the write lock, so nothing else changes them meanwhile,
@@ -352,6 +389,7 @@ export class SqliteStore implements RelayStore {
         if (conv.blockedSenders.includes(draft.sender)) {
           return { kind: 'refused', refusal: { code: 'forbidden', message: 'this user does not accept your messages' } };
         }
+        if (draft.kind !== undefined) return this.#appendChange(draft, draft.kind, conv, judge, now, storedBefore);
         const file = draft.file && this.#messageFile(draft.file, draft.sender);
         if (file === null) {
           return { kind: 'refused', refusal: { code: 'invalid', message: 'no such file, unfinished, or not readable by the sender' } };
@@ -371,10 +409,14 @@ export class SqliteStore implements RelayStore {
           now,
           fileJson ?? null,
           file?.id ?? null,
+          null,
+          null,
+          draft.forwarded ? 1 : 0,
         );
         const message: Message = { conv: draft.conv, seq, cid: draft.cid, from: draft.sender, body: draft.body, ts: now };
         if (draft.replyTo !== undefined) message.replyTo = draft.replyTo;
         if (file) message.file = file;
+        if (draft.forwarded) message.forwarded = true;
         // A later draft of this batch with the same (sender, cid) is its duplicate.
         storedBefore.set(key, message);
         return { kind: 'stored', message, members: conv.members };
@@ -384,6 +426,8 @@ export class SqliteStore implements RelayStore {
       }
       return outcomes;
     });
+    if (this.#erasurePending) this.#checkpointErasures();
+    return outcomes;
   }
 
   async messagesAfter(convId: string, afterSeq: number, limit: number): Promise<Message[]> {
@@ -465,7 +509,10 @@ export class SqliteStore implements RelayStore {
   }
 
   async deleteFile(id: string): Promise<boolean> {
-    return this.#sql.deleteUnreferencedFile.run(id).changes > 0;
+    const deleted = this.#sql.deleteUnreferencedFile.run(id).changes > 0;
+    // The record (its name among others) must not linger in the WAL either.
+    if (deleted) this.#erasurePending = true;
+    return deleted;
   }
 
   // ---- receipts ----
@@ -534,13 +581,72 @@ export class SqliteStore implements RelayStore {
       // Only the relay refreshes the query planner's statistics: from an
       // operator command, the ANALYZE this may run would hold the write lock
       // while the relay waits to store messages.
-      if (this.#role === 'relay') this.#db.exec('PRAGMA optimize');
+      if (this.#role === 'relay') {
+        this.#db.exec('PRAGMA optimize');
+        // Leaves no write-ahead log behind, so that nothing erased survives
+        // in it (SQLite removes the WAL on the last close too, but not while
+        // an operator command still has the database open).
+        this.#checkpointErasures();
+      }
       this.#db.close();
     }
     this.#lock?.release();
   }
 
   // ---- internals ----
+
+  /**
+   * Stores a change (MessageDraft.kind) after checking its target, and
+   * updates the target's current state. Runs inside appendMessages'
+   * transaction, after deduplication, membership and blocks.
+   */
+  #appendChange(
+    draft: MessageDraft,
+    kind: MessageChangeKind,
+    conv: BatchConversation,
+    judge: SendJudge,
+    now: number,
+    storedBefore: Map<string, Message>,
+  ): AppendOutcome {
+    const target = draft.target === undefined ? undefined : (this.#sql.targetOf.get(draft.conv, draft.target) as TargetRow | undefined);
+    const refusal = changeRefusal(draft, kind, target, now) ?? judge(draft, { lastSeq: conv.lastSeq });
+    if (refusal) return { kind: 'refused', refusal };
+    const targetSeq = draft.target as number;
+    const seq = ++conv.lastSeq;
+    conv.appended = true;
+    // A delete carries no text of its own, whatever the draft held.
+    const body = kind === 'delete' ? '' : draft.body;
+    this.#sql.insertMessage.run(draft.conv, seq, draft.sender, draft.cid, body, null, now, null, null, kind, targetSeq, 0);
+    let unreferencedFile: string | undefined;
+    if (kind === 'edit') this.#sql.editMessage.run(body, now, draft.conv, targetSeq);
+    else if (kind === 'react') {
+      const reactions = { ...(target?.reactions ? (JSON.parse(target.reactions) as Record<string, string>) : {}) };
+      if (body === '') delete reactions[draft.sender];
+      else reactions[draft.sender] = body;
+      this.#sql.setReactions.run(Object.keys(reactions).length > 0 ? JSON.stringify(reactions) : null, draft.conv, targetSeq);
+    } else {
+      this.#sql.eraseMessage.run(draft.conv, targetSeq);
+      this.#sql.eraseEdits.run(draft.conv, targetSeq);
+      this.#erasurePending = true;
+      const fileId = target?.file_id;
+      if (fileId && this.#sql.fileCarried.get(fileId) === undefined) unreferencedFile = fileId;
+    }
+    // Messages this batch already returned as duplicates' answers now have another state.
+    for (const [key, cached] of storedBefore) {
+      if (cached.conv === draft.conv && (cached.seq === targetSeq || cached.target === targetSeq)) {
+        storedBefore.set(key, toMessage(this.#sql.messageAt.get(draft.conv, cached.seq) as unknown as MessageRow));
+      }
+    }
+    const message: Message = { conv: draft.conv, seq, cid: draft.cid, from: draft.sender, body, ts: now, kind, target: targetSeq };
+    storedBefore.set(senderCidKey(draft.sender, draft.cid), message);
+    return { kind: 'stored', message, members: conv.members, ...(unreferencedFile && { unreferencedFile }) };
+  }
+
+  /** Copies the write-ahead log into the database and truncates it; kept pending while a reader holds it back. */
+  #checkpointErasures(): void {
+    const result = this.#sql.checkpoint.get() as { busy: number };
+    this.#erasurePending = result.busy !== 0;
+  }
 
   #transaction<T>(work: () => T): T {
     this.#sql.begin.run();
@@ -689,7 +795,20 @@ function prepareStatements(db: DatabaseSync) {
       `SELECT ${MESSAGE_COLUMNS} FROM json_each(?) pair
        JOIN messages ON sender_id = pair.value ->> 0 AND cid = pair.value ->> 1`,
     ),
-    insertMessage: prepare(`INSERT INTO messages (${MESSAGE_COLUMNS}, file_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    insertMessage: prepare(`INSERT INTO messages (${INSERTED_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    messageAt: prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conv_id = ? AND seq = ?`),
+    targetOf: prepare('SELECT sender_id, ts, kind, deleted, file_id, reactions FROM messages WHERE conv_id = ? AND seq = ?'),
+    editMessage: prepare('UPDATE messages SET body = ?, edited_at = ? WHERE conv_id = ? AND seq = ?'),
+    setReactions: prepare('UPDATE messages SET reactions = ? WHERE conv_id = ? AND seq = ?'),
+    // Only the fact that the message existed and was deleted remains (docs/relay.md, "Changes to messages").
+    eraseMessage: prepare(
+      `UPDATE messages SET body = '', file = NULL, file_id = NULL, reply_to = NULL, forwarded = 0, edited_at = NULL,
+         reactions = NULL, deleted = 1
+       WHERE conv_id = ? AND seq = ?`,
+    ),
+    eraseEdits: prepare(`UPDATE messages SET body = '' WHERE conv_id = ? AND target = ? AND kind = 'edit'`),
+    fileCarried: prepare('SELECT 1 FROM messages WHERE file_id = ? LIMIT 1'),
+    checkpoint: prepare('PRAGMA wal_checkpoint(TRUNCATE)'),
     messagesAfter: prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conv_id = ? AND seq > ? ORDER BY seq LIMIT ?`),
     messagesBefore: prepare(
       `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conv_id = ?1 AND (?2 IS NULL OR seq < ?2) ORDER BY seq DESC LIMIT ?3`,
@@ -791,6 +910,14 @@ function toMessage(row: MessageRow): Message {
   const message: Message = { conv: row.conv_id, seq: row.seq, cid: row.cid, from: row.sender_id, body: row.body, ts: row.ts };
   if (row.reply_to !== null) message.replyTo = row.reply_to;
   if (row.file !== null) message.file = JSON.parse(row.file) as MessageFile;
+  if (row.kind !== null && row.target !== null) {
+    message.kind = row.kind;
+    message.target = row.target;
+  }
+  if (row.forwarded) message.forwarded = true;
+  if (row.edited_at !== null) message.editedAt = row.edited_at;
+  if (row.deleted) message.deleted = true;
+  if (row.reactions !== null) message.reactions = JSON.parse(row.reactions) as Record<string, string>;
   return message;
 }
 
@@ -805,6 +932,24 @@ function toFileRecord(row: FileRow): FileRecord {
     createdAt: row.created_at,
     finishedAt: row.finished_at,
   };
+}
+
+/** Why a change may not be stored against `target` (its row in the draft's conversation, if any), or null. */
+function changeRefusal(
+  draft: MessageDraft,
+  kind: MessageChangeKind,
+  target: TargetRow | undefined,
+  now: number,
+): Refusal | null {
+  if (draft.target === undefined) return { code: 'invalid', message: `a ${kind} needs a target` };
+  if (!target) return { code: 'invalid', message: 'target is not a message of this conversation' };
+  if (target.kind !== null) return { code: 'invalid', message: 'target is a change, not a message' };
+  if (target.deleted) return { code: 'invalid', message: 'target was deleted' };
+  if (kind !== 'react' && target.sender_id !== draft.sender) {
+    return { code: 'forbidden', message: `only its author may ${kind} a message` };
+  }
+  if (kind === 'edit' && now - target.ts > EDIT_WINDOW_MS) return { code: 'invalid', message: 'target is too old to edit' };
+  return null;
 }
 
 /** Escapes LIKE's wildcards so that a search prefix matches literally. */

@@ -9,6 +9,7 @@ import type {
   FileRef,
   GroupAddPolicy,
   Message,
+  MessageChangeKind,
   NackCode,
   PrivacySettings,
   ReceiptWatermarks,
@@ -37,6 +38,17 @@ export interface MessageDraft {
   replyTo?: number;
   /** Checked by the store in the transaction: finished, and readable by the sender. */
   file?: FileRef;
+  /** Ordinary messages only (the judge refuses it on changes). */
+  forwarded?: true;
+  /**
+   * A change to the message `target` of the same conversation. The store
+   * checks the target in the transaction (docs/relay.md, "Changes to
+   * messages"): an ordinary message, not deleted (else `invalid`), the
+   * sender's own for edit and delete (else `forbidden`), an edit within
+   * EDIT_WINDOW_MS (else `invalid`). `target` without `kind` is ignored.
+   */
+  kind?: MessageChangeKind;
+  target?: number;
 }
 
 /** An upload as the relay records it (docs/files.md). */
@@ -77,8 +89,12 @@ export interface Refusal {
 export type SendJudge = (draft: MessageDraft, conversation: { lastSeq: number }) => Refusal | null;
 
 export type AppendOutcome =
-  /** Stored now; `members` are the conversation's members at commit time. */
-  | { kind: 'stored'; message: Message; members: string[] }
+  /**
+   * Stored now; `members` are the conversation's members at commit time.
+   * `unreferencedFile`: a delete took away the last message carrying this
+   * file; the caller erases it (FileService.eraseUnreferenced).
+   */
+  | { kind: 'stored'; message: Message; members: string[]; unreferencedFile?: string }
   /** The sender had already used this cid: the message stored then. */
   | { kind: 'duplicate'; message: Message }
   | { kind: 'refused'; refusal: Refusal };
@@ -162,8 +178,11 @@ export interface RelayStore {
    * Stores a batch of sends in one transaction, in order: for each draft,
    * deduplication on (sender, cid), then membership (refused `not_found`), then
    * in a direct conversation whether the other member blocked the sender
-   * (refused `forbidden`), then `judge`; accepted drafts get the next seq of
-   * their conversation. Either the
+   * (refused `forbidden`), then a change's target (see MessageDraft), then
+   * `judge`; accepted drafts get the next seq of their conversation, and a
+   * change updates its target's current state in the same transaction (a
+   * delete erases the target's body, file and earlier edits' bodies).
+   * Messages are always served in their current state. Either the
    * whole batch commits or the call rejects and nothing is stored.
    */
   appendMessages(drafts: readonly MessageDraft[], judge: SendJudge, now: number): Promise<AppendOutcome[]>;
@@ -176,13 +195,13 @@ export interface RelayStore {
   createFile(file: NewFile, now: number): Promise<void>;
   fileRecord(id: string): Promise<FileRecord | undefined>;
   finishFile(id: string, sha256: string, now: number): Promise<void>;
-  /** Whether `userId` may download it: its uploader, or a member of a conversation holding a message that carries it. */
+  /** Whether `userId` may download it: its uploader, or a member of a conversation holding a message (not deleted) that carries it. */
   mayReadFile(id: string, userId: string): Promise<boolean>;
   /** Bytes of every file `userId` uploaded, unfinished ones at their declared size. */
   storageUsedBy(userId: string): Promise<number>;
   /** Finished files and their bytes. */
   fileTotals(): Promise<{ files: number; bytes: number }>;
-  /** Up to `limit` files created before `createdBefore` that are unfinished or that no message carries. */
+  /** Up to `limit` files created before `createdBefore` that are unfinished or that no message (not deleted) carries. */
   expiredFiles(createdBefore: number, limit: number): Promise<ExpiredFile[]>;
   /** Deletes the record unless a message carries the file; whether it did. */
   deleteFile(id: string): Promise<boolean>;

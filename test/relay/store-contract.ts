@@ -3,7 +3,7 @@
 // gets a fresh, empty store from the factory.
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { MessageDraft, RelayStore, SendJudge } from '../../relay/store/types.ts';
-import type { User } from '../../src/shared/protocol/index.ts';
+import { EDIT_WINDOW_MS, type MessageChangeKind, type User } from '../../src/shared/protocol/index.ts';
 
 export interface StoreUnderTest {
   store: RelayStore;
@@ -35,6 +35,10 @@ export function runRelayStoreContract(name: string, createStore: () => Promise<S
 
     function draft(sender: User, conv: string, cid: string, body = `body ${cid}`, replyTo?: number): MessageDraft {
       return { sender: sender.id, conv, cid, body, replyTo };
+    }
+
+    function change(sender: User, conv: string, cid: string, kind: MessageChangeKind, target: number | undefined, body = ''): MessageDraft {
+      return { sender: sender.id, conv, cid, body, kind, target };
     }
 
     describe('accounts', () => {
@@ -433,6 +437,191 @@ export function runRelayStoreContract(name: string, createStore: () => Promise<S
       });
     });
 
+    describe('changes to messages', () => {
+      async function directWithMessages(count: number): Promise<{ alice: User; bob: User; conv: string }> {
+        const alice = await user('alice');
+        const bob = await user('bob');
+        const conv = (await store.openDirect(alice.id, bob.id, T0)).conversation.id;
+        const drafts = Array.from({ length: count }, (_, i) => draft(i % 2 ? bob : alice, conv, `msg-${i + 1}`, `text ${i + 1}`));
+        await store.appendMessages(drafts, acceptAll, T0);
+        return { alice, bob, conv };
+      }
+
+      async function messageAt(conv: string, seq: number) {
+        return (await store.messagesAfter(conv, seq - 1, 1))[0];
+      }
+
+      test('an edit is a log entry of its own; the target serves the latest body and editedAt everywhere', async () => {
+        const { alice, bob, conv } = await directWithMessages(1);
+        const outcomes = await store.appendMessages(
+          [change(alice, conv, 'edit-1', 'edit', 1, 'first fix'), change(alice, conv, 'edit-2', 'edit', 1, 'second fix')],
+          acceptAll,
+          T0 + 10,
+        );
+        expect(outcomes).toEqual([
+          {
+            kind: 'stored',
+            message: { conv, seq: 2, cid: 'edit-1', from: alice.id, body: 'first fix', ts: T0 + 10, kind: 'edit', target: 1 },
+            members: [alice.id, bob.id],
+          },
+          {
+            kind: 'stored',
+            message: { conv, seq: 3, cid: 'edit-2', from: alice.id, body: 'second fix', ts: T0 + 10, kind: 'edit', target: 1 },
+            members: [alice.id, bob.id],
+          },
+        ]);
+        const current = { conv, seq: 1, cid: 'msg-1', from: alice.id, body: 'second fix', ts: T0, editedAt: T0 + 10 };
+        expect(await store.messagesAfter(conv, 0, 10)).toEqual([current, outcomes[0]?.kind === 'stored' && outcomes[0].message, outcomes[1]?.kind === 'stored' && outcomes[1].message]);
+        expect((await store.messagesBefore(conv, 2, 10)).messages).toEqual([current]);
+        // A resent original answers with its current state.
+        expect(await store.appendMessages([draft(alice, conv, 'msg-1', 'text 1')], acceptAll, T0 + 11)).toEqual([
+          { kind: 'duplicate', message: current },
+        ]);
+        expect((await store.conversation(conv))?.lastSeq).toBe(3);
+      });
+
+      test('reactions: one per user, replaced by a new one, removed with ""; any member may react', async () => {
+        const { alice, bob, conv } = await directWithMessages(1);
+        await store.appendMessages(
+          [change(alice, conv, 'react-1', 'react', 1, '👍'), change(bob, conv, 'react-2', 'react', 1, '❤️')],
+          acceptAll,
+          T0 + 1,
+        );
+        expect((await messageAt(conv, 1))?.reactions).toEqual({ [alice.id]: '👍', [bob.id]: '❤️' });
+        await store.appendMessages([change(bob, conv, 'react-3', 'react', 1, '😂')], acceptAll, T0 + 2);
+        expect((await messageAt(conv, 1))?.reactions).toEqual({ [alice.id]: '👍', [bob.id]: '😂' });
+        await store.appendMessages(
+          [change(bob, conv, 'react-4', 'react', 1, ''), change(alice, conv, 'react-5', 'react', 1, '')],
+          acceptAll,
+          T0 + 3,
+        );
+        const target = await messageAt(conv, 1);
+        expect(target?.reactions).toBeUndefined();
+        expect(target?.editedAt).toBeUndefined();
+        // Every change was an entry: 1 message + 5 reactions.
+        expect((await store.conversation(conv))?.lastSeq).toBe(6);
+        expect(await messageAt(conv, 6)).toMatchObject({ kind: 'react', target: 1, body: '' });
+      });
+
+      test('a delete erases the target\'s body, file, reactions and its earlier edits\' bodies; the fact remains', async () => {
+        const { alice, bob, conv } = await directWithMessages(2);
+        await store.appendMessages(
+          [
+            change(alice, conv, 'edit-1', 'edit', 1, 'secret edit'),
+            change(bob, conv, 'react-1', 'react', 1, '👍'),
+            { ...draft(bob, conv, 'reply-1', 'quoting', 1) },
+          ],
+          acceptAll,
+          T0 + 1,
+        );
+        const [outcome] = await store.appendMessages([change(alice, conv, 'delete-1', 'delete', 1, 'ignored text')], acceptAll, T0 + 2);
+        expect(outcome).toEqual({
+          kind: 'stored',
+          message: { conv, seq: 6, cid: 'delete-1', from: alice.id, body: '', ts: T0 + 2, kind: 'delete', target: 1 },
+          members: [alice.id, bob.id],
+        });
+        const log = await store.messagesAfter(conv, 0, 10);
+        expect(log.map((message) => message.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+        expect(log[0]).toEqual({ conv, seq: 1, cid: 'msg-1', from: alice.id, body: '', ts: T0, deleted: true });
+        expect(log[2]).toEqual({ conv, seq: 3, cid: 'edit-1', from: alice.id, body: '', ts: T0 + 1, kind: 'edit', target: 1 });
+        // Others' messages are theirs: the reaction entry and the reply stay as sent.
+        expect(log[3]).toMatchObject({ kind: 'react', body: '👍' });
+        expect(log[4]).toMatchObject({ body: 'quoting', replyTo: 1 });
+        expect(log[1]).toMatchObject({ body: 'text 2' });
+        expect(JSON.stringify(log)).not.toContain('secret edit');
+        expect(JSON.stringify(log)).not.toContain('text 1');
+      });
+
+      test('a change in the same batch as its target, and a duplicate after it, see the current state', async () => {
+        const { alice, conv } = await directWithMessages(0);
+        const outcomes = await store.appendMessages(
+          [
+            draft(alice, conv, 'fresh-1', 'typo'),
+            change(alice, conv, 'edit-1', 'edit', 1, 'fixed'),
+            draft(alice, conv, 'fresh-1', 'typo'),
+            change(alice, conv, 'delete-1', 'delete', 1),
+            change(alice, conv, 'edit-1', 'edit', 1, 'fixed'),
+          ],
+          acceptAll,
+          T0 + 1,
+        );
+        expect(outcomes.map((outcome) => outcome.kind)).toEqual(['stored', 'stored', 'duplicate', 'stored', 'duplicate']);
+        expect(outcomes[2]).toMatchObject({ message: { seq: 1, body: 'fixed', editedAt: T0 + 1 } });
+        expect(outcomes[4]).toMatchObject({ message: { seq: 2, body: '' } });
+        expect(await messageAt(conv, 1)).toEqual({ conv, seq: 1, cid: 'fresh-1', from: alice.id, body: '', ts: T0 + 1, deleted: true });
+      });
+
+      test('refuses a target that is missing, not in the conversation, a change or deleted; stores nothing', async () => {
+        const { alice, bob, conv } = await directWithMessages(1);
+        const carol = await user('carol');
+        const other = (await store.openDirect(alice.id, carol.id, T0)).conversation.id;
+        await store.appendMessages([draft(alice, other, 'elsewhere-1'), draft(alice, other, 'elsewhere-2')], acceptAll, T0);
+        await store.appendMessages([change(bob, conv, 'react-1', 'react', 1, '👍')], acceptAll, T0);
+        await store.appendMessages([draft(alice, conv, 'gone-1'), change(alice, conv, 'delete-1', 'delete', 3)], acceptAll, T0);
+        const before = await store.messagesAfter(conv, 0, 100);
+        const outcomes = await store.appendMessages(
+          [
+            change(alice, conv, 'no-target', 'edit', undefined, 'x'),
+            change(alice, conv, 'nonexistent', 'react', 99, '👍'),
+            // seq 2 exists in the other conversation only… and is a change here: both refused.
+            change(alice, conv, 'a-change', 'react', 2, '👍'),
+            change(bob, conv, 'deleted', 'react', 3, '👍'),
+            change(alice, conv, 'deleted-edit', 'edit', 3, 'again'),
+            change(alice, conv, 'deleted-twice', 'delete', 3),
+          ],
+          acceptAll,
+          T0 + 1,
+        );
+        for (const outcome of outcomes) expect(outcome).toMatchObject({ kind: 'refused', refusal: { code: 'invalid' } });
+        expect(await store.messagesAfter(conv, 0, 100)).toEqual(before);
+        // Refused cids were not stored: sent again with a good target, they are new.
+        const [again] = await store.appendMessages([change(alice, conv, 'nonexistent', 'react', 1, '👍')], acceptAll, T0 + 2);
+        expect(again?.kind).toBe('stored');
+      });
+
+      test('only the author edits or deletes (forbidden otherwise); an edit only within the edit window', async () => {
+        const { alice, bob, conv } = await directWithMessages(1);
+        const outcomes = await store.appendMessages(
+          [change(bob, conv, 'bob-edit', 'edit', 1, 'mine now'), change(bob, conv, 'bob-delete', 'delete', 1)],
+          acceptAll,
+          T0 + 1,
+        );
+        for (const outcome of outcomes) expect(outcome).toMatchObject({ kind: 'refused', refusal: { code: 'forbidden' } });
+        const [late] = await store.appendMessages([change(alice, conv, 'late-edit', 'edit', 1, 'late')], acceptAll, T0 + EDIT_WINDOW_MS + 1);
+        expect(late).toMatchObject({ kind: 'refused', refusal: { code: 'invalid' } });
+        const [inTime] = await store.appendMessages([change(alice, conv, 'edit-in-time', 'edit', 1, 'in time')], acceptAll, T0 + EDIT_WINDOW_MS);
+        expect(inTime?.kind).toBe('stored');
+        // Deleting has no window.
+        const [deleted] = await store.appendMessages([change(alice, conv, 'late-delete', 'delete', 1)], acceptAll, T0 + 10 * EDIT_WINDOW_MS);
+        expect(deleted?.kind).toBe('stored');
+        expect((await messageAt(conv, 1))?.deleted).toBe(true);
+      });
+
+      test('changes pass the judge too, and a non-member may not change anything', async () => {
+        const { alice, conv } = await directWithMessages(1);
+        const carol = await user('carol');
+        const refuseChanges: SendJudge = (candidate) =>
+          candidate.kind ? { code: 'invalid', message: 'no changes today' } : null;
+        const outcomes = await store.appendMessages(
+          [change(alice, conv, 'judged', 'react', 1, '👍'), change(carol, conv, 'outsider', 'react', 1, '👍')],
+          refuseChanges,
+          T0,
+        );
+        expect(outcomes).toEqual([
+          { kind: 'refused', refusal: { code: 'invalid', message: 'no changes today' } },
+          { kind: 'refused', refusal: { code: 'not_found', message: 'no such conversation' } },
+        ]);
+        expect((await messageAt(conv, 1))?.reactions).toBeUndefined();
+      });
+
+      test('forwarded is kept on the message', async () => {
+        const { alice, conv } = await directWithMessages(0);
+        const [outcome] = await store.appendMessages([{ ...draft(alice, conv, 'fwd-1', 'look'), forwarded: true }], acceptAll, T0);
+        expect(outcome).toMatchObject({ kind: 'stored', message: { forwarded: true } });
+        expect(await messageAt(conv, 1)).toEqual({ conv, seq: 1, cid: 'fwd-1', from: alice.id, body: 'look', ts: T0, forwarded: true });
+      });
+    });
+
     describe('receipts', () => {
       test('watermarks only move forward, read implies delivered, both clamp to lastSeq', async () => {
         const alice = await user('alice');
@@ -621,6 +810,49 @@ export function runRelayStoreContract(name: string, createStore: () => Promise<S
         const direct = await store.openDirect(carol.id, dave.id, T0);
         const [refused] = await store.appendMessages([{ ...draft(carol, direct.conversation.id, 'c-left'), file: { id } }], acceptAll, T0);
         expect(refused?.kind).toBe('refused');
+      });
+
+      test('a delete leaves its file to erase when no other message carries it; deleted messages give no access', async () => {
+        const alice = await user('alice');
+        const bob = await user('bob');
+        const carol = await user('carol');
+        const ab = (await store.openDirect(alice.id, bob.id, T0)).conversation.id;
+        const ac = (await store.openDirect(alice.id, carol.id, T0)).conversation.id;
+        const id = await finishedFile(alice, 1);
+        await store.appendMessages(
+          [{ ...draft(alice, ab, 'c-share-1'), file: { id } }, { ...draft(alice, ac, 'c-share-2'), file: { id } }],
+          acceptAll,
+          T0,
+        );
+        const [first] = await store.appendMessages([change(alice, ab, 'c-del-1', 'delete', 1)], acceptAll, T0 + 2);
+        // Carol's copy still carries it.
+        expect(first).toMatchObject({ kind: 'stored' });
+        expect(first?.kind === 'stored' && first.unreferencedFile).toBeFalsy();
+        expect(await store.mayReadFile(id, bob.id)).toBe(false);
+        expect(await store.mayReadFile(id, carol.id)).toBe(true);
+        expect((await store.messagesAfter(ab, 0, 1))[0]?.file).toBeUndefined();
+        const [last] = await store.appendMessages([change(alice, ac, 'c-del-2', 'delete', 1)], acceptAll, T0 + 3);
+        expect(last).toMatchObject({ kind: 'stored', unreferencedFile: id });
+        expect(await store.mayReadFile(id, carol.id)).toBe(false);
+        // Now unreferenced: the sweep's and the eraser's deleteFile may take it.
+        expect(await store.expiredFiles(T0 + 2, 10)).toEqual([{ id, finished: true }]);
+        expect(await store.deleteFile(id)).toBe(true);
+      });
+
+      test('a forward carries a file the sender may read, without a new upload', async () => {
+        const alice = await user('alice');
+        const bob = await user('bob');
+        const carol = await user('carol');
+        const ab = (await store.openDirect(alice.id, bob.id, T0)).conversation.id;
+        const bc = (await store.openDirect(bob.id, carol.id, T0)).conversation.id;
+        const id = await finishedFile(alice, 1);
+        await store.appendMessages([{ ...draft(alice, ab, 'c-orig', ''), file: { id } }], acceptAll, T0);
+        const [forward] = await store.appendMessages([{ ...draft(bob, bc, 'c-fwd', ''), file: { id }, forwarded: true }], acceptAll, T0);
+        expect(forward).toMatchObject({ kind: 'stored', message: { forwarded: true, file: { id, name: 'f1.jpg' } } });
+        // Deleting the original leaves the forward (and Carol's access) alone.
+        const [deleted] = await store.appendMessages([change(alice, ab, 'c-del', 'delete', 1)], acceptAll, T0);
+        expect(deleted?.kind === 'stored' && deleted.unreferencedFile).toBeFalsy();
+        expect(await store.mayReadFile(id, carol.id)).toBe(true);
       });
 
       test('expired files: unfinished or unreferenced, created before the cutoff; a carried file is never deleted', async () => {
