@@ -200,9 +200,14 @@ export class FileService {
    * it to a new message in between; that message's file then reads as gone.
    */
   async eraseUnreferenced(id: string): Promise<void> {
-    await this.#storage.delete(id);
-    await this.#store.deleteFile(id);
-    this.#log.info({ file: id }, 'file erased: its last message was deleted');
+    try {
+      await this.#storage.delete(id);
+      await this.#store.deleteFile(id);
+      this.#log.info({ file: id }, 'file erased: its last message was deleted');
+    } catch (error) {
+      // The delete is stored all the same; the record, carried by no message, is the sweep's.
+      this.#log.error({ err: error, file: id }, 'erasing the file of a deleted message failed; the sweep will retry');
+    }
   }
 
   /** Runs the sweep every `intervalMs`, first after one interval. */

@@ -46,6 +46,8 @@ export async function handleSend(ctx: RelayContext, session: Session, frame: Sen
   switch (outcome.kind) {
     case 'stored': {
       const { message, members } = outcome;
+      // Before the ack: once the sender hears the delete is stored, its file is gone too.
+      if (outcome.unreferencedFile !== undefined) await ctx.files.eraseUnreferenced(outcome.unreferencedFile);
       const messageJson = JSON.stringify(message);
       session.sendText(ackFrameText(frame.cid, messageJson));
       ctx.fanout.publish(members, {
@@ -56,7 +58,6 @@ export async function handleSend(ctx: RelayContext, session: Session, frame: Sen
       });
       ctx.metrics.messagesStored.inc();
       ctx.metrics.storedAcks.inc();
-      if (outcome.unreferencedFile !== undefined) await ctx.files.eraseUnreferenced(outcome.unreferencedFile);
       break;
     }
     case 'duplicate':
