@@ -1,7 +1,7 @@
 // The RelayStore contract on SQLite, plus what only the SQLite store does:
 // persistence across reopening, schema versioning, the owner lock of the
 // relay and operator access beside it, backups.
-import { statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -73,6 +73,32 @@ describe('SQLite store specifics', () => {
     expect(owner?.lastUsedAt).toBeGreaterThanOrEqual(before - 1_000);
     expect(owner?.lastUsedAt).toBeLessThanOrEqual(Date.now());
     await store.close();
+  });
+
+  test('a delete leaves its text neither in free pages nor in the WAL, even while an operator holds the database open', async () => {
+    const store = openSqliteStore(file);
+    const alice = await store.createUser({ username: 'alice', displayName: 'Alice', passwordHash: 'h' }, 1);
+    const bob = await store.createUser({ username: 'bob', displayName: 'Bob', passwordHash: 'h' }, 1);
+    if (!alice || !bob) throw new Error('users');
+    const conv = (await store.openDirect(alice.id, bob.id, 1)).conversation.id;
+    const secret = `secret-${'s'.repeat(40)}`;
+    const edit = `edit-${'e'.repeat(40)}`;
+    const judge = () => null;
+    await store.appendMessages([{ sender: alice.id, conv, cid: 'cid-secret', body: secret }], judge, 2);
+    await store.appendMessages([{ sender: alice.id, conv, cid: 'cid-edit', body: edit, kind: 'edit', target: 1 }], judge, 3);
+    // An operator command beside the relay: SQLite does not remove the WAL while it is open.
+    const operator = openSqliteStore(file, 'operator');
+    const holding = (needle: string) =>
+      [file, `${file}-wal`].filter((each) => existsSync(each) && readFileSync(each).includes(Buffer.from(needle)));
+    expect(holding(secret)).not.toEqual([]);
+    await store.appendMessages([{ sender: alice.id, conv, cid: 'cid-delete', body: '', kind: 'delete', target: 1 }], judge, 4);
+    // Right after the delete's commit, before any close.
+    expect(holding(secret)).toEqual([]);
+    expect(holding(edit)).toEqual([]);
+    expect(statSync(`${file}-wal`).size).toBe(0);
+    expect((await operator.messagesAfter(conv, 0, 10))[0]).toMatchObject({ body: '', deleted: true });
+    await store.close();
+    await operator.close();
   });
 
   test('refuses a database from a newer relay', async () => {
