@@ -8,6 +8,7 @@ import { registerAccount, relayLog, revokeToken, type TestAccount } from './help
 import { relaySuite } from './helpers/relay-suite.ts';
 import { tappedWebSocket } from './helpers/tapped-websocket.ts';
 import { TcpProxy } from './helpers/tcp-proxy.ts';
+import { TestClient as RelayClient } from '../relay/support/client.ts';
 
 const suite = relaySuite();
 
@@ -171,6 +172,38 @@ describe('receipts', () => {
     await waitFor(() => alice.messages(conv).every((m) => m.status === 'read'), 'all read');
     await waitFor(() => bob.conversations.get(conv)?.unread === 0, 'bob: none unread');
     expect((await alice.engine.listConversations())[0]!.unread).toBe(0);
+  });
+});
+
+describe('changes to messages from other clients', () => {
+  // The engine does not apply edits, deletes and reactions yet
+  // (docs/engine.md, "Changes to messages"); it must not show them as text.
+  it('moves the cursor over them without showing, storing or counting them as unread', async () => {
+    const [aliceAccount, bobAccount] = await Promise.all([account('Alice'), account('Bob')]);
+    const alice = await client(aliceAccount);
+    const conv = (await alice.engine.createDirect(bobAccount.user.id)).id;
+    await alice.engine.send(conv, 'from alice');
+    const [bob] = await RelayClient.signIn(suite.relay.wsUrl, bobAccount.token);
+    suite.afterThisTest(() => bob.close());
+    const first = await bob.sendMessage(conv, 'from bob');
+    if (first.t !== 'ack') throw new Error('send failed');
+    await waitFor(() => alice.messages(conv).length === 2, 'alice sees both messages');
+    const activity = alice.conversations.get(conv)?.lastActivity;
+    expect(await bob.sendMessage(conv, 'edited', { kind: 'edit', target: 2 })).toMatchObject({ t: 'ack' });
+    expect(await bob.sendMessage(conv, '👍', { kind: 'react', target: 1 })).toMatchObject({ t: 'ack' });
+    expect(await bob.sendMessage(conv, 'after the changes')).toMatchObject({ t: 'ack', msg: { seq: 5 } });
+
+    await waitFor(() => alice.messages(conv).length === 3, 'alice sees the third ordinary message');
+    expect(alice.messages(conv).map((m) => [m.seq, m.body])).toEqual([
+      [1, 'from alice'],
+      [2, 'from bob'],
+      [5, 'after the changes'],
+    ]);
+    expect((await alice.engine.getMessages(conv, { limit: 10 })).messages.map((m) => m.seq)).toEqual([1, 2, 5]);
+    await waitFor(() => alice.conversations.get(conv)?.unread === 2, 'two unread: the changes do not count');
+    // The changes did not move the conversation; the message after them did.
+    expect(alice.conversations.get(conv)?.lastActivity).toBeGreaterThanOrEqual(activity ?? Infinity);
+    expect((await alice.engine.listConversations())[0]?.lastMessage?.body).toBe('after the changes');
   });
 });
 

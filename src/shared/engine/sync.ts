@@ -21,6 +21,12 @@
 // 4. The UI gets the messages at or below the cursor, in seq order: a
 //    conversation is shown in order once its gap is filled, never with a hole.
 //
+// Changes to messages (MSG.kind set: edit, delete, react) are not applied
+// yet: they move the cursor like any message but are neither stored nor
+// shown, do not count as unread and do not move the conversation up the list
+// (docs/engine.md, "Changes to messages"), so that an edit or a reaction never
+// appears as a new text message.
+//
 // When the connection drops, waiting messages are simply forgotten: they are
 // stored, and the next `hello` cursor makes the relay send them again. For the
 // same reason at most MAX_WAITING_PER_CONVERSATION wait in memory: the newest
@@ -157,7 +163,7 @@ export class MessageSync {
   private async ingest(conv: string, messages: readonly Message[]): Promise<void> {
     const conversation = this.known(conv, messages.length);
     if (!conversation || messages.length === 0) return;
-    await this.options.write(messages);
+    await this.options.write(messages.filter(isOrdinary));
     await this.advance(conversation, messages);
   }
 
@@ -170,7 +176,7 @@ export class MessageSync {
   /** Stored messages: moves the cursor over them and shows what it covers. */
   private async advance(conversation: StoredConversation, messages: readonly Message[]): Promise<void> {
     const conv = conversation.id;
-    const own = messages.filter((m) => m.from === this.options.me);
+    const incoming = messages.some((m) => m.from !== this.options.me);
 
     // Synchronous from here to the save below: the cursor only moves over
     // messages already stored, and nothing else can move it meanwhile.
@@ -180,7 +186,7 @@ export class MessageSync {
       if (message.seq <= conversation.cursor) shown.push(message);
       else waiting.set(message.seq, message);
       conversation.lastSeq = Math.max(conversation.lastSeq, message.seq);
-      conversation.lastActivity = Math.max(conversation.lastActivity, message.ts);
+      if (isOrdinary(message)) conversation.lastActivity = Math.max(conversation.lastActivity, message.ts);
     }
     for (let next = waiting.get(conversation.cursor + 1); next; next = waiting.get(conversation.cursor + 1)) {
       waiting.delete(next.seq);
@@ -192,16 +198,17 @@ export class MessageSync {
     else this.waiting.delete(conv);
     await this.options.conversations.save(conversation);
 
-    if (shown.length > 0) {
-      shown.sort((a, b) => a.seq - b.seq);
+    const shownOrdinary = shown.filter(isOrdinary);
+    if (shownOrdinary.length > 0) {
+      shownOrdinary.sort((a, b) => a.seq - b.seq);
       this.options.emit({
         type: 'messages',
         conv,
-        messages: shown.map((m) => storedChatMessage(m, conversation, this.options.me)),
+        messages: shownOrdinary.map((m) => storedChatMessage(m, conversation, this.options.me)),
       });
     }
     this.options.conversations.changed(conv);
-    if (own.length < messages.length) this.options.incomingStored(conv);
+    if (incoming) this.options.incomingStored(conv);
     // Not awaited: the answer arrives as a frame that is handled after this one.
     if (waiting.size > 0) void this.fillGap(conv);
   }
@@ -244,4 +251,9 @@ export class MessageSync {
 function forgetNewest(waiting: Map<number, Message>, keep: number): void {
   const newestFirst = [...waiting.keys()].sort((a, b) => b - a);
   for (const seq of newestFirst.slice(0, newestFirst.length - keep)) waiting.delete(seq);
+}
+
+/** Not a change to another message (see the top of this file). */
+function isOrdinary(message: Message): boolean {
+  return message.kind === undefined;
 }
