@@ -62,6 +62,10 @@ function validFrames(): fc.Arbitrary<Record<string, unknown>> {
       conv,
       body: fc.oneof(fc.string(), fc.string({ unit: 'grapheme', maxLength: 300 }), fc.constant(' '.repeat(5000))),
       replyTo: fc.option(seq, { nil: undefined }),
+      // Changes to messages and forwards (docs/protocol.md, "Changes to messages").
+      kind: fc.option(fc.constantFrom('edit', 'delete', 'react', 'pin', ''), { nil: undefined }),
+      target: fc.option(seq, { nil: undefined }),
+      forwarded: fc.option(fc.constantFrom(true, false), { nil: undefined }),
     }),
     fc.record({ t: fc.constant('receipt'), conv, delivered: fc.option(seq, { nil: undefined }), read: fc.option(seq, { nil: undefined }) }),
     fc.record({ t: fc.constant('typing'), conv, on: fc.boolean() }),
