@@ -15,6 +15,7 @@ import {
   type Conversation,
   EDIT_WINDOW_MS,
   type FileRef,
+  MAX_REACTIONS_PER_MESSAGE,
   type GroupAddPolicy,
   type Message,
   type MessageChangeKind,
@@ -949,6 +950,12 @@ function changeRefusal(
     return { code: 'forbidden', message: `only its author may ${kind} a message` };
   }
   if (kind === 'edit' && now - target.ts > EDIT_WINDOW_MS) return { code: 'invalid', message: 'target is too old to edit' };
+  if (kind === 'react' && draft.body !== '' && target.reactions !== null) {
+    const reactions = JSON.parse(target.reactions) as Record<string, string>;
+    if (!Object.hasOwn(reactions, draft.sender) && Object.keys(reactions).length >= MAX_REACTIONS_PER_MESSAGE) {
+      return { code: 'invalid', message: `target has the most reactions a message holds (${MAX_REACTIONS_PER_MESSAGE})` };
+    }
+  }
   return null;
 }
 

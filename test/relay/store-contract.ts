@@ -3,7 +3,7 @@
 // gets a fresh, empty store from the factory.
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { MessageDraft, RelayStore, SendJudge } from '../../relay/store/types.ts';
-import { EDIT_WINDOW_MS, type MessageChangeKind, type User } from '../../src/shared/protocol/index.ts';
+import { EDIT_WINDOW_MS, MAX_REACTIONS_PER_MESSAGE, type MessageChangeKind, type User } from '../../src/shared/protocol/index.ts';
 
 export interface StoreUnderTest {
   store: RelayStore;
@@ -612,6 +612,34 @@ export function runRelayStoreContract(name: string, createStore: () => Promise<S
           { kind: 'refused', refusal: { code: 'not_found', message: 'no such conversation' } },
         ]);
         expect((await messageAt(conv, 1))?.reactions).toBeUndefined();
+      });
+
+      test('a message holds at most MAX_REACTIONS_PER_MESSAGE reactions; those who have one may still change it', async () => {
+        const users = await Promise.all(Array.from({ length: MAX_REACTIONS_PER_MESSAGE }, (_, i) => user(`reactor${i}`)));
+        const [creator, leaver, ...others] = users as [User, User, ...User[]];
+        const group = await store.createGroup(creator.id, 'crowd', [leaver, ...others].map((each) => each.id), T0);
+        await store.appendMessages([draft(creator, group.id, 'popular')], acceptAll, T0);
+        const reacted = await store.appendMessages(
+          users.map((each, i) => change(each, group.id, `react-${i}`, 'react', 1, '👍')),
+          acceptAll,
+          T0,
+        );
+        expect(reacted.every((outcome) => outcome.kind === 'stored')).toBe(true);
+        // Who leaves keeps their reaction; a newcomer finds the message full.
+        await store.removeMember(group.id, leaver.id);
+        const newcomer = await user('newcomer');
+        await store.addMembers(group.id, [newcomer.id], T0);
+        const [full] = await store.appendMessages([change(newcomer, group.id, 'react-new', 'react', 1, '🎉')], acceptAll, T0);
+        expect(full).toMatchObject({ kind: 'refused', refusal: { code: 'invalid' } });
+        const [changed] = await store.appendMessages([change(creator, group.id, 'react-again', 'react', 1, '🎉')], acceptAll, T0);
+        expect(changed?.kind).toBe('stored');
+        await store.appendMessages([change(creator, group.id, 'react-off', 'react', 1, '')], acceptAll, T0);
+        const [room] = await store.appendMessages([change(newcomer, group.id, 'react-new-2', 'react', 1, '🎉')], acceptAll, T0);
+        expect(room?.kind).toBe('stored');
+        const reactions = (await store.messagesAfter(group.id, 0, 1))[0]?.reactions ?? {};
+        expect(Object.keys(reactions)).toHaveLength(MAX_REACTIONS_PER_MESSAGE);
+        expect(reactions[leaver.id]).toBe('👍');
+        expect(reactions[newcomer.id]).toBe('🎉');
       });
 
       test('forwarded is kept on the message', async () => {

@@ -54,6 +54,14 @@ export type MessageChangeKind = (typeof MESSAGE_CHANGE_KINDS)[number];
 export const EDIT_WINDOW_MS = 48 * 3_600_000;
 /** The longest reaction, in code points: room for every emoji ZWJ sequence and tag flag (the longest standard ones have 10). */
 export const MAX_REACTION_CODE_POINTS = 16;
+/**
+ * Reactions one message may hold: as many as a group has members. Members who
+ * left keep theirs, so without a cap the map (and the MSG carrying it) could
+ * grow past any frame; a new reactor beyond it is refused `nack invalid`.
+ */
+export const MAX_REACTIONS_PER_MESSAGE = MAX_GROUP_MEMBERS;
+/** The most bytes `reactions` adds to a MSG: every entry at its longest (a UUID user id, an emoji of 4-byte code points). */
+export const MAX_REACTIONS_BYTES = `,"reactions":{}`.length + MAX_REACTIONS_PER_MESSAGE * (`"":"",`.length + 36 + 4 * MAX_REACTION_CODE_POINTS);
 /** How long a client keeps a remote typing state that was not refreshed. */
 export const TYPING_EXPIRY_MS = 6_000;
 

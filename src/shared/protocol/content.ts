@@ -2,7 +2,7 @@
 // for both sides: the relay refuses a body that breaks them with
 // `nack invalid` (relay/handlers/send.ts), and the engine refuses it before it
 // reaches the outbox (src/shared/engine/session.ts), each in its own words.
-import { MAX_BODY_CODE_POINTS, MAX_FRAME_BYTES, MAX_THUMB_LENGTH, THUMB_PATTERN } from './constants.ts';
+import { MAX_BODY_CODE_POINTS, MAX_FRAME_BYTES, MAX_REACTIONS_BYTES, MAX_THUMB_LENGTH, THUMB_PATTERN } from './constants.ts';
 
 /** What is wrong with a body: nothing but whitespace; more than
  * MAX_BODY_CODE_POINTS once trimmed; or so much surrounding whitespace that
@@ -21,13 +21,15 @@ export function bodyProblem(body: string, withFile = false): BodyProblem | null 
 }
 
 /**
- * Whether a message with this body fits in any frame that carries it. Bodies
- * of up to 4096 code points always do; only a body padded with kilobytes of
- * whitespace can fail. 1 KiB covers the envelope and the other fields, ids at
- * their longest; a file (MSG.file) needs room for its thumb, name and type on top.
+ * Whether a message with this body fits in any frame that carries it, now
+ * and with every reaction it may get later. Bodies of up to 4096 code points
+ * always do; only a body padded with kilobytes of whitespace can fail. 1 KiB
+ * covers the envelope and the other fields, ids at their longest; the
+ * reactions need MAX_REACTIONS_BYTES; a file (MSG.file) needs room for its
+ * thumb, name and type on top.
  */
 export function bodyFitsInFrame(body: string, withFile = false): boolean {
-  const others = withFile ? 1024 + MAX_THUMB_LENGTH + 2 * 1024 : 1024;
+  const others = 1024 + MAX_REACTIONS_BYTES + (withFile ? MAX_THUMB_LENGTH + 2 * 1024 : 0);
   return utf8Length(JSON.stringify(body)) + others <= MAX_FRAME_BYTES;
 }
 
