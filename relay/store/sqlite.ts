@@ -427,7 +427,7 @@ export class SqliteStore implements RelayStore {
       }
       return outcomes;
     });
-    if (this.#erasurePending) this.#checkpointErasures();
+    if (this.#erasurePending) this.#checkpointErasures(false);
     return outcomes;
   }
 
@@ -587,7 +587,7 @@ export class SqliteStore implements RelayStore {
         // Leaves no write-ahead log behind, so that nothing erased survives
         // in it (SQLite removes the WAL on the last close too, but not while
         // an operator command still has the database open).
-        this.#checkpointErasures();
+        this.#checkpointErasures(true);
       }
       this.#db.close();
     }
@@ -643,10 +643,21 @@ export class SqliteStore implements RelayStore {
     return { kind: 'stored', message, members: conv.members, ...(unreferencedFile && { unreferencedFile }) };
   }
 
-  /** Copies the write-ahead log into the database and truncates it; kept pending while a reader holds it back. */
-  #checkpointErasures(): void {
-    const result = this.#sql.checkpoint.get() as { busy: number };
-    this.#erasurePending = result.busy !== 0;
+  /**
+   * Copies the write-ahead log into the database and truncates it; kept
+   * pending while a reader (an operator command: a backup can read for
+   * minutes) holds it back. Without `wait` it gives up at once instead of
+   * waiting the busy timeout, which would stall every socket: the next batch
+   * of sends tries again.
+   */
+  #checkpointErasures(wait: boolean): void {
+    if (!wait) this.#sql.noBusyWait.run();
+    try {
+      const result = this.#sql.checkpoint.get() as { busy: number };
+      this.#erasurePending = result.busy !== 0;
+    } finally {
+      if (!wait) this.#db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS[this.#role]}`);
+    }
   }
 
   #transaction<T>(work: () => T): T {
@@ -810,6 +821,7 @@ function prepareStatements(db: DatabaseSync) {
     eraseEdits: prepare(`UPDATE messages SET body = '' WHERE conv_id = ? AND target = ? AND kind = 'edit'`),
     fileCarried: prepare('SELECT 1 FROM messages WHERE file_id = ? LIMIT 1'),
     checkpoint: prepare('PRAGMA wal_checkpoint(TRUNCATE)'),
+    noBusyWait: prepare('PRAGMA busy_timeout = 0'),
     messagesAfter: prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conv_id = ? AND seq > ? ORDER BY seq LIMIT ?`),
     messagesBefore: prepare(
       `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conv_id = ?1 AND (?2 IS NULL OR seq < ?2) ORDER BY seq DESC LIMIT ?3`,

@@ -101,6 +101,30 @@ describe('SQLite store specifics', () => {
     await operator.close();
   });
 
+  test('a reader holding the WAL back keeps the checkpoint pending, and the next batch after it finishes truncates it', async () => {
+    const store = openSqliteStore(file);
+    const alice = await store.createUser({ username: 'alice', displayName: 'Alice', passwordHash: 'h' }, 1);
+    const bob = await store.createUser({ username: 'bob', displayName: 'Bob', passwordHash: 'h' }, 1);
+    if (!alice || !bob) throw new Error('users');
+    const conv = (await store.openDirect(alice.id, bob.id, 1)).conversation.id;
+    const secret = `secret-${'r'.repeat(40)}`;
+    const judge = () => null;
+    await store.appendMessages([{ sender: alice.id, conv, cid: 'cid-secret', body: secret }], judge, 2);
+    // An operator command in the middle of a read (a backup, say).
+    const reader = new DatabaseSync(file);
+    reader.exec('BEGIN');
+    reader.prepare('SELECT count(*) FROM messages').get();
+    await store.appendMessages([{ sender: alice.id, conv, cid: 'cid-delete', body: '', kind: 'delete', target: 1 }], judge, 3);
+    const walHolds = () => readFileSync(`${file}-wal`).includes(Buffer.from(secret));
+    expect(walHolds()).toBe(true);
+    reader.exec('COMMIT');
+    reader.close();
+    await store.appendMessages([{ sender: bob.id, conv, cid: 'cid-later', body: 'later' }], judge, 4);
+    expect(walHolds()).toBe(false);
+    expect(statSync(`${file}-wal`).size).toBe(0);
+    await store.close();
+  });
+
   test('refuses a database from a newer relay', async () => {
     const db = new DatabaseSync(file.replace('nested/', ''));
     db.exec(`PRAGMA user_version = ${MIGRATIONS.length + 1}`);
