@@ -1,6 +1,6 @@
 // The file side's Prometheus metrics, on the relay's registry (metrics.ts):
 // bytes uploaded and downloaded, files stored (read from the store at each
-// scrape) and what the sweep removed.
+// scrape), what the sweep removed and what deletes for everyone erased.
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { RelayStore } from '../store/types.ts';
 
@@ -9,6 +9,7 @@ export class FileMetrics {
   readonly downloadBytes: Counter;
   readonly sweeps: Counter;
   readonly sweptFiles: Counter<'kind'>;
+  readonly erasedFiles: Counter;
 
   constructor(registry: Registry, store: RelayStore) {
     const registers = [registry];
@@ -19,6 +20,11 @@ export class FileMetrics {
       name: 'duplex_file_swept_total',
       help: 'Files the sweep removed: unfinished uploads, and finished files no message carries',
       labelNames: ['kind'] as const,
+      registers,
+    });
+    this.erasedFiles = new Counter({
+      name: 'duplex_file_erased_total',
+      help: 'Files erased because the last message carrying them was deleted for everyone',
       registers,
     });
     const totals = () => store.fileTotals();

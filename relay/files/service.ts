@@ -203,6 +203,7 @@ export class FileService {
     try {
       await this.#storage.delete(id);
       await this.#store.deleteFile(id);
+      this.#metrics.erasedFiles.inc();
       this.#log.info({ file: id }, 'file erased: its last message was deleted');
     } catch (error) {
       // The delete is stored all the same; the record, carried by no message, is the sweep's.

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Message } from '../../src/shared/protocol/index.ts';
 import { register, TestClient, uniqueCid } from './support/client.ts';
 import { type DirectPair, directPair } from './support/direct-pair.ts';
-import { startTestRelay, type TestRelay } from './support/relay.ts';
+import { scrapeMetrics, startTestRelay, type TestRelay } from './support/relay.ts';
 import { download, uploadFile } from './support/tus.ts';
 
 let relay: TestRelay;
@@ -126,9 +126,14 @@ describe('changes travel as log entries', () => {
   });
 });
 
+function erasedCount(metrics: string): number {
+  return Number(/^duplex_file_erased_total (\d+)$/m.exec(metrics)?.[1]);
+}
+
 describe('a delete for everyone takes the file with it', () => {
   test('the last message carrying a file deleted: the file is gone from storage and reads 404', async () => {
     const { alice, bob, a, b, conv } = await directPair(relay);
+    const erasedBefore = erasedCount(await scrapeMetrics(relay));
     const bytes = randomBytes(4096);
     const id = await uploadFile(relay.url, alice.token, bytes, 'secret.pdf', 'application/pdf');
     const first = await stored(a, conv, '', { file: { id } });
@@ -140,6 +145,7 @@ describe('a delete for everyone takes the file with it', () => {
     expect((await download(relay.url, bob.token, id)).response.status).toBe(404);
     expect((await download(relay.url, alice.token, id)).response.status).toBe(404);
     await expect(access(path.join(relay.dataDir, 'files', id))).rejects.toThrow();
+    expect(erasedCount(await scrapeMetrics(relay))).toBe(erasedBefore + 1);
     expect((await history(b, conv)).filter((msg) => msg.file !== undefined)).toEqual([]);
     // Nothing refers to it now: sending it again is refused.
     expect(await a.sendMessage(conv, '', { file: { id } })).toMatchObject({ t: 'nack', code: 'invalid' });
