@@ -22,7 +22,7 @@ import type { RelayContext } from '../context.ts';
 import { ackFrameText, msgFrameText } from '../message-frames.ts';
 import type { RateLimits } from '../rate-limit.ts';
 import type { Session } from '../session.ts';
-import type { MessageDraft, Refusal, SendJudge } from '../store/types.ts';
+import type { JudgeContext, MessageDraft, Refusal, SendJudge } from '../store/types.ts';
 
 export async function handleSend(ctx: RelayContext, session: Session, frame: SendFrame): Promise<void> {
   const started = performance.now();
@@ -77,8 +77,8 @@ function refuse(ctx: RelayContext, session: Session, cid: string, refusal: Refus
 }
 
 export function sendJudge(rateLimits: RateLimits): SendJudge {
-  return (draft, conversation) => {
-    const refusal = draft.kind === undefined ? messageRefusal(draft, conversation.lastSeq) : changeRefusal(draft);
+  return (draft, context) => {
+    const refusal = draft.kind === undefined ? messageRefusal(draft, context.lastSeq) : changeRefusal(draft, context);
     if (refusal) return refusal;
     // Changes draw on the same bucket: each is a frame multiplied to every member.
     if (!rateLimits.sends.take(draft.sender)) return { code: 'rate_limited', message: 'too many messages; retry later' };
@@ -103,13 +103,14 @@ function messageRefusal(draft: MessageDraft, lastSeq: number): Refusal | null {
 }
 
 /** The content rules of a change, whose target the store has checked. */
-function changeRefusal(draft: MessageDraft): Refusal | null {
+function changeRefusal(draft: MessageDraft, context: JudgeContext): Refusal | null {
   if (draft.file !== undefined || draft.replyTo !== undefined || draft.forwarded !== undefined) {
     return invalid(`a ${draft.kind} carries no file, replyTo or forwarded`);
   }
   switch (draft.kind) {
     case 'edit': {
-      const problem = bodyProblem(draft.body);
+      // The caption of a message with a file may be edited to nothing, as it may be sent so.
+      const problem = bodyProblem(draft.body, context.targetHasFile === true);
       return problem && invalid(BODY_REFUSALS[problem]);
     }
     case 'react':

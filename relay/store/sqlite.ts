@@ -610,7 +610,8 @@ export class SqliteStore implements RelayStore {
     storedBefore: Map<string, Message>,
   ): AppendOutcome {
     const target = draft.target === undefined ? undefined : (this.#sql.targetOf.get(draft.conv, draft.target) as TargetRow | undefined);
-    const refusal = changeRefusal(draft, kind, target, now) ?? judge(draft, { lastSeq: conv.lastSeq });
+    const refusal =
+      changeRefusal(draft, kind, target, now) ?? judge(draft, { lastSeq: conv.lastSeq, targetHasFile: target?.file_id != null });
     if (refusal) return { kind: 'refused', refusal };
     const targetSeq = draft.target as number;
     const seq = ++conv.lastSeq;

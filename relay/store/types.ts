@@ -80,13 +80,21 @@ export interface Refusal {
   message: string;
 }
 
+/** What the store tells the judge about a draft's conversation and target. */
+export interface JudgeContext {
+  /** The conversation's last seq at that point of the batch. */
+  lastSeq: number;
+  /** For a change: whether its target carries a file (an edit may then blank the caption). */
+  targetHasFile?: boolean;
+}
+
 /**
  * The relay's content policy for one send, called inside the transaction for
- * every draft that is neither a duplicate nor from a non-member, with the
- * conversation's last seq at that point of the batch. Returns why the draft is
- * refused, or null to store it. Must be synchronous and must not touch the store.
+ * every draft that is neither a duplicate nor from a non-member (nor, for a
+ * change, one with a bad target). Returns why the draft is refused, or null
+ * to store it. Must be synchronous and must not touch the store.
  */
-export type SendJudge = (draft: MessageDraft, conversation: { lastSeq: number }) => Refusal | null;
+export type SendJudge = (draft: MessageDraft, context: JudgeContext) => Refusal | null;
 
 export type AppendOutcome =
   /**

@@ -130,6 +130,20 @@ function erasedCount(metrics: string): number {
   return Number(/^duplex_file_erased_total (\d+)$/m.exec(metrics)?.[1]);
 }
 
+describe('an edit of a message with a file', () => {
+  test('may blank the caption, which an edit of a text message may not', async () => {
+    const { alice, a, b, conv } = await directPair(relay);
+    const id = await uploadFile(relay.url, alice.token, randomBytes(100), 'a.jpg', 'image/jpeg');
+    const withFile = await stored(a, conv, 'caption', { file: { id } });
+    const text = await stored(a, conv, 'text');
+    expect(await a.sendMessage(conv, ' ', { kind: 'edit', target: withFile.seq })).toMatchObject({ t: 'ack' });
+    expect(await a.sendMessage(conv, ' ', { kind: 'edit', target: text.seq })).toMatchObject({ t: 'nack', code: 'invalid' });
+    const [first] = await history(b, conv);
+    expect(first).toMatchObject({ body: ' ', file: { id }, editedAt: expect.any(Number) });
+    await closeAll(a, b);
+  });
+});
+
 describe('a delete for everyone takes the file with it', () => {
   test('the last message carrying a file deleted: the file is gone from storage and reads 404', async () => {
     const { alice, bob, a, b, conv } = await directPair(relay);
