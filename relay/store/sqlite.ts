@@ -15,8 +15,8 @@ import {
   type Conversation,
   EDIT_WINDOW_MS,
   type FileRef,
-  MAX_REACTIONS_PER_MESSAGE,
   type GroupAddPolicy,
+  MAX_REACTIONS_PER_MESSAGE,
   type Message,
   type MessageChangeKind,
   type MessageFile,
@@ -622,7 +622,7 @@ export class SqliteStore implements RelayStore {
     let unreferencedFile: string | undefined;
     if (kind === 'edit') this.#sql.editMessage.run(body, now, draft.conv, targetSeq);
     else if (kind === 'react') {
-      const reactions = { ...(target?.reactions ? (JSON.parse(target.reactions) as Record<string, string>) : {}) };
+      const reactions = target?.reactions ? (JSON.parse(target.reactions) as Record<string, string>) : {};
       if (body === '') delete reactions[draft.sender];
       else reactions[draft.sender] = body;
       this.#sql.setReactions.run(Object.keys(reactions).length > 0 ? JSON.stringify(reactions) : null, draft.conv, targetSeq);
@@ -652,7 +652,7 @@ export class SqliteStore implements RelayStore {
    * of sends tries again.
    */
   #checkpointErasures(wait: boolean): void {
-    if (!wait) this.#sql.noBusyWait.run();
+    if (!wait) this.#db.exec('PRAGMA busy_timeout = 0');
     try {
       const result = this.#sql.checkpoint.get() as { busy: number };
       this.#erasurePending = result.busy !== 0;
@@ -822,7 +822,6 @@ function prepareStatements(db: DatabaseSync) {
     eraseEdits: prepare(`UPDATE messages SET body = '' WHERE conv_id = ? AND target = ? AND kind = 'edit'`),
     fileCarried: prepare('SELECT 1 FROM messages WHERE file_id = ? LIMIT 1'),
     checkpoint: prepare('PRAGMA wal_checkpoint(TRUNCATE)'),
-    noBusyWait: prepare('PRAGMA busy_timeout = 0'),
     messagesAfter: prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conv_id = ? AND seq > ? ORDER BY seq LIMIT ?`),
     messagesBefore: prepare(
       `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conv_id = ?1 AND (?2 IS NULL OR seq < ?2) ORDER BY seq DESC LIMIT ?3`,
