@@ -51,6 +51,9 @@ test('after a delete, a clean stop and a backup, no byte of the text, its edit o
 
   // Unique, long enough that no stray bytes could match by chance.
   const secret = `secret-text-${randomBytes(12).toString('hex')}`;
+  // Long enough to spill into SQLite overflow pages, which a delete frees.
+  const secretTail = `secret-tail-${randomBytes(12).toString('hex')}`;
+  const secretBody = `${secret} ${'€'.repeat(3_500)}${secretTail}`;
   const edited = `edited-text-${randomBytes(12).toString('hex')}`;
   const kept = `kept-text-${randomBytes(12).toString('hex')}`;
   const fileContent = Buffer.concat([Buffer.from(`file-content-${randomBytes(12).toString('hex')}`), randomBytes(64 * 1024)]);
@@ -58,7 +61,7 @@ test('after a delete, a clean stop and a backup, no byte of the text, its edit o
   const fileName = `name-${randomBytes(8).toString('hex')}.bin`;
 
   const fileId = await uploadFile(relay.url, alice.token, fileContent, fileName, 'application/octet-stream');
-  const original = await a.sendMessage(conv, secret, { file: { id: fileId } });
+  const original = await a.sendMessage(conv, secretBody, { file: { id: fileId } });
   if (original.t !== 'ack') throw new Error('send failed');
   expect(await a.sendMessage(conv, edited, { kind: 'edit', target: original.msg.seq })).toMatchObject({ t: 'ack' });
   expect(await a.sendMessage(conv, kept)).toMatchObject({ t: 'ack' });
@@ -67,6 +70,7 @@ test('after a delete, a clean stop and a backup, no byte of the text, its edit o
 
   // The needles are there before the delete: the search can find them.
   expect(await filesHolding([relay.dataDir], Buffer.from(secret))).not.toEqual([]);
+  expect(await filesHolding([relay.dataDir], Buffer.from(secretTail))).not.toEqual([]);
   expect(await filesHolding([relay.dataDir], Buffer.from(edited))).not.toEqual([]);
   expect(await filesHolding([relay.dataDir], fileNeedle)).not.toEqual([]);
 
@@ -84,7 +88,7 @@ test('after a delete, a clean stop and a backup, no byte of the text, its edit o
   expect(await filesHolding(roots, Buffer.from(kept))).toEqual(
     expect.arrayContaining([path.join(relay.dataDir, 'relay.db'), backupFile]),
   );
-  for (const needle of [secret, edited, fileName]) {
+  for (const needle of [secret, secretTail, edited, fileName]) {
     expect(await filesHolding(roots, Buffer.from(needle)), needle).toEqual([]);
   }
   expect(await filesHolding(roots, fileNeedle), 'file content').toEqual([]);
