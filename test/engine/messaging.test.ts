@@ -185,25 +185,50 @@ describe('changes to messages from other clients', () => {
     await alice.engine.send(conv, 'from alice');
     const [bob] = await RelayClient.signIn(suite.relay.wsUrl, bobAccount.token);
     suite.afterThisTest(() => bob.close());
-    const first = await bob.sendMessage(conv, 'from bob');
-    if (first.t !== 'ack') throw new Error('send failed');
-    await waitFor(() => alice.messages(conv).length === 2, 'alice sees both messages');
-    const activity = alice.conversations.get(conv)?.lastActivity;
+    const fromBob = await bob.sendMessage(conv, 'from bob');
+    if (fromBob.t !== 'ack') throw new Error('send failed');
     expect(await bob.sendMessage(conv, 'edited', { kind: 'edit', target: 2 })).toMatchObject({ t: 'ack' });
     expect(await bob.sendMessage(conv, '👍', { kind: 'react', target: 1 })).toMatchObject({ t: 'ack' });
-    expect(await bob.sendMessage(conv, 'after the changes')).toMatchObject({ t: 'ack', msg: { seq: 5 } });
+    // Alice's engine reports delivery up to its cursor: past the changes once it handled them.
+    await bob.next('receipt', (receipt) => receipt.user === aliceAccount.user.id && receipt.delivered >= 4);
 
-    await waitFor(() => alice.messages(conv).length === 3, 'alice sees the third ordinary message');
+    const [summary] = await alice.engine.listConversations();
+    expect(summary).toMatchObject({ unread: 1, lastActivity: fromBob.msg.ts, lastMessage: { seq: 2, body: 'from bob' } });
     expect(alice.messages(conv).map((m) => [m.seq, m.body])).toEqual([
       [1, 'from alice'],
       [2, 'from bob'],
-      [5, 'after the changes'],
     ]);
-    expect((await alice.engine.getMessages(conv, { limit: 10 })).messages.map((m) => m.seq)).toEqual([1, 2, 5]);
+    expect((await alice.engine.getMessages(conv, { limit: 10 })).messages.map((m) => m.seq)).toEqual([1, 2]);
+
+    // The next message follows without a gap to fill.
+    expect(await bob.sendMessage(conv, 'after the changes')).toMatchObject({ t: 'ack', msg: { seq: 5 } });
+    await waitFor(() => alice.messages(conv).length === 3, 'alice sees the third message');
+    expect(alice.messages(conv).map((m) => m.seq)).toEqual([1, 2, 5]);
     await waitFor(() => alice.conversations.get(conv)?.unread === 2, 'two unread: the changes do not count');
-    // The changes did not move the conversation; the message after them did.
-    expect(alice.conversations.get(conv)?.lastActivity).toBeGreaterThanOrEqual(activity ?? Infinity);
-    expect((await alice.engine.listConversations())[0]?.lastMessage?.body).toBe('after the changes');
+  });
+
+  it('pages older messages in past a page made only of changes', async () => {
+    const [aliceAccount, bobAccount] = await Promise.all([account('Alice'), account('Bob')]);
+    const [bob] = await RelayClient.signIn(suite.relay.wsUrl, bobAccount.token);
+    suite.afterThisTest(() => bob.close());
+    const created = await bob.request({ t: 'create', kind: 'direct', with: aliceAccount.user.id });
+    if (created.t !== 'conv') throw new Error('create failed');
+    const conv = created.conv.id;
+    // seq 1 a message, 2..61 reactions to it, 62 a message.
+    expect(await bob.sendMessage(conv, 'first')).toMatchObject({ t: 'ack' });
+    for (let i = 0; i < 60; i++) {
+      expect(await bob.sendMessage(conv, i % 2 ? '👍' : '🎉', { kind: 'react', target: 1 })).toMatchObject({ t: 'ack' });
+    }
+    expect(await bob.sendMessage(conv, 'last')).toMatchObject({ t: 'ack', msg: { seq: 62 } });
+
+    // A new device gets seq 13..62, of which only 62 is a message; below it lie only reactions down to 13.
+    const alice = await client(aliceAccount);
+    await waitFor(() => alice.messages(conv).length === 1, 'the newest message');
+    expect(await alice.engine.loadOlder(conv)).toBe(12);
+    expect(alice.messages(conv).map((m) => [m.seq, m.body])).toEqual([
+      [1, 'first'],
+      [62, 'last'],
+    ]);
   });
 });
 

@@ -65,6 +65,9 @@ export class MessageSync {
   private readonly waiting = new Map<string, Map<number, Message>>();
   private readonly gapFills = new Set<string>();
   private readonly olderLoads = new Map<string, Promise<number>>();
+  /** conv → the lowest seq received, changes included: they are not stored,
+   * so the oldest stored seq alone could ask for the same page of them again. */
+  private readonly lowestReceived = new Map<string, number>();
 
   constructor(options: MessageSyncOptions) {
     this.options = options;
@@ -142,13 +145,14 @@ export class MessageSync {
 
   forget(conv: string): void {
     this.waiting.delete(conv);
+    this.lowestReceived.delete(conv);
   }
 
   private async fetchOlder(conv: string): Promise<number> {
     this.options.conversations.require(conv);
-    const oldest = await this.options.store.oldestSeq(conv);
+    const oldest = Math.min((await this.options.store.oldestSeq(conv)) ?? Infinity, this.lowestReceived.get(conv) ?? Infinity);
     const request = { t: 'history', conv, limit: HISTORY_DEFAULT_LIMIT } as const;
-    const answer = await this.options.requests.request(oldest === null ? request : { ...request, before: oldest }, 'history');
+    const answer = await this.options.requests.request(oldest === Infinity ? request : { ...request, before: oldest }, 'history');
     // The answer has been ingested by now (frames are handled before the
     // request they answer is settled).
     const conversation = this.options.conversations.get(conv);
@@ -164,6 +168,8 @@ export class MessageSync {
     const conversation = this.known(conv, messages.length);
     if (!conversation || messages.length === 0) return;
     await this.options.write(messages.filter(isOrdinary));
+    const lowest = Math.min(...messages.map((m) => m.seq), this.lowestReceived.get(conv) ?? Infinity);
+    this.lowestReceived.set(conv, lowest);
     await this.advance(conversation, messages);
   }
 
