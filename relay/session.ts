@@ -11,6 +11,7 @@ import type { Limits } from './limits.ts';
 import type { Logger } from './log.ts';
 import type { RelayMetrics } from './metrics.ts';
 import { OrderedTasks } from './ordered-tasks.ts';
+import { SendOrder } from './send-order.ts';
 
 /**
  * awaiting_hello → authenticating (hello received) → syncing (token accepted;
@@ -30,6 +31,8 @@ export class Session {
   readonly #ws: WebSocket;
   readonly #deps: SessionDeps;
   readonly #tasks = new OrderedTasks();
+  /** Keeps this socket's sends of a conversation in order past a retryable refusal. */
+  readonly sendOrder = new SendOrder();
   #state: SessionState = 'awaiting_hello';
   #user: User | undefined;
   #tokenHash: string | undefined;

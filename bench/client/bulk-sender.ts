@@ -1,11 +1,10 @@
-// Fills a conversation on the relay fast, for the memory benchmark: a raw
-// protocol client that pipelines `send` frames (a window of them on the wire)
-// instead of going through an engine's one-at-a-time outbox.
+// Fills a conversation on the relay fast: a raw protocol client that
+// pipelines `send` frames (a window of them on the wire), with nothing of an
+// engine (no store, no events). The memory benchmark fills its conversation
+// with it, and the one-conversation flush uses it as its baseline.
 import { SUBPROTOCOL, type RelayFrame } from '../../src/shared/protocol/index.ts';
 
-const WINDOW = 500;
-
-export async function sendBulk(wsUrl: string, token: string, conv: string, count: number): Promise<void> {
+export async function sendBulk(wsUrl: string, token: string, conv: string, count: number, window = 500): Promise<void> {
   const socket = new WebSocket(wsUrl, SUBPROTOCOL);
   let next = 0;
   let acknowledged = 0;
@@ -18,7 +17,7 @@ export async function sendBulk(wsUrl: string, token: string, conv: string, count
     socket.addEventListener('open', () => socket.send(JSON.stringify({ t: 'hello', v: 1, token, cursors: {} })));
     socket.addEventListener('message', (event) => {
       const frame = JSON.parse(String(event.data)) as RelayFrame;
-      if (frame.t === 'synced') while (next < Math.min(count, WINDOW)) sendOne();
+      if (frame.t === 'synced') while (next < Math.min(count, window)) sendOne();
       if (frame.t === 'nack') reject(new Error(`bulk send refused: ${frame.code} ${frame.message}`));
       if (frame.t !== 'ack') return;
       acknowledged++;

@@ -6,8 +6,11 @@
 //   (the write to the outbox included), over 1,000 sends;
 // - flush rate: 10,000 messages queued while the relay is down, from the
 //   session being `synced` again to the last `ack`; once in one conversation
-//   (strictly one send on the wire at a time, see outbox.ts) and once spread
-//   over 100 conversations (which go side by side);
+//   (a window of sends on the wire, see outbox.ts) and once spread over 100
+//   conversations (whose windows go side by side). The baseline, in the same
+//   run against the same relay: a raw protocol client (bulk-sender.ts)
+//   sending as many messages into one conversation with the same window, with
+//   nothing of an engine; the ratio says what the engine costs on top;
 // - memory: the engine's heap growth from catching up on, and then holding,
 //   a conversation of 100,000 messages, with the time that catch-up took and
 //   how long the UI's first queries take against it.
@@ -24,6 +27,7 @@ import { machineInfo } from '../relay/report.ts';
 import { defaultResultsDir, writeResults } from '../results.ts';
 import { SMOKE_NOTE } from '../smoke.ts';
 import { sendBulk } from './bulk-sender.ts';
+import { SEND_WINDOW } from '../../src/shared/engine/outbox.ts';
 import { acknowledged, benchEngine, signedInEngine } from './engine-setup.ts';
 import { type Distribution, distribution } from './stats.ts';
 
@@ -63,6 +67,13 @@ interface FlushResult {
   flushedPerSecond: number;
 }
 
+interface BaselineResult {
+  messages: number;
+  window: number;
+  seconds: number;
+  sentPerSecond: number;
+}
+
 interface MemoryResult {
   messages: number;
   catchUpSeconds: number;
@@ -82,6 +93,10 @@ interface ClientBenchReport {
   machine: ReturnType<typeof machineInfo>;
   localEchoMs: Distribution;
   flush: FlushResult[];
+  /** Raw pipelined sends into one conversation, the one-conversation flush's baseline. */
+  rawSendBaseline: BaselineResult;
+  /** The one-conversation flush rate ÷ the baseline's. */
+  flushOneToBaseline: number;
   memory: MemoryResult;
 }
 
@@ -150,6 +165,15 @@ async function flush(relay: RelayProcess, conversations: number): Promise<FlushR
   };
 }
 
+async function rawSendBaseline(relay: RelayProcess): Promise<BaselineResult> {
+  const [alice, bob] = await Promise.all([registerAccount(relay.url, 'Raw'), registerAccount(relay.url, 'RawReader')]);
+  const setup = await signedInEngine(relay.url, alice);
+  const conv = (await setup.engine.createDirect(bob.user.id)).id;
+  await setup.engine.dispose();
+  const seconds = (await timed(() => sendBulk(relay.wsUrl, alice.token, conv, SIZES.flushMessages, SEND_WINDOW))) / 1000;
+  return { messages: SIZES.flushMessages, window: SEND_WINDOW, seconds: round(seconds), sentPerSecond: round(SIZES.flushMessages / seconds, 0) };
+}
+
 async function memory(relay: RelayProcess): Promise<MemoryResult> {
   const [alice, bob] = await Promise.all([registerAccount(relay.url, 'Holder'), registerAccount(relay.url, 'Writer')]);
   // Alice's device knows the conversation, then goes away while Bob writes.
@@ -209,6 +233,11 @@ function format(report: ClientBenchReport): string {
       ['  messages/s flushed', n(f.flushedPerSecond)],
       ['  messages/s queued by send() while offline', n(f.queuedPerSecond)],
     ]),
+    [
+      `baseline: ${n(report.rawSendBaseline.messages)} raw sends into one conversation, window ${report.rawSendBaseline.window}: messages/s`,
+      n(report.rawSendBaseline.sentPerSecond),
+    ],
+    ['one-conversation flush ÷ baseline', report.flushOneToBaseline.toFixed(2)],
     [`memory holding ${n(held.messages)} messages in one conversation: catch-up (s)`, String(held.catchUpSeconds)],
     ['  heap growth (MB)', `${signed(held.heapGrowthMB)} (to ${held.heapUsedMB})`],
     ['  RSS growth (MB)', `${signed(held.rssGrowthMB)} (to ${held.rssMB})`],
@@ -230,6 +259,8 @@ async function main(): Promise<void> {
   try {
     log('local echo…');
     const localEchoMs = await localEcho(relay);
+    log(`baseline: ${SIZES.flushMessages} raw sends into one conversation…`);
+    const baseline = await rawSendBaseline(relay);
     log(`flush of ${SIZES.flushMessages} in one conversation…`);
     const flushOne = await flush(relay, 1);
     log(`flush of ${SIZES.flushMessages} over ${SIZES.flushConversations} conversations…`);
@@ -244,6 +275,8 @@ async function main(): Promise<void> {
       machine: machineInfo(),
       localEchoMs,
       flush: [flushOne, flushMany],
+      rawSendBaseline: baseline,
+      flushOneToBaseline: round(flushOne.flushedPerSecond / baseline.sentPerSecond),
       memory: held,
     };
     console.log(`\n${format(report)}\n`);

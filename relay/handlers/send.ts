@@ -32,7 +32,7 @@ export async function handleSend(ctx: RelayContext, session: Session, frame: Sen
     refuse(ctx, session, frame.cid, invalid(`unknown kind "${kind}"; known: edit, delete, react`));
     return;
   }
-  const outcome = await ctx.groupCommit.submit({
+  const draft = {
     sender: session.user.id,
     cid: frame.cid,
     conv: frame.conv,
@@ -42,7 +42,8 @@ export async function handleSend(ctx: RelayContext, session: Session, frame: Sen
     forwarded: frame.forwarded,
     kind,
     target: frame.target,
-  });
+  };
+  const outcome = await ctx.groupCommit.submit(draft, session.sendOrder);
   switch (outcome.kind) {
     case 'stored': {
       const { message, members } = outcome;

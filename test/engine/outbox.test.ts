@@ -1,5 +1,6 @@
 // The outbox on its own, with fake timers, a recording `send` and a real
-// (in-memory SQLite) store: order per conversation, pauses for rate limits,
+// (in-memory SQLite) store: order per conversation within a window of sends
+// on the wire (2 unless a test says otherwise), pauses for rate limits,
 // final refusals, retry and delete, and what survives a restart.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SqliteClientStore } from '../../src/main/store/sqlite-client-store.ts';
@@ -7,7 +8,7 @@ import type { DuplexEvent } from '../../src/shared/api.ts';
 import { Outbox } from '../../src/shared/engine/outbox.ts';
 import type { SendFrame } from '../../src/shared/protocol/index.ts';
 
-function harness(store = new SqliteClientStore(':memory:', 'me')) {
+function harness(store = new SqliteClientStore(':memory:', 'me'), sendWindow = 2) {
   const sent: SendFrame[] = [];
   const events: DuplexEvent[] = [];
   let online = true;
@@ -22,6 +23,7 @@ function harness(store = new SqliteClientStore(':memory:', 'me')) {
     emit: (event) => events.push(event),
     changed: () => {},
     sendRetryBackoff: { baseMs: 1_000, maxMs: 30_000 },
+    sendWindow,
   });
   let seq = 0;
   /** The relay's answer to a send frame: the message it stored. */
@@ -46,14 +48,15 @@ afterEach(() => {
 });
 
 describe('Outbox', () => {
-  it('keeps one send per conversation on the wire and sends the next on its ack', async () => {
+  it('keeps a window of sends per conversation on the wire, in order, and sends the next on an ack', async () => {
     const { outbox, sent, ack } = harness();
     const a1 = await outbox.send('a', 'a1');
     await outbox.send('a', 'a2');
+    await outbox.send('a', 'a3');
     await outbox.send('b', 'b1');
-    expect(sent.map((f) => f.body)).toEqual(['a1', 'b1']);
+    expect(sent.map((f) => f.body)).toEqual(['a1', 'a2', 'b1']);
     await ack(sent[0]!);
-    expect(sent.map((f) => f.body)).toEqual(['a1', 'b1', 'a2']);
+    expect(sent.map((f) => f.body)).toEqual(['a1', 'a2', 'b1', 'a3']);
     expect(a1).toMatchObject({ conv: 'a', body: 'a1', seq: null, mine: true, status: 'queued' });
   });
 
@@ -82,17 +85,45 @@ describe('Outbox', () => {
     const { outbox, sent } = harness();
     await outbox.send('a', 'first');
     await outbox.send('a', 'second');
+    expect(sent.map((f) => f.body)).toEqual(['first', 'second']);
     await outbox.nacked({ t: 'nack', cid: sent[0]!.cid, code, message: 'later' });
-    await vi.advanceTimersByTimeAsync(999);
-    expect(sent).toHaveLength(1);
-    await vi.advanceTimersByTimeAsync(1);
-    expect(sent.map((f) => f.body)).toEqual(['first', 'first']);
+    // The relay refuses what followed the same way: that nack changes nothing.
     await outbox.nacked({ t: 'nack', cid: sent[1]!.cid, code, message: 'later' });
-    await vi.advanceTimersByTimeAsync(1_999);
+    await vi.advanceTimersByTimeAsync(999);
     expect(sent).toHaveLength(2);
     await vi.advanceTimersByTimeAsync(1);
-    expect(sent.map((f) => f.body)).toEqual(['first', 'first', 'first']);
+    expect(sent.map((f) => f.body)).toEqual(['first', 'second', 'first', 'second']);
+    await outbox.nacked({ t: 'nack', cid: sent[2]!.cid, code, message: 'later' });
+    await vi.advanceTimersByTimeAsync(1_999);
+    expect(sent).toHaveLength(4);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(sent.map((f) => f.body)).toEqual(['first', 'second', 'first', 'second', 'first', 'second']);
   });
+
+  it.each(['rate_limited', 'unavailable'] as const)(
+    'after %s in the middle of its window, resends from the refused message on, in order, each stored once',
+    async (code) => {
+      const { outbox, sent, ack, store } = harness(undefined, 4);
+      for (const body of ['1', '2', '3', '4', '5']) await outbox.send('a', body);
+      expect(sent.map((f) => f.body)).toEqual(['1', '2', '3', '4']);
+      await ack(sent[0]!);
+      expect(sent.map((f) => f.body)).toEqual(['1', '2', '3', '4', '5']);
+      for (const refused of sent.slice(1, 5)) await outbox.nacked({ t: 'nack', cid: refused.cid, code, message: 'later' });
+      // Held by the relay until it comes again: not deletable meanwhile.
+      await expect(outbox.remove('a', sent[1]!.cid)).rejects.toThrow(/being sent/);
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(sent.slice(5).map((f) => f.body)).toEqual(['2', '3', '4', '5']);
+      for (const frame of sent.slice(5)) await ack(frame);
+      expect(await store.listOutbox()).toEqual([]);
+      expect((await store.getMessages('a', { limit: 10 })).map((m) => [m.seq, m.body])).toEqual([
+        [1, '1'],
+        [2, '2'],
+        [3, '3'],
+        [4, '4'],
+        [5, '5'],
+      ]);
+    },
+  );
 
   it('fails a message on a final nack, persists it, and goes on with the next', async () => {
     const { outbox, sent, events, store } = harness();
@@ -109,7 +140,7 @@ describe('Outbox', () => {
   });
 
   it('retries a failed message and deletes an unsent one, but not one on the wire', async () => {
-    const { outbox, sent, events, store, ack } = harness();
+    const { outbox, sent, events, store, ack } = harness(undefined, 1);
     const failed = await outbox.send('a', 'failed once');
     await outbox.nacked({ t: 'nack', cid: failed.cid, code: 'not_found', message: 'no such conversation' });
     const onTheWire = await outbox.send('a', 'on the wire');
@@ -143,7 +174,6 @@ describe('Outbox', () => {
     await outbox.send('a', 'next');
     const stranger = { conv: 'a', seq: 1, cid: mine.cid, from: 'bob', body: 'same cid', ts: 1 };
     await outbox.storeRelayMessages([stranger]);
-    expect(sent.map((f) => f.body)).toEqual(['mine']);
     expect(await store.listOutbox()).toHaveLength(2);
     await outbox.storeRelayMessages([{ conv: 'a', seq: 2, cid: mine.cid, from: 'me', body: 'mine', ts: 2 }]);
     expect(sent.map((f) => f.body)).toEqual(['mine', 'next']);

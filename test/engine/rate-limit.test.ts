@@ -1,6 +1,8 @@
-// `rate_limited` is the one nack that is not final: the outbox pauses and
-// sends the refused messages again later, keeping each conversation in the
-// order written. Against a relay with a small send budget.
+// `rate_limited` is not final: the outbox pauses and sends the refused
+// messages again later, keeping each conversation in the order written.
+// Against a relay with a small send budget; each conversation's messages go
+// on the wire together (the outbox's window), so the refusals fall in the
+// middle of a window.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ChatMessage } from '../../src/shared/api.ts';
 import { TestClient, waitFor } from './helpers/client.ts';

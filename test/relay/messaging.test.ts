@@ -160,10 +160,13 @@ describe('send', () => {
     expect(answers.filter((answer) => answer.t === 'ack').length).toBeGreaterThanOrEqual(5);
     expect(limited.length).toBeGreaterThanOrEqual(1);
     expect(limited.every((nack) => nack.t === 'nack' && nack.code === 'rate_limited')).toBe(true);
-    // Tokens come back: the client retries the same cid later.
-    const retryCid = limited[0]?.t === 'nack' ? limited[0].cid : '';
+    // Tokens come back: the client retries the same cid later, on the socket
+    // that was refused (which holds the conversation until it does, see
+    // send-order.test.ts).
+    const refusedAt = answers.findIndex((answer) => answer.t === 'nack');
+    const refusedSocket = refusedAt % 2 ? a2 : a;
     await new Promise((resolve) => setTimeout(resolve, 600));
-    expect(await a.sendMessage(conv, 'retried', { cid: retryCid })).toMatchObject({ t: 'ack' });
+    expect(await refusedSocket.sendMessage(conv, 'retried', { cid: cids[refusedAt] })).toMatchObject({ t: 'ack' });
     await closeAll(a, a2, b);
   });
 

@@ -14,29 +14,36 @@
 // its job the same way, since MessageSync writes relay messages through
 // storeRelayMessages() below.
 //
-// Order within a conversation is kept strictly: each conversation has at most
-// one job on the wire, and the next goes when it is answered. Pipelining
-// within a conversation would be faster, but the relay's send limit is a
-// token bucket that refills continuously, so after one message is refused
-// with `rate_limited` a later one already on the wire could be accepted, and
-// the conversation would get them out of order. Conversations do not order
-// against each other, so their jobs go out side by side.
+// Order within a conversation is kept strictly, with up to SEND_WINDOW of its
+// jobs on the wire at once, sent in order (docs/protocol.md, "Sending several
+// at once"): the relay stores one socket's sends in the order they arrive, and
+// once it refuses one with `rate_limited` or `unavailable` it refuses every
+// later send of that conversation from that socket the same way until the
+// refused cid comes again. So nothing is stored past a gap; the outbox drops
+// the conversation's window at such a nack (the later jobs' own nacks follow
+// and are ignored) and, after the pause, sends again from the refused job, in
+// order. Deduplication on (sender, cid) makes any resend safe. Conversations
+// do not order against each other, so their windows go side by side.
 //
 // `rate_limited` and `unavailable` (the relay could not store it: database
 // busy, disk full) are not final: the whole outbox pauses (the limit is per
 // user, and a relay that cannot store one job cannot store the next), 1 s and
 // doubling while it keeps happening, then goes on in order with the refused
 // job. Any other nack is final: the job becomes `failed`, and the user may
-// retry it (to the back of its conversation's queue) or delete it.
+// retry it (to the back of its conversation's queue) or delete it; the jobs
+// after it in the window go on.
 import { monotonicFactory } from 'ulid';
 import type { ChatMessage, DuplexEvent } from '../api.ts';
-import type { AckFrame, Message, NackCode, NackFrame, SendFrame } from '../protocol/index.ts';
+import { type AckFrame, type Message, type NackFrame, RETRYABLE_NACK_CODES, type SendFrame } from '../protocol/index.ts';
 import type { ClientStore, OutboxJob, SendJob } from '../store/client-store.ts';
 import { type BackoffPolicy, backoffCap } from './backoff.ts';
 import { outgoingChatMessage } from './views.ts';
 
-/** Nack codes after which the same message is sent again later. */
-const RETRIED_LATER: ReadonlySet<NackCode> = new Set(['rate_limited', 'unavailable']);
+
+/** Jobs of one conversation on the wire at once: enough to fill the relay's
+ * group commits (a flush goes at many messages per commit instead of one),
+ * few enough that a refusal wastes little. */
+export const SEND_WINDOW = 100;
 
 /** ULIDs that stay in order within one millisecond too. */
 const newCid = monotonicFactory();
@@ -53,6 +60,8 @@ export interface OutboxOptions {
    * message, status) needs redrawing. */
   changed(conv: string): void;
   sendRetryBackoff: BackoffPolicy;
+  /** Jobs of one conversation on the wire at once; SEND_WINDOW unless given. */
+  sendWindow?: number;
 }
 
 export class Outbox {
@@ -60,15 +69,23 @@ export class Outbox {
   /** Queued jobs per conversation, each in sending order (a Map keeps
    * insertion order). */
   private readonly queues = new Map<string, Map<string, OutboxJob>>();
-  /** conversation → the cid of its one job awaiting an answer. */
-  private readonly inFlight = new Map<string, string>();
+  /** conversation → the cids of its jobs on the wire, in sending order (the
+   * first jobs of its queue). */
+  private readonly inFlight = new Map<string, Set<string>>();
+  /** conversation → the job the relay refused retryably on this socket: the
+   * relay holds the conversation until that cid comes again, so it cannot be
+   * deleted meanwhile (see the header). */
+  private readonly heldBy = new Map<string, string>();
   /** Set while the outbox pauses after a `rate_limited` or `unavailable` nack. */
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   /** Such pauses in a row without an ack in between. */
   private retryStreak = 0;
 
+  private readonly window: number;
+
   constructor(options: OutboxOptions) {
     this.options = options;
+    this.window = options.sendWindow ?? SEND_WINDOW;
   }
 
   /** Picks up the queued jobs a previous run left in the store. */
@@ -99,6 +116,8 @@ export class Outbox {
   /** The connection is gone: whatever was in flight goes again next time. */
   connectionLost(): void {
     this.inFlight.clear();
+    // The relay's holds are per socket.
+    this.heldBy.clear();
   }
 
   /** The relay took a job: it is settled with the message the relay stored,
@@ -124,11 +143,18 @@ export class Outbox {
   async nacked(frame: NackFrame): Promise<void> {
     const job = this.find(frame.cid);
     if (!job) return;
-    if (this.inFlight.get(job.conv) === job.cid) this.inFlight.delete(job.conv);
-    if (RETRIED_LATER.has(frame.code)) {
+    const wire = this.inFlight.get(job.conv);
+    if (RETRYABLE_NACK_CODES.has(frame.code)) {
+      // A job behind one already refused: its nack is that refusal's echo.
+      if (!wire?.has(job.cid)) return;
+      // The relay refuses the rest of the window the same way: all of it goes
+      // again, from this job on, after the pause.
+      this.inFlight.delete(job.conv);
+      this.heldBy.set(job.conv, job.cid);
       this.pauseBeforeRetry();
       return;
     }
+    wire?.delete(job.cid);
     this.dequeue(job);
     await this.replace({ ...job, state: 'failed', error: frame.message });
     this.pump();
@@ -150,7 +176,7 @@ export class Outbox {
   async remove(conv: string, cid: string): Promise<void> {
     const queued = this.find(cid);
     if (queued && queued.conv !== conv) return;
-    if (queued && this.inFlight.get(conv) === cid) {
+    if (queued && (this.inFlight.get(conv)?.has(cid) || this.heldBy.get(conv) === cid)) {
       throw new Error('This message is being sent and can no longer be deleted');
     }
     // Out of the queue before any await, so that it cannot be sent meanwhile.
@@ -166,6 +192,7 @@ export class Outbox {
   forgetConversation(conv: string): void {
     this.queues.delete(conv);
     this.inFlight.delete(conv);
+    this.heldBy.delete(conv);
   }
 
   /** Stops the retry timer: the session is closing. */
@@ -174,21 +201,25 @@ export class Outbox {
     this.retryTimer = null;
   }
 
-  /** Sends the first queued job of every conversation that has nothing on
-   * the wire. */
+  /** Fills every conversation's window with its next queued jobs, in order. */
   private pump(): void {
     if (!this.options.isOnline() || this.retryTimer) return;
     for (const [conv, queue] of this.queues) {
-      if (this.inFlight.has(conv)) continue;
-      const next = queue.values().next().value;
-      if (!next) continue;
-      if (!this.options.send(frameOf(next))) return;
-      this.inFlight.set(conv, next.cid);
+      let wire = this.inFlight.get(conv);
+      if (wire && wire.size >= this.window) continue;
+      for (const job of queue.values()) {
+        if (wire?.has(job.cid)) continue;
+        if (!this.options.send(frameOf(job))) return;
+        if (!wire) this.inFlight.set(conv, (wire = new Set()));
+        wire.add(job.cid);
+        if (this.heldBy.get(conv) === job.cid) this.heldBy.delete(conv);
+        if (wire.size >= this.window) break;
+      }
     }
   }
 
-  /** These jobs are done (their messages stored): the next of each
-   * conversation may go. */
+  /** These jobs are done (their messages stored): their conversations'
+   * windows have room for the next. */
   private settled(cids: readonly string[]): void {
     let any = false;
     for (const cid of cids) {
@@ -196,7 +227,10 @@ export class Outbox {
       if (!job) continue;
       any = true;
       this.dequeue(job);
-      if (this.inFlight.get(job.conv) === cid) this.inFlight.delete(job.conv);
+      const wire = this.inFlight.get(job.conv);
+      wire?.delete(cid);
+      if (wire?.size === 0) this.inFlight.delete(job.conv);
+      if (this.heldBy.get(job.conv) === cid) this.heldBy.delete(job.conv);
     }
     if (!any) return;
     this.retryStreak = 0;

@@ -101,3 +101,6 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 /** `rate_limited` and `unavailable` are not final: the client sends the same cid again later, in order. */
 export const NACK_CODES = ['not_found', 'invalid', 'forbidden', 'rate_limited', 'unavailable'] as const;
 export type NackCode = (typeof NACK_CODES)[number];
+/** Nacks after which the client sends the same cid again later, in order
+ * (docs/protocol.md, "Sending several at once"); the others are final. */
+export const RETRYABLE_NACK_CODES: ReadonlySet<NackCode> = new Set(['rate_limited', 'unavailable']);
