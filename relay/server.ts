@@ -242,7 +242,7 @@ export class Relay {
     socket.once('close', helloArrived);
     this.#wss.handleUpgrade(request, socket, head, (ws) => {
       const { metrics, log, sessions } = this.#ctx;
-      const session = new Session(ws, address, {
+      const session = new Session(ws, socket, address, {
         limits: this.#ctx.config.limits,
         metrics,
         log,

@@ -3,7 +3,17 @@
 // with backpressure on input, and every way of writing to it (the
 // slow-consumer rule for live frames, pacing during the session start,
 // holding live frames back until `synced`).
+//
+// Live frames are coalesced per socket: the first one written in an
+// event-loop turn corks the socket, and it is uncorked once the turn's work is
+// done (setImmediate), so that the acks and deliveries one group commit
+// produces for a socket leave in one write (writev) instead of one system
+// call each. Once a socket's unwritten output reaches COALESCE_BYTES it is
+// uncorked at once: the kernel takes what it can, and the slow-consumer rule,
+// which counts corked bytes too, judges a real backlog rather than one turn's
+// output (the acks of a burst of large sends).
 import { randomUUID } from 'node:crypto';
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { CLOSE_CODES, type ErrorCode, type RelayFrame, type User } from '../src/shared/protocol/index.ts';
 import type { FanoutEvent } from './fanout.ts';
@@ -17,6 +27,9 @@ import { SendOrder } from './send-order.ts';
  * awaiting_hello → authenticating (hello received) → syncing (token accepted;
  * welcome and batches going out) → live (after `synced`) → closed.
  */
+/** Unwritten output at which a corked socket is flushed before the turn ends. */
+const COALESCE_BYTES = 64 * 1024;
+
 export type SessionState = 'awaiting_hello' | 'authenticating' | 'syncing' | 'live' | 'closed';
 
 export interface SessionDeps {
@@ -29,6 +42,9 @@ export class Session {
   readonly id = randomUUID();
   readonly remoteAddress: string;
   readonly #ws: WebSocket;
+  /** The connection under #ws, corked while a turn's frames gather. */
+  readonly #socket: Duplex;
+  #corked = false;
   readonly #deps: SessionDeps;
   readonly #tasks = new OrderedTasks();
   /** Keeps this socket's sends of a conversation in order past a retryable refusal. */
@@ -46,8 +62,9 @@ export class Session {
   #helloTimer: NodeJS.Timeout | undefined;
   #terminateTimer: NodeJS.Timeout | undefined;
 
-  constructor(ws: WebSocket, remoteAddress: string, deps: SessionDeps) {
+  constructor(ws: WebSocket, socket: Duplex, remoteAddress: string, deps: SessionDeps) {
     this.#ws = ws;
+    this.#socket = socket;
     this.remoteAddress = remoteAddress;
     this.#deps = deps;
     this.#helloTimer = setTimeout(() => {
@@ -137,7 +154,9 @@ export class Session {
   /** Sends a live frame; a client that does not keep up is closed with 1013. */
   sendText(text: string): void {
     if (this.isClosed) return;
+    this.#cork();
     this.#ws.send(text);
+    if (this.#socket.writableLength >= COALESCE_BYTES) this.#uncork();
     if (this.#ws.bufferedAmount > this.#deps.limits.slowConsumerBytes) {
       this.#deps.log.warn({ session: this.id, user: this.userId, buffered: this.#ws.bufferedAmount }, 'slow consumer');
       this.#deps.metrics.slowConsumers.inc();
@@ -203,6 +222,20 @@ export class Session {
       if (message && message.seq <= (sentUpTo.get(message.conv) ?? 0)) continue;
       this.sendText(event.text);
     }
+  }
+
+  #cork(): void {
+    if (this.#corked) return;
+    this.#corked = true;
+    this.#socket.cork();
+    setImmediate(() => this.#uncork());
+  }
+
+  /** Each cork is undone once: here, early or at the end of its turn. */
+  #uncork(): void {
+    if (!this.#corked) return;
+    this.#corked = false;
+    this.#socket.uncork();
   }
 
   // ---- liveness and closing ----
