@@ -9,13 +9,23 @@
 // `unavailable`, which the sender retries later (docs/protocol.md, "Sending"), and
 // the relay goes on serving.
 //
-// Each draft comes with its socket's SendOrder: a send behind a refused one of
-// the same conversation and socket is refused the same way instead of being
-// stored past the gap (send-order.ts). That is checked as each batch is
-// formed (a refusal of the previous batch is known by then) and, for
-// refusals inside one transaction, by the judge of the batch.
+// As a batch is formed, in submission order, each draft meets the relay's
+// ordering and rate-limit rules:
+// - a send behind a retryably refused one of the same socket and conversation
+//   is refused the same way at once, without the store (send-order.ts; the
+//   previous batch's refusals are known by then);
+// - otherwise it takes a send token; without one it is marked `overLimit`
+//   (the judge answers `rate_limited` after its content checks), and so are
+//   the later drafts of its socket and conversation in this batch (they take
+//   none), so that none of them is stored past it.
+// A token taken for a draft that is then not stored (a duplicate, a
+// non-member, a refusal, a failed transaction) is given back before the next
+// batch, so only stored sends cost tokens, as when the judge took them inside
+// the transaction. Taking them here keeps the judge pure, so that it can run
+// where the store runs (store/store-thread.ts).
 import type { Logger } from './log.ts';
 import type { RelayMetrics } from './metrics.ts';
+import type { BucketLimiter } from './rate-limit.ts';
 import type { SendOrder } from './send-order.ts';
 import type { AppendOutcome, MessageDraft, RelayStore, SendJudge } from './store/types.ts';
 
@@ -23,6 +33,8 @@ interface Pending {
   draft: MessageDraft;
   order: SendOrder;
   resolve: (outcome: AppendOutcome) => void;
+  /** Whether a send token was taken for it. */
+  tookToken?: boolean;
 }
 
 const UNAVAILABLE: AppendOutcome = {
@@ -33,6 +45,7 @@ const UNAVAILABLE: AppendOutcome = {
 export class GroupCommit {
   readonly #store: RelayStore;
   readonly #judge: SendJudge;
+  readonly #sends: BucketLimiter;
   readonly #maxSends: number;
   readonly #metrics: RelayMetrics;
   readonly #log: Logger;
@@ -40,9 +53,10 @@ export class GroupCommit {
   /** The running flush loop, if any. */
   #flushing: Promise<void> | undefined;
 
-  constructor(store: RelayStore, judge: SendJudge, maxSends: number, metrics: RelayMetrics, log: Logger) {
+  constructor(store: RelayStore, judge: SendJudge, sends: BucketLimiter, maxSends: number, metrics: RelayMetrics, log: Logger) {
     this.#store = store;
     this.#judge = judge;
+    this.#sends = sends;
     this.#maxSends = maxSends;
     this.#metrics = metrics;
     this.#log = log;
@@ -69,19 +83,16 @@ export class GroupCommit {
       this.#metrics.groupCommitSize.observe(batch.length);
       let outcomes: AppendOutcome[];
       try {
-        outcomes = await this.#store.appendMessages(
-          batch.map((pending) => pending.draft),
-          this.#judgeInOrder(batch),
-          Date.now(),
-        );
+        outcomes = await this.#store.appendMessages(this.#limited(batch), this.#judge, Date.now());
       } catch (error) {
         this.#log.error({ err: error, sends: batch.length }, 'storing a batch of sends failed; each is refused unavailable');
         outcomes = batch.map(() => UNAVAILABLE);
       }
-      // Holds are recorded before the next batch is formed.
+      // Holds and tokens are settled before the next batch is formed.
       batch.forEach((pending, index) => {
         const outcome = outcomes[index] as AppendOutcome;
         if (outcome.kind === 'refused') pending.order.refused(pending.draft.conv, pending.draft.cid, outcome.refusal);
+        if (pending.tookToken && outcome.kind !== 'stored') this.#sends.giveBack(pending.draft.sender);
         pending.resolve(outcome);
       });
     }
@@ -97,16 +108,19 @@ export class GroupCommit {
     });
   }
 
-  /** The relay's judge, with a send refused retryably holding the later ones of its socket and conversation in the same transaction. */
-  #judgeInOrder(batch: readonly Pending[]): SendJudge {
-    const orders = new Map(batch.map((pending) => [pending.draft, pending.order]));
-    return (draft, conversation) => {
-      const order = orders.get(draft);
-      const held = order?.admit(draft.conv, draft.cid);
-      if (held) return held;
-      const refusal = this.#judge(draft, conversation);
-      if (refusal) order?.refused(draft.conv, draft.cid, refusal);
-      return refusal;
-    };
+  /** The batch's drafts, those over the send rate limit marked (see the header); takes the send tokens. */
+  #limited(batch: Pending[]): MessageDraft[] {
+    /** Socket → conversations with a draft over the limit earlier in this batch. */
+    const over = new Map<SendOrder, Set<string>>();
+    return batch.map((pending) => {
+      const { draft, order } = pending;
+      const conversations = over.get(order);
+      if (!conversations?.has(draft.conv) && this.#sends.take(draft.sender)) {
+        pending.tookToken = true;
+        return draft;
+      }
+      over.set(order, (conversations ?? new Set()).add(draft.conv));
+      return { ...draft, overLimit: true };
+    });
   }
 }

@@ -13,6 +13,8 @@ export type Clock = () => number;
 /** Allows an action now or not; taking a token is the action. */
 export interface BucketLimiter {
   take(key: string): boolean;
+  /** Returns a token taken for an action that then did not happen (a send that was not stored). */
+  giveBack(key: string): void;
 }
 
 /** Counts events per key and tells how long until one more is allowed. */
@@ -63,7 +65,7 @@ export function createRateLimits(limits: Limits, enabled: boolean, clock: Clock 
   };
 }
 
-const UNLIMITED_BUCKET: BucketLimiter = { take: () => true };
+export const UNLIMITED_BUCKET: BucketLimiter = { take: () => true, giveBack: () => {} };
 const UNLIMITED_WINDOW: WindowLimiter = { retryAfterMs: () => 0, record: () => () => {} };
 
 /** Keys are dropped once they carry no state, checked when the map has doubled. */
@@ -92,6 +94,12 @@ export class TokenBuckets implements BucketLimiter {
     this.#buckets.set(key, bucket);
     if (this.#buckets.size >= this.#pruneAtSize) this.#prune(now);
     return allowed;
+  }
+
+  giveBack(key: string): void {
+    const bucket = this.#buckets.get(key);
+    // No bucket is a full one.
+    if (bucket) bucket.tokens = Math.min(this.#capacity, bucket.tokens + 1);
   }
 
   #refilled(bucket: { tokens: number; updatedAt: number }, now: number): number {

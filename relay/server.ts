@@ -19,7 +19,7 @@ import { type Fanout, InProcessFanout } from './fanout.ts';
 import type { FileService } from './files/service.ts';
 import { createFileService } from './files/setup.ts';
 import { GroupCommit } from './group-commit.ts';
-import { sendJudge } from './handlers/send.ts';
+import { judgeSend } from './handlers/send.ts';
 import { typingRelay } from './handlers/typing.ts';
 import { HashSlots } from './hash-slots.ts';
 import { HelloWaiters } from './hello-waiters.ts';
@@ -31,7 +31,9 @@ import { createRateLimits } from './rate-limit.ts';
 import { RevokedTokenSweep } from './revoked-tokens.ts';
 import { Session } from './session.ts';
 import { SessionRegistry } from './sessions.ts';
-import { databaseFileIn, openSqliteStore } from './store/sqlite.ts';
+import { databaseFileIn } from './store/sqlite.ts';
+import { openStoreThread } from './store/store-thread.ts';
+import { STORE_FUNCTIONS } from './store-functions.ts';
 import type { RelayStore } from './store/types.ts';
 import { readTlsCredentials, type TlsCredentials } from './tls.ts';
 import { TokenExpiry } from './token-expiry.ts';
@@ -119,7 +121,8 @@ export class Relay {
     const { config } = options;
     const tls = config.tls && readTlsCredentials(config.tls);
     const log = options.log ?? createLogger(config.logLevel);
-    const store = options.store ?? openSqliteStore(databaseFileIn(config.dataDir));
+    // On its own thread, so that no fsync stops the event loop (store-thread.ts).
+    const store = options.store ?? (await openStoreThread(databaseFileIn(config.dataDir), STORE_FUNCTIONS));
     const fanout = options.fanout ?? new InProcessFanout();
     const metrics = new RelayMetrics();
     const rateLimits = createRateLimits(config.limits, config.rateLimits);
@@ -130,7 +133,8 @@ export class Relay {
     });
     const groupCommit = new GroupCommit(
       store,
-      sendJudge(rateLimits),
+      judgeSend,
+      rateLimits.sends,
       config.limits.groupCommitMaxSends,
       metrics,
       log.child({ module: 'group-commit' }),

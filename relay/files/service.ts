@@ -11,7 +11,7 @@ import { bearerToken, hashToken } from '../auth.ts';
 import { HttpError } from '../http-error.ts';
 import type { Limits } from '../limits.ts';
 import type { Logger } from '../log.ts';
-import { type BucketLimiter, TokenBuckets } from '../rate-limit.ts';
+import { type BucketLimiter, TokenBuckets, UNLIMITED_BUCKET } from '../rate-limit.ts';
 import type { FileRecord, RelayStore } from '../store/types.ts';
 import { SESSION_EXPIRED, type TokenExpiry } from '../token-expiry.ts';
 import { DiskStorage } from './disk-storage.ts';
@@ -68,7 +68,7 @@ export class FileService {
     this.#log = options.log;
     this.#tokenExpiry = options.tokenExpiry;
     const { uploadBurst, uploadsPerMinute } = options.limits;
-    this.#creations = options.rateLimits ? new TokenBuckets(uploadBurst, uploadsPerMinute / 60) : { take: () => true };
+    this.#creations = options.rateLimits ? new TokenBuckets(uploadBurst, uploadsPerMinute / 60) : UNLIMITED_BUCKET;
   }
 
   get maxFileBytes(): number {

@@ -1,8 +1,11 @@
 // `send`: store through the group commit, then `ack` to the sending socket and
 // `msg` to every other socket of every member. Deduplication and membership
-// are the store's (inside the transaction); the content policy and the send
-// rate limit are the judge below, which the store calls for new messages only,
-// so resending an acknowledged message never costs a token. A send in a batch
+// are the store's (inside the transaction); the content policy is the judge
+// below, which the store calls for new messages only. The send rate limit is
+// taken as the group commit forms its batch, and given back for a send that
+// is then not stored, so resending an acknowledged message never costs a
+// token (group-commit.ts); the judge answers `rate_limited` for a draft the
+// limit marked, after its content checks. A send in a batch
 // the store could not commit is refused `unavailable` (group-commit.ts), and
 // its nack carries the cid like any other: the client sends it again later.
 // Changes to messages (edit, delete, react) go the same way; the store checks
@@ -20,7 +23,6 @@ import {
 } from '../../src/shared/protocol/index.ts';
 import type { RelayContext } from '../context.ts';
 import { ackFrameText, msgFrameText } from '../message-frames.ts';
-import type { RateLimits } from '../rate-limit.ts';
 import type { Session } from '../session.ts';
 import type { JudgeContext, MessageDraft, Refusal, SendJudge } from '../store/types.ts';
 
@@ -32,7 +34,7 @@ export async function handleSend(ctx: RelayContext, session: Session, frame: Sen
     refuse(ctx, session, frame.cid, invalid(`unknown kind "${kind}"; known: edit, delete, react`));
     return;
   }
-  const draft = {
+  const draft: MessageDraft = {
     sender: session.user.id,
     cid: frame.cid,
     conv: frame.conv,
@@ -77,15 +79,18 @@ function refuse(ctx: RelayContext, session: Session, cid: string, refusal: Refus
   ctx.metrics.nacksByCode[refusal.code].inc();
 }
 
-export function sendJudge(rateLimits: RateLimits): SendJudge {
-  return (draft, context) => {
-    const refusal = draft.kind === undefined ? messageRefusal(draft, context.lastSeq) : changeRefusal(draft, context);
-    if (refusal) return refusal;
-    // Changes draw on the same bucket: each is a frame multiplied to every member.
-    if (!rateLimits.sends.take(draft.sender)) return { code: 'rate_limited', message: 'too many messages; retry later' };
-    return null;
-  };
-}
+/**
+ * The relay's judge: pure, so that it can run on the store's thread too
+ * (store/store-thread.ts finds it by name in relay/store-functions.ts).
+ */
+export const judgeSend: SendJudge = (draft, context) => {
+  const refusal = draft.kind === undefined ? messageRefusal(draft, context.lastSeq) : changeRefusal(draft, context);
+  if (refusal) return refusal;
+  // Changes draw on the same bucket: each is a frame multiplied to every member.
+  return draft.overLimit ? RATE_LIMITED : null;
+};
+
+const RATE_LIMITED: Refusal = { code: 'rate_limited', message: 'too many messages; retry later' };
 
 /** The content rules of an ordinary message. */
 function messageRefusal(draft: MessageDraft, lastSeq: number): Refusal | null {

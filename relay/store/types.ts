@@ -1,5 +1,7 @@
 // The relay's persistence contract. Every method is asynchronous so that a
-// networked implementation (PostgreSQL) can sit behind it; the embedded SQLite
+// networked implementation (PostgreSQL) or another thread (store-thread.ts,
+// which forwards every method by name, arguments structured-cloned, so they
+// must be data, or functions it can find by name) can sit behind it; the embedded SQLite
 // one answers at once. Implementations own ordering and transactions (seq
 // assignment, deduplication, atomic group commits); policy (what a valid body
 // is, rate limits) stays in the relay and reaches the store as a SendJudge.
@@ -49,6 +51,10 @@ export interface MessageDraft {
    */
   kind?: MessageChangeKind;
   target?: number;
+  /** Set by the relay when the send rate limit refused it as the batch formed
+   * (group-commit.ts); for the judge, which answers `rate_limited` after its
+   * content checks. The store passes it on untouched. */
+  overLimit?: true;
 }
 
 /** An upload as the relay records it (docs/files.md). */
