@@ -26,6 +26,21 @@ export function runRateLimitsContract(name: string, create: RateLimitsFactory): 
       expect(limits.sends.take('alice')).toBe(false);
     });
 
+    test('sends: a token given back (a send that was not stored) can be taken again, never beyond the burst', async () => {
+      const clock = fakeClock();
+      const limits = await create({ ...DEFAULT_LIMITS, sendBurst: 2, sendsPerSecond: 1 }, clock.now);
+      expect(limits.sends.take('alice')).toBe(true);
+      expect(limits.sends.take('alice')).toBe(true);
+      expect(limits.sends.take('alice')).toBe(false);
+      limits.sends.giveBack('alice');
+      expect(limits.sends.take('alice')).toBe(true);
+      expect(limits.sends.take('alice')).toBe(false);
+      // A full bucket stays full.
+      limits.sends.giveBack('bob');
+      limits.sends.giveBack('bob');
+      expect([1, 2, 3].map(() => limits.sends.take('bob'))).toEqual([true, true, false]);
+    });
+
     test('conversation changes: their own bucket, refilled per minute, apart from sends', async () => {
       const clock = fakeClock();
       const limits = await create(
