@@ -28,11 +28,13 @@ function harness(store = new SqliteClientStore(':memory:', 'me'), sendWindow = 2
   let seq = 0;
   /** The relay's answer to a send frame: the message it stored. */
   const ack = (frame: SendFrame) =>
-    outbox.acknowledged({
-      t: 'ack',
-      cid: frame.cid,
-      msg: { conv: frame.conv, seq: ++seq, cid: frame.cid, from: 'me', body: frame.body, ts: 1_000 + seq },
-    });
+    outbox.acknowledged([
+      {
+        t: 'ack',
+        cid: frame.cid,
+        msg: { conv: frame.conv, seq: ++seq, cid: frame.cid, from: 'me', body: frame.body, ts: 1_000 + seq },
+      },
+    ]);
   const setOnline = (value: boolean) => {
     online = value;
   };

@@ -84,7 +84,8 @@ describe('a relay that cannot store', () => {
   it('a refusal in the middle of a window of sends: every message stored exactly once, in the order written', { timeout: 60_000 }, async () => {
     const relay = await startRelay();
     cleanups.push(() => relay.cleanup());
-    const locker = new DatabaseSync(path.join(relay.dataDir, 'relay.db'));
+    // It waits for the relay's transaction in progress, if any, to take the lock.
+    const locker = new DatabaseSync(path.join(relay.dataDir, 'relay.db'), { timeout: 5_000 });
     cleanups.push(() => locker.isOpen && locker.close());
     const { client, conv, nacks, token } = await aliceWithChat(relay);
     const written: ChatMessage[] = [];

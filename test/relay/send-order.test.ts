@@ -88,7 +88,7 @@ describe('unavailable in the middle of a pipeline', () => {
     const { a, b, conv } = await directPair(relay);
     const [x, y] = [uniqueCid(), uniqueCid()];
     // Another connection holds the write lock beyond the relay's busy timeout.
-    const locker = new DatabaseSync(databaseFileIn(relay.dataDir));
+    const locker = new DatabaseSync(databaseFileIn(relay.dataDir), { timeout: 5_000 });
     locker.exec('BEGIN IMMEDIATE');
     let xAnswer: Answer;
     try {

@@ -120,11 +120,16 @@ export class Outbox {
     this.heldBy.clear();
   }
 
-  /** The relay took a job: it is settled with the message the relay stored,
-   * in one store transaction. */
-  async acknowledged(frame: AckFrame): Promise<void> {
-    await this.options.store.settleOutboxJobs([frame.cid], [frame.msg]);
-    this.settled([frame.cid]);
+  /** The relay took these jobs: they are settled with the messages the relay
+   * stored, in one store transaction. */
+  async acknowledged(frames: readonly AckFrame[]): Promise<void> {
+    if (frames.length === 0) return;
+    const cids = frames.map((frame) => frame.cid);
+    await this.options.store.settleOutboxJobs(
+      cids,
+      frames.map((frame) => frame.msg),
+    );
+    this.settled(cids);
   }
 
   /** Writes messages from the relay (a `batch`, `msg` or `history`): the

@@ -117,10 +117,19 @@ export class MessageSync {
     return this.ingest(message.conv, [message]);
   }
 
-  /** The message of an `ack`, already stored by the outbox. */
-  async acknowledged(message: Message): Promise<void> {
-    const conversation = this.known(message.conv, 1);
-    if (conversation) await this.advance(conversation, [message]);
+  /** The user's own messages the relay acknowledged (already stored): each
+   * conversation's cursor moves once over its share. */
+  async acknowledged(messages: readonly Message[]): Promise<void> {
+    const byConv = new Map<string, Message[]>();
+    for (const message of messages) {
+      const ofConv = byConv.get(message.conv);
+      if (ofConv) ofConv.push(message);
+      else byConv.set(message.conv, [message]);
+    }
+    for (const [conv, ofConv] of byConv) {
+      const conversation = this.known(conv, ofConv.length);
+      if (conversation) await this.advance(conversation, ofConv);
+    }
   }
 
   history(frame: HistoryResultFrame): Promise<void> {
