@@ -4,6 +4,7 @@
 // Frames go out at the client's pace (Session.sendPaced); live frames for the
 // session wait meanwhile and follow `synced`.
 import {
+  DEFAULT_CHAT_STATE,
   INITIAL_MESSAGES_WITHOUT_CURSOR,
   MAX_BATCH_MESSAGES,
   type Message,
@@ -20,7 +21,12 @@ export async function synchronise(
   cursors: Readonly<Record<string, number>>,
 ): Promise<void> {
   const user = session.user;
-  const conversations = await ctx.store.conversationsOf(user.id);
+  const states = await ctx.store.chatStatesOf(user.id);
+  // Each with the user's own chat state (docs/protocol.md, "Chat state").
+  const conversations = (await ctx.store.conversationsOf(user.id)).map((conversation) => ({
+    ...conversation,
+    mine: states.get(conversation.id) ?? DEFAULT_CHAT_STATE,
+  }));
   const contacts = new Set(conversations.flatMap((conversation) => conversation.members.map((member) => member.id)));
   contacts.delete(user.id);
   const presence = await ctx.presence.describe([...contacts]);

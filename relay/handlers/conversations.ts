@@ -7,10 +7,12 @@
 // conversation with.
 import {
   type AddFrame,
+  type ChatState,
   type Conversation,
   type CreateDirectFrame,
   type CreateFrame,
   type CreateGroupFrame,
+  DEFAULT_CHAT_STATE,
   type LeaveFrame,
   type LeftFrame,
   MAX_GROUP_MEMBERS,
@@ -131,14 +133,21 @@ async function announce(
   rid?: string,
 ): Promise<void> {
   const requester = session.user.id;
+  const states = await ctx.store.chatStatesIn(conversation.id);
+  const mineOf = (userId: string): ChatState => states.get(userId) ?? DEFAULT_CHAT_STATE;
   // Every recipient gets `conv` (and the `members` frames of a large one)
   // before anything here awaits, so that no `msg` of the conversation can
   // reach a member ahead of the conversation itself, and no other frame comes
-  // between the parts; the presence introductions follow.
-  if (rid !== undefined) for (const text of convFrameTexts(conversation, rid)) session.sendText(text);
-  const recipients = [...audience.keys()];
-  for (const text of convFrameTexts(conversation)) {
-    ctx.fanout.publish(recipients, { kind: 'frame', text, exceptSession: session.id });
+  // between the parts; the presence introductions follow. Each carries the
+  // recipient's own chat state, so recipients with the same state share
+  // one serialisation.
+  if (rid !== undefined) {
+    for (const text of convFrameTexts({ ...conversation, mine: mineOf(requester) }, rid)) session.sendText(text);
+  }
+  for (const [mine, recipients] of groupByChatState(audience.keys(), mineOf)) {
+    for (const text of convFrameTexts({ ...conversation, mine })) {
+      ctx.fanout.publish(recipients, { kind: 'frame', text, exceptSession: session.id });
+    }
   }
   for (const [recipient, candidates] of audience) {
     const presenceTexts = (await presenceToIntroduce(ctx, recipient, candidates, conversation.id)).map((presence) =>
@@ -160,6 +169,19 @@ async function presenceToIntroduce(
   if (candidates.length === 0) return [];
   const known = new Set(await ctx.store.contactsOf(recipient, convId));
   return ctx.presence.describe(candidates.filter((userId) => userId !== recipient && !known.has(userId)));
+}
+
+/** The recipients, by the chat state their `conv` carries (most share the defaults). */
+function groupByChatState(recipients: Iterable<string>, mineOf: (userId: string) => ChatState): Map<ChatState, string[]> {
+  const groups = new Map<string, { mine: ChatState; users: string[] }>();
+  for (const userId of recipients) {
+    const mine = mineOf(userId);
+    const key = JSON.stringify(mine);
+    const group = groups.get(key);
+    if (group) group.users.push(userId);
+    else groups.set(key, { mine, users: [userId] });
+  }
+  return new Map([...groups.values()].map((group) => [group.mine, group.users]));
 }
 
 function everyoneMeetsEveryone(conversation: Conversation): Audience {

@@ -5,6 +5,7 @@
 import type { ClientFrame } from '../../src/shared/protocol/index.ts';
 import type { RelayContext } from '../context.ts';
 import type { Session } from '../session.ts';
+import { handleChatState } from './chat-state.ts';
 import { handleAdd, handleCreate, handleLeave, handleRename } from './conversations.ts';
 import { handleHistory } from './history.ts';
 import { handlePing } from './ping.ts';
@@ -32,6 +33,7 @@ const HANDLERS: { [T in SessionFrame['t']]: { handle: Handler<Extract<SessionFra
   block: { handle: handleBlock, overlap: false },
   unblock: { handle: handleUnblock, overlap: false },
   privacy: { handle: handlePrivacy, overlap: false },
+  chatstate: { handle: handleChatState, overlap: false },
 };
 
 export function handlerFor(frame: SessionFrame): { handle: Handler<SessionFrame>; overlap: boolean } {

@@ -123,4 +123,11 @@ export const MIGRATIONS: readonly string[] = [
   -- A delete erases the target's earlier edits: they are found by target.
   CREATE INDEX messages_target ON messages (conv_id, target) WHERE target IS NOT NULL;
   `,
+  `
+  -- Each member's own chat state (docs/protocol.md, "Chat state"): kept on
+  -- the membership, so that leaving a conversation forgets it.
+  ALTER TABLE members ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE members ADD COLUMN archived INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE members ADD COLUMN muted_until INTEGER;
+  `,
 ];

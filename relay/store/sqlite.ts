@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import {
+  type ChatState,
   type Conversation,
   EDIT_WINDOW_MS,
   type FileRef,
@@ -88,6 +89,12 @@ interface BatchConversation {
   appended: boolean;
   /** Members whose sends the other member of a direct conversation blocked. */
   blockedSenders: string[];
+}
+
+interface ChatStateRow {
+  pinned: number;
+  archived: number;
+  muted_until: number | null;
 }
 
 interface MessageRow {
@@ -205,6 +212,7 @@ const USER_COLUMNS = 'id, username, display_name';
 const MESSAGE_COLUMNS = 'conv_id, seq, sender_id, cid, body, reply_to, ts, file, kind, target, forwarded, edited_at, deleted, reactions';
 const INSERTED_COLUMNS = 'conv_id, seq, sender_id, cid, body, reply_to, ts, file, file_id, kind, target, forwarded';
 const CONVERSATION_COLUMNS = 'c.id, c.kind, c.title, c.last_seq, c.created_at';
+const CHAT_STATE_COLUMNS = 'pinned, archived, muted_until';
 const MEMBER_COLUMNS = 'm.conv_id, m.user_id, u.username, u.display_name, m.delivered, m.read';
 
 export class SqliteStore implements RelayStore {
@@ -440,6 +448,32 @@ export class SqliteStore implements RelayStore {
     const rows = this.#sql.messagesBefore.all(convId, beforeSeq ?? null, limit + 1) as unknown as MessageRow[];
     const more = rows.length > limit;
     return { messages: rows.slice(0, limit).reverse().map(toMessage), more };
+  }
+
+  // ---- chat state ----
+
+  async setChatState(convId: string, userId: string, change: Partial<ChatState>): Promise<ChatState | undefined> {
+    // NULL leaves a column as it is; mutedUntil tells "unmute" (null) from
+    // "leave it" (absent) with its own flag.
+    const row = this.#sql.setChatState.get(
+      boolOrNull(change.pinned),
+      boolOrNull(change.archived),
+      change.mutedUntil === undefined ? 0 : 1,
+      change.mutedUntil ?? null,
+      convId,
+      userId,
+    ) as ChatStateRow | undefined;
+    return row && toChatState(row);
+  }
+
+  async chatStatesOf(userId: string): Promise<Map<string, ChatState>> {
+    const rows = this.#sql.chatStatesOf.all(userId) as unknown as (ChatStateRow & { conv_id: string })[];
+    return new Map(rows.map((row) => [row.conv_id, toChatState(row)]));
+  }
+
+  async chatStatesIn(convId: string): Promise<Map<string, ChatState>> {
+    const rows = this.#sql.chatStatesIn.all(convId) as unknown as (ChatStateRow & { user_id: string })[];
+    return new Map(rows.map((row) => [row.user_id, toChatState(row)]));
   }
 
   // ---- privacy and caps ----
@@ -834,6 +868,13 @@ function prepareStatements(db: DatabaseSync) {
     conversationCounts: prepare(
       `SELECT user_id, COUNT(*) AS count FROM members WHERE user_id IN (SELECT value FROM json_each(?)) GROUP BY user_id`,
     ),
+    setChatState: prepare(
+      `UPDATE members SET pinned = coalesce(?1, pinned), archived = coalesce(?2, archived),
+         muted_until = CASE WHEN ?3 THEN ?4 ELSE muted_until END
+       WHERE conv_id = ?5 AND user_id = ?6 RETURNING ${CHAT_STATE_COLUMNS}`,
+    ),
+    chatStatesOf: prepare(`SELECT conv_id, ${CHAT_STATE_COLUMNS} FROM members WHERE user_id = ?`),
+    chatStatesIn: prepare(`SELECT user_id, ${CHAT_STATE_COLUMNS} FROM members WHERE conv_id = ?`),
     groupAdds: prepare('SELECT group_adds FROM users WHERE id = ?'),
     setGroupAdds: prepare('UPDATE users SET group_adds = ? WHERE id = ?'),
     blockedBy: prepare(
@@ -908,6 +949,14 @@ function assembleConversations(rows: ConversationRow[], memberRows: MemberRow[])
     conversation.receipts[row.user_id] = { delivered: row.delivered, read: row.read };
   }
   return [...byId.values()];
+}
+
+function toChatState(row: ChatStateRow): ChatState {
+  return { pinned: row.pinned === 1, archived: row.archived === 1, mutedUntil: row.muted_until };
+}
+
+function boolOrNull(value: boolean | undefined): number | null {
+  return value === undefined ? null : value ? 1 : 0;
 }
 
 function toUser(row: PublicUserRow): User {

@@ -7,6 +7,7 @@
 // is, rate limits) stays in the relay and reaches the store as a SendJudge.
 // Both implementations must pass test/relay/store-contract.ts.
 import type {
+  ChatState,
   Conversation,
   FileRef,
   GroupAddPolicy,
@@ -230,6 +231,20 @@ export interface RelayStore {
     userId: string,
     marks: Partial<ReceiptWatermarks>,
   ): Promise<{ watermarks: ReceiptWatermarks; changed: boolean } | undefined>;
+
+  // ---- chat state (docs/protocol.md, "Chat state") ----
+  /**
+   * Changes the fields of `change` that are set (the others stay) of a
+   * member's own state of a conversation, and returns the whole state;
+   * undefined, changing nothing, when `userId` is not a member. The state
+   * lives as long as the membership: a member who leaves and is added again
+   * starts from DEFAULT_CHAT_STATE.
+   */
+  setChatState(convId: string, userId: string, change: Partial<ChatState>): Promise<ChatState | undefined>;
+  /** The user's state of every conversation they are a member of, by conversation id. */
+  chatStatesOf(userId: string): Promise<Map<string, ChatState>>;
+  /** Every member's state of one conversation, by user id (empty when it does not exist). */
+  chatStatesIn(convId: string): Promise<Map<string, ChatState>>;
 
   // ---- privacy and caps ----
   /** How many conversations each of `userIds` is in; users in none are absent. */

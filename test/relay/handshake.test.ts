@@ -188,6 +188,7 @@ describe('session start', () => {
       lastSeq: 1,
       receipts: { [alice.user.id]: { delivered: 0, read: 0 }, [bob.user.id]: { delivered: 0, read: 0 } },
       createdAt: expect.any(Number),
+      mine: { pinned: false, archived: false, mutedUntil: null },
     });
     expect(welcome.conversations.find((conversation) => conversation.id === group.conv.id)?.title).toBe('Trio');
     const presence = new Map(welcome.presence.map((entry) => [entry.user, entry]));

@@ -3,7 +3,14 @@
 // gets a fresh, empty store from the factory.
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { MessageDraft, RelayStore, SendJudge } from '../../relay/store/types.ts';
-import { EDIT_WINDOW_MS, MAX_REACTIONS_PER_MESSAGE, type MessageChangeKind, type User } from '../../src/shared/protocol/index.ts';
+import {
+  DEFAULT_CHAT_STATE,
+  EDIT_WINDOW_MS,
+  MAX_REACTIONS_PER_MESSAGE,
+  type MessageChangeKind,
+  MUTED_FOREVER,
+  type User,
+} from '../../src/shared/protocol/index.ts';
 
 export interface StoreUnderTest {
   store: RelayStore;
@@ -683,6 +690,78 @@ export function runRelayStoreContract(name: string, createStore: () => Promise<S
         });
         expect(await store.advanceReceipt(conv, carol.id, { read: 1 })).toBeUndefined();
         expect((await store.conversation(conv))?.receipts[bob.id]).toEqual({ delivered: 5, read: 3 });
+      });
+    });
+
+    describe('chat state', () => {
+      test('starts at the defaults; a change sets only its fields and returns the whole state', async () => {
+        const [alice, bob] = [await user('alice'), await user('bob')];
+        const conv = (await store.openDirect(alice.id, bob.id, T0)).conversation.id;
+        expect(await store.chatStatesOf(alice.id)).toEqual(new Map([[conv, DEFAULT_CHAT_STATE]]));
+        expect(await store.setChatState(conv, alice.id, { pinned: true })).toEqual({ ...DEFAULT_CHAT_STATE, pinned: true });
+        expect(await store.setChatState(conv, alice.id, { mutedUntil: T0 + 1 })).toEqual({
+          pinned: true,
+          archived: false,
+          mutedUntil: T0 + 1,
+        });
+        expect(await store.setChatState(conv, alice.id, { archived: true, pinned: false })).toEqual({
+          pinned: false,
+          archived: true,
+          mutedUntil: T0 + 1,
+        });
+        // Nothing to change reads the state back; null unmutes.
+        expect(await store.setChatState(conv, alice.id, {})).toEqual({ pinned: false, archived: true, mutedUntil: T0 + 1 });
+        expect(await store.setChatState(conv, alice.id, { mutedUntil: null })).toEqual({
+          pinned: false,
+          archived: true,
+          mutedUntil: null,
+        });
+        expect(await store.setChatState(conv, alice.id, { mutedUntil: MUTED_FOREVER })).toMatchObject({
+          mutedUntil: MUTED_FOREVER,
+        });
+      });
+
+      test("is each member's own", async () => {
+        const [alice, bob, carol] = [await user('alice'), await user('bob'), await user('carol')];
+        const group = await store.createGroup(alice.id, 'g', [bob.id, carol.id], T0);
+        const other = await store.createGroup(bob.id, 'h', [alice.id], T0 + 1);
+        await store.setChatState(group.id, alice.id, { pinned: true });
+        await store.setChatState(group.id, bob.id, { archived: true });
+        await store.setChatState(other.id, alice.id, { mutedUntil: T0 + 5 });
+        expect(await store.chatStatesIn(group.id)).toEqual(
+          new Map([
+            [alice.id, { ...DEFAULT_CHAT_STATE, pinned: true }],
+            [bob.id, { ...DEFAULT_CHAT_STATE, archived: true }],
+            [carol.id, DEFAULT_CHAT_STATE],
+          ]),
+        );
+        expect(await store.chatStatesOf(alice.id)).toEqual(
+          new Map([
+            [group.id, { ...DEFAULT_CHAT_STATE, pinned: true }],
+            [other.id, { ...DEFAULT_CHAT_STATE, mutedUntil: T0 + 5 }],
+          ]),
+        );
+        expect(await store.chatStatesIn('unknown')).toEqual(new Map());
+        expect(await store.chatStatesOf('unknown')).toEqual(new Map());
+      });
+
+      test('a non-member gets undefined and changes nothing', async () => {
+        const [alice, bob, carol] = [await user('alice'), await user('bob'), await user('carol')];
+        const conv = (await store.openDirect(alice.id, bob.id, T0)).conversation.id;
+        expect(await store.setChatState(conv, carol.id, { pinned: true })).toBeUndefined();
+        expect(await store.setChatState('unknown', alice.id, { pinned: true })).toBeUndefined();
+        expect(await store.chatStatesOf(carol.id)).toEqual(new Map());
+        expect([...(await store.chatStatesIn(conv)).keys()].sort()).toEqual([alice.id, bob.id].sort());
+      });
+
+      test('leaving forgets it: added again, a member starts from the defaults', async () => {
+        const [alice, bob] = [await user('alice'), await user('bob')];
+        const group = await store.createGroup(alice.id, 'g', [bob.id], T0);
+        await store.setChatState(group.id, bob.id, { pinned: true, archived: true, mutedUntil: T0 + 9 });
+        await store.removeMember(group.id, bob.id);
+        expect(await store.chatStatesOf(bob.id)).toEqual(new Map());
+        await store.addMembers(group.id, [bob.id], T0 + 10);
+        expect(await store.chatStatesOf(bob.id)).toEqual(new Map([[group.id, DEFAULT_CHAT_STATE]]));
       });
     });
 

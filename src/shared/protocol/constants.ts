@@ -62,6 +62,9 @@ export const MAX_REACTION_CODE_POINTS = 16;
 export const MAX_REACTIONS_PER_MESSAGE = MAX_GROUP_MEMBERS;
 /** The most bytes `reactions` adds to a MSG: every entry at its longest (a UUID user id, an emoji of 4-byte code points). */
 export const MAX_REACTIONS_BYTES = `,"reactions":{}`.length + MAX_REACTIONS_PER_MESSAGE * (`"":"",`.length + 36 + 4 * MAX_REACTION_CODE_POINTS);
+/** The latest `mutedUntil` a chat state takes: 9999-12-31T23:59:59.999Z, which
+ * clients send for "mute always" (docs/protocol.md, "Chat state"). */
+export const MUTED_FOREVER = 253_402_300_799_999;
 /** How long a client keeps a remote typing state that was not refreshed. */
 export const TYPING_EXPIRY_MS = 6_000;
 

@@ -11,6 +11,7 @@ import {
   messageSchema,
   presenceSchema,
   receiptWatermarksSchema,
+  chatStateSchema,
   seqSchema,
   timestampSchema,
   userSchema,
@@ -120,6 +121,19 @@ export const privacyRequestFrameSchema = z.object({
   groupAdds: groupAddPolicySchema.optional(),
 });
 
+// Chat state (docs/protocol.md, "Chat state"): pin, archive and mute of one
+// conversation, set by its user. Absent fields stay as they are; the relay
+// judges `mutedUntil` against its clock (`invalid` when past or beyond
+// MUTED_FOREVER), so the schema only checks its type.
+export const chatStateRequestFrameSchema = z.object({
+  t: z.literal('chatstate'),
+  rid: rid.optional(),
+  conv: idSchema,
+  pinned: z.boolean().optional(),
+  archived: z.boolean().optional(),
+  mutedUntil: timestampSchema.nullable().optional(),
+});
+
 export type HelloFrame = z.infer<typeof helloFrameSchema>;
 export type SendFrame = z.infer<typeof sendFrameSchema>;
 export type ReceiptFrame = z.infer<typeof receiptFrameSchema>;
@@ -136,6 +150,7 @@ export type PingFrame = z.infer<typeof pingFrameSchema>;
 export type BlockFrame = z.infer<typeof blockFrameSchema>;
 export type UnblockFrame = z.infer<typeof unblockFrameSchema>;
 export type PrivacyRequestFrame = z.infer<typeof privacyRequestFrameSchema>;
+export type ChatStateRequestFrame = z.infer<typeof chatStateRequestFrameSchema>;
 
 export type ClientFrame =
   | HelloFrame
@@ -151,7 +166,8 @@ export type ClientFrame =
   | PingFrame
   | BlockFrame
   | UnblockFrame
-  | PrivacyRequestFrame;
+  | PrivacyRequestFrame
+  | ChatStateRequestFrame;
 
 // `create` has two shapes told apart by `kind`, so it gets a nested union.
 const createFrameSchema = z.discriminatedUnion('kind', [createDirectFrameSchema, createGroupFrameSchema]);
@@ -171,6 +187,7 @@ export const clientFrameSchemas = {
   block: blockFrameSchema,
   unblock: unblockFrameSchema,
   privacy: privacyRequestFrameSchema,
+  chatstate: chatStateRequestFrameSchema,
 } as const satisfies Record<ClientFrame['t'], z.ZodType>;
 
 // ---- relay → client ----
@@ -281,6 +298,13 @@ export const privacyFrameSchema = privacySettingsSchema.extend({
   rid: rid.optional(),
 });
 
+/** The user's whole chat state of a conversation: the answer to `chatstate`, on every socket of theirs. */
+export const chatStateFrameSchema = chatStateSchema.extend({
+  t: z.literal('chatstate'),
+  rid: rid.optional(),
+  conv: idSchema,
+});
+
 export type WelcomeFrame = z.infer<typeof welcomeFrameSchema>;
 export type ConvsFrame = z.infer<typeof convsFrameSchema>;
 export type MembersFrame = z.infer<typeof membersFrameSchema>;
@@ -299,6 +323,7 @@ export type UsersResultFrame = z.infer<typeof usersResultFrameSchema>;
 export type PongFrame = z.infer<typeof pongFrameSchema>;
 export type ErrorFrame = z.infer<typeof errorFrameSchema>;
 export type PrivacyFrame = z.infer<typeof privacyFrameSchema>;
+export type ChatStateFrame = z.infer<typeof chatStateFrameSchema>;
 
 export type RelayFrame =
   | WelcomeFrame
@@ -318,7 +343,8 @@ export type RelayFrame =
   | UsersResultFrame
   | PongFrame
   | ErrorFrame
-  | PrivacyFrame;
+  | PrivacyFrame
+  | ChatStateFrame;
 
 export const relayFrameSchemas = {
   welcome: welcomeFrameSchema,
@@ -339,4 +365,5 @@ export const relayFrameSchemas = {
   pong: pongFrameSchema,
   error: errorFrameSchema,
   privacy: privacyFrameSchema,
+  chatstate: chatStateFrameSchema,
 } as const satisfies Record<RelayFrame['t'], z.ZodType>;

@@ -24,6 +24,19 @@ export type ReceiptWatermarks = z.infer<typeof receiptWatermarksSchema>;
 export const conversationKindSchema = z.enum(['direct', 'group']);
 export type ConversationKind = z.infer<typeof conversationKindSchema>;
 
+/** The user's own settings for a conversation, which follow them to every
+ * device (docs/protocol.md, "Chat state"). `mutedUntil` null: not muted;
+ * a time in the past is not muted either. */
+export const chatStateSchema = z.object({
+  pinned: z.boolean(),
+  archived: z.boolean(),
+  mutedUntil: timestampSchema.nullable(),
+});
+export type ChatState = z.infer<typeof chatStateSchema>;
+
+/** A conversation's state before the user has changed any of it. */
+export const DEFAULT_CHAT_STATE: Readonly<ChatState> = Object.freeze({ pinned: false, archived: false, mutedUntil: null });
+
 export const conversationSchema = z.object({
   id: idSchema,
   kind: conversationKindSchema,
@@ -36,6 +49,8 @@ export const conversationSchema = z.object({
   // conversation too large for one frame: `members` frames with the rest
   // follow at once (docs/protocol.md, "Large conversations").
   partial: z.literal(true).optional(),
+  // The recipient's own chat state; the relay sets it on every CONV it sends.
+  mine: chatStateSchema.optional(),
 });
 export type Conversation = z.infer<typeof conversationSchema>;
 
