@@ -2,6 +2,7 @@
 // so that the tray, the badge and notifications can ask for titles, members
 // and unread counts without a round trip to the store.
 import type { ConversationSummary, DuplexEvent } from '../shared/api.ts';
+import { isMuted } from '../shared/protocol/index.ts';
 
 export class ConversationIndex {
   readonly #byId = new Map<string, ConversationSummary>();
@@ -25,9 +26,14 @@ export class ConversationIndex {
     return this.#byId.get(id);
   }
 
-  get totalUnread(): number {
+  /** Unread messages of the conversations not muted at `now`: as in
+   * WhatsApp, a muted chat keeps its own count but leaves the tray and the
+   * badge alone. */
+  totalUnread(now: number): number {
     let total = 0;
-    for (const conversation of this.#byId.values()) total += conversation.unread;
+    for (const conversation of this.#byId.values()) {
+      if (!isMuted(conversation.chatState, now)) total += conversation.unread;
+    }
     return total;
   }
 }

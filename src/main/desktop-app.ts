@@ -45,6 +45,7 @@ import { eventSender } from './ipc/renderer-events.ts';
 import { isTrustedSender } from './ipc/trusted-sender.ts';
 import type { Log } from './log.ts';
 import { setStartAtLogin, type LoginItemTarget } from './login-item.ts';
+import { moveLegacyMutes } from './notifications/legacy-mutes.ts';
 import { MessageAlerts } from './notifications/message-alerts.ts';
 import { MessageNotifier } from './notifications/message-notifier.ts';
 import { hardenSession } from './session-security.ts';
@@ -261,7 +262,7 @@ async function runApp(options: DesktopAppOptions, { isQuitting, markQuitting }: 
   });
   let badgeShows: number | null = null;
   const showUnread = (): void => {
-    const unread = conversations.totalUnread;
+    const unread = conversations.totalUnread(Date.now());
     // The tray icon comes in light and dark variants so that it stays
     // visible on either kind of panel.
     tray.show(
@@ -290,6 +291,7 @@ async function runApp(options: DesktopAppOptions, { isQuitting, markQuitting }: 
       openConversation,
       settings: settings.settings,
       hideMessageText: settings.settings.hideMessageText,
+      now: Date.now(),
     }),
   });
 
@@ -314,6 +316,7 @@ async function runApp(options: DesktopAppOptions, { isQuitting, markQuitting }: 
       const stored = await engine.listConversations();
       conversations.addMissing(stored);
       alerts.alreadySeen(stored);
+      await moveLegacyMutes({ legacy: settings, engine, conversations: stored, log });
     }
     showUnread();
   };

@@ -16,7 +16,6 @@ export function desktopRequests(options: {
     getInfo: () => Promise.resolve(info),
     getSettings: () => Promise.resolve(settings.settings),
     updateSettings: (patch) => Promise.resolve(settings.update(patch)),
-    setConversationMuted: (conv, muted) => Promise.resolve(settings.setConversationMuted(conv, muted)),
     setOpenConversation: (conv) => Promise.resolve(options.setOpenConversation(conv)),
     getUpdateStatus: () => Promise.resolve(updates.status),
     checkForUpdates: () => updates.check('manual'),

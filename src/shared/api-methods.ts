@@ -36,12 +36,14 @@ import type {
 } from './api.ts';
 import type { InvokeMethod } from './desktop-api.ts';
 import {
+  chatStateSchema,
   CID_PATTERN,
   conversationKindSchema,
   GROUP_ADD_POLICIES,
   idSchema,
   MAX_FRAME_BYTES,
   MAX_GROUP_MEMBERS,
+  MUTED_FOREVER,
   presenceSchema,
   privacySettingsSchema,
   receiptWatermarksSchema,
@@ -77,6 +79,12 @@ const userIds = z.array(idSchema).max(MAX_GROUP_MEMBERS);
 /** A seq the user points at (read up to, reply to, page below): never 0. */
 const positiveSeq = z.number().int().positive();
 const none = z.tuple([]);
+/** The relay refuses a mute that has ended; the engine judges that against the clock. */
+const chatStateChange = z.strictObject({
+  pinned: z.boolean().optional(),
+  archived: z.boolean().optional(),
+  mutedUntil: z.number().int().nonnegative().max(MUTED_FOREVER).nullable().optional(),
+});
 
 const signInRequest = z.strictObject({
   relayUrl: shortText.optional(),
@@ -147,6 +155,7 @@ const conversationSummarySchema = z.object({
   lastActivity: z.number(),
   draft: z.string(),
   hasMoreHistory: z.boolean(),
+  chatState: chatStateSchema,
 }) satisfies z.ZodType<ConversationSummary>;
 
 const messagePageSchema = z.object({
@@ -189,6 +198,7 @@ export const duplexMethods = {
   rename: session(z.tuple([idSchema, shortText]), conversationSummarySchema),
   searchUsers: session(z.tuple([shortText]), z.array(userSchema)),
   getPresence: session(z.tuple([z.array(idSchema).max(10_000)]), z.array(presenceSchema)),
+  setChatState: session(z.tuple([idSchema, chatStateChange]), conversationSummarySchema),
 
   // ---- messages ----
   send: session(z.tuple([idSchema, text, positiveSeq.optional()]), chatMessageSchema),

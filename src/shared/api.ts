@@ -9,7 +9,15 @@
 // Events are incremental (one conversation, or a few messages, at a time) so
 // that a conversation with 100,000 messages is never copied per event; the UI
 // pages messages in with getMessages().
-import type { Conversation, ConversationKind, GroupAddPolicy, Presence, PrivacySettings, User } from './protocol/index.ts';
+import type {
+  ChatState,
+  Conversation,
+  ConversationKind,
+  GroupAddPolicy,
+  Presence,
+  PrivacySettings,
+  User,
+} from './protocol/index.ts';
 
 export type ConnectionState = 'offline' | 'connecting' | 'syncing' | 'online';
 
@@ -63,7 +71,17 @@ export interface ConversationSummary {
   draft: string;
   /** Older messages exist on the relay that are not stored locally. */
   hasMoreHistory: boolean;
+  /** The user's pin, archive and mute, on every device. Muted while
+   * `mutedUntil` is in the future. */
+  chatState: ChatState;
 }
+
+/** The protocol's chat state type (docs/protocol.md, "Chat state"). */
+export type { ChatState };
+
+/** A change to a chat state: the fields given change, the others stay;
+ * `mutedUntil` null unmutes, MUTED_FOREVER mutes always. */
+export type ChatStateChange = Partial<ChatState>;
 
 /** Who is signed in, and through which relay: the account as the UI sees
  * it. (The engine's StoredAccount adds the token; a relay "session" is an
@@ -160,6 +178,11 @@ export interface DuplexApi {
   rename(conv: string, title: string): Promise<ConversationSummary>;
   searchUsers(query: string): Promise<User[]>;
   getPresence(userIds: string[]): Promise<Presence[]>;
+
+  /** Pins, archives or mutes a conversation for this user on every device.
+   * Shown at once; kept on the device and sent to the relay until it
+   * confirms, so a change made offline is not lost. */
+  setChatState(conv: string, change: ChatStateChange): Promise<ConversationSummary>;
 
   // ---- messages ----
   /** Writes the message to the outbox first and resolves with it (`queued`). */

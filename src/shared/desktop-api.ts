@@ -25,13 +25,11 @@ export interface DesktopSettings {
   hideMessageText: boolean;
   /** Updates found download in the background; off, the user is asked first. */
   autoDownloadUpdates: boolean;
-  /** Conversation ids whose messages never notify. */
-  mutedConversations: string[];
 }
 
-/** The settings that `updateSettings` changes; conversations are muted one
- * at a time with `setConversationMuted`. */
-export type DesktopSettingsPatch = Partial<Omit<DesktopSettings, 'mutedConversations'>>;
+/** The settings that `updateSettings` changes. (Muting one conversation is
+ * its chat state, DuplexApi.setChatState, which follows the user to every device.) */
+export type DesktopSettingsPatch = Partial<DesktopSettings>;
 
 /**
  * How the saved session token is protected on this machine:
@@ -66,7 +64,6 @@ export interface DesktopApi {
   getInfo(): Promise<DesktopInfo>;
   getSettings(): Promise<DesktopSettings>;
   updateSettings(patch: DesktopSettingsPatch): Promise<DesktopSettings>;
-  setConversationMuted(conv: string, muted: boolean): Promise<DesktopSettings>;
   /** The conversation the window shows, or null. Messages in it do not
    * notify while the window has focus. */
   setOpenConversation(conv: string | null): Promise<void>;

@@ -3,7 +3,7 @@
 // implementation's test file calls describeClientStoreContract with a way to
 // open a store per user; opening the same user again must see the same data.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Message } from '../../src/shared/protocol/index.ts';
+import { DEFAULT_CHAT_STATE, type Message, MUTED_FOREVER } from '../../src/shared/protocol/index.ts';
 import type { ClientStore, OutboxJob, StoredConversation } from '../../src/shared/store/client-store.ts';
 
 export interface StoreUnderTest {
@@ -28,6 +28,8 @@ export function conversation(id: string, overrides: Partial<StoredConversation> 
     hasMoreHistory: false,
     draft: '',
     lastActivity: 1_000,
+    chatState: DEFAULT_CHAT_STATE,
+    pendingChatState: null,
     ...overrides,
   };
 }
@@ -96,6 +98,24 @@ export function describeClientStoreContract(name: string, makeSubject: () => Sto
         ['old', ''],
         ['d1', ''],
       ]);
+    });
+
+    it('keeps the chat state and the change the relay has not confirmed, across a reopen', async () => {
+      const store = await open();
+      const pinned = conversation('p1', {
+        chatState: { pinned: true, archived: false, mutedUntil: MUTED_FOREVER },
+        pendingChatState: { pinned: true, mutedUntil: MUTED_FOREVER },
+      });
+      await store.putConversation(pinned);
+      await store.putConversation(conversation('plain'));
+      const again = await open();
+      expect((await again.listConversations()).find((c) => c.id === 'p1')).toEqual(pinned);
+      await again.putConversation({ ...pinned, chatState: { pinned: false, archived: true, mutedUntil: null }, pendingChatState: null });
+      expect((await again.listConversations()).find((c) => c.id === 'p1')).toMatchObject({
+        chatState: { pinned: false, archived: true, mutedUntil: null },
+        pendingChatState: null,
+      });
+      expect((await again.listConversations()).find((c) => c.id === 'plain')?.chatState).toEqual(DEFAULT_CHAT_STATE);
     });
 
     it('pages messages of one conversation in ascending order', async () => {

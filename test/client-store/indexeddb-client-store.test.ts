@@ -5,7 +5,8 @@ import { IDBFactory } from 'fake-indexeddb';
 import { openDB } from 'idb';
 import { describe, expect, it } from 'vitest';
 import { indexedDbClientStoreOpener } from '../../src/web/store/indexeddb-client-store.ts';
-import { describeClientStoreContract } from './contract.ts';
+import type { StoredConversation } from '../../src/shared/store/client-store.ts';
+import { conversation, describeClientStoreContract } from './contract.ts';
 
 // A fresh factory per case: an empty "browser profile" each time.
 describeClientStoreContract('IndexedDB', () => {
@@ -35,6 +36,29 @@ describe('IndexedDB ClientStore', () => {
       { kind: 'send', cid: 'cid-b', conv: 'c1', body: 'second', replyTo: 4, createdAt: 2_000, state: 'queued' },
       { kind: 'send', cid: 'cid-a', conv: 'c2', body: 'refused', createdAt: 1_000, state: 'failed', error: 'no' },
     ]);
+    await store.close();
+  });
+
+  it('gives conversations stored before chat state the defaults, keeping everything else', async () => {
+    globalThis.indexedDB = new IDBFactory();
+    // A database as the web client of version 2 (typed outbox jobs) left it.
+    const old = await openDB('duplex-client:me', 2, {
+      upgrade(db) {
+        db.createObjectStore('conversations', { keyPath: 'id' }).createIndex('by_activity', 'lastActivity');
+        db.createObjectStore('messages', { keyPath: ['conv', 'seq'] }).createIndex('by_sender', ['conv', 'from', 'seq']);
+        const outbox = db.createObjectStore('outbox', { keyPath: 'position', autoIncrement: true });
+        outbox.createIndex('by_cid', 'cid', { unique: true });
+        outbox.createIndex('by_conv', ['conv', 'position']);
+      },
+    });
+    const stored = { ...conversation('c1', { draft: 'kept', lastSeq: 3 }) } as Partial<StoredConversation>;
+    delete stored.chatState;
+    delete stored.pendingChatState;
+    await old.put('conversations', stored);
+    old.close();
+
+    const store = await indexedDbClientStoreOpener()('me');
+    expect(await store.listConversations()).toEqual([conversation('c1', { draft: 'kept', lastSeq: 3 })]);
     await store.close();
   });
 

@@ -76,6 +76,46 @@ describe('SQLite ClientStore', () => {
     await store.close();
   });
 
+  it('gives conversations stored before chat state the defaults, keeping everything else', async () => {
+    const directory = freshDirectory();
+    await (await sqliteClientStoreOpener(directory)('me')).close();
+    const file = path.join(directory, readdirSync(directory).find((f) => f.endsWith('.db'))!);
+    rmSync(file);
+    // A file as the app before the chat state migration left it.
+    const before = MIGRATIONS.findIndex((migration) => migration.includes('chat_state'));
+    const old = new DatabaseSync(file);
+    for (const migration of MIGRATIONS.slice(0, before)) old.exec(migration);
+    old.exec(`PRAGMA user_version = ${before}`);
+    old
+      .prepare(
+        `INSERT INTO conversations (id, kind, title, members, created_at, last_seq, receipts, cursor, read_up_to,
+           has_more_history, draft, last_activity) VALUES ('c1', 'group', 'Team', '[]', 1, 7, '{}', 7, 6, 0, 'draft', 9)`,
+      )
+      .run();
+    old.close();
+
+    const store = await sqliteClientStoreOpener(directory)('me');
+    expect(await store.listConversations()).toEqual([
+      {
+        id: 'c1',
+        kind: 'group',
+        title: 'Team',
+        members: [],
+        createdAt: 1,
+        lastSeq: 7,
+        receipts: {},
+        cursor: 7,
+        readUpTo: 6,
+        hasMoreHistory: false,
+        draft: 'draft',
+        lastActivity: 9,
+        chatState: { pinned: false, archived: false, mutedUntil: null },
+        pendingChatState: null,
+      },
+    ]);
+    await store.close();
+  });
+
   it('pages a conversation and lists conversations through indexes, not scans', async () => {
     const directory = freshDirectory();
     await (await sqliteClientStoreOpener(directory)('me')).close();

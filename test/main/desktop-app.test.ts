@@ -7,13 +7,14 @@
 // plays the OS and the user. The engine is a stand-in too (the real one has
 // its own suites), and so is electron-updater's autoUpdater (fake-updater.ts);
 // the platform and environment are passed in.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { app, type IpcMainInvokeEvent } from 'electron';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ConversationSummary, DuplexEvent } from '../../src/shared/api.ts';
 import type { DesktopPlatform } from '../../src/shared/desktop-api.ts';
+import { MUTED_FOREVER } from '../../src/shared/protocol/index.ts';
 import { APP_USER_MODEL_ID, startDesktopApp } from '../../src/main/desktop-app.ts';
 import type { DesktopEngine, DesktopEngineContext } from '../../src/main/desktop-engine.ts';
 import * as double from './electron-double/electron.ts';
@@ -41,6 +42,7 @@ function conversation(unread: number, seq: number): ConversationSummary {
     lastActivity: seq,
     draft: '',
     hasMoreHistory: false,
+    chatState: { pinned: false, archived: false, mutedUntil: null },
   };
 }
 
@@ -88,12 +90,21 @@ function fakeEngine(stored: ConversationSummary[] | null = null) {
 }
 
 async function start(
-  options: { platform?: DesktopPlatform; env?: NodeJS.ProcessEnv; stored?: ConversationSummary[]; updater?: FakeUpdater } = {},
+  options: {
+    platform?: DesktopPlatform;
+    env?: NodeJS.ProcessEnv;
+    stored?: ConversationSummary[];
+    updater?: FakeUpdater;
+    /** The settings file as an earlier run left it. */
+    settingsFile?: object;
+    userData?: string;
+  } = {},
 ) {
   const engine = fakeEngine(options.stored);
   const updater = options.updater ?? new FakeUpdater();
   const log = recordingLog();
-  const userData = mkdtempSync(join(tmpdir(), 'duplex-app-'));
+  const userData = options.userData ?? mkdtempSync(join(tmpdir(), 'duplex-app-'));
+  if (options.settingsFile) writeFileSync(join(userData, 'settings.json'), JSON.stringify(options.settingsFile));
   startDesktopApp({
     platform: options.platform ?? 'linux',
     env: { DUPLEX_USER_DATA_DIR: userData, XDG_CURRENT_DESKTOP: 'KDE', ...options.env },
@@ -153,8 +164,8 @@ describe('start-up', () => {
   it('serves both APIs over IPC before the page loads', async () => {
     await start();
     const channels = [...double.ipcMain.handlers.keys()];
-    expect(channels.filter((channel) => channel.startsWith('duplex:'))).toHaveLength(26);
-    expect(channels.filter((channel) => channel.startsWith('duplex-desktop:'))).toHaveLength(9);
+    expect(channels.filter((channel) => channel.startsWith('duplex:'))).toHaveLength(27);
+    expect(channels.filter((channel) => channel.startsWith('duplex-desktop:'))).toHaveLength(8);
     const order = double.calls.map((call) => call.api);
     expect(order.lastIndexOf('ipcMain.handle')).toBeLessThan(order.indexOf('BrowserWindow.loadURL'));
   });
@@ -279,6 +290,37 @@ describe('the engine in the shell', () => {
     expect(tray.image).toBe(trayImage('3', 'dark'));
   });
 
+  it('leaves muted conversations out of the tray and the badge while the mute lasts', async () => {
+    const { engine, tray } = await start();
+    const muted = (until: number | null): DuplexEvent => ({
+      type: 'conversation',
+      conversation: { ...conversation(3, 7), chatState: { pinned: false, archived: false, mutedUntil: until } },
+    });
+    engine.emit(muted(Date.now() + 60_000));
+    await settle();
+    expect(tray.tooltip).toBe('Duplex');
+    engine.emit(muted(Date.now() - 1));
+    await settle();
+    expect(tray.tooltip).toBe('Duplex: 3 unread messages');
+  });
+
+  it("moves an older version's muted chats into chat state once, then empties the file's list", async () => {
+    const legacy = { hideMessageText: true, mutedConversations: ['c_1', 'c_left_long_ago'] };
+    const { engine, userData } = await start({ stored: [conversation(0, 4)], settingsFile: legacy });
+    await vi.waitFor(() => expect(engine.requested).toEqual([['setChatState', ['c_1', { mutedUntil: MUTED_FOREVER }]]]));
+    await vi.waitFor(() =>
+      expect(JSON.parse(readFileSync(join(userData, 'settings.json'), 'utf8'))).toMatchObject({
+        hideMessageText: true,
+        mutedConversations: [],
+      }),
+    );
+
+    double.resetElectronDouble();
+    const again = await start({ stored: [conversation(0, 4)], userData });
+    await settle();
+    expect(again.engine.requested).toEqual([]);
+  });
+
   it('shows the stored unread count at start, without notifying old messages', async () => {
     const { tray } = await start({ stored: [conversation(2, 4)] });
     await vi.waitFor(() => expect(tray.tooltip).toBe('Duplex: 2 unread messages'));
@@ -338,8 +380,8 @@ describe('the engine in the shell', () => {
       version: '1.2.3',
     });
     await expect(
-      double.ipcMain.invoke('duplex-desktop:setConversationMuted', fromApp, 'c_9', true),
-    ).resolves.toMatchObject({ mutedConversations: ['c_9'] });
+      double.ipcMain.invoke('duplex-desktop:updateSettings', fromApp, { hideMessageText: true }),
+    ).resolves.toMatchObject({ hideMessageText: true });
   });
 
   it('opens the settings screen from the menu', async () => {

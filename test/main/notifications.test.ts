@@ -43,6 +43,7 @@ function conversation(fields: Partial<ConversationSummary> = {}): ConversationSu
     lastActivity: 1,
     draft: '',
     hasMoreHistory: false,
+    chatState: { pinned: false, archived: false, mutedUntil: null },
     ...fields,
   };
 }
@@ -50,33 +51,35 @@ function conversation(fields: Partial<ConversationSummary> = {}): ConversationSu
 const away: NotificationContext = {
   windowFocused: false,
   openConversation: null,
-  settings: { notificationsMuted: false, mutedConversations: [] },
+  settings: { notificationsMuted: false },
+  now: 1_000_000,
 };
+
+/** Muted for as long as `away` cares. */
+const mutedState = { pinned: false, archived: false, mutedUntil: away.now + 1 };
 
 describe('which messages notify', () => {
   it('notifies a message from someone else while the window is not focused', () => {
-    expect(shouldNotify(message(), away)).toBe(true);
-    expect(shouldNotify(message(), { ...away, openConversation: 'c_1' })).toBe(true);
+    expect(shouldNotify(message(), conversation(), away)).toBe(true);
+    expect(shouldNotify(message(), conversation(), { ...away, openConversation: 'c_1' })).toBe(true);
   });
 
   it("never notifies the user's own messages", () => {
-    expect(shouldNotify(message({ mine: true, from: me.id }), away)).toBe(false);
+    expect(shouldNotify(message({ mine: true, from: me.id }), conversation(), away)).toBe(false);
   });
 
   it('notifies when the focused window shows another conversation, not this one', () => {
-    expect(shouldNotify(message(), { ...away, windowFocused: true, openConversation: 'c_2' })).toBe(true);
-    expect(shouldNotify(message(), { ...away, windowFocused: true, openConversation: null })).toBe(true);
-    expect(shouldNotify(message(), { ...away, windowFocused: true, openConversation: 'c_1' })).toBe(false);
+    expect(shouldNotify(message(), conversation(), { ...away, windowFocused: true, openConversation: 'c_2' })).toBe(true);
+    expect(shouldNotify(message(), conversation(), { ...away, windowFocused: true, openConversation: null })).toBe(true);
+    expect(shouldNotify(message(), conversation(), { ...away, windowFocused: true, openConversation: 'c_1' })).toBe(false);
   });
 
-  it('respects the global mute and per-conversation mutes', () => {
-    expect(shouldNotify(message(), { ...away, settings: { notificationsMuted: true, mutedConversations: [] } })).toBe(false);
-    expect(shouldNotify(message(), { ...away, settings: { notificationsMuted: false, mutedConversations: ['c_1'] } })).toBe(
-      false,
-    );
-    expect(shouldNotify(message({ conv: 'c_2' }), { ...away, settings: { notificationsMuted: false, mutedConversations: ['c_1'] } })).toBe(
-      true,
-    );
+  it("respects the global mute and the conversation's chat state while its mute lasts", () => {
+    expect(shouldNotify(message(), conversation(), { ...away, settings: { notificationsMuted: true } })).toBe(false);
+    expect(shouldNotify(message(), conversation({ chatState: mutedState }), away)).toBe(false);
+    // A mute that has ended, and one of a conversation not known yet, do not hold it back.
+    expect(shouldNotify(message(), conversation({ chatState: mutedState }), { ...away, now: away.now + 1 })).toBe(true);
+    expect(shouldNotify(message(), undefined, away)).toBe(true);
   });
 });
 
@@ -230,8 +233,8 @@ describe('message alerts', () => {
   });
 
   it('follows the rules: muted conversations stay quiet, hidden text stays hidden', () => {
-    const muted = alerts({ settings: { notificationsMuted: false, mutedConversations: ['c_1'] } });
-    muted.subject.handle(changed({ unread: 1, lastMessage: message({ seq: 3 }) }));
+    const muted = alerts();
+    muted.subject.handle(changed({ unread: 1, lastMessage: message({ seq: 3 }), chatState: mutedState }));
     expect(muted.notifier.notified).toEqual([]);
 
     const hidden = alerts({ hideMessageText: true });

@@ -34,7 +34,6 @@ describe('the preload bridge', () => {
         'getInfo',
         'getSettings',
         'onEvent',
-        'setConversationMuted',
         'setOpenConversation',
         'updateSettings',
         'getUpdateStatus',

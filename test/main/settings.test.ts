@@ -20,7 +20,7 @@ vi.mock('electron', () => import('./electron-double/electron.ts'));
 let dir: string;
 let file: string;
 const defaults = defaultSettings({ platform: 'win32', trayAvailable: true });
-const { window: _noWindow, ...defaultUserSettings } = defaults;
+const { window: _noWindow, mutedConversations: _noLegacyMutes, ...defaultUserSettings } = defaults;
 
 beforeEach(() => {
   double.resetElectronDouble();
@@ -85,9 +85,6 @@ describe('the settings file', () => {
   it('writes every change, so a new store reads it back', () => {
     const store = new SettingsStore(file, defaults, recordingLog());
     store.update({ closeToTray: false, hideMessageText: true, autoDownloadUpdates: false });
-    store.setConversationMuted('c_1', true);
-    store.setConversationMuted('c_2', true);
-    store.setConversationMuted('c_1', false);
     store.saveWindowState({ x: 5, y: 6, width: 700, height: 500, maximized: false });
 
     const reread = new SettingsStore(file, defaults, recordingLog());
@@ -97,32 +94,23 @@ describe('the settings file', () => {
       notificationsMuted: false,
       hideMessageText: true,
       autoDownloadUpdates: false,
-      mutedConversations: ['c_2'],
     });
     expect(reread.windowState).toEqual({ x: 5, y: 6, width: 700, height: 500, maximized: false });
     expect(readdirSync(dir)).toEqual(['settings.json']);
     expect((JSON.parse(readFileSync(file, 'utf8')) as StoredSettings).closeToTray).toBe(false);
   });
 
-  it('does not mute a conversation twice', () => {
-    const store = new SettingsStore(file, defaults, recordingLog());
-    store.setConversationMuted('c_1', true);
-    expect(store.setConversationMuted('c_1', true).mutedConversations).toEqual(['c_1']);
-  });
-
-  it('keeps the muted list within the bound the file is read with, so that no setting is lost', () => {
+  it('keeps the muted list of older versions aside, outside the settings, until it is cleared', () => {
     const many = Array.from({ length: MAX_MUTED_CONVERSATIONS }, (_, i) => `c_${i}`);
     writeFileSync(file, JSON.stringify({ closeToTray: false, mutedConversations: many }));
     const store = new SettingsStore(file, defaults, recordingLog());
-    expect(store.settings.mutedConversations).toHaveLength(MAX_MUTED_CONVERSATIONS);
-    store.setConversationMuted('c_new', true);
+    expect(store.settings).not.toHaveProperty('mutedConversations');
+    expect(store.legacyMutedConversations).toEqual(many);
+    store.clearLegacyMutedConversations();
 
-    const log = recordingLog();
-    const reread = new SettingsStore(file, defaults, log);
+    const reread = new SettingsStore(file, defaults, recordingLog());
     expect(reread.settings.closeToTray).toBe(false);
-    expect(reread.settings.mutedConversations).toHaveLength(MAX_MUTED_CONVERSATIONS);
-    expect(reread.settings.mutedConversations.at(-1)).toBe('c_new');
-    expect(reread.settings.mutedConversations).not.toContain('c_0');
+    expect(reread.legacyMutedConversations).toEqual([]);
   });
 
   it('tells listeners about setting changes, not about the window moving', () => {

@@ -53,9 +53,11 @@ describe('chatstate', () => {
 
   test("every conv frame carries the recipient's own state only", async () => {
     const [alice, bob, carol] = await Promise.all([register(relay.url), register(relay.url), register(relay.url)]);
-    const [[a], [b], [c]] = await Promise.all(
-      [alice, bob, carol].map((user) => TestClient.signIn(relay.wsUrl, user.token)),
-    );
+    const [[a], [b], [c]] = await Promise.all([
+      TestClient.signIn(relay.wsUrl, alice.token),
+      TestClient.signIn(relay.wsUrl, bob.token),
+      TestClient.signIn(relay.wsUrl, carol.token),
+    ]);
     const created = await a.request({ t: 'create', kind: 'group', title: 'Team', members: [bob.user.id] });
     if (created.t !== 'conv') throw new Error('create failed');
     expect(created.conv.mine).toEqual(DEFAULT_CHAT_STATE);
@@ -88,7 +90,10 @@ describe('chatstate', () => {
 
   test('leaving forgets it: added again, the member starts from the defaults', async () => {
     const [alice, bob] = await Promise.all([register(relay.url), register(relay.url)]);
-    const [[a], [b]] = await Promise.all([alice, bob].map((user) => TestClient.signIn(relay.wsUrl, user.token)));
+    const [[a], [b]] = await Promise.all([
+      TestClient.signIn(relay.wsUrl, alice.token),
+      TestClient.signIn(relay.wsUrl, bob.token),
+    ]);
     const created = await a.request({ t: 'create', kind: 'group', title: 'G', members: [bob.user.id] });
     if (created.t !== 'conv') throw new Error('create failed');
     const conv = created.conv.id;

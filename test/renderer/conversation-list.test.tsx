@@ -5,8 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { FakeDuplexApi, alice, bob, carol, makeDirect, makeGroup, makeMessage } from './fake-api.ts';
 import { renderApp } from './render-app.tsx';
 
+/** The chats' own buttons (each row also has its `Chat actions` button). */
 function conversationButtons(): HTMLElement[] {
-  return within(screen.getByRole('list', { name: 'Conversations' })).getAllByRole('button');
+  return within(screen.getByRole('list', { name: 'Conversations' }))
+    .getAllByRole('button')
+    .filter((button) => button.hasAttribute('data-conversation-id'));
 }
 
 describe('conversation list', () => {

@@ -29,21 +29,17 @@ describe('desktop app extras', () => {
     expect(screen.getByRole('heading', { name: 'Bob Marley' })).toBeTruthy();
   });
 
-  it('mutes a conversation from its header', async () => {
-    const { desktop, user } = await renderDesktop();
-    await user.click(screen.getByRole('button', { name: /^Bob Marley/ }));
-    const mute = screen.getByRole('button', { name: 'Mute notifications', pressed: false });
-    await user.click(mute);
-    await waitFor(() => expect(mute.getAttribute('aria-pressed')).toBe('true'));
-    expect(desktop.settings.mutedConversations).toEqual([direct.id]);
-    expect(screen.getByRole('button', { name: /^Bob Marley.*muted$/ })).toBeTruthy();
-
-    // Settings lists it, and can unmute it.
+  it('lists the muted chats in Settings, and unmutes them there', async () => {
+    const api = FakeDuplexApi.signedInAs(alice);
+    api.addConversation({ ...direct, chatState: { pinned: false, archived: false, mutedUntil: Date.now() + 60_000 } });
+    const desktop = new FakeDesktopApi();
+    const { user } = await renderApp(api, desktop);
     await user.click(screen.getByRole('button', { name: 'Menu' }));
     await user.click(screen.getByRole('menuitem', { name: 'Settings' }));
     const mutedChats = screen.getByRole('list', { name: 'Muted chats' });
     await user.click(within(mutedChats).getByRole('button', { name: 'Unmute Bob Marley' }));
-    await waitFor(() => expect(desktop.settings.mutedConversations).toEqual([]));
+    expect(api.callsOf('setChatState')).toEqual([[direct.id, { mutedUntil: null }]]);
+    await waitFor(() => expect(screen.queryByRole('list', { name: 'Muted chats' })).toBeNull());
   });
 
   it('shows the desktop settings in Settings, opened from the application menu too', async () => {
@@ -57,12 +53,10 @@ describe('desktop app extras', () => {
     expect(notifications.checked).toBe(false);
   });
 
-  it('has no desktop settings or mute button in the web client', async () => {
+  it('has no desktop settings in the web client', async () => {
     const api = FakeDuplexApi.signedInAs(alice);
     api.addConversation(direct);
     const { user } = await renderApp(api);
-    await user.click(screen.getByRole('button', { name: /^Bob Marley/ }));
-    expect(screen.queryByRole('button', { name: 'Mute notifications' })).toBeNull();
     await user.click(screen.getByRole('button', { name: 'Menu' }));
     await user.click(screen.getByRole('menuitem', { name: 'Settings' }));
     expect(within(screen.getByRole('dialog', { name: 'Settings' })).queryByRole('checkbox')).toBeNull();

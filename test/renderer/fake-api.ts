@@ -9,6 +9,7 @@
 // result schemas, so the fake cannot drift from the real API.
 import { afterEach, expect } from 'vitest';
 import type {
+  ChatStateChange,
   AuthResult,
   ChatMessage,
   ConnectionStatus,
@@ -63,6 +64,7 @@ export function makeDirect(me: User, peer: User, fields: Partial<ConversationSum
     lastActivity: Date.UTC(2025, 0, 1),
     draft: '',
     hasMoreHistory: false,
+    chatState: { pinned: false, archived: false, mutedUntil: null },
     ...fields,
   };
 }
@@ -259,6 +261,16 @@ export class FakeDuplexApi implements DuplexApi {
     return message;
   };
 
+  /** Like the engine: the new state is shown at once, also as a `conversation` event. */
+  setChatState = async (conv: string, change: ChatStateChange) => {
+    this.record('setChatState', conv, change);
+    const conversation = this.updateConversation(conv, {
+      chatState: { ...this.conversations.get(conv)!.chatState, ...change },
+    });
+    this.emit({ type: 'conversation', conversation });
+    return conversation;
+  };
+
   retry = async (conv: string, cid: string) => this.record('retry', conv, cid);
   deleteUnsent = async (conv: string, cid: string) => this.record('deleteUnsent', conv, cid);
   markRead = async (conv: string, seq: number) => this.record('markRead', conv, seq);
@@ -305,7 +317,6 @@ export class FakeDesktopApi implements DesktopApi {
     notificationsMuted: false,
     hideMessageText: false,
     autoDownloadUpdates: true,
-    mutedConversations: [],
   };
   updateStatus: UpdateStatus = { phase: 'idle', version: null, percent: null, message: null, required: false };
   /** The update requests the renderer made, in order. */
@@ -321,10 +332,6 @@ export class FakeDesktopApi implements DesktopApi {
   getInfo = async () => this.info;
   getSettings = async () => this.settings;
   updateSettings = async (patch: DesktopSettingsPatch) => (this.settings = { ...this.settings, ...patch });
-  setConversationMuted = async (conv: string, muted: boolean) => {
-    const others = this.settings.mutedConversations.filter((id) => id !== conv);
-    return (this.settings = { ...this.settings, mutedConversations: muted ? [...others, conv] : others });
-  };
   setOpenConversation = async (conv: string | null) => {
     this.openConversations.push(conv);
   };

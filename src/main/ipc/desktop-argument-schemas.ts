@@ -14,7 +14,6 @@ export const desktopArgumentSchemas = {
   getInfo: none,
   getSettings: none,
   updateSettings: z.tuple([settingsPatchSchema]),
-  setConversationMuted: z.tuple([idSchema, z.boolean()]),
   setOpenConversation: z.tuple([idSchema.nullable()]),
   getUpdateStatus: none,
   checkForUpdates: none,

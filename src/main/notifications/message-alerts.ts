@@ -55,7 +55,7 @@ export class MessageAlerts {
     this.#markSeen(conversation);
     if (!isNews) return;
     const context = this.#context();
-    if (!shouldNotify(message, context)) return;
+    if (!shouldNotify(message, conversation, context)) return;
     this.#notifier.notify(conversation.id, notificationContent(message, conversation, context.hideMessageText));
   }
 

@@ -1,15 +1,19 @@
 // Which messages notify, and what the notification says. A message notifies
-// when it is someone else's, neither it nor its conversation is muted, and
-// the user is not already looking at it (the window is unfocused or shows
+// when it is someone else's, notifications are on, its conversation is not
+// muted (its chat state, which follows the user to every device), and the
+// user is not already looking at it (the window is unfocused or shows
 // another conversation). With "hide message text" the notification says who
 // wrote, never what.
 import type { ChatMessage, ConversationSummary } from '../../shared/api.ts';
 import type { DesktopSettings } from '../../shared/desktop-api.ts';
+import { isMuted } from '../../shared/protocol/index.ts';
 
 export interface NotificationContext {
   windowFocused: boolean;
   openConversation: string | null;
-  settings: Pick<DesktopSettings, 'notificationsMuted' | 'mutedConversations'>;
+  settings: Pick<DesktopSettings, 'notificationsMuted'>;
+  /** The time mutes are judged at. */
+  now: number;
 }
 
 export interface NotificationContent {
@@ -20,9 +24,14 @@ export interface NotificationContent {
 /** Long bodies are cut here; notification centres show a few lines at most. */
 const MAX_BODY_CODE_POINTS = 200;
 
-export function shouldNotify(message: ChatMessage, context: NotificationContext): boolean {
+/** `conversation` is the message's, undefined when it is not known yet. */
+export function shouldNotify(
+  message: ChatMessage,
+  conversation: Pick<ConversationSummary, 'chatState'> | undefined,
+  context: NotificationContext,
+): boolean {
   if (message.mine || context.settings.notificationsMuted) return false;
-  if (context.settings.mutedConversations.includes(message.conv)) return false;
+  if (conversation && isMuted(conversation.chatState, context.now)) return false;
   return !(context.windowFocused && context.openConversation === message.conv);
 }
 

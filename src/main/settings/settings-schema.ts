@@ -13,6 +13,9 @@ import type { WindowState } from '../window/window-state.ts';
 /** Everything kept in the file: the user's settings and the window's placement. */
 export interface StoredSettings extends DesktopSettings {
   window: WindowState | null;
+  /** The muted conversations of versions before chat state, until they are
+   * handed to the engine once (docs/desktop.md, "Muted chats"); empty after. */
+  mutedConversations: string[];
 }
 
 /** A bound on the file's size, far above any real use. */

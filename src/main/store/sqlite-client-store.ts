@@ -97,6 +97,14 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE outbox_jobs RENAME TO outbox;
   CREATE INDEX outbox_by_conv ON outbox (conv, position);
   `,
+  `
+  -- Pin, archive and mute (docs/engine.md, "Chat state"): the state shown,
+  -- and the fields changed here that the relay has not confirmed (JSON, NULL
+  -- when none). Conversations stored before start unpinned, unarchived, unmuted.
+  ALTER TABLE conversations ADD COLUMN chat_state TEXT NOT NULL
+    DEFAULT '{"pinned":false,"archived":false,"mutedUntil":null}';
+  ALTER TABLE conversations ADD COLUMN pending_chat_state TEXT;
+  `,
 ];
 
 /** One database file per user; the name is a hash so that any id is a safe
@@ -122,6 +130,8 @@ interface ConversationRow {
   has_more_history: number;
   draft: string;
   last_activity: number;
+  chat_state: string;
+  pending_chat_state: string | null;
 }
 
 interface MessageRow {
@@ -172,8 +182,9 @@ export class SqliteClientStore implements ClientStore {
   async putConversation(c: StoredConversation): Promise<void> {
     this.run(
       `INSERT OR REPLACE INTO conversations
-         (id, kind, title, members, created_at, last_seq, receipts, cursor, read_up_to, has_more_history, draft, last_activity)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         (id, kind, title, members, created_at, last_seq, receipts, cursor, read_up_to, has_more_history, draft, last_activity,
+          chat_state, pending_chat_state)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       c.id,
       c.kind,
       c.title,
@@ -186,6 +197,8 @@ export class SqliteClientStore implements ClientStore {
       c.hasMoreHistory ? 1 : 0,
       c.draft,
       c.lastActivity,
+      JSON.stringify(c.chatState),
+      c.pendingChatState === null ? null : JSON.stringify(c.pendingChatState),
     );
   }
 
@@ -344,6 +357,9 @@ function toConversation(row: ConversationRow): StoredConversation {
     hasMoreHistory: row.has_more_history === 1,
     draft: row.draft,
     lastActivity: row.last_activity,
+    chatState: JSON.parse(row.chat_state) as StoredConversation['chatState'],
+    pendingChatState:
+      row.pending_chat_state === null ? null : (JSON.parse(row.pending_chat_state) as StoredConversation['pendingChatState']),
   };
 }
 

@@ -7,6 +7,7 @@ import type { StoreApi } from 'zustand/vanilla';
 import type {
   AuthResult,
   ChatMessage,
+  ChatStateChange,
   ConnectionStatus,
   ConversationSummary,
   PrivacySettings,
@@ -59,6 +60,8 @@ export interface ChatData {
    * means "not known yet", not "no chats"). */
   conversationsLoaded: boolean;
   filter: string;
+  /** The list shows the archived chats instead of the others. */
+  archivedShown: boolean;
   openId: string | null;
   /** Loaded messages of the conversations opened so far. */
   windows: ReadonlyMap<string, MessageWindow>;
@@ -116,7 +119,11 @@ export interface ChatActions {
   downloadUpdate(): void;
   applyUpdate(): void;
   dismissUpdate(): void;
-  setConversationMuted(conv: string, muted: boolean): void;
+  /** Pins, archives or mutes a chat on every device of the user; rejects
+   * when the engine refuses (a mute that has already ended). */
+  setChatState(conv: string, change: ChatStateChange): Promise<void>;
+  /** Shows the archived chats (true) or the others. */
+  showArchived(shown: boolean): void;
 }
 
 export interface ChatState extends ChatData {
@@ -134,6 +141,7 @@ export function accountData(): Omit<
     conversations: new Map(),
     conversationsLoaded: false,
     filter: '',
+    archivedShown: false,
     openId: null,
     windows: new Map(),
     loadingOlder: new Set(),

@@ -6,6 +6,7 @@
 //
 // Built from slices: the messages (messagesSlice.ts: bounded windows, paging,
 // message actions), presence (presenceSlice.ts), privacy (privacySlice.ts),
+// pin/archive/mute (chatListSlice.ts),
 // the desktop app's extras (desktopSlice.ts) and the app's own updates
 // (updatesSlice.ts); the account, its snapshot, conversations and dialogs
 // are here. The state's types are in chatState.ts.
@@ -23,6 +24,7 @@ import {
   unreadMarkerFor,
   withEntry,
 } from './chatState.ts';
+import { chatListSlice } from './chatListSlice.ts';
 import { desktopSlice } from './desktopSlice.ts';
 import { messagesSlice } from './messagesSlice.ts';
 import { presenceSlice } from './presenceSlice.ts';
@@ -43,6 +45,7 @@ export function createChatStore(api: DuplexApi, desktop: DesktopApi | null, upda
     const messages = messagesSlice(api, set, get);
     const presencePart = presenceSlice(api, set, get);
     const privacyPart = privacySlice(api, set);
+    const chatListPart = chatListSlice(api, set);
     const desktopPart = desktopSlice(desktop, store);
     const updatesPart = updatesSlice(updates, set);
 
@@ -225,6 +228,7 @@ export function createChatStore(api: DuplexApi, desktop: DesktopApi | null, upda
 
       ...messages.actions,
       ...privacyPart.actions,
+      ...chatListPart.actions,
       ...desktopPart.actions,
       ...updatesPart.actions,
     };

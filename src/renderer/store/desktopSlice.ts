@@ -9,7 +9,7 @@ import type { DesktopApi, DesktopEvent } from '../../shared/desktop-api.ts';
 import { background, type ChatActions, type ChatState } from './chatState.ts';
 
 export interface DesktopSlice {
-  actions: Pick<ChatActions, 'updateDesktopSettings' | 'setConversationMuted'>;
+  actions: Pick<ChatActions, 'updateDesktopSettings'>;
   /** Reads the settings and follows the desktop's events; on the web, nothing. */
   start(actions: Pick<ChatActions, 'openConversation' | 'openDialog'>): Unsubscribe;
 }
@@ -50,10 +50,6 @@ export function desktopSlice(desktop: DesktopApi | null, store: StoreApi<ChatSta
     actions: {
       updateDesktopSettings(patch) {
         if (desktop) background(desktop.updateSettings(patch).then((desktopSettings) => set({ desktopSettings })));
-      },
-
-      setConversationMuted(conv, muted) {
-        if (desktop) background(desktop.setConversationMuted(conv, muted).then((desktopSettings) => set({ desktopSettings })));
       },
     },
   };

@@ -3,22 +3,58 @@
 import type { ConversationSummary } from '../../shared/api.ts';
 import type { ChatData } from './chatState.ts';
 
-/** Most recent activity first, as WhatsApp lists chats. */
-function compareByActivity(a: ConversationSummary, b: ConversationSummary): number {
-  return b.lastActivity - a.lastActivity || a.title.localeCompare(b.title);
+/** Pinned chats first, then the most recent activity first, as WhatsApp lists chats. */
+function compareForList(a: ConversationSummary, b: ConversationSummary): number {
+  return (
+    Number(b.chatState.pinned) - Number(a.chatState.pinned) ||
+    b.lastActivity - a.lastActivity ||
+    a.title.localeCompare(b.title)
+  );
 }
 
-let memoInput: { conversations: ChatData['conversations']; filter: string } | null = null;
+type ListInput = Pick<ChatData, 'conversations' | 'filter' | 'archivedShown'>;
+
+let memoInput: ListInput | null = null;
 let memoOutput: readonly ConversationSummary[] = [];
 
-/** The conversation list as shown: filtered by title, sorted by activity. */
-export function selectVisibleConversations(state: Pick<ChatData, 'conversations' | 'filter'>): readonly ConversationSummary[] {
-  if (memoInput?.conversations === state.conversations && memoInput.filter === state.filter) return memoOutput;
+/** The conversation list as shown: the archived chats or the others,
+ * filtered by title, pinned first, then by activity. */
+export function selectVisibleConversations(state: ListInput): readonly ConversationSummary[] {
+  if (
+    memoInput?.conversations === state.conversations &&
+    memoInput.filter === state.filter &&
+    memoInput.archivedShown === state.archivedShown
+  ) {
+    return memoOutput;
+  }
   const needle = state.filter.trim().toLocaleLowerCase();
-  const all = [...state.conversations.values()];
-  memoOutput = (needle ? all.filter((c) => c.title.toLocaleLowerCase().includes(needle)) : all).sort(compareByActivity);
-  memoInput = { conversations: state.conversations, filter: state.filter };
+  memoOutput = [...state.conversations.values()]
+    .filter((c) => c.chatState.archived === state.archivedShown)
+    .filter((c) => !needle || c.title.toLocaleLowerCase().includes(needle))
+    .sort(compareForList);
+  memoInput = { conversations: state.conversations, filter: state.filter, archivedShown: state.archivedShown };
   return memoOutput;
+}
+
+/** How many chats are archived. */
+export function selectArchivedCount(state: Pick<ChatData, 'conversations'>): number {
+  let count = 0;
+  for (const conversation of state.conversations.values()) if (conversation.chatState.archived) count++;
+  return count;
+}
+
+/** How many archived chats have unread messages. */
+export function selectArchivedUnread(state: Pick<ChatData, 'conversations'>): number {
+  let count = 0;
+  for (const conversation of state.conversations.values()) {
+    if (conversation.chatState.archived && conversation.unread > 0) count++;
+  }
+  return count;
+}
+
+/** Whether a chat state mutes its chat at `now` (as the engine judges it). */
+export function isMutedAt(conversation: ConversationSummary, now: number): boolean {
+  return conversation.chatState.mutedUntil !== null && conversation.chatState.mutedUntil > now;
 }
 
 /** A member's display name, as the conversation knows it. */

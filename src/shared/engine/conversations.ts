@@ -10,7 +10,7 @@
 // in between; catching up on a long backlog would otherwise recount it per
 // batch.
 import type { ConversationSummary, DuplexEvent } from '../api.ts';
-import type { Conversation, ReceiptWatermarks } from '../protocol/index.ts';
+import { type ChatState, type Conversation, DEFAULT_CHAT_STATE, type ReceiptWatermarks } from '../protocol/index.ts';
 import type { ClientStore, StoredConversation } from '../store/client-store.ts';
 import type { Logger } from './log.ts';
 import { summarizeConversation } from './views.ts';
@@ -59,10 +59,13 @@ export class Conversations {
   /** Merges the relay's view of a conversation into the local record (not
    * saved yet). A new record starts with nothing held: cursor 0. */
   merge(incoming: Conversation): { conversation: StoredConversation; isNew: boolean } {
+    const { mine, partial: _partial, ...relayView } = incoming;
     const known = this.byId.get(incoming.id);
     if (!known) {
       const conversation: StoredConversation = {
-        ...incoming,
+        ...relayView,
+        chatState: mine ?? DEFAULT_CHAT_STATE,
+        pendingChatState: null,
         cursor: 0,
         readUpTo: incoming.receipts[this.me]?.read ?? 0,
         hasMoreHistory: incoming.lastSeq > 0,
@@ -79,7 +82,14 @@ export class Conversations {
     known.lastSeq = Math.max(known.lastSeq, incoming.lastSeq);
     known.receipts = mergeReceipts(known.receipts, incoming.receipts);
     known.readUpTo = Math.max(known.readUpTo, known.receipts[this.me]?.read ?? 0);
+    if (mine) this.takeChatState(known, mine);
     return { conversation: known, isNew: false };
+  }
+
+  /** The relay's word on the user's chat state (a CONV's `mine`, or a
+   * `chatstate` frame); changes made here and not confirmed yet stay on top. */
+  takeChatState(conversation: StoredConversation, relayState: ChatState): void {
+    conversation.chatState = { ...relayState, ...conversation.pendingChatState };
   }
 
   /** Raises one member's watermarks (they only ever move forward). */

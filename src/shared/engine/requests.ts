@@ -1,10 +1,12 @@
 // Requests that the relay answers with a frame carrying the same `rid`
-// (create, add, leave, rename, history, users, block, unblock, privacy). Each waits for its answer, an
+// (create, add, leave, rename, history, users, block, unblock, privacy,
+// chatstate). Each waits for its answer, an
 // `error` with its rid, a timeout, or the connection going away, whichever
 // comes first.
 import type {
   AddFrame,
   BlockFrame,
+  ChatStateRequestFrame,
   CreateDirectFrame,
   CreateGroupFrame,
   ErrorCode,
@@ -27,7 +29,8 @@ type RequestFrame =
   | UsersRequestFrame
   | BlockFrame
   | UnblockFrame
-  | PrivacyRequestFrame;
+  | PrivacyRequestFrame
+  | ChatStateRequestFrame;
 
 // Omit applied to each member of the union, so `kind` still tells them apart.
 type WithoutRid<F> = F extends unknown ? Omit<F, 'rid'> : never;

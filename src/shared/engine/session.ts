@@ -19,6 +19,7 @@
 // last task.
 import type {
   ChatMessage,
+  ChatStateChange,
   ConnectionState,
   ConnectionStatus,
   ConversationSummary,
@@ -47,6 +48,7 @@ import {
 } from '../protocol/index.ts';
 import type { SessionCalls } from '../api-methods.ts';
 import type { ClientStore } from '../store/client-store.ts';
+import { ChatStates } from './chat-states.ts';
 import { Connection, type WebSocketClass } from './connection.ts';
 import { Conversations } from './conversations.ts';
 import type { Logger } from './log.ts';
@@ -107,6 +109,7 @@ export class UserSession implements SessionCalls {
   private readonly sync: MessageSync;
   private readonly typing: Typing;
   private readonly presence: PresenceBook;
+  private readonly chatStates: ChatStates;
   private readonly connection: Connection;
   private phase: SessionPhase = 'hello';
   private readonly partial = new PartialConversations<PartialContext>();
@@ -170,6 +173,13 @@ export class UserSession implements SessionCalls {
     });
     this.typing = new Typing((frame) => isOnline() && send(frame), emit, timing);
     this.presence = new PresenceBook(emit);
+    this.chatStates = new ChatStates({
+      conversations: this.conversations,
+      requests: this.requests,
+      isOnline,
+      log,
+      retryBackoff: timing.sendRetryBackoff,
+    });
     this.connection = new Connection(
       {
         urls: account.relayUrls.map(webSocketUrl),
@@ -219,6 +229,7 @@ export class UserSession implements SessionCalls {
     this.requests.rejectAll();
     this.typing.reset();
     this.outbox.close();
+    this.chatStates.close();
     this.receipts.close();
     this.conversations.close();
     await this.inbound;
@@ -286,6 +297,10 @@ export class UserSession implements SessionCalls {
 
   getPresence(userIds: string[]): Presence[] {
     return this.presence.get(userIds);
+  }
+
+  setChatState(conv: string, change: ChatStateChange): Promise<ConversationSummary> {
+    return this.chatStates.set(conv, change);
   }
 
   async send(conv: string, body: string, replyTo?: number): Promise<ChatMessage> {
@@ -436,6 +451,9 @@ export class UserSession implements SessionCalls {
       case 'presence':
         this.presence.update(frame);
         break;
+      case 'chatstate':
+        await this.chatStates.received(frame);
+        break;
       case 'privacy':
         this.privacyHeard = true;
         this.privacyChanged({ groupAdds: frame.groupAdds, blocked: frame.blocked });
@@ -491,6 +509,7 @@ export class UserSession implements SessionCalls {
     this.phase = 'online';
     this.connection.markHealthy();
     this.outbox.flush();
+    this.chatStates.synced();
     this.receipts.synced();
     this.options.statusChanged();
   }
@@ -531,6 +550,7 @@ export class UserSession implements SessionCalls {
     // its `hello`, and nobody should wait for answers that cannot come.
     this.phase = 'hello';
     this.outbox.connectionLost();
+    this.chatStates.connectionLost();
     this.receipts.connectionLost();
     this.requests.rejectAll();
     this.typing.reset();

@@ -91,6 +91,7 @@ export async function summarizeConversation(
     lastActivity: conversation.lastActivity,
     draft: conversation.draft,
     hasMoreHistory: conversation.hasMoreHistory,
+    chatState: conversation.chatState,
   };
 }
 

@@ -37,6 +37,11 @@ export type ChatState = z.infer<typeof chatStateSchema>;
 /** A conversation's state before the user has changed any of it. */
 export const DEFAULT_CHAT_STATE: Readonly<ChatState> = Object.freeze({ pinned: false, archived: false, mutedUntil: null });
 
+/** Whether a chat state mutes its conversation at `now`. */
+export function isMuted(state: ChatState, now: number): boolean {
+  return state.mutedUntil !== null && state.mutedUntil > now;
+}
+
 export const conversationSchema = z.object({
   id: idSchema,
   kind: conversationKindSchema,

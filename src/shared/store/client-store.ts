@@ -9,7 +9,7 @@
 // One store holds one user's data (ClientStoreOpener takes the user id), so
 // signing in as someone else can never show the previous user's messages.
 // Both implementations pass the one contract suite in test/client-store/.
-import type { ConversationKind, Message, ReceiptWatermarks, User } from '../protocol/index.ts';
+import type { ChatState, ConversationKind, Message, ReceiptWatermarks, User } from '../protocol/index.ts';
 
 /** A conversation as the client keeps it: the relay's view plus local state. */
 export interface StoredConversation {
@@ -37,6 +37,13 @@ export interface StoredConversation {
   /** Time of the newest message, stored or outgoing, or of creation: the
    * conversation list sorts by it. */
   lastActivity: number;
+  /** The user's pin, archive and mute as shown: the relay's last word with
+   * `pendingChatState` laid over it (docs/engine.md, "Chat state"). */
+  chatState: ChatState;
+  /** Fields the user changed on this device that the relay has not
+   * confirmed yet, sent again after every `synced` until it has; null when
+   * there are none. */
+  pendingChatState: Partial<ChatState> | null;
 }
 
 /** `queued` waits to be sent (or for its answer); `failed` got a final refusal. */

@@ -8,7 +8,7 @@
 //   walked backwards; the outbox is keyed by an auto-incremented position, the
 //   order written.
 import { type DBSchema, type IDBPDatabase, type IDBPTransaction, openDB, type StoreNames } from 'idb';
-import type { Message } from '../../shared/protocol/index.ts';
+import { DEFAULT_CHAT_STATE, type Message } from '../../shared/protocol/index.ts';
 import type {
   ClientStore,
   ClientStoreOpener,
@@ -46,6 +46,18 @@ const MIGRATIONS: ReadonlyArray<(db: IDBPDatabase<ClientDatabase>, tx: UpgradeTr
     while (cursor) {
       const record = cursor.value as Partial<OutboxRecord>;
       if (record.kind === undefined) await cursor.update({ ...cursor.value, kind: 'send' });
+      cursor = await cursor.continue();
+    }
+  },
+  async (_db, tx) => {
+    // Pin, archive and mute (docs/engine.md, "Chat state"): conversations
+    // stored before start unpinned, unarchived, unmuted, nothing pending.
+    let cursor = await tx.objectStore('conversations').openCursor();
+    while (cursor) {
+      const record = cursor.value as Partial<StoredConversation>;
+      if (record.chatState === undefined) {
+        await cursor.update({ ...cursor.value, chatState: { ...DEFAULT_CHAT_STATE }, pendingChatState: null });
+      }
       cursor = await cursor.continue();
     }
   },

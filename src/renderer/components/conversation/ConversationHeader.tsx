@@ -21,10 +21,8 @@ export function ConversationHeader({ conversation }: { conversation: Conversatio
   const me = useChat((state) => state.account?.user.id);
   const typing = useChat((state) => state.typing.get(conversation.id) ?? nobodyTyping);
   const peerPresence = useChat((state) => (conversation.peerId ? state.presence.get(conversation.peerId) : undefined));
-  // Only the desktop app notifies, so only it has per-chat muting.
-  const muted = useChat((state) => state.desktopSettings?.mutedConversations.includes(conversation.id));
   const peerBlocked = useChat((state) => state.privacy?.blocked.some((user) => user.id === conversation.peerId) ?? false);
-  const { openConversation, openDialog, setConversationMuted, blockUser, unblockUser } = useActions();
+  const { openConversation, openDialog, blockUser, unblockUser } = useActions();
   const peerId = conversation.peerId;
 
   const isGroup = conversation.kind === 'group';
@@ -56,15 +54,6 @@ export function ConversationHeader({ conversation }: { conversation: Conversatio
           aria-pressed={peerBlocked}
           // A failure (offline) changes nothing; the button shows the relay's state.
           onClick={() => void (peerBlocked ? unblockUser(peerId) : blockUser(peerId)).catch(() => {})}
-        />
-      )}
-      {muted !== undefined && (
-        <IconButton
-          className="conversation-header__mute"
-          label="Mute notifications"
-          icon={muted ? 'notifications-off' : 'notifications'}
-          aria-pressed={muted}
-          onClick={() => setConversationMuted(conversation.id, !muted)}
         />
       )}
     </header>

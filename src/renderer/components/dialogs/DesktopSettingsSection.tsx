@@ -1,4 +1,6 @@
 import type { DesktopInfo } from '../../../shared/desktop-api.ts';
+import { useNow } from '../../hooks/useNow.ts';
+import { isMutedAt } from '../../store/selectors.ts';
 import { useActions, useChat } from '../../store/useChat.ts';
 
 /** What to tell the user about where the session token is kept. */
@@ -18,7 +20,8 @@ export function DesktopSettingsSection() {
   const info = useChat((state) => state.desktopInfo);
   const settings = useChat((state) => state.desktopSettings);
   const conversations = useChat((state) => state.conversations);
-  const { updateDesktopSettings, setConversationMuted } = useActions();
+  const { updateDesktopSettings, setChatState } = useActions();
+  const now = useNow();
   if (!info || !settings) return null;
 
   const choices = [
@@ -53,9 +56,8 @@ export function DesktopSettingsSection() {
       change: (on: boolean) => updateDesktopSettings({ autoDownloadUpdates: on }),
     },
   ];
-  // Conversations that were left since stay muted on the desktop side but
-  // are nobody's business here.
-  const muted = settings.mutedConversations.flatMap((id) => conversations.get(id) ?? []);
+  // Muted on any of the user's devices (chat state), for notifications here.
+  const muted = [...conversations.values()].filter((conversation) => isMutedAt(conversation, now));
   const warning = tokenStorageWarning(info);
   return (
     <fieldset className="settings__section">
@@ -75,7 +77,7 @@ export function DesktopSettingsSection() {
                 type="button"
                 className="link-button"
                 aria-label={`Unmute ${conversation.title}`}
-                onClick={() => setConversationMuted(conversation.id, false)}
+                onClick={() => void setChatState(conversation.id, { mutedUntil: null }).catch(() => {})}
               >
                 Unmute
               </button>

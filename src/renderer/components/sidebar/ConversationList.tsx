@@ -1,24 +1,32 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
-import { selectVisibleConversations } from '../../store/selectors.ts';
+import type { ConversationSummary } from '../../../shared/api.ts';
+import { useNow } from '../../hooks/useNow.ts';
+import type { MenuItem } from '../common/MenuButton.tsx';
+import { isMutedAt, selectVisibleConversations } from '../../store/selectors.ts';
 import { useActions, useChat } from '../../store/useChat.ts';
 import { ConversationListItem } from './ConversationListItem.tsx';
+import { MuteDialog } from './MuteDialog.tsx';
 
 /** Rows have one fixed height (see sidebar.css), so none is measured. */
 const ROW_HEIGHT = 72;
 
 export const CONVERSATION_LIST_ID = 'conversation-list';
 
-/** The chats, most recent first, virtualised for teams with thousands of
- * them. One Tab stop for the whole list (roving tabindex): arrows, Home and
- * End move between chats, Enter opens one. */
+/** The chats, pinned first, then most recent first, virtualised for teams
+ * with thousands of them; archived ones behind the `Archived` entry, which
+ * shows them in their place. One Tab stop for the whole list (roving
+ * tabindex): arrows, Home and End move between chats, Enter opens one. */
 export function ConversationList() {
   const conversations = useChat(selectVisibleConversations);
   const loaded = useChat((state) => state.conversationsLoaded);
   const filtering = useChat((state) => state.filter.trim() !== '');
+  const archivedShown = useChat((state) => state.archivedShown);
   const openId = useChat((state) => state.openId);
-  const muted = useChat((state) => state.desktopSettings?.mutedConversations);
-  const { openConversation } = useActions();
+  const { openConversation, setChatState } = useActions();
+  // Mutes end by themselves; the marks follow within a second.
+  const now = useNow();
+  const [muting, setMuting] = useState<ConversationSummary | null>(null);
   const scrollRef = useRef<HTMLDivElement>(null);
   const listRef = useRef<HTMLUListElement>(null);
   /** The chat that holds the Tab stop; falls back to the open one, then the first. */
@@ -72,6 +80,28 @@ export function ConversationList() {
     openConversation(id);
   }
 
+  /** Pin, archive and mute, as WhatsApp's chat menu offers them. An
+   * archived chat is not pinned (archiving unpins it). */
+  function actionsOf(conversation: ConversationSummary): MenuItem[] {
+    const { id, chatState } = conversation;
+    const change = (fields: Parameters<typeof setChatState>[1]) => () => void setChatState(id, fields).catch(() => {});
+    const items: MenuItem[] = [];
+    if (!chatState.archived) {
+      items.push({ label: chatState.pinned ? 'Unpin chat' : 'Pin chat', onSelect: change({ pinned: !chatState.pinned }) });
+    }
+    items.push(
+      chatState.archived
+        ? { label: 'Unarchive chat', onSelect: change({ archived: false }) }
+        : { label: 'Archive chat', onSelect: change({ archived: true, pinned: false }) },
+    );
+    items.push(
+      isMutedAt(conversation, now)
+        ? { label: 'Unmute notifications', onSelect: change({ mutedUntil: null }) }
+        : { label: 'Mute notifications', onSelect: () => setMuting(conversation) },
+    );
+    return items;
+  }
+
   return (
     <div className="conversation-list" id={CONVERSATION_LIST_ID} ref={scrollRef}>
       <ul
@@ -91,18 +121,24 @@ export function ConversationList() {
               setSize={conversations.length}
               offset={item.start}
               isOpen={conversation.id === openId}
-              isMuted={muted?.includes(conversation.id) ?? false}
+              isMuted={isMutedAt(conversation, now)}
               hasTabStop={conversation.id === tabStopId}
               onOpen={open}
+              actions={actionsOf(conversation)}
             />
           );
         })}
       </ul>
       {loaded && conversations.length === 0 && (
         <p className="conversation-list__empty">
-          {filtering ? 'No chats match the filter.' : 'No chats yet. Start one with the buttons above.'}
+          {filtering
+            ? 'No chats match the filter.'
+            : archivedShown
+              ? 'No archived chats.'
+              : 'No chats yet. Start one with the buttons above.'}
         </p>
       )}
+      {muting && <MuteDialog conv={muting.id} title={muting.title} onClose={() => setMuting(null)} />}
     </div>
   );
 }

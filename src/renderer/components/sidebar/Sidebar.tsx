@@ -1,3 +1,4 @@
+import { ArchivedEntry } from './ArchivedEntry.tsx';
 import { ConnectionBanner } from './ConnectionBanner.tsx';
 import { ConversationFilter } from './ConversationFilter.tsx';
 import { ConversationList } from './ConversationList.tsx';
@@ -10,6 +11,7 @@ export function Sidebar() {
       <SidebarHeader />
       <ConnectionBanner />
       <ConversationFilter />
+      <ArchivedEntry />
       <ConversationList />
     </aside>
   );
