@@ -29,7 +29,7 @@ const LIMIT_DEFINITIONS = {
     env: 'DUPLEX_CONVERSATION_CHANGE_BURST',
     default: 10,
     min: 1,
-    description: 'conversation changes (create, add, rename, leave) per user: token bucket size',
+    description: 'conversation changes (create, add, rename, leave, chatstate) per user: token bucket size',
   },
   conversationChangesPerMinute: {
     env: 'DUPLEX_CONVERSATION_CHANGES_PER_MINUTE',

@@ -68,11 +68,7 @@ export class ChatStates {
   async received(frame: ChatStateFrame): Promise<void> {
     const conversation = this.options.conversations.get(frame.conv);
     if (!conversation) return;
-    this.options.conversations.takeChatState(conversation, {
-      pinned: frame.pinned,
-      archived: frame.archived,
-      mutedUntil: frame.mutedUntil,
-    });
+    this.options.conversations.takeChatState(conversation, stateOf(frame));
     await this.options.conversations.save(conversation);
     this.options.conversations.changed(conversation.id);
   }
@@ -101,11 +97,12 @@ export class ChatStates {
 
   private async request(conversation: StoredConversation, change: Partial<ChatState>): Promise<void> {
     const conv = conversation.id;
+    let answer: ChatStateFrame | undefined;
     let settled = true;
     try {
       const frame = { t: 'chatstate' as const, conv, ...change, ...endedMute(change, this.now()) };
       // The answer has been taken (received() above) by the time this resolves.
-      await this.options.requests.request(frame, 'chatstate');
+      answer = await this.options.requests.request(frame, 'chatstate');
       this.retryStreak = 0;
     } catch (error) {
       const code = error instanceof RequestError ? error.code : 'unexpected';
@@ -117,7 +114,9 @@ export class ChatStates {
     if (!this.inFlight.delete(conv) || this.options.conversations.get(conv) !== conversation || !settled) return;
     // Changed again meanwhile: what is newer than the request stays pending, and goes next.
     conversation.pendingChatState = without(conversation.pendingChatState, change);
+    if (answer) this.options.conversations.takeChatState(conversation, stateOf(answer));
     await this.options.conversations.save(conversation);
+    this.options.conversations.changed(conv);
     this.send(conversation);
   }
 
@@ -129,6 +128,10 @@ export class ChatStates {
       this.synced();
     }, backoffCap(this.retryStreak, this.options.retryBackoff));
   }
+}
+
+function stateOf(frame: ChatStateFrame): ChatState {
+  return { pinned: frame.pinned, archived: frame.archived, mutedUntil: frame.mutedUntil };
 }
 
 /** A mute that ended while the change waited is sent as an unmute, which is
