@@ -3,13 +3,14 @@
 // that must find no serious or critical violation. Screens: sign-in, the
 // chat list with an open direct conversation, the New chat dialog, the New
 // group dialog, and an open group while someone types.
-import AxeBuilder from '@axe-core/playwright';
 import type { Page, TestInfo } from '@playwright/test';
 import {
   type ChatUser,
   chatEntry,
   closeAll,
+  COLOUR_RULES,
   createGroup,
+  expectAccessible,
   expect,
   expectNoPageErrors,
   messageField,
@@ -28,28 +29,7 @@ import {
 
 const relay = relayForThisFile();
 
-/** Runs axe-core on the page, attaches its violations, and fails on serious
- * or critical ones; lesser ones are listed as annotations. `rules` limits
- * the scan (default: every rule axe enables by default, i.e. WCAG 2.x A and
- * AA plus best practices). */
-async function expectAccessible(page: Page, testInfo: TestInfo, name: string, rules?: string[]): Promise<void> {
-  const builder = new AxeBuilder({ page });
-  if (rules) builder.withRules(rules);
-  const results = await builder.analyze();
-  // A scan that checked nothing would pass vacuously.
-  expect(results.passes.length, `axe-core checked nothing on ${name}`).toBeGreaterThan(0);
-  await testInfo.attach(`axe-${name}.json`, { body: JSON.stringify(results.violations, null, 2), contentType: 'application/json' });
-  const summary = (impacts: string[]) =>
-    results.violations
-      .filter((violation) => impacts.includes(violation.impact ?? ''))
-      .map((violation) => `${violation.impact} ${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`);
-  for (const line of summary(['minor', 'moderate'])) testInfo.annotations.push({ type: `axe ${name}`, description: line });
-  expect(summary(['serious', 'critical']), `axe-core on ${name}`).toEqual([]);
-}
-
 const SCHEMES = ['light', 'dark'] as const;
-/** The axe rules whose outcome depends on the colour scheme. */
-const COLOUR_RULES = ['color-contrast', 'link-in-text-block'];
 
 /** Screenshots of the page as it is in both colour schemes, then axe-core on
  * each (the screenshots first, so that both show the same moment). */

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import AxeBuilder from '@axe-core/playwright';
 import { type Browser, type BrowserContext, expect, type Locator, type Page, test, type TestInfo } from '@playwright/test';
 import { RelayProcess } from '../helpers/relay-process.ts';
 
@@ -229,3 +230,25 @@ export async function closeAll(...users: Array<ChatUser | undefined>): Promise<v
 export function expectNoPageErrors(...users: ChatUser[]): void {
   for (const user of users) expect(user.pageErrors, `uncaught errors in ${user.displayName}'s page`).toEqual([]);
 }
+
+/** Runs axe-core on the page, attaches its violations, and fails on serious
+ * or critical ones; lesser ones are listed as annotations. `rules` limits
+ * the scan (default: every rule axe enables by default, i.e. WCAG 2.x A and
+ * AA plus best practices). */
+export async function expectAccessible(page: Page, testInfo: TestInfo, name: string, rules?: string[]): Promise<void> {
+  const builder = new AxeBuilder({ page });
+  if (rules) builder.withRules(rules);
+  const results = await builder.analyze();
+  // A scan that checked nothing would pass vacuously.
+  expect(results.passes.length, `axe-core checked nothing on ${name}`).toBeGreaterThan(0);
+  await testInfo.attach(`axe-${name}.json`, { body: JSON.stringify(results.violations, null, 2), contentType: 'application/json' });
+  const summary = (impacts: string[]) =>
+    results.violations
+      .filter((violation) => impacts.includes(violation.impact ?? ''))
+      .map((violation) => `${violation.impact} ${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`);
+  for (const line of summary(['minor', 'moderate'])) testInfo.annotations.push({ type: `axe ${name}`, description: line });
+  expect(summary(['serious', 'critical']), `axe-core on ${name}`).toEqual([]);
+}
+
+/** The axe rules whose outcome depends on the colour scheme. */
+export const COLOUR_RULES = ['color-contrast', 'link-in-text-block'];
