@@ -14,19 +14,25 @@ describeClientStoreContract('IndexedDB', () => {
   return { open: indexedDbClientStoreOpener() };
 });
 
+/** The user's database as an older web client left it: versions 1 and 2
+ * have the same object stores (2 only changed the outbox's records). */
+function openOldDatabase(version: 1 | 2) {
+  return openDB('duplex-client:me', version, {
+    upgrade(db) {
+      db.createObjectStore('conversations', { keyPath: 'id' }).createIndex('by_activity', 'lastActivity');
+      db.createObjectStore('messages', { keyPath: ['conv', 'seq'] }).createIndex('by_sender', ['conv', 'from', 'seq']);
+      const outbox = db.createObjectStore('outbox', { keyPath: 'position', autoIncrement: true });
+      outbox.createIndex('by_cid', 'cid', { unique: true });
+      outbox.createIndex('by_conv', ['conv', 'position']);
+    },
+  });
+}
+
 describe('IndexedDB ClientStore', () => {
   it('carries the queued messages of the first schema over as send jobs, in order', async () => {
     globalThis.indexedDB = new IDBFactory();
     // A database as the web client of version 1 left it, with its outbox.
-    const old = await openDB('duplex-client:me', 1, {
-      upgrade(db) {
-        db.createObjectStore('conversations', { keyPath: 'id' }).createIndex('by_activity', 'lastActivity');
-        db.createObjectStore('messages', { keyPath: ['conv', 'seq'] }).createIndex('by_sender', ['conv', 'from', 'seq']);
-        const outbox = db.createObjectStore('outbox', { keyPath: 'position', autoIncrement: true });
-        outbox.createIndex('by_cid', 'cid', { unique: true });
-        outbox.createIndex('by_conv', ['conv', 'position']);
-      },
-    });
+    const old = await openOldDatabase(1);
     await old.add('outbox', { cid: 'cid-b', conv: 'c1', body: 'second', replyTo: 4, createdAt: 2_000, state: 'queued' });
     await old.add('outbox', { cid: 'cid-a', conv: 'c2', body: 'refused', createdAt: 1_000, state: 'failed', error: 'no' });
     old.close();
@@ -42,15 +48,7 @@ describe('IndexedDB ClientStore', () => {
   it('gives conversations stored before chat state the defaults, keeping everything else', async () => {
     globalThis.indexedDB = new IDBFactory();
     // A database as the web client of version 2 (typed outbox jobs) left it.
-    const old = await openDB('duplex-client:me', 2, {
-      upgrade(db) {
-        db.createObjectStore('conversations', { keyPath: 'id' }).createIndex('by_activity', 'lastActivity');
-        db.createObjectStore('messages', { keyPath: ['conv', 'seq'] }).createIndex('by_sender', ['conv', 'from', 'seq']);
-        const outbox = db.createObjectStore('outbox', { keyPath: 'position', autoIncrement: true });
-        outbox.createIndex('by_cid', 'cid', { unique: true });
-        outbox.createIndex('by_conv', ['conv', 'position']);
-      },
-    });
+    const old = await openOldDatabase(2);
     const stored = { ...conversation('c1', { draft: 'kept', lastSeq: 3 }) } as Partial<StoredConversation>;
     delete stored.chatState;
     delete stored.pendingChatState;

@@ -14,10 +14,11 @@
 import type { ChatStateChange, ConversationSummary } from '../api.ts';
 import { type ChatState, type ChatStateFrame, MUTED_FOREVER } from '../protocol/index.ts';
 import type { StoredConversation } from '../store/client-store.ts';
-import { type BackoffPolicy, backoffCap } from './backoff.ts';
+import type { BackoffPolicy } from './backoff.ts';
 import type { Conversations } from './conversations.ts';
 import type { Logger } from './log.ts';
 import { RequestError, type Requests } from './requests.ts';
+import { RetryPause } from './retry-pause.ts';
 
 export interface ChatStatesOptions {
   conversations: Conversations;
@@ -39,12 +40,12 @@ export class ChatStates {
   private readonly now: () => number;
   /** Conversations with a `chatstate` request on the wire. */
   private readonly inFlight = new Set<string>();
-  private retryTimer: ReturnType<typeof setTimeout> | null = null;
-  private retryStreak = 0;
+  private readonly retryPause: RetryPause;
 
   constructor(options: ChatStatesOptions) {
     this.options = options;
     this.now = options.now ?? Date.now;
+    this.retryPause = new RetryPause(options.retryBackoff, () => this.synced());
   }
 
   /** The user changes their state of a conversation: shown and stored at
@@ -84,13 +85,12 @@ export class ChatStates {
   }
 
   close(): void {
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.retryTimer = null;
+    this.retryPause.cancel();
   }
 
   private send(conversation: StoredConversation): void {
     const change = conversation.pendingChatState;
-    if (!change || this.inFlight.has(conversation.id) || this.retryTimer || !this.options.isOnline()) return;
+    if (!change || this.inFlight.has(conversation.id) || this.retryPause.active || !this.options.isOnline()) return;
     this.inFlight.add(conversation.id);
     void this.request(conversation, change);
   }
@@ -103,12 +103,12 @@ export class ChatStates {
       const frame = { t: 'chatstate' as const, conv, ...change, ...endedMute(change, this.now()) };
       // The answer has been taken (received() above) by the time this resolves.
       answer = await this.options.requests.request(frame, 'chatstate');
-      this.retryStreak = 0;
+      this.retryPause.succeeded();
     } catch (error) {
       const code = error instanceof RequestError ? error.code : 'unexpected';
       // Offline: the next `synced` sends it again.
       settled = code !== 'offline' && !RETRIED_LATER.has(code);
-      if (RETRIED_LATER.has(code)) this.pauseBeforeRetry();
+      if (RETRIED_LATER.has(code)) this.retryPause.start();
       else if (settled) this.options.log('warn', `The relay refused a chat state change of ${conv} (${code})`, error);
     }
     if (!this.inFlight.delete(conv) || this.options.conversations.get(conv) !== conversation || !settled) return;
@@ -118,15 +118,6 @@ export class ChatStates {
     await this.options.conversations.save(conversation);
     this.options.conversations.changed(conv);
     this.send(conversation);
-  }
-
-  private pauseBeforeRetry(): void {
-    if (this.retryTimer) return;
-    this.retryStreak++;
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = null;
-      this.synced();
-    }, backoffCap(this.retryStreak, this.options.retryBackoff));
   }
 }
 

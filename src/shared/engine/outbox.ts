@@ -36,9 +36,9 @@ import { monotonicFactory } from 'ulid';
 import type { ChatMessage, DuplexEvent } from '../api.ts';
 import { type AckFrame, type Message, type NackFrame, RETRYABLE_NACK_CODES, type SendFrame } from '../protocol/index.ts';
 import type { ClientStore, OutboxJob, SendJob } from '../store/client-store.ts';
-import { type BackoffPolicy, backoffCap } from './backoff.ts';
+import type { BackoffPolicy } from './backoff.ts';
+import { RetryPause } from './retry-pause.ts';
 import { outgoingChatMessage } from './views.ts';
-
 
 /** Jobs of one conversation on the wire at once: enough to fill the relay's
  * group commits (a flush goes at many messages per commit instead of one),
@@ -76,16 +76,15 @@ export class Outbox {
    * relay holds the conversation until that cid comes again, so it cannot be
    * deleted meanwhile (see the header). */
   private readonly heldBy = new Map<string, string>();
-  /** Set while the outbox pauses after a `rate_limited` or `unavailable` nack. */
-  private retryTimer: ReturnType<typeof setTimeout> | null = null;
-  /** Such pauses in a row without an ack in between. */
-  private retryStreak = 0;
+  /** On while the outbox pauses after a `rate_limited` or `unavailable` nack. */
+  private readonly retryPause: RetryPause;
 
   private readonly window: number;
 
   constructor(options: OutboxOptions) {
     this.options = options;
     this.window = options.sendWindow ?? SEND_WINDOW;
+    this.retryPause = new RetryPause(options.sendRetryBackoff, () => this.pump());
   }
 
   /** Picks up the queued jobs a previous run left in the store. */
@@ -156,7 +155,7 @@ export class Outbox {
       // again, from this job on, after the pause.
       this.inFlight.delete(job.conv);
       this.heldBy.set(job.conv, job.cid);
-      this.pauseBeforeRetry();
+      this.retryPause.start();
       return;
     }
     wire?.delete(job.cid);
@@ -202,13 +201,12 @@ export class Outbox {
 
   /** Stops the retry timer: the session is closing. */
   close(): void {
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.retryTimer = null;
+    this.retryPause.cancel();
   }
 
   /** Fills every conversation's window with its next queued jobs, in order. */
   private pump(): void {
-    if (!this.options.isOnline() || this.retryTimer) return;
+    if (!this.options.isOnline() || this.retryPause.active) return;
     for (const [conv, queue] of this.queues) {
       let wire = this.inFlight.get(conv);
       if (wire && wire.size >= this.window) continue;
@@ -238,18 +236,8 @@ export class Outbox {
       if (this.heldBy.get(job.conv) === cid) this.heldBy.delete(job.conv);
     }
     if (!any) return;
-    this.retryStreak = 0;
+    this.retryPause.succeeded();
     this.pump();
-  }
-
-  private pauseBeforeRetry(): void {
-    // Refusals of sends that were on the wire together make one pause.
-    if (this.retryTimer) return;
-    this.retryStreak++;
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = null;
-      this.pump();
-    }, backoffCap(this.retryStreak, this.options.sendRetryBackoff));
   }
 
   private enqueue(job: OutboxJob): void {
