@@ -92,6 +92,10 @@ describe('chat state', () => {
     await waitFor(() => stateOn(laptop, conv)?.archived, 'the change on the laptop');
     expect(stateOn(laptop, conv)).toEqual({ pinned: true, archived: true, mutedUntil: null });
     expect(sent).toEqual([{ t: 'chatstate', rid: expect.any(String), conv, pinned: true, archived: true }]);
+    // The welcome's older `mine` (unpinned, unarchived) never undid it on screen.
+    expect(second.events.flatMap((event) => (event.type === 'conversation' ? [event.conversation.chatState] : []))).not.toContainEqual(
+      DEFAULT_CHAT_STATE,
+    );
 
     // Confirmed: a later session start sends nothing again.
     path.goOffline();

@@ -74,9 +74,14 @@ test('a 255-member group with long names reaches everyone in frames within 64 Ki
   const end = m.frames.findIndex((frame) => frame.t === 'members' && !frame.more);
   expect(m.frames.slice(start + 1, end + 1).every((frame) => frame.t === 'members')).toBe(true);
 
+  // Each member's own chat state rides in the first part of a partial conv.
+  await m.request({ t: 'chatstate', conv, pinned: true });
   const renamed = await c.request({ t: 'rename', conv, title: 'Everyone, renamed' });
-  expect(renamed).toMatchObject({ t: 'conv', conv: { title: 'Everyone, renamed', partial: true } });
-  await m.next('conv', (frame) => frame.conv.title === 'Everyone, renamed');
+  expect(renamed).toMatchObject({ t: 'conv', conv: { title: 'Everyone, renamed', partial: true, mine: { pinned: false } } });
+  expect((await m.next('conv', (frame) => frame.conv.title === 'Everyone, renamed')).conv).toMatchObject({
+    partial: true,
+    mine: { pinned: true, archived: false, mutedUntil: null },
+  });
   await m.next('members', (frame) => frame.conv === conv && !frame.more);
   expect(m.violations).toEqual([]);
 
@@ -99,6 +104,11 @@ test('the welcome of a user in many conversations is paged with convs frames, ea
     if (answer.t !== 'conv') throw new Error(`create failed: ${JSON.stringify(answer)}`);
     created.push(answer.conv.id);
   }
+  // The last one (listed on a later page) archived by its member.
+  const archived = created.at(-1);
+  const [earlier] = await TestClient.signIn(relay.wsUrl, victim.token);
+  await earlier.request({ t: 'chatstate', conv: archived, archived: true });
+  await earlier.close();
   const [v, { welcome }] = await TestClient.signIn(relay.wsUrl, victim.token);
   expect(welcome.more).toBe(true);
   const pages = v.frames.filter((frame) => frame.t === 'convs');
@@ -110,6 +120,9 @@ test('the welcome of a user in many conversations is paged with convs frames, ea
   const listed = [welcome, ...pages].flatMap((page) => (page.t === 'welcome' || page.t === 'convs' ? page.conversations : []));
   expect(listed.map((conversation) => conversation.id).sort()).toEqual(created.sort());
   expect(listed.every((conversation) => conversation.members.length === 3 && !conversation.partial)).toBe(true);
+  // Each with the user's own chat state.
+  expect(listed.filter((conversation) => conversation.mine?.archived).map((conversation) => conversation.id)).toEqual([archived]);
+  expect(welcome.conversations.some((conversation) => conversation.id === archived)).toBe(false);
   const presence = [welcome, ...pages].flatMap((page) => (page.t === 'welcome' || page.t === 'convs' ? page.presence : []));
   expect(presence.map((entry) => entry.user).sort()).toEqual([creator, ...crowd].map((user) => user.user.id).sort());
   // The listing ends before the backlog starts.
