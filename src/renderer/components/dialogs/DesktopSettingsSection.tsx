@@ -1,5 +1,6 @@
 import type { DesktopInfo } from '../../../shared/desktop-api.ts';
 import { useNow } from '../../hooks/useNow.ts';
+import { background } from '../../store/chatState.ts';
 import { isMutedAt } from '../../store/selectors.ts';
 import { useActions, useChat } from '../../store/useChat.ts';
 
@@ -77,7 +78,7 @@ export function DesktopSettingsSection() {
                 type="button"
                 className="link-button"
                 aria-label={`Unmute ${conversation.title}`}
-                onClick={() => void setChatState(conversation.id, { mutedUntil: null }).catch(() => {})}
+                onClick={() => background(setChatState(conversation.id, { mutedUntil: null }))}
               >
                 Unmute
               </button>

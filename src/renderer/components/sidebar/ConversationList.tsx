@@ -3,6 +3,7 @@ import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 're
 import type { ConversationSummary } from '../../../shared/api.ts';
 import { useNow } from '../../hooks/useNow.ts';
 import type { MenuItem } from '../common/MenuButton.tsx';
+import { background } from '../../store/chatState.ts';
 import { isMutedAt, selectVisibleConversations } from '../../store/selectors.ts';
 import { useActions, useChat } from '../../store/useChat.ts';
 import { ConversationListItem } from './ConversationListItem.tsx';
@@ -84,7 +85,8 @@ export function ConversationList() {
    * archived chat is not pinned (archiving unpins it). */
   function actionsOf(conversation: ConversationSummary): MenuItem[] {
     const { id, chatState } = conversation;
-    const change = (fields: Parameters<typeof setChatState>[1]) => () => void setChatState(id, fields).catch(() => {});
+    // The engine shows the change at once; a refusal is only worth a log line.
+    const change = (fields: Parameters<typeof setChatState>[1]) => () => background(setChatState(id, fields));
     const items: MenuItem[] = [];
     if (!chatState.archived) {
       items.push({ label: chatState.pinned ? 'Unpin chat' : 'Pin chat', onSelect: change({ pinned: !chatState.pinned }) });
