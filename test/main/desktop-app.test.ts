@@ -17,6 +17,8 @@ import type { DesktopPlatform } from '../../src/shared/desktop-api.ts';
 import { MUTED_FOREVER } from '../../src/shared/protocol/index.ts';
 import { APP_USER_MODEL_ID, startDesktopApp } from '../../src/main/desktop-app.ts';
 import type { DesktopEngine, DesktopEngineContext } from '../../src/main/desktop-engine.ts';
+import { desktopArgumentSchemas } from '../../src/main/ipc/desktop-argument-schemas.ts';
+import { duplexMethods } from '../../src/shared/api-methods.ts';
 import * as double from './electron-double/electron.ts';
 import { FakeUpdater, found } from './fake-updater.ts';
 import { recordingLog } from './helpers.ts';
@@ -164,8 +166,11 @@ describe('start-up', () => {
   it('serves both APIs over IPC before the page loads', async () => {
     await start();
     const channels = [...double.ipcMain.handlers.keys()];
-    expect(channels.filter((channel) => channel.startsWith('duplex:'))).toHaveLength(27);
-    expect(channels.filter((channel) => channel.startsWith('duplex-desktop:'))).toHaveLength(8);
+    // One channel per method of each API's table.
+    expect(channels.filter((channel) => channel.startsWith('duplex:'))).toHaveLength(Object.keys(duplexMethods).length);
+    expect(channels.filter((channel) => channel.startsWith('duplex-desktop:'))).toHaveLength(
+      Object.keys(desktopArgumentSchemas).length,
+    );
     const order = double.calls.map((call) => call.api);
     expect(order.lastIndexOf('ipcMain.handle')).toBeLessThan(order.indexOf('BrowserWindow.loadURL'));
   });
