@@ -22,6 +22,16 @@ export class ConversationIndex {
     else if (event.type === 'account') this.#byId.clear();
   }
 
+  /** When the first mute that now hides unread messages ends, if any: the
+   * count changes then without any event. */
+  nextMuteEnd(now: number): number | null {
+    let next: number | null = null;
+    for (const { chatState, unread } of this.#byId.values()) {
+      if (unread > 0 && isMuted(chatState, now)) next = Math.min(next ?? Infinity, chatState.mutedUntil as number);
+    }
+    return next;
+  }
+
   get(id: string): ConversationSummary | undefined {
     return this.#byId.get(id);
   }

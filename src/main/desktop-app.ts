@@ -261,8 +261,15 @@ async function runApp(options: DesktopAppOptions, { isQuitting, markQuitting }: 
     quit: () => app.quit(),
   });
   let badgeShows: number | null = null;
+  // Set while a mute hides unread messages: they count again when it ends.
+  let muteEnds: ReturnType<typeof setTimeout> | undefined;
   const showUnread = (): void => {
-    const unread = conversations.totalUnread(Date.now());
+    const now = Date.now();
+    const unread = conversations.totalUnread(now);
+    clearTimeout(muteEnds);
+    const nextMuteEnd = conversations.nextMuteEnd(now);
+    // setTimeout takes at most 2^31 - 1 ms (about 24 days); a longer mute is looked at again then.
+    if (nextMuteEnd !== null) muteEnds = setTimeout(showUnread, Math.min(nextMuteEnd - now + 1, 2 ** 31 - 1));
     // The tray icon comes in light and dark variants so that it stays
     // visible on either kind of panel.
     tray.show(

@@ -304,9 +304,14 @@ describe('the engine in the shell', () => {
     engine.emit(muted(Date.now() + 60_000));
     await settle();
     expect(tray.tooltip).toBe('Duplex');
-    engine.emit(muted(Date.now() - 1));
+    engine.emit(muted(null));
     await settle();
     expect(tray.tooltip).toBe('Duplex: 3 unread messages');
+    // A mute that ends by itself, with no event, gives the count back.
+    engine.emit(muted(Date.now() + 150));
+    await settle();
+    expect(tray.tooltip).toBe('Duplex');
+    await vi.waitFor(() => expect(tray.tooltip).toBe('Duplex: 3 unread messages'), { timeout: 2_000 });
   });
 
   it("moves an older version's muted chats into chat state once, then empties the file's list", async () => {
