@@ -4,7 +4,12 @@
 // and sent again after a `rate_limited` refusal.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatState } from '../../src/shared/api.ts';
-import { type ClientFrame, DEFAULT_CHAT_STATE, MUTED_FOREVER } from '../../src/shared/protocol/index.ts';
+import {
+  type ChatStateRequestFrame,
+  type ClientFrame,
+  DEFAULT_CHAT_STATE,
+  MUTED_FOREVER,
+} from '../../src/shared/protocol/index.ts';
 import { TestClient, waitFor } from './helpers/client.ts';
 import { registerAccount, type RelayProcess, startRelay } from './helpers/relay.ts';
 import { relaySuite } from './helpers/relay-suite.ts';
@@ -55,6 +60,41 @@ describe('chat state', () => {
       mutedUntil: MUTED_FOREVER,
     });
     expect((await bobClient.engine.listConversations()).find((c) => c.id === conv)?.chatState).toEqual(DEFAULT_CHAT_STATE);
+  });
+
+  it('sends a change made while the previous one is on the wire after its answer, and ends at the last', async () => {
+    const [alice, bob] = await Promise.all([registerAccount(suite.relay.url, 'Alice'), registerAccount(suite.relay.url, 'Bob')]);
+    const tap = tappedWebSocket();
+    const sent: ChatStateRequestFrame[] = [];
+    let meanwhile: Promise<unknown> | undefined;
+    // The user changes the chat again the moment the first frame goes out,
+    // before its answer can be back.
+    tap.rewriteOutgoing = (frame) => {
+      if (frame.t !== 'chatstate') return frame;
+      sent.push(frame);
+      meanwhile ??= phone.engine.setChatState(frame.conv, { pinned: false, archived: true });
+      return frame;
+    };
+    const phone = await TestClient.signedIn(suite.relay.url, alice, { WebSocket: tap.WebSocket });
+    suite.afterThisTest(() => phone.dispose());
+    const laptop = await suite.client(alice);
+    const conv = (await phone.engine.createDirect(bob.user.id)).id;
+    await waitFor(() => laptop.conversations.get(conv), 'the chat on the laptop');
+
+    await phone.engine.setChatState(conv, { pinned: true });
+    await waitFor(() => meanwhile, 'the change made meanwhile');
+    await meanwhile;
+    await waitFor(() => stateOn(laptop, conv)?.archived, 'the second change on the laptop');
+    expect(stateOn(laptop, conv)).toEqual({ pinned: false, archived: true, mutedUntil: null });
+    // One frame per conversation on the wire at a time: the first, then what changed after it.
+    expect(sent.map(({ rid: _rid, ...frame }) => frame)).toEqual([
+      { t: 'chatstate', conv, pinned: true },
+      { t: 'chatstate', conv, pinned: false, archived: true },
+    ]);
+    // The first answer (pinned) did not stick on the phone; the second did, and nothing is left to send.
+    await waitFor(() => stateOn(phone, conv)?.archived && !stateOn(phone, conv)?.pinned, 'the phone settled');
+    const reopened = await phone.engine.listConversations();
+    expect(reopened.find((c) => c.id === conv)?.chatState).toEqual({ pinned: false, archived: true, mutedUntil: null });
   });
 
   it('refuses a mute that has ended and an unknown conversation, changing nothing', async () => {
