@@ -44,7 +44,8 @@ describe('chat state', () => {
     const conv = (await phone.engine.createDirect(bob.user.id)).id;
     await waitFor(() => laptop.conversations.get(conv), 'the chat on the laptop');
 
-    const pinned = await phone.engine.setChatState(conv, { pinned: true });
+    // A field given as undefined leaves it as it is.
+    const pinned = await phone.engine.setChatState(conv, { pinned: true, mutedUntil: undefined });
     expect(pinned.chatState).toEqual({ ...DEFAULT_CHAT_STATE, pinned: true });
     await waitFor(() => stateOn(laptop, conv)?.pinned, 'the pin on the laptop');
 

@@ -50,9 +50,11 @@ export class ChatStates {
 
   /** The user changes their state of a conversation: shown and stored at
    * once, sent when the session allows. */
-  async set(conv: string, change: ChatStateChange): Promise<ConversationSummary> {
+  async set(conv: string, requested: ChatStateChange): Promise<ConversationSummary> {
     const { conversations } = this.options;
     const conversation = conversations.require(conv);
+    // A field given as undefined is a field not given.
+    const change = Object.fromEntries(Object.entries(requested).filter(([, value]) => value !== undefined)) as ChatStateChange;
     const mutedUntil = change.mutedUntil;
     if (mutedUntil !== undefined && mutedUntil !== null && (mutedUntil <= this.now() || mutedUntil > MUTED_FOREVER)) {
       throw new RangeError('A mute must end in the future (or be for always)');
