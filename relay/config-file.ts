@@ -36,6 +36,7 @@ const configFileSchema = z
     s3Bucket: z.string(),
     s3Region: z.string(),
     s3Endpoint: z.string(),
+    redisUrl: z.string(),
     limits: limitsSchema,
   })
   .partial();

@@ -59,6 +59,8 @@ export interface RelayConfig {
   metricsHost: string;
   /** Keep finished files in this S3-compatible bucket instead of `<dataDir>/files`. */
   s3?: S3Settings;
+  /** redis:// or rediss:// URL: run as one node of a cluster (docs/scaling.md). */
+  redisUrl?: string;
   limits: Limits;
 }
 
@@ -190,6 +192,12 @@ export const RELAY_OPTIONS: readonly OptionSpec[] = [
     env: 'DUPLEX_S3_ENDPOINT',
     value: 'URL',
     description: 'URL of an S3-compatible service (MinIO, Ceph…) for --s3-bucket; path-style addressing',
+  },
+  {
+    flag: 'redis-url',
+    env: 'DUPLEX_REDIS_URL',
+    value: 'URL',
+    description: 'redis:// or rediss:// URL: live frames, presence, typing, revocations and limits shared by several relays (docs/scaling.md)',
   },
   { flag: 'limit', value: 'NAME=VALUE', multiple: true, description: 'override one limit (repeatable); names below' },
 ];
@@ -340,6 +348,7 @@ export function resolveConfig(values: OptionValues, env: NodeJS.ProcessEnv): Rel
       find('s3-region', 'DUPLEX_S3_REGION', 's3Region'),
       find('s3-endpoint', 'DUPLEX_S3_ENDPOINT', 's3Endpoint'),
     ),
+    redisUrl: parseRedisUrl(find('redis-url', 'DUPLEX_REDIS_URL', 'redisUrl')),
     limits: parseLimits(values.limit, env, fileSettings.limits ?? {}, fileName),
   };
 }
@@ -382,6 +391,16 @@ function parseS3(bucket: Found | undefined, region: Found | undefined, endpoint:
     endpointUrl = endpoint.text;
   }
   return { bucket: bucket.text, region: region?.text ?? 'us-east-1', endpoint: endpointUrl };
+}
+
+function parseRedisUrl(found: Found | undefined): string | undefined {
+  if (found === undefined) return undefined;
+  const protocol = URL.canParse(found.text) ? new URL(found.text).protocol : '';
+  if (protocol !== 'redis:' && protocol !== 'rediss:') {
+    // Not echoed: the URL may carry a password.
+    throw new ConfigError(`${found.from}: not a redis:// or rediss:// URL`);
+  }
+  return found.text;
 }
 
 /** Each limit: `--limit NAME=VALUE` (the last one wins), else its variable, else the config file, else the default. */

@@ -5,6 +5,7 @@ import type { Fanout } from './fanout.ts';
 import type { FileService } from './files/service.ts';
 import type { GroupCommit } from './group-commit.ts';
 import type { Logger } from './log.ts';
+import type { MessageOrdering } from './message-order.ts';
 import type { RelayMetrics } from './metrics.ts';
 import type { Presence } from './presence.ts';
 import type { RateLimits } from './rate-limit.ts';
@@ -26,4 +27,6 @@ export interface RelayContext {
   readonly metrics: RelayMetrics;
   readonly log: Logger;
   readonly files: FileService;
+  /** In a cluster (--redis-url): orders each session's live msg frames and fills gaps from the store. */
+  readonly ordering: MessageOrdering | undefined;
 }

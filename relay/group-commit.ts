@@ -83,7 +83,7 @@ export class GroupCommit {
       this.#metrics.groupCommitSize.observe(batch.length);
       let outcomes: AppendOutcome[];
       try {
-        outcomes = await this.#store.appendMessages(this.#limited(batch), this.#judge, Date.now());
+        outcomes = await this.#store.appendMessages(await this.#limited(batch), this.#judge, Date.now());
       } catch (error) {
         this.#log.error({ err: error, sends: batch.length }, 'storing a batch of sends failed; each is refused unavailable');
         outcomes = batch.map(() => UNAVAILABLE);
@@ -108,17 +108,26 @@ export class GroupCommit {
     });
   }
 
-  /** The batch's drafts, those over the send rate limit marked (see the header); takes the send tokens. */
-  #limited(batch: Pending[]): MessageDraft[] {
+  /**
+   * The batch's drafts, those over the send rate limit marked (see the
+   * header); takes the send tokens. The limiter may be Redis (cluster-wide
+   * limits): every take of the batch is asked at once, in order (one round
+   * trip), and a token taken for a draft that follows one over the limit in
+   * its socket and conversation is given back, as if it had not been asked.
+   */
+  async #limited(batch: Pending[]): Promise<MessageDraft[]> {
+    const tokens = await Promise.all(batch.map((pending) => this.#sends.take(pending.draft.sender)));
     /** Socket → conversations with a draft over the limit earlier in this batch. */
     const over = new Map<SendOrder, Set<string>>();
-    return batch.map((pending) => {
+    return batch.map((pending, index) => {
       const { draft, order } = pending;
       const conversations = over.get(order);
-      if (!conversations?.has(draft.conv) && this.#sends.take(draft.sender)) {
+      const token = tokens[index] === true;
+      if (!conversations?.has(draft.conv) && token) {
         pending.tookToken = true;
         return draft;
       }
+      if (token) this.#sends.giveBack(draft.sender);
       over.set(order, (conversations ?? new Set()).add(draft.conv));
       return { ...draft, overLimit: true };
     });

@@ -48,6 +48,8 @@ export interface HttpDeps {
   hashSlots: HashSlots;
   files: FileService;
   isShuttingDown(): boolean;
+  /** Why this node should get no traffic now (a backing service unreachable for a while), if it should not. */
+  unavailable(): string | undefined;
 }
 
 type RouteHandler = (deps: HttpDeps, request: IncomingMessage, response: ServerResponse) => Promise<void>;
@@ -154,8 +156,7 @@ async function register(deps: HttpDeps, request: IncomingMessage, response: Serv
   }
   const body = parseBody(registerRequestSchema, await readJsonBody(request, deps.config.limits.httpBodyBytes));
   const address = clientAddress(request, deps.config.trustProxy);
-  refuseWhileLimited(deps.rateLimits.registrationsByAddress.retryAfterMs(address), 'too many registrations');
-  deps.rateLimits.registrationsByAddress.record(address);
+  refuseWhileLimited((await deps.rateLimits.registrationsByAddress.attempt(address)).retryAfterMs, 'too many registrations');
   const now = Date.now();
   const user = await hashing(deps, () => createAccount(deps.store, body, deps.config.scryptCost, now));
   if (!user) throw usernameTaken();
@@ -168,15 +169,15 @@ async function login(deps: HttpDeps, request: IncomingMessage, response: ServerR
   const username = body.username.trim().toLowerCase();
   const address = clientAddress(request, deps.config.trustProxy);
   const { failedLoginsByUsername, failedLoginsByAddress } = deps.rateLimits;
-  refuseWhileLimited(
-    Math.max(failedLoginsByUsername.retryAfterMs(username), failedLoginsByAddress.retryAfterMs(address)),
-    'too many failed sign-ins',
-  );
-  // Counted as failed before the hash, in the same turn as the check, and
-  // taken back if it turns out right: checking after the ~100 ms hash let
-  // any number of parallel attempts through before the first one counted.
-  const refunds = [failedLoginsByUsername.record(username), failedLoginsByAddress.record(address)];
-  const refund = () => refunds.forEach((undo) => undo());
+  // Counted as failed before the hash, in the same step as the check
+  // (WindowLimiter.attempt), and taken back if it turns out right: checking
+  // after the ~100 ms hash let any number of parallel attempts through
+  // before the first one counted.
+  const attempts = await Promise.all([failedLoginsByUsername.attempt(username), failedLoginsByAddress.attempt(address)]);
+  const refund = () => attempts.forEach((attempt) => attempt.undo());
+  const retryAfterMs = Math.max(...attempts.map((attempt) => attempt.retryAfterMs));
+  if (retryAfterMs > 0) refund();
+  refuseWhileLimited(retryAfterMs, 'too many failed sign-ins');
   let verdict: { user: UserWithPassword; matches: boolean } | undefined;
   try {
     verdict = await hashing(deps, async () => {
@@ -222,6 +223,8 @@ async function logout(deps: HttpDeps, request: IncomingMessage, response: Server
 
 async function health(deps: HttpDeps, _request: IncomingMessage, response: ServerResponse): Promise<void> {
   if (deps.isShuttingDown()) throw new HttpError(503, 'shutting_down', 'the relay is shutting down');
+  const unavailable = deps.unavailable();
+  if (unavailable !== undefined) throw new HttpError(503, 'unavailable', unavailable);
   sendJson(response, 200, { ok: true });
 }
 

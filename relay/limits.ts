@@ -83,7 +83,7 @@ const LIMIT_DEFINITIONS = {
     env: 'DUPLEX_SOCKETS_PER_USER',
     default: 20,
     min: 1,
-    description: 'open sessions per user in this process; one more is closed with 1013',
+    description: 'open sessions per user in this process (with --redis-url: in the cluster); one more is closed with 1013',
   },
   unauthenticatedSocketsPerAddress: {
     env: 'DUPLEX_UNAUTHENTICATED_SOCKETS_PER_ADDRESS',
@@ -150,6 +150,19 @@ const LIMIT_DEFINITIONS = {
     default: 400,
     min: 0,
     description: 'delay before a user whose last socket closed is announced offline',
+  },
+  nodeHeartbeatMs: {
+    env: 'DUPLEX_NODE_HEARTBEAT_MS',
+    default: 10_000,
+    min: 50,
+    description:
+      'with --redis-url: how often a node renews its liveness; a node silent for 3 intervals counts as dead and its users go offline',
+  },
+  redisDownHealthMs: {
+    env: 'DUPLEX_REDIS_DOWN_HEALTH_MS',
+    default: 3_000,
+    min: 0,
+    description: 'with --redis-url: /healthz answers 503 once Redis has been unreachable this long',
   },
   inboundHighWaterBytes: {
     env: 'DUPLEX_INBOUND_HIGH_WATER_BYTES',

@@ -98,6 +98,28 @@ export class RelayMetrics {
     registers: [this.registry],
   });
 
+  readonly gapFills = new Counter({
+    name: 'duplex_gap_fills_total',
+    help: 'In a cluster: live msg frames that skipped ahead (or a catch-up after Redis came back), by whether the store filled the gap',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly gapFilledMessages = new Counter({
+    name: 'duplex_gap_filled_messages_total',
+    help: 'In a cluster: messages read from the store to fill gaps in live msg frames',
+    registers: [this.registry],
+  });
+
+  /** The counters a MessageOrder reports to (message-order.ts). */
+  readonly gapCounters = {
+    filled: (messages: number) => {
+      this.gapFills.inc({ result: 'filled' });
+      this.gapFilledMessages.inc(messages);
+    },
+    unfilled: () => this.gapFills.inc({ result: 'failed' }),
+  };
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

@@ -5,9 +5,9 @@
 // persisted when a user goes offline and for everyone online at shutdown.
 //
 // `Presence` is the seam; InProcessPresence keeps the online state in this
-// process. Several relay processes would share it through the fan-out
-// layer's backing service (a Redis implementation beside this one), and every
-// implementation passes test/relay/presence-contract.ts.
+// process. Several relay processes share it through Redis
+// (cluster/redis-presence.ts), and every implementation passes
+// test/relay/presence-contract.ts.
 import type { Presence as PresenceObject, PresenceFrame } from '../src/shared/protocol/index.ts';
 import type { Fanout } from './fanout.ts';
 import type { Logger } from './log.ts';
@@ -27,20 +27,16 @@ export interface Presence {
 
 export class InProcessPresence implements Presence {
   readonly #store: RelayStore;
-  readonly #fanout: Fanout;
   readonly #graceMs: number;
-  readonly #log: Logger;
   /** Users announced online, including those within the grace after their last session. */
   readonly #online = new Set<string>();
   readonly #goingOffline = new Map<string, NodeJS.Timeout>();
-  /** Announcements go out one after another so that a user's online and offline cannot overtake each other. */
-  #announcing: Promise<void> = Promise.resolve();
+  readonly #announcer: PresenceAnnouncer;
 
   constructor(store: RelayStore, fanout: Fanout, graceMs: number, log: Logger) {
     this.#store = store;
-    this.#fanout = fanout;
     this.#graceMs = graceMs;
-    this.#log = log;
+    this.#announcer = new PresenceAnnouncer(store, fanout, log);
   }
 
   userConnected(userId: string): void {
@@ -53,7 +49,7 @@ export class InProcessPresence implements Presence {
     }
     if (this.#online.has(userId)) return;
     this.#online.add(userId);
-    this.#announce({ t: 'presence', user: userId, online: true });
+    this.#announcer.announce({ t: 'presence', user: userId, online: true });
   }
 
   userDisconnected(userId: string): void {
@@ -61,18 +57,13 @@ export class InProcessPresence implements Presence {
     const timer = setTimeout(() => {
       this.#goingOffline.delete(userId);
       this.#online.delete(userId);
-      this.#announce({ t: 'presence', user: userId, online: false, lastSeen: Date.now() });
+      this.#announcer.announce({ t: 'presence', user: userId, online: false, lastSeen: Date.now() });
     }, this.#graceMs);
     this.#goingOffline.set(userId, timer);
   }
 
-  async describe(userIds: readonly string[]): Promise<PresenceObject[]> {
-    const lastSeen = await this.#store.lastSeen(userIds.filter((userId) => !this.#online.has(userId)));
-    return userIds.map((userId) => {
-      if (this.#online.has(userId)) return { user: userId, online: true };
-      const seen = lastSeen.get(userId);
-      return seen === undefined ? { user: userId, online: false } : { user: userId, online: false, lastSeen: seen };
-    });
+  describe(userIds: readonly string[]): Promise<PresenceObject[]> {
+    return describePresence(this.#store, userIds, this.#online);
   }
 
   async stop(): Promise<void> {
@@ -80,11 +71,43 @@ export class InProcessPresence implements Presence {
     this.#goingOffline.clear();
     const stillOnline = [...this.#online];
     this.#online.clear();
-    await this.#announcing;
+    await this.#announcer.idle();
     if (stillOnline.length > 0) await this.#store.setLastSeen(stillOnline, Date.now());
   }
+}
 
-  #announce(frame: PresenceFrame): void {
+/** The presence of each of `userIds`: online for those in `online`, else offline with the lastSeen the store has. */
+export async function describePresence(
+  store: RelayStore,
+  userIds: readonly string[],
+  online: ReadonlySet<string>,
+): Promise<PresenceObject[]> {
+  const lastSeen = await store.lastSeen(userIds.filter((userId) => !online.has(userId)));
+  return userIds.map((userId) => {
+    if (online.has(userId)) return { user: userId, online: true };
+    const seen = lastSeen.get(userId);
+    return seen === undefined ? { user: userId, online: false } : { user: userId, online: false, lastSeen: seen };
+  });
+}
+
+/**
+ * Tells a user's contacts that the user came or went (recording lastSeen for
+ * a departure). Announcements go out one after another so that a user's
+ * online and offline cannot overtake each other.
+ */
+export class PresenceAnnouncer {
+  readonly #store: RelayStore;
+  readonly #fanout: Fanout;
+  readonly #log: Logger;
+  #announcing: Promise<void> = Promise.resolve();
+
+  constructor(store: RelayStore, fanout: Fanout, log: Logger) {
+    this.#store = store;
+    this.#fanout = fanout;
+    this.#log = log;
+  }
+
+  announce(frame: PresenceFrame): void {
     this.#announcing = this.#announcing
       .then(async () => {
         if (frame.lastSeen !== undefined) await this.#store.setLastSeen([frame.user], frame.lastSeen);
@@ -92,5 +115,10 @@ export class InProcessPresence implements Presence {
         this.#fanout.publish(contacts, { kind: 'frame', text: JSON.stringify(frame) });
       })
       .catch((error: unknown) => this.#log.error({ err: error, user: frame.user }, 'presence announcement failed'));
+  }
+
+  /** Resolves once every announcement made so far went out. */
+  idle(): Promise<void> {
+    return this.#announcing;
   }
 }

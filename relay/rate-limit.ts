@@ -1,34 +1,41 @@
-// Rate limiting and caps, in memory: token buckets per user for sends and for
-// conversation changes, sliding windows per username or client address for
+// Rate limiting and caps: token buckets per user for sends, conversation
+// changes and uploads, sliding windows per username or client address for
 // failed logins and registrations, and counted slots per user for sockets.
-// State is per process; behind a load balancer each process enforces its own
-// share, which is good enough against abuse. RateLimits is the seam for a
-// shared (Redis-backed) implementation: any implementation must pass
-// test/relay/rate-limits-contract.ts. The numbers come from the limits table
-// (limits.ts).
+// RateLimits is the seam: these in-memory limiters hold per process; with
+// --redis-url the relay counts them cluster-wide in Redis
+// (cluster/redis-rate-limits.ts). The interface is asynchronous for that
+// implementation's sake; the in-memory one answers in the same turn. Every
+// implementation passes test/relay/rate-limits-contract.ts. The numbers come
+// from the limits table (limits.ts).
 import type { Limits } from './limits.ts';
 
 export type Clock = () => number;
 
 /** Allows an action now or not; taking a token is the action. */
 export interface BucketLimiter {
-  take(key: string): boolean;
+  take(key: string): Promise<boolean>;
   /** Returns a token taken for an action that then did not happen (a send that was not stored). */
   giveBack(key: string): void;
 }
 
-/** Counts events per key and tells how long until one more is allowed. */
+/** The outcome of one attempt on a sliding window. */
+export interface WindowAttempt {
+  /** 0 when the attempt was allowed (and counted); else milliseconds until one is, and nothing was counted. */
+  retryAfterMs: number;
+  /** Takes the counted attempt back (a login that turned out right); nothing for a refused one. */
+  undo(): void;
+}
+
+/** Counts attempts per key within a sliding window, up to a limit. */
 export interface WindowLimiter {
-  /** Milliseconds until the next event for `key` is allowed; 0 when it is now. */
-  retryAfterMs(key: string): number;
-  /** Counts an event now; the function returned takes it back (a login that turned out right). */
-  record(key: string): () => void;
+  /** Checks and counts in one step, so that parallel attempts cannot all pass the check first. */
+  attempt(key: string): Promise<WindowAttempt>;
 }
 
 /** Holds up to a maximum of slots per key; a slot is held until released. */
 export interface SlotLimiter {
   /** False when `key` already holds the maximum. */
-  acquire(key: string): boolean;
+  acquire(key: string): Promise<boolean>;
   release(key: string): void;
 }
 
@@ -39,39 +46,68 @@ export interface RateLimits {
   failedLoginsByUsername: WindowLimiter;
   failedLoginsByAddress: WindowLimiter;
   registrationsByAddress: WindowLimiter;
+  /** Uploads created (tus POST) per user. */
+  uploads: BucketLimiter;
   /** Open sessions per user. A cap rather than a rate: it holds even when rate limits are off. */
   sockets: SlotLimiter;
 }
 
+/** The in-memory limits of one process. */
 export function createRateLimits(limits: Limits, enabled: boolean, clock: Clock = Date.now): RateLimits {
-  const sockets = new CountedSlots(limits.socketsPerUser);
-  if (!enabled) {
-    return {
-      sends: UNLIMITED_BUCKET,
-      conversationChanges: UNLIMITED_BUCKET,
-      failedLoginsByUsername: UNLIMITED_WINDOW,
-      failedLoginsByAddress: UNLIMITED_WINDOW,
-      registrationsByAddress: UNLIMITED_WINDOW,
-      sockets,
-    };
-  }
+  const sockets = slotLimiter(new CountedSlots(limits.socketsPerUser));
+  if (!enabled) return unlimitedRates(sockets);
   return {
-    sends: new TokenBuckets(limits.sendBurst, limits.sendsPerSecond, clock),
-    conversationChanges: new TokenBuckets(limits.conversationChangeBurst, limits.conversationChangesPerMinute / 60, clock),
-    failedLoginsByUsername: new SlidingWindows(limits.failedLoginsPerUsername, limits.failedLoginWindowMs, clock),
-    failedLoginsByAddress: new SlidingWindows(limits.failedLoginsPerAddress, limits.failedLoginWindowMs, clock),
-    registrationsByAddress: new SlidingWindows(limits.registrationsPerAddress, limits.registrationWindowMs, clock),
+    sends: bucketLimiter(new TokenBuckets(limits.sendBurst, limits.sendsPerSecond, clock)),
+    conversationChanges: bucketLimiter(
+      new TokenBuckets(limits.conversationChangeBurst, limits.conversationChangesPerMinute / 60, clock),
+    ),
+    failedLoginsByUsername: windowLimiter(new SlidingWindows(limits.failedLoginsPerUsername, limits.failedLoginWindowMs, clock)),
+    failedLoginsByAddress: windowLimiter(new SlidingWindows(limits.failedLoginsPerAddress, limits.failedLoginWindowMs, clock)),
+    registrationsByAddress: windowLimiter(new SlidingWindows(limits.registrationsPerAddress, limits.registrationWindowMs, clock)),
+    uploads: bucketLimiter(new TokenBuckets(limits.uploadBurst, limits.uploadsPerMinute / 60, clock)),
     sockets,
   };
 }
 
-export const UNLIMITED_BUCKET: BucketLimiter = { take: () => true, giveBack: () => {} };
-const UNLIMITED_WINDOW: WindowLimiter = { retryAfterMs: () => 0, record: () => () => {} };
+/** Rate limits turned off (load tests): everything allowed, the socket cap kept. */
+export function unlimitedRates(sockets: SlotLimiter): RateLimits {
+  return {
+    sends: UNLIMITED_BUCKET,
+    conversationChanges: UNLIMITED_BUCKET,
+    failedLoginsByUsername: UNLIMITED_WINDOW,
+    failedLoginsByAddress: UNLIMITED_WINDOW,
+    registrationsByAddress: UNLIMITED_WINDOW,
+    uploads: UNLIMITED_BUCKET,
+    sockets,
+  };
+}
+
+// The in-memory limiters behind the asynchronous interface: each answer is
+// decided in the same turn as the call, so checking and counting stay atomic.
+export function bucketLimiter(buckets: TokenBuckets): BucketLimiter {
+  return { take: async (key) => buckets.take(key), giveBack: (key) => buckets.giveBack(key) };
+}
+
+export function windowLimiter(windows: SlidingWindows): WindowLimiter {
+  return {
+    async attempt(key) {
+      const retryAfterMs = windows.retryAfterMs(key);
+      return retryAfterMs > 0 ? { retryAfterMs, undo: () => {} } : { retryAfterMs: 0, undo: windows.record(key) };
+    },
+  };
+}
+
+export function slotLimiter(slots: CountedSlots): SlotLimiter {
+  return { acquire: async (key) => slots.acquire(key), release: (key) => slots.release(key) };
+}
+
+const UNLIMITED_BUCKET: BucketLimiter = { take: async () => true, giveBack: () => {} };
+const UNLIMITED_WINDOW: WindowLimiter = { attempt: async () => ({ retryAfterMs: 0, undo: () => {} }) };
 
 /** Keys are dropped once they carry no state, checked when the map has doubled. */
 const MIN_PRUNE_SIZE = 1024;
 
-export class TokenBuckets implements BucketLimiter {
+export class TokenBuckets {
   readonly #buckets = new Map<string, { tokens: number; updatedAt: number }>();
   readonly #capacity: number;
   readonly #refillPerMs: number;
@@ -115,7 +151,7 @@ export class TokenBuckets implements BucketLimiter {
   }
 }
 
-export class SlidingWindows implements WindowLimiter {
+export class SlidingWindows {
   /** Event times per key, oldest first. */
   readonly #events = new Map<string, number[]>();
   readonly #limit: number;
@@ -171,7 +207,7 @@ export class SlidingWindows implements WindowLimiter {
   }
 }
 
-export class CountedSlots implements SlotLimiter {
+export class CountedSlots {
   readonly #held = new Map<string, number>();
   readonly #max: number;
 
@@ -190,5 +226,10 @@ export class CountedSlots implements SlotLimiter {
     const held = this.#held.get(key) ?? 0;
     if (held <= 1) this.#held.delete(key);
     else this.#held.set(key, held - 1);
+  }
+
+  /** Slots `key` holds. */
+  held(key: string): number {
+    return this.#held.get(key) ?? 0;
   }
 }

@@ -24,10 +24,12 @@ import { typingRelay } from './handlers/typing.ts';
 import { HashSlots } from './hash-slots.ts';
 import { HelloWaiters } from './hello-waiters.ts';
 import { clientAddress, createMetricsRequestHandler, createRequestHandler } from './http.ts';
+import { ClusterNode } from './cluster/cluster-node.ts';
 import { createLogger, type Logger } from './log.ts';
+import { MessageOrdering } from './message-order.ts';
 import { RelayMetrics } from './metrics.ts';
-import { InProcessPresence } from './presence.ts';
-import { createRateLimits } from './rate-limit.ts';
+import { InProcessPresence, type Presence } from './presence.ts';
+import { createRateLimits, type RateLimits } from './rate-limit.ts';
 import { RevokedTokenSweep } from './revoked-tokens.ts';
 import { Session } from './session.ts';
 import { SessionRegistry } from './sessions.ts';
@@ -45,8 +47,10 @@ export interface RelayOptions {
   log?: Logger;
   /** Defaults to SQLite at `<dataDir>/relay.db`. */
   store?: RelayStore;
-  /** Defaults to in-process fan-out. */
+  /** Defaults to in-process fan-out, or Redis with `config.redisUrl`. */
   fanout?: Fanout;
+  /** Prefix of the cluster's Redis keys and channels (tests run several clusters on one Redis). */
+  redisPrefix?: string;
 }
 
 export class Relay {
@@ -62,10 +66,13 @@ export class Relay {
   readonly #heartbeat: NodeJS.Timeout;
   readonly #revokedTokenSweep: RevokedTokenSweep;
   readonly #scheme: 'http' | 'https';
+  /** This process as a node of a cluster (--redis-url). */
+  readonly #cluster: ClusterNode | undefined;
   #shutdown: Promise<void> | undefined;
 
-  private constructor(ctx: RelayContext, tls: TlsCredentials | undefined) {
+  private constructor(ctx: RelayContext, tls: TlsCredentials | undefined, cluster: ClusterNode | undefined) {
     this.#ctx = ctx;
+    this.#cluster = cluster;
     this.#wss = new WebSocketServer({
       noServer: true,
       maxPayload: MAX_FRAME_BYTES,
@@ -80,6 +87,7 @@ export class Relay {
       ...ctx,
       hashSlots: new HashSlots(passwordHashConcurrency, passwordHashQueue, passwordHashWaitMs),
       isShuttingDown: () => this.#shutdown !== undefined,
+      unavailable: () => (cluster && !cluster.isHealthy ? 'redis is unreachable' : undefined),
     };
     const handleRequest = createRequestHandler(httpDeps);
     this.#metricsHttp = config.metricsPort === undefined ? undefined : createServer(createMetricsRequestHandler(httpDeps));
@@ -111,6 +119,10 @@ export class Relay {
       ctx.config.limits.tokenRecheckIntervalMs,
       ctx.log.child({ module: 'revoked-tokens' }),
     );
+    // What other nodes published while Redis was away (or before it first came) is read from the store.
+    cluster?.link.onUp(() => {
+      for (const session of this.#open) session.catchUp();
+    });
   }
 
   /**
@@ -123,10 +135,17 @@ export class Relay {
     const log = options.log ?? createLogger(config.logLevel);
     // On its own thread, so that no fsync stops the event loop (store-thread.ts).
     const store = options.store ?? (await openStoreThread(databaseFileIn(config.dataDir), STORE_FUNCTIONS));
-    const fanout = options.fanout ?? new InProcessFanout();
     const metrics = new RelayMetrics();
-    const rateLimits = createRateLimits(config.limits, config.rateLimits);
-    const presence = new InProcessPresence(store, fanout, config.limits.presenceGraceMs, log.child({ module: 'presence' }));
+    const cluster =
+      config.redisUrl === undefined
+        ? undefined
+        : new ClusterNode({ redisUrl: config.redisUrl, prefix: options.redisPrefix, limits: config.limits, registry: metrics.registry, log });
+    const fanout = options.fanout ?? cluster?.fanout ?? new InProcessFanout();
+    const rateLimits: RateLimits = cluster?.rateLimits(config.rateLimits) ?? createRateLimits(config.limits, config.rateLimits);
+    const presence: Presence =
+      cluster?.presence(store, fanout) ??
+      new InProcessPresence(store, fanout, config.limits.presenceGraceMs, log.child({ module: 'presence' }));
+    const ordering = cluster && new MessageOrdering(store, metrics.gapCounters, log.child({ module: 'message-order' }));
     const sessions = new SessionRegistry(fanout, rateLimits.sockets, {
       firstSession: (userId) => presence.userConnected(userId),
       lastSession: (userId) => presence.userDisconnected(userId),
@@ -147,15 +166,18 @@ export class Relay {
     const tokenExpiry = new TokenExpiry(config.limits.sessionIdleMs);
     let files: FileService;
     try {
-      files = createFileService(config, store, metrics.registry, tokenExpiry, log.child({ module: 'files' }));
+      files = createFileService(config, store, metrics.registry, tokenExpiry, rateLimits.uploads, log.child({ module: 'files' }));
     } catch (error) {
       // An unusable files directory: nothing listens yet, but the store holds its lock.
+      await presence.stop();
+      await cluster?.close();
       await store.close();
       throw error;
     }
     const relay = new Relay(
-      { config, store, fanout, sessions, presence, groupCommit, rateLimits, typing, tokenExpiry, metrics, log, files },
+      { config, store, fanout, sessions, presence, groupCommit, rateLimits, typing, tokenExpiry, metrics, log, files, ordering },
       tls,
+      cluster,
     );
     try {
       await relay.#listen();
@@ -208,6 +230,7 @@ export class Relay {
       await closed;
     }
     await fanout.close();
+    await this.#cluster?.close();
     await store.close();
     log.info('shut down');
   }

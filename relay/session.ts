@@ -19,6 +19,7 @@ import { CLOSE_CODES, type ErrorCode, type RelayFrame, type User } from '../src/
 import type { FanoutEvent } from './fanout.ts';
 import type { Limits } from './limits.ts';
 import type { Logger } from './log.ts';
+import type { MessageOrder } from './message-order.ts';
 import type { RelayMetrics } from './metrics.ts';
 import { OrderedTasks } from './ordered-tasks.ts';
 import { SendOrder } from './send-order.ts';
@@ -56,6 +57,8 @@ export class Session {
   #held: Extract<FanoutEvent, { kind: 'frame' }>[] = [];
   /** Their size: bounded by `syncHeldBytes`, so a client that stalls its session start cannot grow the relay. */
   #heldBytes = 0;
+  /** Orders live msg frames from several nodes (message-order.ts); only in a cluster. */
+  #order: MessageOrder | undefined;
   #badFrameTimes: number[] = [];
   #queuedInputBytes = 0;
   #answeredPing = true;
@@ -185,6 +188,10 @@ export class Session {
       if (event.tokenHash === this.#tokenHash) this.close(CLOSE_CODES.unauthorized, 'token revoked');
       return;
     }
+    if (this.#state === 'live' && this.#order) {
+      this.#order.accept(event);
+      return;
+    }
     if (event.exceptSession === this.id) return;
     if (this.#state === 'syncing') this.#hold(event);
     else if (this.#state === 'live') this.sendText(event.text);
@@ -210,14 +217,20 @@ export class Session {
   /**
    * Ends the session start: sends `synced`, then the live frames held back
    * meanwhile, less the `msg` frames whose message a batch already carried.
+   * With `order` (in a cluster), live msg frames go through it from now on.
    */
-  synced(sentUpTo: ReadonlyMap<string, number>): void {
+  synced(sentUpTo: ReadonlyMap<string, number>, order?: MessageOrder): void {
     if (this.#state !== 'syncing') return;
     this.#state = 'live';
+    this.#order = order;
     this.sendFrame({ t: 'synced' });
     const held = this.#held;
     this.#forgetHeld();
     for (const event of held) {
+      if (order) {
+        order.accept(event);
+        continue;
+      }
       const message = event.message;
       if (message && message.seq <= (sentUpTo.get(message.conv) ?? 0)) continue;
       this.sendText(event.text);
@@ -236,6 +249,11 @@ export class Session {
     if (!this.#corked) return;
     this.#corked = false;
     this.#socket.uncork();
+  }
+
+  /** Sends the msg frames the session missed while Redis was away (cluster only). */
+  catchUp(): void {
+    if (this.#state === 'live') this.#order?.catchUp();
   }
 
   // ---- liveness and closing ----

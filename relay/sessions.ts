@@ -44,7 +44,12 @@ export class SessionRegistry {
    */
   async add(session: Session): Promise<boolean> {
     const userId = session.user.id;
-    if (!this.#slots.acquire(userId)) return false;
+    if (!(await this.#slots.acquire(userId))) return false;
+    if (session.isClosed) {
+      // Closed while the slot was being counted (cluster-wide, in Redis): remove() found nothing to release.
+      this.#slots.release(userId);
+      return false;
+    }
     let entry = this.#byUser.get(userId);
     if (!entry) {
       const sessions = new Set<Session>();

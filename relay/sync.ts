@@ -4,6 +4,7 @@
 // Frames go out at the client's pace (Session.sendPaced); live frames for the
 // session wait meanwhile and follow `synced`.
 import {
+  type Conversation,
   DEFAULT_CHAT_STATE,
   INITIAL_MESSAGES_WITHOUT_CURSOR,
   MAX_BATCH_MESSAGES,
@@ -51,7 +52,16 @@ export async function synchronise(
         : await sendAfter(ctx, session, conversation.id, cursor);
     if (lastSent !== undefined) sentUpTo.set(conversation.id, lastSent);
   }
-  session.synced(sentUpTo);
+  session.synced(sentUpTo, ctx.ordering?.forSession(session, orderBaselines(conversations, sentUpTo)));
+}
+
+/**
+ * Where each conversation's live msg frames take over: after the last message
+ * a batch sent, else after the last one the listing knew of (a message
+ * stored since then is either in a batch or comes live).
+ */
+function orderBaselines(conversations: readonly Conversation[], sentUpTo: ReadonlyMap<string, number>): Map<string, number> {
+  return new Map(conversations.map((conversation) => [conversation.id, Math.max(conversation.lastSeq, sentUpTo.get(conversation.id) ?? 0)]));
 }
 
 /** A device without a cursor gets the newest messages; `more` says whether older ones exist. */

@@ -11,7 +11,7 @@ import { bearerToken, hashToken } from '../auth.ts';
 import { HttpError } from '../http-error.ts';
 import type { Limits } from '../limits.ts';
 import type { Logger } from '../log.ts';
-import { type BucketLimiter, TokenBuckets, UNLIMITED_BUCKET } from '../rate-limit.ts';
+import type { BucketLimiter } from '../rate-limit.ts';
 import type { FileRecord, RelayStore } from '../store/types.ts';
 import { SESSION_EXPIRED, type TokenExpiry } from '../token-expiry.ts';
 import { DiskStorage } from './disk-storage.ts';
@@ -30,8 +30,8 @@ export interface FileServiceOptions {
   storage: FileStorage;
   uploads: UploadArea;
   limits: Limits;
-  /** Off with --no-rate-limits. */
-  rateLimits: boolean;
+  /** Uploads created per user (the relay's rate limits: rate-limit.ts; unlimited with --no-rate-limits). */
+  creations: BucketLimiter;
   metrics: FileMetrics;
   log: Logger;
   /** Sign-ins left unused expire (token-expiry.ts); a file request does not count as a use. */
@@ -67,8 +67,7 @@ export class FileService {
     this.#metrics = options.metrics;
     this.#log = options.log;
     this.#tokenExpiry = options.tokenExpiry;
-    const { uploadBurst, uploadsPerMinute } = options.limits;
-    this.#creations = options.rateLimits ? new TokenBuckets(uploadBurst, uploadsPerMinute / 60) : UNLIMITED_BUCKET;
+    this.#creations = options.creations;
   }
 
   get maxFileBytes(): number {
@@ -104,7 +103,7 @@ export class FileService {
       if (used > this.#limits.fileQuotaBytes) {
         throw new HttpError(413, 'quota_exceeded', `this upload would exceed your storage quota of ${this.#limits.fileQuotaBytes} bytes`);
       }
-      if (!this.#creations.take(user.id)) {
+      if (!(await this.#creations.take(user.id))) {
         const retryAfter = Math.ceil(60 / this.#limits.uploadsPerMinute);
         throw new HttpError(429, 'rate_limited', 'too many uploads; retry later', { 'Retry-After': String(retryAfter) });
       }

@@ -6,6 +6,7 @@ import type { Registry } from 'prom-client';
 import type { RelayConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { RelayStore } from '../store/types.ts';
+import type { BucketLimiter } from '../rate-limit.ts';
 import type { TokenExpiry } from '../token-expiry.ts';
 import { DiskStorage } from './disk-storage.ts';
 import { FileMetrics } from './metrics.ts';
@@ -26,6 +27,7 @@ export function createFileService(
   store: RelayStore,
   registry: Registry,
   tokenExpiry: TokenExpiry,
+  creations: BucketLimiter,
   log: Logger,
 ): FileService {
   const service = new FileService({
@@ -33,7 +35,7 @@ export function createFileService(
     storage: config.s3 ? new S3Storage(config.s3) : new DiskStorage(filesDirIn(config.dataDir)),
     uploads: new UploadArea(uploadsDirIn(config.dataDir)),
     limits: config.limits,
-    rateLimits: config.rateLimits,
+    creations,
     metrics: new FileMetrics(registry, store),
     log,
     tokenExpiry,

@@ -40,7 +40,7 @@ import {
 type Audience = Map<string, readonly string[]>;
 
 export async function handleCreate(ctx: RelayContext, session: Session, frame: CreateFrame): Promise<void> {
-  takeConversationChange(ctx, session.user.id);
+  await takeConversationChange(ctx, session.user.id);
   if (frame.kind === 'direct') await createDirect(ctx, session, frame);
   else await createGroup(ctx, session, frame);
 }
@@ -79,7 +79,7 @@ async function createGroup(ctx: RelayContext, session: Session, frame: CreateGro
 }
 
 export async function handleAdd(ctx: RelayContext, session: Session, frame: AddFrame): Promise<void> {
-  takeConversationChange(ctx, session.user.id);
+  await takeConversationChange(ctx, session.user.id);
   const before = await conversationOfMember(ctx, frame.conv, session.user.id);
   requireGroup(before);
   if (frame.users.length === 0) throw new Refused('invalid', 'no users to add');
@@ -104,7 +104,7 @@ export async function handleAdd(ctx: RelayContext, session: Session, frame: AddF
 
 export async function handleLeave(ctx: RelayContext, session: Session, frame: LeaveFrame): Promise<void> {
   const userId = session.user.id;
-  takeConversationChange(ctx, userId);
+  await takeConversationChange(ctx, userId);
   requireGroup(await conversationOfMember(ctx, frame.conv, userId));
   const conversation = await ctx.store.removeMember(frame.conv, userId);
   session.sendFrame({ t: 'left', rid: frame.rid, conv: frame.conv });
@@ -114,7 +114,7 @@ export async function handleLeave(ctx: RelayContext, session: Session, frame: Le
 }
 
 export async function handleRename(ctx: RelayContext, session: Session, frame: RenameFrame): Promise<void> {
-  takeConversationChange(ctx, session.user.id);
+  await takeConversationChange(ctx, session.user.id);
   requireGroup(await conversationOfMember(ctx, frame.conv, session.user.id));
   const conversation = await ctx.store.setTitle(frame.conv, groupTitle(frame.title));
   await announce(ctx, session, conversation, nobodyNew(conversation), frame.rid);

@@ -57,8 +57,8 @@ export async function requireUsers(ctx: RelayContext, userIds: readonly string[]
 }
 
 /** Conversation changes are multiplied to every member: they draw on the user's bucket. */
-export function takeConversationChange(ctx: RelayContext, userId: string): void {
-  if (!ctx.rateLimits.conversationChanges.take(userId)) {
+export async function takeConversationChange(ctx: RelayContext, userId: string): Promise<void> {
+  if (!(await ctx.rateLimits.conversationChanges.take(userId))) {
     throw new Refused('rate_limited', 'too many conversation changes; retry later');
   }
 }

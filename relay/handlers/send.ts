@@ -19,6 +19,7 @@ import {
   isValidThumb,
   MAX_BODY_CODE_POINTS,
   MAX_THUMB_LENGTH,
+  type Message,
   type SendFrame,
 } from '../../src/shared/protocol/index.ts';
 import type { RelayContext } from '../context.ts';
@@ -53,20 +54,21 @@ export async function handleSend(ctx: RelayContext, session: Session, frame: Sen
       if (outcome.unreferencedFile !== undefined) await ctx.files.eraseUnreferenced(outcome.unreferencedFile);
       const messageJson = JSON.stringify(message);
       session.sendText(ackFrameText(frame.cid, messageJson));
-      ctx.fanout.publish(members, {
-        kind: 'frame',
-        text: msgFrameText(messageJson),
-        exceptSession: session.id,
-        message: { conv: message.conv, seq: message.seq },
-      });
+      publishMessage(ctx, session, members, message, messageJson);
       ctx.metrics.messagesStored.inc();
       ctx.metrics.storedAcks.inc();
       break;
     }
-    case 'duplicate':
-      session.sendText(ackFrameText(frame.cid, JSON.stringify(outcome.message)));
+    case 'duplicate': {
+      const messageJson = JSON.stringify(outcome.message);
+      session.sendText(ackFrameText(frame.cid, messageJson));
       ctx.metrics.duplicateAcks.inc();
+      // In a cluster the node that stored it may have died before publishing
+      // it: published again, and each session's MessageOrder drops it where
+      // it already arrived (docs/scaling.md).
+      if (ctx.ordering) publishMessage(ctx, session, await ctx.store.memberIds(frame.conv), outcome.message, messageJson);
       break;
+    }
     case 'refused':
       refuse(ctx, session, frame.cid, outcome.refusal);
       return;
@@ -77,6 +79,15 @@ export async function handleSend(ctx: RelayContext, session: Session, frame: Sen
 function refuse(ctx: RelayContext, session: Session, cid: string, refusal: Refusal): void {
   session.sendFrame({ t: 'nack', cid, ...refusal });
   ctx.metrics.nacksByCode[refusal.code].inc();
+}
+
+function publishMessage(ctx: RelayContext, session: Session, members: string[], message: Message, messageJson: string): void {
+  ctx.fanout.publish(members, {
+    kind: 'frame',
+    text: msgFrameText(messageJson),
+    exceptSession: session.id,
+    message: { conv: message.conv, seq: message.seq },
+  });
 }
 
 /**

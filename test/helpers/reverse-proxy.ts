@@ -243,6 +243,16 @@ async function nginxSetup(dir: string, ports: ProxyPorts, certificate: Certifica
   const config = substitute(readFileSync(path.join(DEPLOY, 'nginx.conf'), 'utf8'), 'nginx.conf', replacements);
   const site = path.join(dir, 'duplex.conf');
   await writeFile(site, config);
+  const common = await nginxMainConfig(dir, site);
+  return { config, checkArgs: ['-t', '-q', ...common], runArgs: [...common, '-g', 'daemon off;'], env: process.env };
+}
+
+/**
+ * A main nginx configuration around the site file `site` (a shipped file's
+ * http-level content) that keeps every file of nginx in `dir`; returns the
+ * arguments that make nginx use it.
+ */
+export async function nginxMainConfig(dir: string, site: string): Promise<string[]> {
   const temp = path.join(dir, 'temp');
   await mkdir(temp);
   const main = path.join(dir, 'nginx.conf');
@@ -263,8 +273,7 @@ async function nginxSetup(dir: string, ports: ProxyPorts, certificate: Certifica
       '',
     ].join('\n'),
   );
-  const common = ['-p', `${dir}/`, '-c', main];
-  return { config, checkArgs: ['-t', '-q', ...common], runArgs: [...common, '-g', 'daemon off;'], env: process.env };
+  return ['-p', `${dir}/`, '-c', main];
 }
 
 /** deploy/Caddyfile after a global options block that keeps Caddy on loopback, off ports 80/443 and inside `dir`. */

@@ -69,6 +69,31 @@ describe('parseCommandLine', () => {
     expect(() => parse(['--s3-bucket', 'ok-bucket', '--s3-endpoint', 'not a url'])).toThrow(ConfigError);
   });
 
+  test('--redis-url: a redis:// or rediss:// URL from the flag, variable or config file; without it, no cluster', async () => {
+    expect(parse([]).redisUrl).toBeUndefined();
+    expect(parse(['--redis-url', 'redis://10.0.0.5:6379/2']).redisUrl).toBe('redis://10.0.0.5:6379/2');
+    expect(parse([], { DUPLEX_REDIS_URL: 'rediss://:secret@redis.example:6380' }).redisUrl).toBe('rediss://:secret@redis.example:6380');
+    const dir = await mkdtemp(path.join(tmpdir(), 'duplex-config-redis-'));
+    try {
+      const file = path.join(dir, 'relay.json');
+      await writeFile(file, JSON.stringify({ redisUrl: 'redis://from-file:6379' }));
+      expect(parse(['--config', file]).redisUrl).toBe('redis://from-file:6379');
+      expect(parse(['--config', file], { DUPLEX_REDIS_URL: 'redis://from-env:6379' }).redisUrl).toBe('redis://from-env:6379');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    for (const bad of ['http://redis:6379', 'redis-host:6379']) {
+      expect(() => parse(['--redis-url', bad])).toThrow('--redis-url: not a redis:// or rediss:// URL');
+    }
+    // The message never repeats the URL: it may hold a password.
+    expect(() => parse([], { DUPLEX_REDIS_URL: 'http://:hunter2@x' })).toThrow(/^DUPLEX_REDIS_URL: not a redis/);
+    try {
+      parse([], { DUPLEX_REDIS_URL: 'http://:hunter2@x' });
+    } catch (error) {
+      expect((error as Error).message).not.toContain('hunter2');
+    }
+  });
+
   test('reads every flag', () => {
     const config = parse([
       '--host', '0.0.0.0',

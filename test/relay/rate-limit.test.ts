@@ -58,30 +58,28 @@ describe('SlidingWindows', () => {
 });
 
 describe('createRateLimits', () => {
-  test('applies the configured limits', () => {
+  test('applies the configured limits', async () => {
     const clock = fakeClock();
     const limits = createRateLimits({ ...DEFAULT_LIMITS, sendBurst: 1, failedLoginsPerAddress: 1 }, true, clock.now);
-    expect(limits.sends.take('u')).toBe(true);
-    expect(limits.sends.take('u')).toBe(false);
-    limits.failedLoginsByAddress.record('127.0.0.1');
-    expect(limits.failedLoginsByAddress.retryAfterMs('127.0.0.1')).toBe(300_000);
+    expect(await limits.sends.take('u')).toBe(true);
+    expect(await limits.sends.take('u')).toBe(false);
+    await limits.failedLoginsByAddress.attempt('127.0.0.1');
+    expect((await limits.failedLoginsByAddress.attempt('127.0.0.1')).retryAfterMs).toBe(300_000);
   });
 
-  test('when turned off, allows everything', () => {
+  test('when turned off, allows everything', async () => {
     const limits = createRateLimits({ ...DEFAULT_LIMITS, sendBurst: 1 }, false);
     for (let i = 0; i < 100; i++) {
-      expect(limits.sends.take('u')).toBe(true);
-      expect(limits.conversationChanges.take('u')).toBe(true);
-      limits.failedLoginsByUsername.record('u');
-      limits.registrationsByAddress.record('a');
+      expect(await limits.sends.take('u')).toBe(true);
+      expect(await limits.conversationChanges.take('u')).toBe(true);
+      expect((await limits.failedLoginsByUsername.attempt('u')).retryAfterMs).toBe(0);
+      expect((await limits.registrationsByAddress.attempt('a')).retryAfterMs).toBe(0);
     }
-    expect(limits.failedLoginsByUsername.retryAfterMs('u')).toBe(0);
-    expect(limits.registrationsByAddress.retryAfterMs('a')).toBe(0);
   });
 
-  test('the socket cap holds even when rate limits are off', () => {
+  test('the socket cap holds even when rate limits are off', async () => {
     const limits = createRateLimits({ ...DEFAULT_LIMITS, socketsPerUser: 1 }, false);
-    expect(limits.sockets.acquire('u')).toBe(true);
-    expect(limits.sockets.acquire('u')).toBe(false);
+    expect(await limits.sockets.acquire('u')).toBe(true);
+    expect(await limits.sockets.acquire('u')).toBe(false);
   });
 });

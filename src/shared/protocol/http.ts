@@ -56,6 +56,7 @@ export const HTTP_ERROR_CODES = [
   'precondition_failed',
   'unsupported_media_type',
   'shutting_down',
+  'unavailable',
   'busy',
   'internal',
 ] as const;

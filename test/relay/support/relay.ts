@@ -29,10 +29,12 @@ export type TestRelayOptions = Partial<Omit<RelayConfig, 'limits'>> & {
   limits?: Partial<Limits>;
   /** Another store than SQLite in the data directory. */
   store?: RelayStore;
+  /** With `redisUrl`: the cluster's key prefix (several clusters on one Redis). */
+  redisPrefix?: string;
 };
 
 /** Starts a relay; on a fresh temporary data directory unless `dataDir` is given (then stop() keeps it). */
-export async function startTestRelay({ store, ...options }: TestRelayOptions = {}): Promise<TestRelay> {
+export async function startTestRelay({ store, redisPrefix, ...options }: TestRelayOptions = {}): Promise<TestRelay> {
   const ownsDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'duplex-relay-test-')));
   const defaults = defaultConfig();
@@ -48,7 +50,7 @@ export async function startTestRelay({ store, ...options }: TestRelayOptions = {
     // Test files register many users from one address.
     limits: { ...defaults.limits, registrationsPerAddress: 100_000, ...options.limits },
   };
-  const relay = await Relay.start({ config, store, log: createLogger(config.logLevel) });
+  const relay = await Relay.start({ config, store, redisPrefix, log: createLogger(config.logLevel) });
   return {
     relay,
     url: relay.url,
