@@ -27,52 +27,83 @@ export interface Presence {
 
 export class InProcessPresence implements Presence {
   readonly #store: RelayStore;
-  readonly #graceMs: number;
   /** Users announced online, including those within the grace after their last session. */
-  readonly #online = new Set<string>();
-  readonly #goingOffline = new Map<string, NodeJS.Timeout>();
+  readonly #here: UsersHere;
   readonly #announcer: PresenceAnnouncer;
 
   constructor(store: RelayStore, fanout: Fanout, graceMs: number, log: Logger) {
     this.#store = store;
-    this.#graceMs = graceMs;
+    this.#here = new UsersHere(graceMs);
     this.#announcer = new PresenceAnnouncer(store, fanout, log);
   }
 
   userConnected(userId: string): void {
-    const timer = this.#goingOffline.get(userId);
-    if (timer) {
-      // Back within the grace: contacts never saw the user leave.
-      clearTimeout(timer);
-      this.#goingOffline.delete(userId);
-      return;
-    }
-    if (this.#online.has(userId)) return;
-    this.#online.add(userId);
-    this.#announcer.announce({ t: 'presence', user: userId, online: true });
+    if (this.#here.connected(userId)) this.#announcer.announce({ t: 'presence', user: userId, online: true });
   }
 
   userDisconnected(userId: string): void {
-    if (!this.#online.has(userId) || this.#goingOffline.has(userId)) return;
-    const timer = setTimeout(() => {
-      this.#goingOffline.delete(userId);
-      this.#online.delete(userId);
-      this.#announcer.announce({ t: 'presence', user: userId, online: false, lastSeen: Date.now() });
-    }, this.#graceMs);
-    this.#goingOffline.set(userId, timer);
+    this.#here.disconnected(userId, () =>
+      this.#announcer.announce({ t: 'presence', user: userId, online: false, lastSeen: Date.now() }),
+    );
   }
 
   describe(userIds: readonly string[]): Promise<PresenceObject[]> {
-    return describePresence(this.#store, userIds, this.#online);
+    return describePresence(this.#store, userIds, this.#here.users);
   }
 
   async stop(): Promise<void> {
-    for (const timer of this.#goingOffline.values()) clearTimeout(timer);
-    this.#goingOffline.clear();
-    const stillOnline = [...this.#online];
-    this.#online.clear();
+    const stillOnline = this.#here.clear();
     await this.#announcer.idle();
     if (stillOnline.length > 0) await this.#store.setLastSeen(stillOnline, Date.now());
+  }
+}
+
+/**
+ * The users with a session on this process, or within the grace after their
+ * last one, so that a quick reconnect (a page reload, a network blip)
+ * announces nothing. Each presence implementation keeps one.
+ */
+export class UsersHere {
+  readonly users = new Set<string>();
+  readonly #graceMs: number;
+  readonly #goingAway = new Map<string, NodeJS.Timeout>();
+
+  constructor(graceMs: number) {
+    this.#graceMs = graceMs;
+  }
+
+  /** A session started; true when the user was not here (nor within the grace): they came. */
+  connected(userId: string): boolean {
+    const timer = this.#goingAway.get(userId);
+    if (timer) {
+      // Back within the grace: contacts never saw the user leave.
+      clearTimeout(timer);
+      this.#goingAway.delete(userId);
+      return false;
+    }
+    if (this.users.has(userId)) return false;
+    this.users.add(userId);
+    return true;
+  }
+
+  /** The user's last session here ended: `gone` runs after the grace, unless they are back by then. */
+  disconnected(userId: string, gone: () => void): void {
+    if (!this.users.has(userId) || this.#goingAway.has(userId)) return;
+    const timer = setTimeout(() => {
+      this.#goingAway.delete(userId);
+      this.users.delete(userId);
+      gone();
+    }, this.#graceMs);
+    this.#goingAway.set(userId, timer);
+  }
+
+  /** Forgets everyone (shutdown), without running a grace's end; returns who was here. */
+  clear(): string[] {
+    for (const timer of this.#goingAway.values()) clearTimeout(timer);
+    this.#goingAway.clear();
+    const users = [...this.users];
+    this.users.clear();
+    return users;
   }
 }
 

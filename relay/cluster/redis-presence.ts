@@ -22,7 +22,7 @@ import type { Redis } from 'ioredis';
 import type { Presence as PresenceObject } from '../../src/shared/protocol/index.ts';
 import type { Fanout } from '../fanout.ts';
 import type { Logger } from '../log.ts';
-import { describePresence, type Presence, PresenceAnnouncer } from '../presence.ts';
+import { describePresence, type Presence, PresenceAnnouncer, UsersHere } from '../presence.ts';
 import type { RelayStore } from '../store/types.ts';
 import type { RedisLink } from './redis-link.ts';
 
@@ -142,12 +142,10 @@ export class RedisPresence implements Presence {
   readonly #link: RedisLink;
   readonly #redis: PresenceRedis;
   readonly #log: Logger;
-  readonly #graceMs: number;
   readonly #ttlMs: number;
   readonly #announcer: PresenceAnnouncer;
   /** Users with a session here, or within the grace after their last one. */
-  readonly #here = new Set<string>();
-  readonly #goingOffline = new Map<string, NodeJS.Timeout>();
+  readonly #here: UsersHere;
   readonly #heartbeat: NodeJS.Timeout;
   readonly #stopReconnect: () => void;
   /** Redis updates go one after another, so that a user's connect and disconnect keep their order. */
@@ -158,7 +156,7 @@ export class RedisPresence implements Presence {
     this.#store = store;
     this.#link = link;
     this.#log = log;
-    this.#graceMs = options.graceMs;
+    this.#here = new UsersHere(options.graceMs);
     this.#ttlMs = options.heartbeatMs * MISSED_HEARTBEATS;
     this.#announcer = new PresenceAnnouncer(store, fanout, log);
     const commands = link.commands;
@@ -175,14 +173,7 @@ export class RedisPresence implements Presence {
   }
 
   userConnected(userId: string): void {
-    const timer = this.#goingOffline.get(userId);
-    if (timer) {
-      clearTimeout(timer);
-      this.#goingOffline.delete(userId);
-      return;
-    }
-    if (this.#here.has(userId)) return;
-    this.#here.add(userId);
+    if (!this.#here.connected(userId)) return;
     this.#update(async () => {
       const first = await this.#redis.presenceConnect(...this.#userArgs(userId), this.#ttlMs);
       if (first === 1) this.#announcer.announce({ t: 'presence', user: userId, online: true });
@@ -190,20 +181,16 @@ export class RedisPresence implements Presence {
   }
 
   userDisconnected(userId: string): void {
-    if (!this.#here.has(userId) || this.#goingOffline.has(userId)) return;
-    const timer = setTimeout(() => {
-      this.#goingOffline.delete(userId);
-      this.#here.delete(userId);
+    this.#here.disconnected(userId, () =>
       this.#update(async () => {
         const last = await this.#redis.presenceDisconnect(...this.#userArgs(userId));
         if (last === 1) this.#announcer.announce({ t: 'presence', user: userId, online: false, lastSeen: Date.now() });
-      });
-    }, this.#graceMs);
-    this.#goingOffline.set(userId, timer);
+      }),
+    );
   }
 
   async describe(userIds: readonly string[]): Promise<PresenceObject[]> {
-    const online = new Set(userIds.filter((userId) => this.#here.has(userId)));
+    const online = new Set(userIds.filter((userId) => this.#here.users.has(userId)));
     const elsewhere = userIds.filter((userId) => !online.has(userId));
     if (elsewhere.length > 0 && this.#link.isUp) {
       try {
@@ -223,10 +210,7 @@ export class RedisPresence implements Presence {
     this.#stopped = true;
     clearInterval(this.#heartbeat);
     this.#stopReconnect();
-    for (const timer of this.#goingOffline.values()) clearTimeout(timer);
-    this.#goingOffline.clear();
-    const stillHere = [...this.#here];
-    this.#here.clear();
+    const stillHere = this.#here.clear();
     await this.#updating;
     const now = Date.now();
     let wentOffline = stillHere;
@@ -247,7 +231,7 @@ export class RedisPresence implements Presence {
     this.#stopped = true;
     clearInterval(this.#heartbeat);
     this.#stopReconnect();
-    for (const timer of this.#goingOffline.values()) clearTimeout(timer);
+    this.#here.clear();
   }
 
   #userArgs(userId: string): [string, string, string, string, string] {
@@ -280,7 +264,7 @@ export class RedisPresence implements Presence {
 
   /** Makes Redis hold exactly this node's users (none with ttlMs 0); announces who came, returns who went. */
   async #resyncUsers(ttlMs: number): Promise<string[]> {
-    const users = ttlMs === 0 ? [] : [...this.#here];
+    const users = ttlMs === 0 ? [] : [...this.#here.users];
     const reply = await this.#redis.presenceResync(this.#link.key('nodes'), this.#link.prefix, this.#link.nodeId, ttlMs, ...users);
     const separator = reply.indexOf('');
     for (const userId of reply.slice(0, separator)) this.#announcer.announce({ t: 'presence', user: userId, online: true });
