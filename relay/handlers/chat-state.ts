@@ -15,7 +15,7 @@ import { notFound, Refused, takeConversationChange } from './guards.ts';
 
 export async function handleChatState(ctx: RelayContext, session: Session, frame: ChatStateRequestFrame): Promise<void> {
   const userId = session.user.id;
-  takeConversationChange(ctx, userId);
+  await takeConversationChange(ctx, userId);
   const change = requestedChange(frame, Date.now());
   const state = await ctx.store.setChatState(frame.conv, userId, change);
   if (!state) throw notFound();
