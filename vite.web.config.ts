@@ -17,6 +17,9 @@ const SHELL_PLACEHOLDER = /(["'`])__DUPLEX_SHELL__\1/;
 /** Writes the shell into sw.js: every file of the build but sw.js itself,
  * and a version hashed from their contents, so that a build that changes
  * any of them changes sw.js, which is what makes browsers update it. */
+/** Files of @fontsource/noto-color-emoji, as Vite names its assets. */
+const EMOJI_FONT = /noto-color-emoji-.*\.woff2?$/;
+
 function serviceWorkerShell(): Plugin {
   return {
     name: 'duplex-service-worker-shell',
@@ -36,7 +39,11 @@ function serviceWorkerShell(): Plugin {
       const files = [...contents.keys()].sort();
       const hash = createHash('sha256');
       for (const name of files) hash.update(name).update(contents.get(name)!);
-      const shell = { version: hash.digest('hex').slice(0, 16), files };
+      // The colour emoji font comes in unicode-range subsets that the browser
+      // fetches only when a message needs them (a few MB in all): precaching
+      // them would make every install download them all. Offline, an emoji
+      // whose subset was never fetched falls back to the system's font.
+      const shell = { version: hash.digest('hex').slice(0, 16), files: files.filter((name) => !EMOJI_FONT.test(name)) };
       worker.code = worker.code.replace(SHELL_PLACEHOLDER, JSON.stringify(JSON.stringify(shell)));
     },
   };

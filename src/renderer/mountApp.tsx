@@ -3,6 +3,10 @@
 // is in place.
 // The base styles first, so that component styles (imported by the
 // components) come after them and win at equal specificity.
+// A colour emoji font for systems without one (Debian's Chromium, many Linux
+// desktops), so that reactions look the same everywhere: `--font` lists it
+// after the text fonts; its unicode-range subsets load only when needed.
+import '@fontsource/noto-color-emoji/400.css';
 import './styles/theme.css';
 import './styles/base.css';
 import { StrictMode } from 'react';

@@ -85,6 +85,7 @@ const chatStateChange = z.strictObject({
   archived: z.boolean().optional(),
   mutedUntil: z.number().int().nonnegative().max(MUTED_FOREVER).nullable().optional(),
 });
+const messageRef = z.strictObject({ cid, seq: positiveSeq.nullable() });
 
 const signInRequest = z.strictObject({
   relayUrl: shortText.optional(),
@@ -137,6 +138,10 @@ const chatMessageSchema = z.object({
   body: z.string(),
   ts: z.number(),
   replyTo: positiveSeq.optional(),
+  forwarded: z.literal(true).optional(),
+  editedAt: z.number().optional(),
+  deleted: z.literal(true).optional(),
+  reactions: z.record(z.string(), z.string()).optional(),
   mine: z.boolean(),
   status: enumOf<MessageStatus>()(['queued', 'sent', 'delivered', 'read', 'failed']).optional(),
   error: z.string().optional(),
@@ -152,6 +157,7 @@ const conversationSummarySchema = z.object({
   receipts: z.record(z.string(), receiptWatermarksSchema),
   unread: z.number().int().nonnegative(),
   lastMessage: chatMessageSchema.nullable(),
+  lastReaction: z.object({ from: idSchema, emoji: z.string(), body: z.string(), seq: positiveSeq }).optional(),
   lastActivity: z.number(),
   draft: z.string(),
   hasMoreHistory: z.boolean(),
@@ -202,6 +208,10 @@ export const duplexMethods = {
 
   // ---- messages ----
   send: session(z.tuple([idSchema, text, positiveSeq.optional()]), chatMessageSchema),
+  edit: session(z.tuple([idSchema, messageRef, text]), nothing),
+  deleteForEveryone: session(z.tuple([idSchema, messageRef]), nothing),
+  react: session(z.tuple([idSchema, messageRef, z.string().max(64)]), nothing),
+  forward: session(z.tuple([idSchema, idSchema, positiveSeq]), chatMessageSchema),
   retry: session(z.tuple([idSchema, cid]), nothing),
   deleteUnsent: session(z.tuple([idSchema, cid]), nothing),
   markRead: session(z.tuple([idSchema, positiveSeq]), nothing),

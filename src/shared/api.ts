@@ -47,11 +47,38 @@ export interface ChatMessage {
   /** Relay time once stored; local time of writing before that. */
   ts: number;
   replyTo?: number;
+  /** Forwarded from another conversation. */
+  forwarded?: true;
+  /** When it was last edited (relay time; local time while the edit waits
+   * in the outbox). */
+  editedAt?: number;
+  /** Deleted for everyone: the body is "" and nothing else of it remains. */
+  deleted?: true;
+  /** user id → that user's one reaction; absent while there are none. */
+  reactions?: Record<string, string>;
   mine: boolean;
   /** Only on the user's own messages. */
   status?: MessageStatus;
   /** Why a message is `failed` (the relay's nack message). */
   error?: string;
+}
+
+/** Names a message for a change: its cid, and its seq once stored (a
+ * message still in the outbox is changed by cid; docs/engine.md, "Changes in
+ * the outbox"). */
+export interface MessageRef {
+  cid: string;
+  seq: number | null;
+}
+
+export interface ReactionPreview {
+  /** Who reacted, and with what. */
+  from: string;
+  emoji: string;
+  /** The text reacted to. */
+  body: string;
+  /** The reaction's own seq. */
+  seq: number;
 }
 
 export interface ConversationSummary {
@@ -66,6 +93,10 @@ export interface ConversationSummary {
   receipts: Conversation['receipts'];
   unread: number;
   lastMessage: ChatMessage | null;
+  /** The newest reaction given in this run, while no message came after it:
+   * the chat list says "Alice reacted 👍 to …" as WhatsApp does. Not kept
+   * across restarts. */
+  lastReaction?: ReactionPreview;
   /** Time of the last message, or of creation; the list sorts by it. */
   lastActivity: number;
   draft: string;
@@ -187,6 +218,18 @@ export interface DuplexApi {
   // ---- messages ----
   /** Writes the message to the outbox first and resolves with it (`queued`). */
   send(conv: string, body: string, replyTo?: number): Promise<ChatMessage>;
+  /** Changes to messages (docs/engine.md, "Changes to messages"): each is
+   * written to the outbox and shown at once, and goes out behind everything
+   * written before it in the conversation. They reject when the change is
+   * not allowed (another user's message, past the edit window, deleted, a
+   * body or reaction the relay would refuse). */
+  edit(conv: string, message: MessageRef, body: string): Promise<void>;
+  deleteForEveryone(conv: string, message: MessageRef): Promise<void>;
+  /** One emoji, or "" to take the user's reaction back. */
+  react(conv: string, message: MessageRef, emoji: string): Promise<void>;
+  /** Sends a copy of a stored message of `fromConv` to `conv`, marked
+   * forwarded; resolves with it (`queued`). */
+  forward(conv: string, fromConv: string, seq: number): Promise<ChatMessage>;
   /** Puts a `failed` message back in the outbox. */
   retry(conv: string, cid: string): Promise<void>;
   /** Deletes a message that the relay has not stored (`queued` or `failed`). */

@@ -60,6 +60,24 @@ describe('IndexedDB ClientStore', () => {
     await store.close();
   });
 
+  it('carries the messages of the second schema over, ready for changes to fold into', async () => {
+    globalThis.indexedDB = new IDBFactory();
+    // Versions 1 and 2 had the same stores; messages were kept as received.
+    const old = await openOldDatabase(2);
+    await old.put('messages', { conv: 'c1', seq: 1, cid: 'cid-one', from: 'bob', body: 'hello', ts: 100 });
+    await old.put('messages', { conv: 'c1', seq: 2, cid: 'cid-two', from: 'me', body: 'reply', ts: 200, replyTo: 1 });
+    old.close();
+
+    const store = await indexedDbClientStoreOpener()('me');
+    expect(await store.getMessages('c1', { limit: 10 })).toEqual([
+      { conv: 'c1', seq: 1, cid: 'cid-one', from: 'bob', body: 'hello', ts: 100 },
+      { conv: 'c1', seq: 2, cid: 'cid-two', from: 'me', body: 'reply', ts: 200, replyTo: 1 },
+    ]);
+    await store.putMessages([{ conv: 'c1', seq: 3, cid: 'cid-three', from: 'me', body: 'fixed', ts: 300, kind: 'edit', target: 2 }]);
+    expect(await store.getMessage('c1', 2)).toEqual({ conv: 'c1', seq: 2, cid: 'cid-two', from: 'me', body: 'fixed', ts: 200, replyTo: 1, editedAt: 300 });
+    await store.close();
+  });
+
   it('refuses a database written by a newer app', async () => {
     const newer = await openDB('duplex-client:from-the-future', 99);
     newer.close();

@@ -1,6 +1,7 @@
 // The SQLite ClientStore: the shared contract, plus what only SQLite has
 // (one file per user, WAL, migrations by user_version, index use).
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -17,6 +18,19 @@ function freshDirectory(): string {
 }
 
 describeClientStoreContract('SQLite', () => ({ open: sqliteClientStoreOpener(freshDirectory()) }));
+
+/** A user's database file as the app of an older schema version left it,
+ * in a fresh directory, open for the test to fill. */
+function oldFile(version: number): { directory: string; old: DatabaseSync } {
+  const directory = freshDirectory();
+  mkdirSync(directory, { recursive: true });
+  // The name the opener gives the user's file.
+  const file = path.join(directory, `user-${createHash('sha256').update('me').digest('hex').slice(0, 32)}.db`);
+  const old = new DatabaseSync(file);
+  for (const migration of MIGRATIONS.slice(0, version)) old.exec(migration);
+  old.exec(`PRAGMA user_version = ${version}`);
+  return { directory, old };
+}
 
 describe('SQLite ClientStore', () => {
   it('keeps one database file per user, named without the user id', async () => {
@@ -49,14 +63,8 @@ describe('SQLite ClientStore', () => {
   });
 
   it('carries the queued messages of the first schema over as send jobs, in order', async () => {
-    const directory = freshDirectory();
-    await (await sqliteClientStoreOpener(directory)('me')).close();
-    const file = path.join(directory, readdirSync(directory).find((f) => f.endsWith('.db'))!);
-    rmSync(file);
     // A file as the app of schema version 1 left it, with its outbox.
-    const old = new DatabaseSync(file);
-    old.exec(MIGRATIONS[0]!);
-    old.exec('PRAGMA user_version = 1');
+    const { directory, old } = oldFile(1);
     const insert = old.prepare(
       'INSERT INTO outbox (cid, conv, body, reply_to, created_at, state, error) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
@@ -113,6 +121,24 @@ describe('SQLite ClientStore', () => {
         pendingChatState: null,
       },
     ]);
+    await store.close();
+  });
+
+  it('carries the messages of the second schema over, ready for changes to fold into', async () => {
+    // A file as the app of schema version 2 left it: messages without state.
+    const { directory, old } = oldFile(2);
+    const insert = old.prepare('INSERT INTO messages (conv, seq, cid, sender, body, ts, reply_to) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    insert.run('c1', 1, 'cid-one', 'bob', 'hello', 100, null);
+    insert.run('c1', 2, 'cid-two', 'me', 'reply', 200, 1);
+    old.close();
+
+    const store = await sqliteClientStoreOpener(directory)('me');
+    expect(await store.getMessages('c1', { limit: 10 })).toEqual([
+      { conv: 'c1', seq: 1, cid: 'cid-one', from: 'bob', body: 'hello', ts: 100 },
+      { conv: 'c1', seq: 2, cid: 'cid-two', from: 'me', body: 'reply', ts: 200, replyTo: 1 },
+    ]);
+    await store.putMessages([{ conv: 'c1', seq: 3, cid: 'cid-three', from: 'me', body: 'fixed', ts: 300, kind: 'edit', target: 2 }]);
+    expect(await store.getMessage('c1', 2)).toEqual({ conv: 'c1', seq: 2, cid: 'cid-two', from: 'me', body: 'fixed', ts: 200, replyTo: 1, editedAt: 300 });
     await store.close();
   });
 

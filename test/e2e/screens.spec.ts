@@ -3,14 +3,12 @@
 // that must find no serious or critical violation. Screens: sign-in, the
 // chat list with an open direct conversation, the New chat dialog, the New
 // group dialog, and an open group while someone types.
-import type { Page, TestInfo } from '@playwright/test';
+import { shoot } from './axe.ts';
 import {
   type ChatUser,
   chatEntry,
   closeAll,
-  COLOUR_RULES,
   createGroup,
-  expectAccessible,
   expect,
   expectNoPageErrors,
   messageField,
@@ -19,7 +17,6 @@ import {
   openChat,
   openClient,
   relayForThisFile,
-  screenshot,
   send,
   signUp,
   SLOW,
@@ -28,24 +25,6 @@ import {
 } from './support.ts';
 
 const relay = relayForThisFile();
-
-const SCHEMES = ['light', 'dark'] as const;
-
-/** Screenshots of the page as it is in both colour schemes, then axe-core on
- * each (the screenshots first, so that both show the same moment). */
-async function shoot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
-  for (const scheme of SCHEMES) {
-    await page.emulateMedia({ colorScheme: scheme });
-    await screenshot(page, testInfo, `${name}-${scheme}`);
-  }
-  // Every rule in the light scheme; in the dark one only what colours can
-  // change (structure, names and roles are the same in both).
-  await page.emulateMedia({ colorScheme: 'light' });
-  await expectAccessible(page, testInfo, `${name}-light`);
-  await page.emulateMedia({ colorScheme: 'dark' });
-  await expectAccessible(page, testInfo, `${name}-dark`, COLOUR_RULES);
-  await page.emulateMedia({ colorScheme: null });
-}
 
 // One walk through the screens; each is captured and scanned in both colour
 // schemes (page.emulateMedia), which is cheaper than setting it all up twice.

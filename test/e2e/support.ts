@@ -235,7 +235,13 @@ export function expectNoPageErrors(...users: ChatUser[]): void {
  * or critical ones; lesser ones are listed as annotations. `rules` limits
  * the scan (default: every rule axe enables by default, i.e. WCAG 2.x A and
  * AA plus best practices). */
-export async function expectAccessible(page: Page, testInfo: TestInfo, name: string, rules?: string[]): Promise<void> {
+export async function expectAccessible(
+  page: Page,
+  testInfo: TestInfo,
+  name: string,
+  rules?: string[],
+  failOn: readonly string[] = ['serious', 'critical'],
+): Promise<void> {
   const builder = new AxeBuilder({ page });
   if (rules) builder.withRules(rules);
   const results = await builder.analyze();
@@ -247,7 +253,7 @@ export async function expectAccessible(page: Page, testInfo: TestInfo, name: str
       .filter((violation) => impacts.includes(violation.impact ?? ''))
       .map((violation) => `${violation.impact} ${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`);
   for (const line of summary(['minor', 'moderate'])) testInfo.annotations.push({ type: `axe ${name}`, description: line });
-  expect(summary(['serious', 'critical']), `axe-core on ${name}`).toEqual([]);
+  expect(summary([...failOn]), `axe-core on ${name}`).toEqual([]);
 }
 
 /** The axe rules whose outcome depends on the colour scheme. */

@@ -48,6 +48,7 @@ describe('engine bounds', () => {
       me: 'me',
       emit: (event) => events.push(event),
       write: (messages) => store.putMessages(messages),
+      changesStored: async () => {},
       incomingStored: quiet,
       log: quiet,
     });

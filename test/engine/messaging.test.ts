@@ -176,9 +176,9 @@ describe('receipts', () => {
 });
 
 describe('changes to messages from other clients', () => {
-  // The engine does not apply edits, deletes and reactions yet
-  // (docs/engine.md, "Changes to messages"); it must not show them as text.
-  it('moves the cursor over them without showing, storing or counting them as unread', async () => {
+  // Edits, deletes and reactions fold into their targets (docs/engine.md,
+  // "Changes to messages"); they must never show as messages of their own.
+  it('folds them into their targets, moving the cursor without storing or counting them as unread', async () => {
     const [aliceAccount, bobAccount] = await Promise.all([account('Alice'), account('Bob')]);
     const alice = await client(aliceAccount);
     const conv = (await alice.engine.createDirect(bobAccount.user.id)).id;
@@ -193,10 +193,10 @@ describe('changes to messages from other clients', () => {
     await bob.next('receipt', (receipt) => receipt.user === aliceAccount.user.id && receipt.delivered >= 4);
 
     const [summary] = await alice.engine.listConversations();
-    expect(summary).toMatchObject({ unread: 1, lastActivity: fromBob.msg.ts, lastMessage: { seq: 2, body: 'from bob' } });
-    expect(alice.messages(conv).map((m) => [m.seq, m.body])).toEqual([
-      [1, 'from alice'],
-      [2, 'from bob'],
+    expect(summary).toMatchObject({ unread: 1, lastActivity: fromBob.msg.ts, lastMessage: { seq: 2, body: 'edited' } });
+    expect(alice.messages(conv).map((m) => [m.seq, m.body, m.reactions, m.editedAt !== undefined])).toEqual([
+      [1, 'from alice', { [bobAccount.user.id]: '👍' }, false],
+      [2, 'edited', undefined, true],
     ]);
     expect((await alice.engine.getMessages(conv, { limit: 10 })).messages.map((m) => m.seq)).toEqual([1, 2]);
 

@@ -11,6 +11,8 @@ import type { SendFrame } from '../../src/shared/protocol/index.ts';
 function harness(store = new SqliteClientStore(':memory:', 'me'), sendWindow = 2) {
   const sent: SendFrame[] = [];
   const events: DuplexEvent[] = [];
+  /** The cids of change jobs whose targets were redrawn. */
+  const redrawn: string[] = [];
   let online = true;
   const outbox = new Outbox({
     store,
@@ -22,6 +24,7 @@ function harness(store = new SqliteClientStore(':memory:', 'me'), sendWindow = 2
     isOnline: () => online,
     emit: (event) => events.push(event),
     changed: () => {},
+    targetChanged: (job) => redrawn.push(job.cid),
     sendRetryBackoff: { baseMs: 1_000, maxMs: 30_000 },
     sendWindow,
   });
@@ -32,13 +35,21 @@ function harness(store = new SqliteClientStore(':memory:', 'me'), sendWindow = 2
       {
         t: 'ack',
         cid: frame.cid,
-        msg: { conv: frame.conv, seq: ++seq, cid: frame.cid, from: 'me', body: frame.body, ts: 1_000 + seq },
+        msg: {
+          conv: frame.conv,
+          seq: ++seq,
+          cid: frame.cid,
+          from: 'me',
+          body: frame.body,
+          ts: 1_000 + seq,
+          ...(frame.kind ? { kind: frame.kind as 'edit' | 'delete' | 'react', target: frame.target! } : {}),
+        },
       },
     ]);
   const setOnline = (value: boolean) => {
     online = value;
   };
-  return { store, outbox, sent, events, ack, setOnline };
+  return { store, outbox, sent, events, redrawn, ack, setOnline };
 }
 
 beforeEach(() => {
@@ -154,7 +165,7 @@ describe('Outbox', () => {
     await ack(sent.at(-1)!);
     expect(sent.map((f) => f.body)).toEqual(['failed once', 'on the wire', 'failed once']);
     // 'on the wire' was acknowledged: settled with its stored message.
-    expect((await store.listOutbox()).map((e) => [e.body, e.state])).toEqual([['failed once', 'queued']]);
+    expect((await store.listOutbox()).map((e) => [e.kind === 'delete' ? '' : e.body, e.state])).toEqual([['failed once', 'queued']]);
     expect((await store.getMessages('a', { limit: 10 })).map((m) => m.body)).toEqual(['on the wire']);
   });
 
@@ -179,7 +190,7 @@ describe('Outbox', () => {
     expect(await store.listOutbox()).toHaveLength(2);
     await outbox.storeRelayMessages([{ conv: 'a', seq: 2, cid: mine.cid, from: 'me', body: 'mine', ts: 2 }]);
     expect(sent.map((f) => f.body)).toEqual(['mine', 'next']);
-    expect((await store.listOutbox()).map((job) => job.body)).toEqual(['next']);
+    expect((await store.listOutbox()).map((job) => (job.kind === 'delete' ? '' : job.body))).toEqual(['next']);
   });
 
   it('picks up what a previous run left queued, but not what failed', async () => {
@@ -192,5 +203,46 @@ describe('Outbox', () => {
     await second.outbox.load();
     second.outbox.flush();
     expect(second.sent.map((f) => f.body)).toEqual(['queued before restart']);
+  });
+
+  it('holds a change to a queued message behind it, then sends it with the seq the message got', async () => {
+    const { store, outbox, sent, ack } = harness();
+    const message = await outbox.send('a', 'helo');
+    await outbox.change({ kind: 'edit', conv: 'a', targetCid: message.cid, body: 'hello' });
+    await outbox.change({ kind: 'react', conv: 'a', targetCid: message.cid, body: '👍' });
+    expect(sent.map((f) => f.kind ?? 'send')).toEqual(['send']);
+    await ack(sent[0]!);
+    // Both go once the message has its seq (the window sends them together).
+    expect(sent.map((f) => [f.kind ?? 'send', f.target ?? null, f.body])).toEqual([
+      ['send', null, 'helo'],
+      ['edit', 1, 'hello'],
+      ['react', 1, '👍'],
+    ]);
+    // The store learned the seq too, for a restart before the changes are answered.
+    expect((await store.listOutbox()).map((job) => (job.kind === 'send' ? null : job.target))).toEqual([1, 1]);
+    await ack(sent[1]!);
+    await ack(sent[2]!);
+    expect(await store.getMessage('a', 1)).toMatchObject({ body: 'hello', editedAt: 1_002, reactions: { me: '👍' } });
+    expect(await store.listOutbox()).toEqual([]);
+  });
+
+  it('drops a change whose message was refused, and a change the relay refuses, redrawing their targets', async () => {
+    const { store, outbox, sent, redrawn, ack } = harness();
+    const refused = await outbox.send('a', 'refused');
+    await outbox.change({ kind: 'delete', conv: 'a', targetCid: refused.cid });
+    await outbox.nacked({ t: 'nack', cid: sent[0]!.cid, code: 'invalid', message: 'no' });
+    await vi.runAllTimersAsync();
+    expect(sent).toHaveLength(1);
+    expect((await store.listOutbox()).map((job) => [job.kind, job.state])).toEqual([['send', 'failed']]);
+    expect(redrawn).toHaveLength(2);
+
+    await outbox.change({ kind: 'edit', conv: 'b', targetCid: 'cid-of-theirs', target: 7, body: 'mine now' });
+    await outbox.nacked({ t: 'nack', cid: sent[1]!.cid, code: 'forbidden', message: 'not yours' });
+    expect((await store.listOutbox('b'))).toEqual([]);
+    expect(redrawn).toHaveLength(4);
+    // The queue goes on.
+    await outbox.send('b', 'next');
+    await ack(sent[2]!);
+    expect(sent.map((f) => f.body)).toEqual(['refused', 'mine now', 'next']);
   });
 });

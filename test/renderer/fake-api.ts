@@ -18,6 +18,7 @@ import type {
   DuplexEvent,
   GetMessagesOptions,
   MessagePage,
+  MessageRef,
   PrivacySettings,
   RegisterRequest,
   Account,
@@ -270,6 +271,46 @@ export class FakeDuplexApi implements DuplexApi {
     this.emit({ type: 'conversation', conversation });
     return conversation;
   };
+
+  // Changes apply at once, as the engine shows them (views.ts, withPendingChanges).
+  edit = async (conv: string, ref: MessageRef, body: string) => {
+    this.record('edit', conv, ref, body);
+    this.changeMessage(conv, ref.cid, (m) => ({ ...m, body, editedAt: Date.now() }));
+  };
+
+  deleteForEveryone = async (conv: string, ref: MessageRef) => {
+    this.record('deleteForEveryone', conv, ref);
+    this.changeMessage(conv, ref.cid, (m) => ({ conv: m.conv, cid: m.cid, seq: m.seq, from: m.from, ts: m.ts, mine: m.mine, status: m.status, body: '', deleted: true }) as ChatMessage);
+  };
+
+  react = async (conv: string, ref: MessageRef, emoji: string) => {
+    this.record('react', conv, ref, emoji);
+    const me = this.account!.user.id;
+    this.changeMessage(conv, ref.cid, (m) => {
+      const reactions = { ...m.reactions };
+      if (emoji === '') delete reactions[me];
+      else reactions[me] = emoji;
+      const { reactions: _old, ...rest } = m;
+      return Object.keys(reactions).length > 0 ? { ...rest, reactions } : rest;
+    });
+  };
+
+  forward = async (conv: string, fromConv: string, seq: number) => {
+    this.record('forward', conv, fromConv, seq);
+    const source = this.messages.get(fromConv)?.find((m) => m.seq === seq);
+    const message = makeMessage({ conv, seq: null, from: this.account!.user.id, body: source?.body ?? '', mine: true, status: 'queued', forwarded: true, ts: Date.now() });
+    this.messages.get(conv)?.push(message);
+    this.emit({ type: 'messages', conv, messages: [message] });
+    return message;
+  };
+
+  private changeMessage(conv: string, cid: string, change: (message: ChatMessage) => ChatMessage): void {
+    const list = this.messages.get(conv) ?? [];
+    const index = list.findIndex((m) => m.cid === cid);
+    if (index < 0) throw new RangeError('That message is not on this device');
+    list[index] = change(list[index]!);
+    this.emit({ type: 'messages', conv, messages: [list[index]!] });
+  }
 
   retry = async (conv: string, cid: string) => this.record('retry', conv, cid);
   deleteUnsent = async (conv: string, cid: string) => this.record('deleteUnsent', conv, cid);

@@ -91,7 +91,8 @@ describe('message list', () => {
     const replyElement = messageElements(log)[1]!;
     expect(within(replyElement).getByRole('button', { name: 'Go to the quoted message from Bob Marley: Lunch at noon?' })).toBeTruthy();
 
-    await user.click(within(messageElements(log)[0]!).getByRole('button', { name: 'Reply' }));
+    await user.click(within(messageElements(log)[0]!).getByRole('button', { name: 'Message actions' }));
+    await user.click(screen.getByRole('menuitem', { name: 'Reply' }));
     expect(screen.getByText('Replying to Bob Marley')).toBeTruthy();
     await user.keyboard('Sure');
     await user.keyboard('{Enter}');

@@ -25,6 +25,7 @@ import type {
   StoredConversation,
 } from '../../shared/store/client-store.ts';
 import { migrate } from '../../shared/sqlite/migrations.ts';
+import { changeTargets, foldFrame, messageKey, type MessageState } from '../../shared/store/fold-changes.ts';
 
 /** Migration i takes the schema from user_version i to i + 1. Append only. */
 export const MIGRATIONS: readonly string[] = [
@@ -105,6 +106,17 @@ export const MIGRATIONS: readonly string[] = [
     DEFAULT '{"pinned":false,"archived":false,"mutedUntil":null}';
   ALTER TABLE conversations ADD COLUMN pending_chat_state TEXT;
   `,
+  `
+  -- Changes to messages fold into their targets (docs/engine.md, "Changes
+  -- to messages"): the current state of a message, and the highest seq that
+  -- state reflects (a stored message reflects at least its own).
+  ALTER TABLE messages ADD COLUMN forwarded INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE messages ADD COLUMN edited_at INTEGER;
+  ALTER TABLE messages ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE messages ADD COLUMN reactions TEXT; -- JSON object: user id -> emoji
+  ALTER TABLE messages ADD COLUMN changed_through INTEGER NOT NULL DEFAULT 0;
+  UPDATE messages SET changed_through = seq;
+  `,
 ];
 
 /** One database file per user; the name is a hash so that any id is a safe
@@ -142,6 +154,11 @@ interface MessageRow {
   body: string;
   ts: number;
   reply_to: number | null;
+  forwarded: number;
+  edited_at: number | null;
+  deleted: number;
+  reactions: string | null;
+  changed_through: number;
 }
 
 interface OutboxRow {
@@ -155,7 +172,7 @@ interface OutboxRow {
   error: string | null;
 }
 
-const MESSAGE_COLUMNS = 'conv, seq, cid, sender, body, ts, reply_to';
+const MESSAGE_COLUMNS = 'conv, seq, cid, sender, body, ts, reply_to, forwarded, edited_at, deleted, reactions, changed_through';
 const OUTBOX_COLUMNS = 'cid, conv, kind, payload, created_at, state, error';
 
 export class SqliteClientStore implements ClientStore {
@@ -211,14 +228,29 @@ export class SqliteClientStore implements ClientStore {
   }
 
   async putMessages(messages: readonly Message[]): Promise<void> {
-    this.transaction(() => this.insertMessages(messages));
+    this.transaction(() => this.writeFrame(messages));
   }
 
   async settleOutboxJobs(cids: readonly string[], messages: readonly Message[]): Promise<void> {
     this.transaction(() => {
-      this.insertMessages(messages);
+      this.writeFrame(messages);
       for (const cid of cids) this.run('DELETE FROM outbox WHERE cid = ?', cid);
+      for (const m of messages) {
+        if (m.kind !== undefined) continue;
+        this.run(
+          `UPDATE outbox SET payload = json_set(payload, '$.target', ?)
+           WHERE conv = ? AND kind IN ('edit', 'delete', 'react') AND json_extract(payload, '$.targetCid') = ?`,
+          m.seq,
+          m.conv,
+          m.cid,
+        );
+      }
     });
+  }
+
+  async getMessage(conv: string, seq: number): Promise<Message | undefined> {
+    const row = this.row<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conv = ? AND seq = ?`, conv, seq);
+    return row && toMessage(row);
   }
 
   async getMessages(conv: string, options: { beforeSeq?: number; limit: number }): Promise<Message[]> {
@@ -283,13 +315,6 @@ export class SqliteClientStore implements ClientStore {
     return rows.map(toOutboxJob);
   }
 
-  async lastOutboxJob(conv: string): Promise<OutboxJob | undefined> {
-    const row = this.row<OutboxRow>(
-      `SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE conv = ? ORDER BY position DESC LIMIT 1`,
-      conv,
-    );
-    return row && toOutboxJob(row);
-  }
 
   async close(): Promise<void> {
     if (this.db.isOpen) this.db.close();
@@ -316,10 +341,16 @@ export class SqliteClientStore implements ClientStore {
     return this.statement(sql).all(...params) as T[];
   }
 
-  private insertMessages(messages: readonly Message[]): void {
-    for (const m of messages) {
+  /** Writes one frame's messages, folding its changes (fold-changes.ts). */
+  private writeFrame(messages: readonly Message[]): void {
+    const stored = new Map<string, MessageState>();
+    for (const { conv, seq } of [...messages.filter((m) => m.kind === undefined), ...changeTargets(messages)]) {
+      const row = this.row<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conv = ? AND seq = ?`, conv, seq);
+      if (row) stored.set(messageKey(conv, seq), { message: toMessage(row), changedThrough: row.changed_through });
+    }
+    for (const { message: m, changedThrough } of foldFrame(messages, stored)) {
       this.run(
-        `INSERT OR REPLACE INTO messages (${MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT OR REPLACE INTO messages (${MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         m.conv,
         m.seq,
         m.cid,
@@ -327,6 +358,11 @@ export class SqliteClientStore implements ClientStore {
         m.body,
         m.ts,
         m.replyTo ?? null,
+        m.forwarded ? 1 : 0,
+        m.editedAt ?? null,
+        m.deleted ? 1 : 0,
+        m.reactions ? JSON.stringify(m.reactions) : null,
+        changedThrough,
       );
     }
   }
@@ -366,6 +402,10 @@ function toConversation(row: ConversationRow): StoredConversation {
 function toMessage(row: MessageRow): Message {
   const message: Message = { conv: row.conv, seq: row.seq, cid: row.cid, from: row.sender, body: row.body, ts: row.ts };
   if (row.reply_to !== null) message.replyTo = row.reply_to;
+  if (row.forwarded === 1) message.forwarded = true;
+  if (row.edited_at !== null) message.editedAt = row.edited_at;
+  if (row.deleted === 1) message.deleted = true;
+  if (row.reactions !== null) message.reactions = JSON.parse(row.reactions) as Record<string, string>;
   return message;
 }
 

@@ -2,6 +2,7 @@ import { useKeyboardShortcuts } from '../hooks/useKeyboardShortcuts.ts';
 import { useChat } from '../store/useChat.ts';
 import { ConversationPane } from './conversation/ConversationPane.tsx';
 import { EmptyPane } from './conversation/EmptyPane.tsx';
+import { ForwardDialog } from './dialogs/ForwardDialog.tsx';
 import { GroupInfoDialog } from './dialogs/GroupInfoDialog.tsx';
 import { NewChatDialog } from './dialogs/NewChatDialog.tsx';
 import { NewGroupDialog } from './dialogs/NewGroupDialog.tsx';
@@ -24,6 +25,7 @@ export function ChatScreen() {
       {dialog === 'new-group' && <NewGroupDialog />}
       {dialog === 'settings' && <SettingsDialog />}
       {dialog === 'group-info' && openId && <GroupInfoDialog key={openId} id={openId} />}
+      {dialog === 'forward' && <ForwardDialog />}
     </div>
   );
 }

@@ -28,7 +28,7 @@ export const PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 1_000;
 
 /** `group-info` is about the open conversation (a group). */
-export type DialogKind = 'new-chat' | 'new-group' | 'settings' | 'group-info';
+export type DialogKind = 'new-chat' | 'new-group' | 'settings' | 'group-info' | 'forward';
 
 /** Where the "unread messages" divider goes, fixed when the conversation is
  * opened so that reading the messages does not make it jump. */
@@ -74,6 +74,10 @@ export interface ChatData {
   privacy: PrivacySettings | null;
   unreadMarker: UnreadMarker | null;
   replyTarget: ChatMessage | null;
+  /** The user's own message shown in the composer for editing. */
+  editTarget: ChatMessage | null;
+  /** The message the `forward` dialog sends on. */
+  forwardSource: ChatMessage | null;
   dialog: DialogKind | null;
 }
 
@@ -100,6 +104,14 @@ export interface ChatActions {
   setTyping(conv: string, typing: boolean): void;
   saveDraft(conv: string, text: string): void;
   setReplyTarget(message: ChatMessage | null): void;
+  /** Changes to messages (messageChangesSlice.ts); they reject when refused. */
+  setEditTarget(message: ChatMessage | null): void;
+  saveEdit(conv: string, body: string): Promise<void>;
+  /** Reacts with `emoji`, or takes the reaction back when it is the user's. */
+  toggleReaction(conv: string, message: ChatMessage, emoji: string): Promise<void>;
+  deleteForEveryone(conv: string, message: ChatMessage): Promise<void>;
+  openForward(message: ChatMessage): void;
+  forwardTo(conv: string): Promise<void>;
   openDialog(dialog: DialogKind): void;
   closeDialog(): void;
   searchUsers(query: string): Promise<User[]>;
@@ -150,6 +162,8 @@ export function accountData(): Omit<
     privacy: null,
     unreadMarker: null,
     replyTarget: null,
+    editTarget: null,
+    forwardSource: null,
     dialog: null,
   };
 }

@@ -5,8 +5,9 @@
 // and its actions call the DuplexApi. It never talks to anything else.
 //
 // Built from slices: the messages (messagesSlice.ts: bounded windows, paging,
-// message actions), presence (presenceSlice.ts), privacy (privacySlice.ts),
-// pin/archive/mute (chatListSlice.ts),
+// message actions), changes to messages (messageChangesSlice.ts: edit,
+// react, delete for everyone, forward), presence (presenceSlice.ts), privacy
+// (privacySlice.ts), pin/archive/mute (chatListSlice.ts),
 // the desktop app's extras (desktopSlice.ts) and the app's own updates
 // (updatesSlice.ts); the account, its snapshot, conversations and dialogs
 // are here. The state's types are in chatState.ts.
@@ -26,6 +27,7 @@ import {
 } from './chatState.ts';
 import { chatListSlice } from './chatListSlice.ts';
 import { desktopSlice } from './desktopSlice.ts';
+import { messageChangesSlice } from './messageChangesSlice.ts';
 import { messagesSlice } from './messagesSlice.ts';
 import { presenceSlice } from './presenceSlice.ts';
 import { privacySlice } from './privacySlice.ts';
@@ -43,6 +45,7 @@ export function createChatStore(api: DuplexApi, desktop: DesktopApi | null, upda
     let queuedEvents: DuplexEvent[] | null = null;
     let snapshotGeneration = 0;
     const messages = messagesSlice(api, set, get);
+    const changes = messageChangesSlice(api, set, get);
     const presencePart = presenceSlice(api, set, get);
     const privacyPart = privacySlice(api, set);
     const chatListPart = chatListSlice(api, set);
@@ -149,6 +152,7 @@ export function createChatStore(api: DuplexApi, desktop: DesktopApi | null, upda
           // Group info belongs to the conversation that was open.
           dialog: state.dialog === 'group-info' ? null : state.dialog,
           replyTarget: null,
+          editTarget: null,
           unreadMarker: conversation && account ? unreadMarkerFor(conversation, account.user.id) : null,
         }));
         if (!conversation) return;
@@ -180,7 +184,7 @@ export function createChatStore(api: DuplexApi, desktop: DesktopApi | null, upda
       },
 
       setReplyTarget(message) {
-        set({ replyTarget: message });
+        set({ replyTarget: message, editTarget: null });
       },
 
       openDialog(dialog) {
@@ -227,6 +231,7 @@ export function createChatStore(api: DuplexApi, desktop: DesktopApi | null, upda
       },
 
       ...messages.actions,
+      ...changes.actions,
       ...privacyPart.actions,
       ...chatListPart.actions,
       ...desktopPart.actions,

@@ -9,7 +9,7 @@
 // at most every SUMMARY_DELAY_MS however many messages or receipts touched it
 // in between; catching up on a long backlog would otherwise recount it per
 // batch.
-import type { ConversationSummary, DuplexEvent } from '../api.ts';
+import type { ConversationSummary, DuplexEvent, ReactionPreview } from '../api.ts';
 import { type ChatState, type Conversation, DEFAULT_CHAT_STATE, type ReceiptWatermarks } from '../protocol/index.ts';
 import type { ClientStore, StoredConversation } from '../store/client-store.ts';
 import type { Logger } from './log.ts';
@@ -23,6 +23,8 @@ export class Conversations {
   private readonly emit: (event: DuplexEvent) => void;
   private readonly log: Logger;
   private readonly byId = new Map<string, StoredConversation>();
+  /** conv → the newest reaction given in this run (for the list's preview). */
+  private readonly reactions = new Map<string, ReactionPreview>();
   private readonly changedIds = new Set<string>();
   private emitTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -113,12 +115,22 @@ export class Conversations {
   }
 
   summary(id: string): Promise<ConversationSummary> {
-    return summarizeConversation(this.require(id), this.store, this.me);
+    return summarizeConversation(this.require(id), this.store, this.me, this.reactions.get(id));
+  }
+
+  /** A reaction was given in this conversation: the list shows it until a
+   * message comes after it (views.ts). Kept in memory only. */
+  reacted(id: string, preview: ReactionPreview): void {
+    if ((this.reactions.get(id)?.seq ?? 0) >= preview.seq) return;
+    this.reactions.set(id, preview);
+    this.changed(id);
   }
 
   /** Every conversation's summary, most recent activity first. */
   async list(): Promise<ConversationSummary[]> {
-    const summaries = await Promise.all([...this.byId.values()].map((c) => summarizeConversation(c, this.store, this.me)));
+    const summaries = await Promise.all(
+      [...this.byId.values()].map((c) => summarizeConversation(c, this.store, this.me, this.reactions.get(c.id))),
+    );
     return summaries.sort((a, b) => b.lastActivity - a.lastActivity);
   }
 
@@ -137,7 +149,7 @@ export class Conversations {
       const conversation = this.byId.get(id);
       if (!conversation) continue;
       try {
-        this.emit({ type: 'conversation', conversation: await summarizeConversation(conversation, this.store, this.me) });
+        this.emit({ type: 'conversation', conversation: await this.summary(id) });
       } catch (error) {
         this.log('error', `Could not summarise conversation ${id}`, error);
       }

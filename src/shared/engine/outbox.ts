@@ -1,6 +1,6 @@
 // The outbox (docs/engine.md, "The outbox"): what the user does is
 // written to the store first as a typed job (store/client-store.ts, OutboxJob:
-// `send` so far), shown at once as `queued`, and sent once the session is
+// sends and changes to messages), shown at once as `queued`, and sent once the session is
 // `synced`, in the order written, with its cid. Whatever was sent but not
 // answered when a connection ends is simply sent again after the next
 // `synced`: the relay deduplicates on (sender, cid), so resending is always
@@ -13,6 +13,17 @@
 // a `batch` or `msg` instead (its ack was lost with the connection) settles
 // its job the same way, since MessageSync writes relay messages through
 // storeRelayMessages() below.
+//
+// Changes to messages (edit, delete, react) are jobs of the same queues
+// (docs/engine.md, "Changes in the outbox"): a change goes behind whatever
+// was written before it, the message it targets included. A change to a
+// message still in the outbox names it by cid, and waits (with the jobs
+// after it) until that message is settled, which gives the change its seq
+// (in the store, ClientStore.settleOutboxJobs, and here in memory). A change
+// whose target is no longer queued without having been stored (refused, or
+// deleted unsent) is dropped. A change the relay refuses for good is dropped
+// too, and its target is shown again as the relay has it; only sends become
+// `failed`.
 //
 // Order within a conversation is kept strictly, with up to SEND_WINDOW of its
 // jobs on the wire at once, sent in order (docs/protocol.md, "Sending several
@@ -35,7 +46,7 @@
 import { monotonicFactory } from 'ulid';
 import type { ChatMessage, DuplexEvent } from '../api.ts';
 import { type AckFrame, type Message, type NackFrame, RETRYABLE_NACK_CODES, type SendFrame } from '../protocol/index.ts';
-import type { ClientStore, OutboxJob, SendJob } from '../store/client-store.ts';
+import type { ChangeJob, ClientStore, OutboxJob, SendJob } from '../store/client-store.ts';
 import type { BackoffPolicy } from './backoff.ts';
 import { RetryPause } from './retry-pause.ts';
 import { outgoingChatMessage } from './views.ts';
@@ -59,6 +70,8 @@ export interface OutboxOptions {
   /** A job of this conversation changed: its summary (last
    * message, status) needs redrawing. */
   changed(conv: string): void;
+  /** A change job was added or is gone: its target needs redrawing. */
+  targetChanged(job: ChangeJob): void;
   sendRetryBackoff: BackoffPolicy;
   /** Jobs of one conversation on the wire at once; SEND_WINDOW unless given. */
   sendWindow?: number;
@@ -96,15 +109,24 @@ export class Outbox {
 
   /** Writes a new message as a `send` job, shows it (the one local echo),
    * and sends it when the session allows. */
-  async send(conv: string, body: string, replyTo?: number): Promise<ChatMessage> {
-    const job: SendJob = { kind: 'send', cid: newCid(), conv, body, createdAt: Date.now(), state: 'queued' };
-    if (replyTo !== undefined) job.replyTo = replyTo;
+  async send(conv: string, body: string, options: { replyTo?: number; forwarded?: true } = {}): Promise<ChatMessage> {
+    const job: SendJob = { kind: 'send', cid: newCid(), conv, body, createdAt: Date.now(), state: 'queued', ...options };
     await this.options.store.addToOutbox(job);
     this.enqueue(job);
     const message = outgoingChatMessage(job, this.options.me);
     this.options.emit({ type: 'messages', conv, messages: [message] });
     this.pump();
     return message;
+  }
+
+  /** Writes a change to a message as a job behind everything queued in its
+   * conversation, and redraws its target with the change applied. */
+  async change(change: DistributiveOmit<ChangeJob, 'cid' | 'createdAt' | 'state'>): Promise<void> {
+    const job = { ...change, cid: newCid(), createdAt: Date.now(), state: 'queued' } as ChangeJob;
+    await this.options.store.addToOutbox(job);
+    this.enqueue(job);
+    this.options.targetChanged(job);
+    this.pump();
   }
 
   /** The session is `synced`: send what is queued. */
@@ -124,11 +146,9 @@ export class Outbox {
   async acknowledged(frames: readonly AckFrame[]): Promise<void> {
     if (frames.length === 0) return;
     const cids = frames.map((frame) => frame.cid);
-    await this.options.store.settleOutboxJobs(
-      cids,
-      frames.map((frame) => frame.msg),
-    );
-    this.settled(cids);
+    const messages = frames.map((frame) => frame.msg);
+    await this.options.store.settleOutboxJobs(cids, messages);
+    this.settled(cids, messages);
   }
 
   /** Writes messages from the relay (a `batch`, `msg` or `history`): the
@@ -141,7 +161,7 @@ export class Outbox {
       return;
     }
     await this.options.store.settleOutboxJobs(own, messages);
-    this.settled(own);
+    this.settled(own, messages);
   }
 
   async nacked(frame: NackFrame): Promise<void> {
@@ -160,16 +180,17 @@ export class Outbox {
     }
     wire?.delete(job.cid);
     this.dequeue(job);
-    await this.replace({ ...job, state: 'failed', error: frame.message });
+    if (job.kind === 'send') await this.replace({ ...job, state: 'failed', error: frame.message });
+    else await this.drop(job);
     this.pump();
   }
 
   /** Puts a failed job of this conversation back in its queue. */
   async retry(conv: string, cid: string): Promise<void> {
     const job = await this.options.store.getOutboxJob(cid);
-    if (job?.state !== 'failed' || job.conv !== conv) return;
+    if (job?.kind !== 'send' || job.state !== 'failed' || job.conv !== conv) return;
     const { error: _error, ...rest } = job;
-    const queued: OutboxJob = { ...rest, state: 'queued' };
+    const queued: SendJob = { ...rest, state: 'queued' };
     await this.replace(queued);
     this.enqueue(queued);
     this.pump();
@@ -179,14 +200,14 @@ export class Outbox {
    * on the wire cannot be called back, so deleting it is refused. */
   async remove(conv: string, cid: string): Promise<void> {
     const queued = this.find(cid);
-    if (queued && queued.conv !== conv) return;
+    if (queued && (queued.conv !== conv || queued.kind !== 'send')) return;
     if (queued && (this.inFlight.get(conv)?.has(cid) || this.heldBy.get(conv) === cid)) {
       throw new Error('This message is being sent and can no longer be deleted');
     }
     // Out of the queue before any await, so that it cannot be sent meanwhile.
     if (queued) this.dequeue(queued);
     const job = queued ?? (await this.options.store.getOutboxJob(cid));
-    if (job?.conv !== conv) return;
+    if (job?.conv !== conv || job.kind !== 'send') return;
     await this.options.store.removeFromOutbox(cid);
     this.options.emit({ type: 'message-removed', conv, cid });
     this.options.changed(conv);
@@ -212,6 +233,13 @@ export class Outbox {
       if (wire && wire.size >= this.window) continue;
       for (const job of queue.values()) {
         if (wire?.has(job.cid)) continue;
+        if (job.kind !== 'send' && job.target === undefined) {
+          // Its target is still queued or on the wire: wait for its seq.
+          if (queue.has(job.targetCid)) break;
+          this.dequeue(job);
+          void this.drop(job);
+          continue;
+        }
         if (!this.options.send(frameOf(job))) return;
         if (!wire) this.inFlight.set(conv, (wire = new Set()));
         wire.add(job.cid);
@@ -221,9 +249,25 @@ export class Outbox {
     }
   }
 
-  /** These jobs are done (their messages stored): their conversations'
-   * windows have room for the next. */
-  private settled(cids: readonly string[]): void {
+  /** Removes a change job that will not be sent, and redraws its target. */
+  private async drop(job: ChangeJob): Promise<void> {
+    try {
+      await this.options.store.removeFromOutbox(job.cid);
+    } finally {
+      this.options.targetChanged(job);
+    }
+  }
+
+  /** These jobs are done (their messages stored): changes queued behind
+   * them learn their targets' seqs, and their conversations' windows have
+   * room for the next. */
+  private settled(cids: readonly string[], messages: readonly Message[]): void {
+    for (const message of messages) {
+      if (message.kind !== undefined) continue;
+      for (const job of this.queues.get(message.conv)?.values() ?? []) {
+        if (job.kind !== 'send' && job.targetCid === message.cid) job.target = message.seq;
+      }
+    }
     let any = false;
     for (const cid of cids) {
       const job = this.find(cid);
@@ -260,16 +304,24 @@ export class Outbox {
     return undefined;
   }
 
-  private async replace(job: OutboxJob): Promise<void> {
+  private async replace(job: SendJob): Promise<void> {
     await this.options.store.updateOutboxJob(job);
     this.options.emit({ type: 'messages', conv: job.conv, messages: [outgoingChatMessage(job, this.options.me)] });
     this.options.changed(job.conv);
   }
 }
 
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
 /** The frame that asks the relay to do a job. */
 function frameOf(job: OutboxJob): SendFrame {
-  const frame: SendFrame = { t: 'send', cid: job.cid, conv: job.conv, body: job.body };
-  if (job.replyTo !== undefined) frame.replyTo = job.replyTo;
+  const frame: SendFrame = { t: 'send', cid: job.cid, conv: job.conv, body: job.kind === 'delete' ? '' : job.body };
+  if (job.kind === 'send') {
+    if (job.replyTo !== undefined) frame.replyTo = job.replyTo;
+    if (job.forwarded) frame.forwarded = true;
+  } else {
+    frame.kind = job.kind;
+    frame.target = job.target;
+  }
   return frame;
 }

@@ -26,18 +26,16 @@ import type {
   DuplexEvent,
   GetMessagesOptions,
   MessagePage,
+  MessageRef,
   PrivacySettings,
   StopReason,
 } from '../api.ts';
 import {
-  type BodyProblem,
-  bodyProblem,
   CLOSE_CODES,
   type Conversation,
   type ConvFrame,
   type ConvsFrame,
   type GroupAddPolicy,
-  MAX_BODY_CODE_POINTS,
   type Presence,
   PROTOCOL_VERSION,
   type AckFrame,
@@ -52,6 +50,7 @@ import { ChatStates } from './chat-states.ts';
 import { Connection, type WebSocketClass } from './connection.ts';
 import { Conversations } from './conversations.ts';
 import type { Logger } from './log.ts';
+import { assertSendableBody, MessageChanges } from './message-changes.ts';
 import { Outbox } from './outbox.ts';
 import { PartialConversations } from './partial-conversations.ts';
 import { PresenceBook } from './presence.ts';
@@ -61,7 +60,7 @@ import { Requests, type UnsentRequest } from './requests.ts';
 import { MessageSync } from './sync.ts';
 import type { EngineTiming } from './timing.ts';
 import { Typing } from './typing.ts';
-import { outgoingChatMessage, ownMessageWatermarks, storedChatMessage } from './views.ts';
+import { outgoingChatMessage, ownMessageWatermarks, storedChatMessage, withPendingChanges } from './views.ts';
 
 /** What the host keeps between runs to stay signed in. */
 export interface StoredAccount {
@@ -105,6 +104,7 @@ export class UserSession implements SessionCalls {
   private readonly conversations: Conversations;
   private readonly requests: Requests;
   private readonly outbox: Outbox;
+  private readonly changes: MessageChanges;
   private readonly receipts: Receipts;
   private readonly sync: MessageSync;
   private readonly typing: Typing;
@@ -150,8 +150,10 @@ export class UserSession implements SessionCalls {
       isOnline,
       emit,
       changed: (conv) => this.conversations.changed(conv),
+      targetChanged: (job) => this.changes.jobChanged(job),
       sendRetryBackoff: timing.sendRetryBackoff,
     });
+    this.changes = new MessageChanges({ store, conversations: this.conversations, outbox: this.outbox, me: this.me, emit });
     this.receipts = new Receipts({
       store,
       conversations: this.conversations,
@@ -169,6 +171,7 @@ export class UserSession implements SessionCalls {
       emit,
       write: (messages) => this.outbox.storeRelayMessages(messages),
       incomingStored: (conv) => this.receipts.delivered(conv),
+      changesStored: (conv, targets) => this.changes.redrawStored(conv, targets),
       log,
     });
     this.typing = new Typing((frame) => isOnline() && send(frame), emit, timing);
@@ -248,11 +251,12 @@ export class UserSession implements SessionCalls {
     // One more than asked for tells whether older ones are stored.
     const stored = await this.store.getMessages(conv, { beforeSeq: options.beforeSeq, limit: options.limit + 1 });
     const hasMoreLocal = stored.length > options.limit;
+    const outbox = await this.store.listOutbox(conv);
     const messages = (hasMoreLocal ? stored.slice(1) : stored).map((m) => storedChatMessage(m, conversation, this.me));
     if (options.beforeSeq === undefined) {
-      for (const job of await this.store.listOutbox(conv)) messages.push(outgoingChatMessage(job, this.me));
+      for (const job of outbox) if (job.kind === 'send') messages.push(outgoingChatMessage(job, this.me));
     }
-    return { messages, hasMoreLocal };
+    return { messages: messages.map((m) => withPendingChanges(m, outbox, this.me)), hasMoreLocal };
   }
 
   loadOlder(conv: string): Promise<number> {
@@ -303,15 +307,34 @@ export class UserSession implements SessionCalls {
     return this.chatStates.set(conv, change);
   }
 
-  async send(conv: string, body: string, replyTo?: number): Promise<ChatMessage> {
+  send(conv: string, body: string, replyTo?: number): Promise<ChatMessage> {
+    return this.sendNew(conv, body, replyTo === undefined ? {} : { replyTo });
+  }
+
+  async forward(conv: string, fromConv: string, seq: number): Promise<ChatMessage> {
+    return this.sendNew(conv, await this.changes.forwardedBody(fromConv, seq), { forwarded: true });
+  }
+
+  edit(conv: string, message: MessageRef, body: string): Promise<void> {
+    return this.changes.edit(conv, message, body);
+  }
+
+  deleteForEveryone(conv: string, message: MessageRef): Promise<void> {
+    return this.changes.deleteForEveryone(conv, message);
+  }
+
+  react(conv: string, message: MessageRef, emoji: string): Promise<void> {
+    return this.changes.react(conv, message, emoji);
+  }
+
+  private async sendNew(conv: string, body: string, options: { replyTo?: number; forwarded?: true }): Promise<ChatMessage> {
     const conversation = this.conversations.require(conv);
     // The relay's own rules: a body it would refuse never enters the outbox
     // (and one over the frame size would make it close the socket, 1009, at
     // every resend, for ever).
-    const problem = bodyProblem(body);
-    if (problem) throw new RangeError(BODY_REFUSALS[problem]);
+    assertSendableBody(body);
     this.typing.stop(conv);
-    const message = await this.outbox.send(conv, body, replyTo);
+    const message = await this.outbox.send(conv, body, options);
     conversation.lastActivity = Math.max(conversation.lastActivity, message.ts);
     // What was being typed has just been sent.
     conversation.draft = '';
@@ -568,9 +591,3 @@ export class UserSession implements SessionCalls {
   }
 }
 
-/** What the user is told for each broken body rule (src/shared/protocol/content.ts). */
-const BODY_REFUSALS: Record<BodyProblem, string> = {
-  blank: 'A message cannot be empty',
-  too_long: `A message can be at most ${MAX_BODY_CODE_POINTS} characters long`,
-  too_large: 'A message cannot carry that much surrounding whitespace',
-};

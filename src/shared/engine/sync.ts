@@ -21,11 +21,12 @@
 // 4. The UI gets the messages at or below the cursor, in seq order: a
 //    conversation is shown in order once its gap is filled, never with a hole.
 //
-// Changes to messages (MSG.kind set: edit, delete, react) are not applied
-// yet: they move the cursor like any message but are neither stored nor
-// shown, do not count as unread and do not move the conversation up the list
-// (docs/engine.md, "Changes to messages"), so that an edit or a reaction never
-// appears as a new text message.
+// Changes to messages (MSG.kind set: edit, delete, react) move the cursor
+// like any message; the store folds them into their targets instead of
+// storing them (store/fold-changes.ts), and the targets are shown again. They
+// never count as unread and never move the conversation up the list
+// (docs/engine.md, "Changes to messages"), so that an edit or a reaction
+// never appears as a new message.
 //
 // When the connection drops, waiting messages are simply forgotten: they are
 // stored, and the next `hello` cursor makes the relay send them again. For the
@@ -54,6 +55,9 @@ export interface MessageSyncOptions {
   write(messages: readonly Message[]): Promise<void>;
   /** Messages from others were stored in this conversation. */
   incomingStored(conv: string): void;
+  /** These changes were folded into their targets and are now covered by
+   * the cursor: show the targets again. */
+  changesStored(conv: string, changes: Message[]): Promise<void>;
   log: Logger;
 }
 
@@ -176,7 +180,7 @@ export class MessageSync {
   private async ingest(conv: string, messages: readonly Message[]): Promise<void> {
     const conversation = this.known(conv, messages.length);
     if (!conversation || messages.length === 0) return;
-    await this.options.write(messages.filter(isOrdinary));
+    await this.options.write(messages);
     const lowest = Math.min(...messages.map((m) => m.seq), this.lowestReceived.get(conv) ?? Infinity);
     this.lowestReceived.set(conv, lowest);
     await this.advance(conversation, messages);
@@ -191,7 +195,7 @@ export class MessageSync {
   /** Stored messages: moves the cursor over them and shows what it covers. */
   private async advance(conversation: StoredConversation, messages: readonly Message[]): Promise<void> {
     const conv = conversation.id;
-    const incoming = messages.some((m) => m.from !== this.options.me);
+    const incoming = messages.some((m) => m.from !== this.options.me && isOrdinary(m));
 
     // Synchronous from here to the save below: the cursor only moves over
     // messages already stored, and nothing else can move it meanwhile.
@@ -222,6 +226,8 @@ export class MessageSync {
         messages: shownOrdinary.map((m) => storedChatMessage(m, conversation, this.options.me)),
       });
     }
+    const changes = shown.filter((m) => !isOrdinary(m)).sort((a, b) => a.seq - b.seq);
+    if (changes.length > 0) await this.options.changesStored(conv, changes);
     this.options.conversations.changed(conv);
     if (incoming) this.options.incomingStored(conv);
     // Not awaited: the answer arrives as a frame that is handled after this one.

@@ -3,9 +3,10 @@
 // status of the user's own stored messages is never stored; it follows from
 // the conversation's receipt watermarks (docs/protocol.md: delivered/read once
 // every other member's watermark has reached the message).
-import type { ChatMessage, ConversationSummary } from '../api.ts';
+import type { ChatMessage, ConversationSummary, ReactionPreview } from '../api.ts';
 import type { Message, ReceiptWatermarks, User } from '../protocol/index.ts';
-import type { ClientStore, SendJob, StoredConversation } from '../store/client-store.ts';
+import type { ChangeJob, ClientStore, OutboxJob, SendJob, StoredConversation } from '../store/client-store.ts';
+import { applyChange } from '../store/fold-changes.ts';
 
 /** Up to which seq the user's own messages count as delivered and as read:
  * the lowest watermarks among the other members (0 when there are none, so
@@ -32,7 +33,7 @@ export function storedChatMessage(message: Message, conversation: StoredConversa
     ts: message.ts,
     mine: message.from === me,
   };
-  if (message.replyTo !== undefined) chat.replyTo = message.replyTo;
+  copyChangeableFields(message, chat);
   if (chat.mine) {
     const watermarks = ownMessageWatermarks(conversation, me);
     chat.status = watermarks.read >= message.seq ? 'read' : watermarks.delivered >= message.seq ? 'delivered' : 'sent';
@@ -52,8 +53,37 @@ export function outgoingChatMessage(job: SendJob, me: string): ChatMessage {
     status: job.state,
   };
   if (job.replyTo !== undefined) chat.replyTo = job.replyTo;
+  if (job.forwarded) chat.forwarded = true;
   if (job.error !== undefined) chat.error = job.error;
   return chat;
+}
+
+/** The fields of a message that changes affect, copied from `from` (where
+ * set) onto `to`. */
+type Changeable = Pick<Message, 'replyTo' | 'forwarded' | 'editedAt' | 'deleted' | 'reactions'>;
+
+function copyChangeableFields(from: Changeable, to: Changeable): void {
+  if (from.replyTo !== undefined) to.replyTo = from.replyTo;
+  if (from.forwarded) to.forwarded = true;
+  if (from.editedAt !== undefined) to.editedAt = from.editedAt;
+  if (from.deleted) to.deleted = true;
+  if (from.reactions) to.reactions = from.reactions;
+}
+
+/** A message as the user will see it once the changes they made to it that
+ * still wait in the outbox are done (shown at once, like a queued send). */
+export function withPendingChanges(chat: ChatMessage, outbox: readonly OutboxJob[], me: string): ChatMessage {
+  const pending = outbox.filter((job): job is ChangeJob => job.kind !== 'send' && job.targetCid === chat.cid);
+  if (pending.length === 0) return chat;
+  let state: Message = { conv: chat.conv, seq: chat.seq ?? 0, cid: chat.cid, from: chat.from, body: chat.body, ts: chat.ts };
+  copyChangeableFields(chat, state);
+  for (const job of pending) {
+    state = applyChange(state, { kind: job.kind, from: me, body: job.kind === 'delete' ? '' : job.body, ts: job.createdAt });
+  }
+  const { replyTo: _r, forwarded: _f, editedAt: _e, deleted: _d, reactions: _x, ...base } = chat;
+  const changed: ChatMessage = { ...base, body: state.body };
+  copyChangeableFields(state, changed);
+  return changed;
 }
 
 function conversationTitle(conversation: StoredConversation, me: string): string {
@@ -65,20 +95,26 @@ export async function summarizeConversation(
   conversation: StoredConversation,
   store: ClientStore,
   me: string,
+  lastReaction?: ReactionPreview,
 ): Promise<ConversationSummary> {
-  const [[newestStored], newestOutgoing, unread] = await Promise.all([
+  const [[newestStored], outbox, unread] = await Promise.all([
     store.getMessages(conversation.id, { limit: 1 }),
-    store.lastOutboxJob(conversation.id),
+    store.listOutbox(conversation.id),
     store.countMessagesAfter(conversation.id, conversation.readUpTo, me),
   ]);
   // Outgoing messages come after every stored one in the conversation's
   // order (see MessagePage), so the newest of them is the last message.
-  const lastMessage = newestOutgoing
+  const newestOutgoing = outbox.findLast((job) => job.kind === 'send');
+  const newest = newestOutgoing
     ? outgoingChatMessage(newestOutgoing, me)
     : newestStored
       ? storedChatMessage(newestStored, conversation, me)
       : null;
+  const lastMessage = newest && withPendingChanges(newest, outbox, me);
+  // A reaction shows in the list until a message comes after it.
+  const reactionIsNewest = lastReaction && lastMessage?.seq !== null && lastReaction.seq > (lastMessage?.seq ?? 0);
   return {
+    ...(reactionIsNewest ? { lastReaction } : {}),
     id: conversation.id,
     kind: conversation.kind,
     title: conversationTitle(conversation, me),

@@ -66,13 +66,40 @@ export interface SendJob extends OutboxJobBase {
   kind: 'send';
   body: string;
   replyTo?: number;
+  forwarded?: true;
 }
 
+/** A change to an earlier message (docs/engine.md, "Changes in the outbox").
+ * `targetCid` names the message from the start; `target`, its seq, is known
+ * once the relay has stored it: a change to a message still in the outbox
+ * waits behind it in the same queue, and settling the message fills in the
+ * seq of every change that targets it (settleOutboxJobs). */
+interface ChangeJobBase extends OutboxJobBase {
+  targetCid: string;
+  target?: number;
+}
+
+export interface EditJob extends ChangeJobBase {
+  kind: 'edit';
+  body: string;
+}
+
+export interface DeleteJob extends ChangeJobBase {
+  kind: 'delete';
+}
+
+export interface ReactJob extends ChangeJobBase {
+  kind: 'react';
+  /** One emoji, or "" to remove the user's reaction. */
+  body: string;
+}
+
+export type ChangeJob = EditJob | DeleteJob | ReactJob;
+
 /** Something the user did that the relay has not taken yet, persisted until
- * it has: one kind per operation. `send` is the only one so far; edits,
- * deletions, reactions and "upload then send" join this union, each with its
- * own fields (the stores keep a job's own fields without knowing them). */
-export type OutboxJob = SendJob;
+ * it has: one kind per operation, each with its own fields (the stores keep a
+ * job's own fields without knowing them). */
+export type OutboxJob = SendJob | ChangeJob;
 export type OutboxJobKind = OutboxJob['kind'];
 
 export interface MessageRange {
@@ -93,13 +120,21 @@ export interface ClientStore {
   /** Deletes a conversation with its messages and outbox entries. */
   deleteConversation(id: string): Promise<void>;
 
-  /** Inserts or replaces messages the relay stored (by conv + seq). */
+  /** Writes messages of one relay frame, in one transaction: an ordinary
+   * message is inserted or replaced (by conv + seq) as the relay serves it,
+   * in its current state; a change (`kind` set) is folded into its target
+   * (foldChange) when the target is stored and not already newer than the
+   * change, and is not stored itself (docs/engine.md, "Changes to
+   * messages"). */
   putMessages(messages: readonly Message[]): Promise<void>;
-  /** The outbox settling its jobs: in one transaction, stores the messages
-   * the relay stored for them (as putMessages) and deletes the jobs with
-   * these cids, so that a message is outgoing or stored, never both, even
-   * across a crash. Cids without a job are ignored. */
+  /** The outbox settling its jobs: in one transaction, writes the messages
+   * the relay stored for them (as putMessages), deletes the jobs with these
+   * cids, and gives every change job that targets one of these messages by
+   * cid its seq; so a message is outgoing or stored, never both, even across
+   * a crash. Cids without a job are ignored. */
   settleOutboxJobs(cids: readonly string[], messages: readonly Message[]): Promise<void>;
+  /** One stored message, in its current state. */
+  getMessage(conv: string, seq: number): Promise<Message | undefined>;
   /** Up to `limit` messages of a conversation, the newest below `beforeSeq`
    * (or the newest of all), in ascending seq order. */
   getMessages(conv: string, options: { beforeSeq?: number; limit: number }): Promise<Message[]>;
@@ -119,8 +154,6 @@ export interface ClientStore {
   getOutboxJob(cid: string): Promise<OutboxJob | undefined>;
   /** Outbox jobs in the order added, of one conversation when given. */
   listOutbox(conv?: string): Promise<OutboxJob[]>;
-  /** The job of a conversation added last, if any. */
-  lastOutboxJob(conv: string): Promise<OutboxJob | undefined>;
 
   close(): Promise<void>;
 }

@@ -7,7 +7,7 @@
 // - Messages are keyed by [conv, seq], so paging a conversation is a key range
 //   walked backwards; the outbox is keyed by an auto-incremented position, the
 //   order written.
-import { type DBSchema, type IDBPDatabase, type IDBPTransaction, openDB, type StoreNames } from 'idb';
+import { type DBSchema, type IDBPDatabase, type IDBPObjectStore, type IDBPTransaction, openDB, type StoreNames } from 'idb';
 import { DEFAULT_CHAT_STATE, type Message } from '../../shared/protocol/index.ts';
 import type {
   ClientStore,
@@ -16,13 +16,18 @@ import type {
   OutboxJob,
   StoredConversation,
 } from '../../shared/store/client-store.ts';
+import { changeTargets, foldFrame, messageKey, type MessageState } from '../../shared/store/fold-changes.ts';
 
 /** An outbox job as stored: `position` is assigned by IndexedDB on add. */
 type OutboxRecord = OutboxJob & { position?: number };
 
+/** A message as stored: its current state and the highest seq that state
+ * reflects (fold-changes.ts). */
+type MessageRecord = Message & { changedThrough: number };
+
 interface ClientDatabase extends DBSchema {
   conversations: { key: string; value: StoredConversation; indexes: { by_activity: number } };
-  messages: { key: [string, number]; value: Message; indexes: { by_sender: [string, string, number] } };
+  messages: { key: [string, number]; value: MessageRecord; indexes: { by_sender: [string, string, number] } };
   outbox: { key: number; value: OutboxRecord; indexes: { by_cid: string; by_conv: [string, number] } };
 }
 
@@ -45,7 +50,7 @@ const MIGRATIONS: ReadonlyArray<(db: IDBPDatabase<ClientDatabase>, tx: UpgradeTr
     let cursor = await tx.objectStore('outbox').openCursor();
     while (cursor) {
       const record = cursor.value as Partial<OutboxRecord>;
-      if (record.kind === undefined) await cursor.update({ ...cursor.value, kind: 'send' });
+      if (record.kind === undefined) await cursor.update({ ...cursor.value, kind: 'send' } as OutboxRecord);
       cursor = await cursor.continue();
     }
   },
@@ -58,6 +63,15 @@ const MIGRATIONS: ReadonlyArray<(db: IDBPDatabase<ClientDatabase>, tx: UpgradeTr
       if (record.chatState === undefined) {
         await cursor.update({ ...cursor.value, chatState: { ...DEFAULT_CHAT_STATE }, pendingChatState: null });
       }
+      cursor = await cursor.continue();
+    }
+  },
+  async (_db, tx) => {
+    // Changes to messages fold into their targets (docs/engine.md, "Changes
+    // to messages"): a stored message reflects at least its own seq.
+    let cursor = await tx.objectStore('messages').openCursor();
+    while (cursor) {
+      await cursor.update({ ...cursor.value, changedThrough: cursor.value.seq });
       cursor = await cursor.continue();
     }
   },
@@ -122,18 +136,35 @@ class IndexedDbClientStore implements ClientStore {
 
   async putMessages(messages: readonly Message[]): Promise<void> {
     const tx = this.db.transaction('messages', 'readwrite');
-    await Promise.all([...messages.map((message) => tx.store.put(message)), tx.done]);
+    await Promise.all([writeFrame(tx.store, messages), tx.done]);
   }
 
   async settleOutboxJobs(cids: readonly string[], messages: readonly Message[]): Promise<void> {
     const tx = this.db.transaction(['messages', 'outbox'], 'readwrite');
     const outbox = tx.objectStore('outbox');
-    const stored = messages.map((message) => tx.objectStore('messages').put(message));
-    const settled = cids.map(async (cid) => {
-      const position = await outbox.index('by_cid').getKey(cid);
-      if (position !== undefined) await outbox.delete(position);
-    });
-    await Promise.all([...stored, ...settled, tx.done]);
+    const settle = async () => {
+      for (const cid of cids) {
+        const position = await outbox.index('by_cid').getKey(cid);
+        if (position !== undefined) await outbox.delete(position);
+      }
+      // Changes waiting for these messages learn their seqs.
+      const seqs = new Map(messages.filter((m) => m.kind === undefined).map((m) => [`${m.conv}\u0000${m.cid}`, m.seq]));
+      for (const conv of new Set(messages.map((m) => m.conv))) {
+        let cursor = await outbox.index('by_conv').openCursor(wholeConversation(conv));
+        while (cursor) {
+          const job = cursor.value;
+          const seq = job.kind === 'send' ? undefined : seqs.get(`${job.conv}\u0000${job.targetCid}`);
+          if (seq !== undefined && job.kind !== 'send') await cursor.update({ ...job, target: seq });
+          cursor = await cursor.continue();
+        }
+      }
+    };
+    await Promise.all([writeFrame(tx.objectStore('messages'), messages), settle(), tx.done]);
+  }
+
+  async getMessage(conv: string, seq: number): Promise<Message | undefined> {
+    const record = await this.db.get('messages', [conv, seq]);
+    return record && toMessage(record);
   }
 
   async getMessages(conv: string, options: { beforeSeq?: number; limit: number }): Promise<Message[]> {
@@ -141,7 +172,7 @@ class IndexedDbClientStore implements ClientStore {
     const newestFirst: Message[] = [];
     let cursor = await this.db.transaction('messages').store.openCursor(range, 'prev');
     while (cursor && newestFirst.length < options.limit) {
-      newestFirst.push(cursor.value);
+      newestFirst.push(toMessage(cursor.value));
       cursor = await cursor.continue();
     }
     return newestFirst.reverse();
@@ -149,7 +180,7 @@ class IndexedDbClientStore implements ClientStore {
 
   async getMessagesFrom(conv: string, from: string, range: MessageRange, limit: number): Promise<Message[]> {
     const keys = IDBKeyRange.bound([conv, from, range.afterSeq], [conv, from, range.throughSeq], true, false);
-    return this.db.getAllFromIndex('messages', 'by_sender', keys, limit);
+    return (await this.db.getAllFromIndex('messages', 'by_sender', keys, limit)).map(toMessage);
   }
 
   async countMessagesAfter(conv: string, afterSeq: number, exceptFrom: string): Promise<number> {
@@ -199,14 +230,27 @@ class IndexedDbClientStore implements ClientStore {
     return records.map(withoutPosition);
   }
 
-  async lastOutboxJob(conv: string): Promise<OutboxJob | undefined> {
-    const cursor = await this.db.transaction('outbox').store.index('by_conv').openCursor(wholeConversation(conv), 'prev');
-    return cursor ? withoutPosition(cursor.value) : undefined;
-  }
 
   async close(): Promise<void> {
     this.db.close();
   }
+}
+
+type MessageStore = IDBPObjectStore<ClientDatabase, StoreNames<ClientDatabase>[], 'messages', 'readwrite'>;
+
+/** Writes one frame's messages, folding its changes (fold-changes.ts). */
+async function writeFrame(store: MessageStore, messages: readonly Message[]): Promise<void> {
+  const stored = new Map<string, MessageState>();
+  for (const { conv, seq } of [...messages.filter((m) => m.kind === undefined), ...changeTargets(messages)]) {
+    const record = await store.get([conv, seq]);
+    if (record) stored.set(messageKey(conv, seq), { message: toMessage(record), changedThrough: record.changedThrough });
+  }
+  for (const { message, changedThrough } of foldFrame(messages, stored)) await store.put({ ...message, changedThrough });
+}
+
+function toMessage(record: MessageRecord): Message {
+  const { changedThrough: _changedThrough, ...message } = record;
+  return message;
 }
 
 function withoutPosition(record: OutboxRecord): OutboxJob {

@@ -1,32 +1,54 @@
 import { useEffect, useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import type { ConversationSummary } from '../../../shared/api.ts';
 import { memberName } from '../../store/selectors.ts';
-import { useActions, useChat } from '../../store/useChat.ts';
+import { useActions, useChat, useMessageWindow } from '../../store/useChat.ts';
 import { IconButton } from '../common/IconButton.tsx';
+import { availableActions } from './MessageActions.tsx';
 import { ReplyPreview } from './ReplyPreview.tsx';
 import { useDraftAutosave } from './useDraftAutosave.ts';
 
 /** Writing a message: Enter sends, Shift+Enter adds a line, the field grows
  * with its text (up to a few lines, see conversation.css), and the draft is
  * kept per conversation. Mounted per conversation, so it starts from that
- * conversation's saved draft. */
+ * conversation's saved draft. While a message is being edited the field
+ * holds its text instead (the draft waits), and Enter saves the edit; Up in
+ * an empty field edits the user's last message; Escape cancels a reply or
+ * an edit. */
 export function Composer({ conversation }: { conversation: ConversationSummary }) {
   const conv = conversation.id;
   const [text, setText] = useState(conversation.draft);
   const replyTarget = useChat((state) => state.replyTarget);
+  const editTarget = useChat((state) => (state.editTarget?.conv === conv ? state.editTarget : null));
   const me = useChat((state) => state.account?.user.id);
+  const messages = useMessageWindow(conv);
   const actions = useActions();
   const inputRef = useRef<HTMLTextAreaElement>(null);
-  useDraftAutosave(conv, text);
+  // The draft set aside while editing, given back when the edit ends.
+  const [draftWhileEditing, setDraftWhileEditing] = useState<string | null>(null);
+  useDraftAutosave(conv, draftWhileEditing ?? text);
+
+  // Editing starts with the message's text; ending it gives the draft back
+  // (state adjusted while rendering, as React advises, not in an effect).
+  const [editingCid, setEditingCid] = useState<string | null>(null);
+  if ((editTarget?.cid ?? null) !== editingCid) {
+    setEditingCid(editTarget?.cid ?? null);
+    if (editTarget) {
+      setDraftWhileEditing((saved) => saved ?? text);
+      setText(editTarget.body);
+    } else if (draftWhileEditing !== null) {
+      setText(draftWhileEditing);
+      setDraftWhileEditing(null);
+    }
+  }
 
   // Ready to type, after any saved draft, when the conversation opens and
-  // when a reply is chosen.
+  // when a reply or an edit is chosen.
   useEffect(() => {
     const input = inputRef.current;
     if (!input) return;
     input.focus();
     input.setSelectionRange(input.value.length, input.value.length);
-  }, [replyTarget]);
+  }, [replyTarget, editTarget?.cid]);
 
   useLayoutEffect(() => {
     const input = inputRef.current;
@@ -35,7 +57,27 @@ export function Composer({ conversation }: { conversation: ConversationSummary }
     input.style.height = `${input.scrollHeight}px`;
   }, [text]);
 
+  async function saveEdit() {
+    const body = text.trim();
+    if (!body) return;
+    try {
+      await actions.saveEdit(conv, body);
+    } catch (error) {
+      console.error('Duplex:', error);
+    }
+  }
+
+  /** The user's newest message that can still be edited, if any. */
+  function lastEditable() {
+    for (let i = (messages?.size ?? 0) - 1; i >= 0; i--) {
+      const message = messages!.at(i)!;
+      if (message.mine && !message.deleted) return availableActions(message).edit ? message : null;
+    }
+    return null;
+  }
+
   async function send() {
+    if (editTarget) return saveEdit();
     const body = text.trim();
     if (!body) return;
     setText('');
@@ -60,18 +102,31 @@ export function Composer({ conversation }: { conversation: ConversationSummary }
     if (event.key === 'Enter' && !event.shiftKey && !event.altKey && !event.ctrlKey && !event.metaKey && !event.nativeEvent.isComposing) {
       event.preventDefault();
       void send();
-    } else if (event.key === 'Escape' && replyTarget) {
+    } else if (event.key === 'Escape' && (replyTarget || editTarget)) {
       event.preventDefault();
-      actions.setReplyTarget(null);
+      cancel();
+    } else if (event.key === 'ArrowUp' && text === '' && !editTarget) {
+      const last = lastEditable();
+      if (!last) return;
+      event.preventDefault();
+      actions.setEditTarget(last);
     }
+  }
+
+  function cancel() {
+    if (editTarget) actions.setEditTarget(null);
+    else actions.setReplyTarget(null);
   }
 
   const replyAuthor =
     replyTarget && (replyTarget.from === me ? 'yourself' : conversation.kind === 'group' ? memberName(conversation, replyTarget.from) : conversation.title);
   return (
     <div className="composer">
-      {replyTarget && replyAuthor && (
-        <ReplyPreview message={replyTarget} author={replyAuthor} onCancel={() => actions.setReplyTarget(null)} />
+      {editTarget ? (
+        <ReplyPreview heading="Editing message" body={editTarget.body} onCancel={cancel} />
+      ) : (
+        replyTarget &&
+        replyAuthor && <ReplyPreview heading={`Replying to ${replyAuthor}`} body={replyTarget.body} onCancel={cancel} />
       )}
       <form className="composer__form" onSubmit={onSubmit}>
         <textarea
@@ -83,7 +138,7 @@ export function Composer({ conversation }: { conversation: ConversationSummary }
           value={text}
           onChange={(event) => {
             setText(event.target.value);
-            actions.setTyping(conv, event.target.value.trim() !== '');
+            if (!editTarget) actions.setTyping(conv, event.target.value.trim() !== '');
           }}
           onKeyDown={onKeyDown}
         />

@@ -1,11 +1,13 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { isSameDay } from 'date-fns';
-import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { ChatMessage, ConversationSummary } from '../../../shared/api.ts';
 import type { MessageWindow } from '../../store/messageWindow.ts';
+import { background } from '../../store/chatState.ts';
 import { memberName } from '../../store/selectors.ts';
 import { useActions, useChat, useMessageWindow } from '../../store/useChat.ts';
 import { IconButton } from '../common/IconButton.tsx';
+import type { MessageActionHandlers } from './MessageActions.tsx';
 import { MessageRow } from './MessageRow.tsx';
 
 /** A one-line bubble; rows are measured once rendered. */
@@ -148,6 +150,16 @@ export function MessageList({ conversation }: { conversation: ConversationSummar
   );
   const retry = useCallback((cid: string) => actions.retry(conv, cid), [actions, conv]);
   const deleteUnsent = useCallback((cid: string) => actions.deleteUnsent(conv, cid), [actions, conv]);
+  const messageActions = useMemo<MessageActionHandlers>(
+    () => ({
+      onReply: actions.setReplyTarget,
+      onEdit: actions.setEditTarget,
+      onForward: actions.openForward,
+      onReact: (message, emoji) => background(actions.toggleReaction(conv, message, emoji)),
+      onDeleteForEveryone: (message) => background(actions.deleteForEveryone(conv, message)),
+    }),
+    [actions, conv],
+  );
 
   function jumpToLatest() {
     virtualizer.scrollToEnd();
@@ -199,7 +211,8 @@ export function MessageList({ conversation }: { conversation: ConversationSummar
                     quoted={quoted}
                     quotedAuthor={quoted ? authorOf(quoted) : null}
                     highlighted={message.cid === highlightCid}
-                    onReply={actions.setReplyTarget}
+                    me={me}
+                    actions={messageActions}
                     onJumpToQuote={jumpToQuote}
                     onRetry={retry}
                     onDelete={deleteUnsent}

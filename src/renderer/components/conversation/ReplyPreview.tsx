@@ -1,15 +1,15 @@
-import type { ChatMessage } from '../../../shared/api.ts';
 import { IconButton } from '../common/IconButton.tsx';
 
-/** Above the composer while replying: what is being quoted, and a way out. */
-export function ReplyPreview({ message, author, onCancel }: { message: ChatMessage; author: string; onCancel(): void }) {
+/** Above the composer while replying (`Replying to NAME`) or editing
+ * (`Editing message`): the message concerned, and a way out. */
+export function ReplyPreview({ heading, body, onCancel }: { heading: string; body: string; onCancel(): void }) {
   return (
     <div className="reply-preview">
       <div className="reply-preview__quote">
-        <span className="reply-preview__author">Replying to {author}</span>
-        <span className="reply-preview__body">{message.body}</span>
+        <span className="reply-preview__author">{heading}</span>
+        <span className="reply-preview__body">{body}</span>
       </div>
-      <IconButton label="Cancel reply" icon="close" onClick={onCancel} />
+      <IconButton label="Cancel" icon="close" onClick={onCancel} />
     </div>
   );
 }
