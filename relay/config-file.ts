@@ -37,6 +37,7 @@ const configFileSchema = z
     s3Region: z.string(),
     s3Endpoint: z.string(),
     redisUrl: z.string(),
+    databaseUrl: z.string(),
     limits: limitsSchema,
   })
   .partial();

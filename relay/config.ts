@@ -61,6 +61,8 @@ export interface RelayConfig {
   s3?: S3Settings;
   /** redis:// or rediss:// URL: run as one node of a cluster (docs/scaling.md). */
   redisUrl?: string;
+  /** postgres:// URL: the store is this PostgreSQL database instead of `<dataDir>/relay.db` (docs/scaling.md). */
+  databaseUrl?: string;
   limits: Limits;
 }
 
@@ -113,6 +115,12 @@ export const RELAY_OPTIONS: readonly OptionSpec[] = [
   { flag: 'host', env: 'DUPLEX_HOST', value: 'ADDR', description: 'address to listen on (default 127.0.0.1)' },
   { flag: 'port', env: 'DUPLEX_PORT', value: 'N', description: 'port to listen on, 0 for any free one (default 8787)' },
   { flag: 'data', env: 'DUPLEX_DATA', value: 'DIR', description: 'data directory: relay.db, files/, uploads/ (default ./data)' },
+  {
+    flag: 'database-url',
+    env: 'DUPLEX_DATABASE_URL',
+    value: 'URL',
+    description: 'store in PostgreSQL (postgres://USER[:PASS]@HOST[:PORT]/DB) instead of DATA/relay.db; prefer the variable',
+  },
   {
     flag: 'allowed-origins',
     env: 'DUPLEX_ALLOWED_ORIGINS',
@@ -349,6 +357,7 @@ export function resolveConfig(values: OptionValues, env: NodeJS.ProcessEnv): Rel
       find('s3-endpoint', 'DUPLEX_S3_ENDPOINT', 's3Endpoint'),
     ),
     redisUrl: parseRedisUrl(find('redis-url', 'DUPLEX_REDIS_URL', 'redisUrl')),
+    databaseUrl: parseDatabaseUrl(find('database-url', 'DUPLEX_DATABASE_URL', 'databaseUrl')),
     limits: parseLimits(values.limit, env, fileSettings.limits ?? {}, fileName),
   };
 }
@@ -394,12 +403,18 @@ function parseS3(bucket: Found | undefined, region: Found | undefined, endpoint:
 }
 
 function parseRedisUrl(found: Found | undefined): string | undefined {
+  return parseServiceUrl(found, ['redis:', 'rediss:'], 'a redis:// or rediss:// URL');
+}
+
+function parseDatabaseUrl(found: Found | undefined): string | undefined {
+  return parseServiceUrl(found, ['postgres:', 'postgresql:'], 'a PostgreSQL URL like postgres://duplex@db.example.com:5432/duplex');
+}
+
+/** A service's connection URL; the message never repeats it, as it may hold a password. */
+function parseServiceUrl(found: Found | undefined, protocols: readonly string[], expected: string): string | undefined {
   if (found === undefined) return undefined;
   const protocol = URL.canParse(found.text) ? new URL(found.text).protocol : '';
-  if (protocol !== 'redis:' && protocol !== 'rediss:') {
-    // Not echoed: the URL may carry a password.
-    throw new ConfigError(`${found.from}: not a redis:// or rediss:// URL`);
-  }
+  if (!protocols.includes(protocol)) throw new ConfigError(`${found.from}: not ${expected}`);
   return found.text;
 }
 

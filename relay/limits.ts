@@ -255,6 +255,18 @@ const LIMIT_DEFINITIONS = {
     min: 10,
     description: 'how often expired files are looked for',
   },
+  healthCheckIntervalMs: {
+    env: 'DUPLEX_HEALTH_CHECK_INTERVAL_MS',
+    default: 1_000,
+    min: 10,
+    description: 'with --database-url: how often the relay checks that its database answers',
+  },
+  unhealthyAfterMs: {
+    env: 'DUPLEX_UNHEALTHY_AFTER_MS',
+    default: 5_000,
+    min: 10,
+    description: 'with --database-url: /healthz answers 503 once the database has not answered for this long',
+  },
 } as const satisfies Record<string, LimitDefinition>;
 
 export type LimitName = keyof typeof LIMIT_DEFINITIONS;

@@ -14,6 +14,7 @@ import { WebSocketServer } from 'ws';
 import { CLOSE_CODES, MAX_FRAME_BYTES, SUBPROTOCOL } from '../src/shared/protocol/index.ts';
 import type { RelayConfig } from './config.ts';
 import type { RelayContext } from './context.ts';
+import { DependencyHealth } from './dependency-health.ts';
 import { receiveFrame } from './dispatch.ts';
 import { type Fanout, InProcessFanout } from './fanout.ts';
 import type { FileService } from './files/service.ts';
@@ -33,9 +34,8 @@ import { createRateLimits, type RateLimits } from './rate-limit.ts';
 import { RevokedTokenSweep } from './revoked-tokens.ts';
 import { Session } from './session.ts';
 import { SessionRegistry } from './sessions.ts';
-import { databaseFileIn } from './store/sqlite.ts';
-import { openStoreThread } from './store/store-thread.ts';
-import { STORE_FUNCTIONS } from './store-functions.ts';
+import { HEALTH_PROBE, isNetworkStore } from './store/network-store.ts';
+import { openRelayStore } from './store/open.ts';
 import type { RelayStore } from './store/types.ts';
 import { readTlsCredentials, type TlsCredentials } from './tls.ts';
 import { TokenExpiry } from './token-expiry.ts';
@@ -45,7 +45,7 @@ import { type OriginPolicy, originPolicy, refusalOf, refuseUpgrade, type Upgrade
 export interface RelayOptions {
   config: RelayConfig;
   log?: Logger;
-  /** Defaults to SQLite at `<dataDir>/relay.db`. */
+  /** Defaults to the configured one: PostgreSQL with --database-url, else SQLite at `<dataDir>/relay.db`. */
   store?: RelayStore;
   /** Defaults to in-process fan-out, or Redis with `config.redisUrl`. */
   fanout?: Fanout;
@@ -70,9 +70,18 @@ export class Relay {
   readonly #cluster: ClusterNode | undefined;
   #shutdown: Promise<void> | undefined;
 
-  private constructor(ctx: RelayContext, tls: TlsCredentials | undefined, cluster: ClusterNode | undefined) {
+  /** What /healthz checks besides shutting down: the database, when it is over the network. */
+  readonly #dependencies: readonly DependencyHealth[];
+
+  private constructor(
+    ctx: RelayContext,
+    tls: TlsCredentials | undefined,
+    cluster: ClusterNode | undefined,
+    dependencies: readonly DependencyHealth[],
+  ) {
     this.#ctx = ctx;
     this.#cluster = cluster;
+    this.#dependencies = dependencies;
     this.#wss = new WebSocketServer({
       noServer: true,
       maxPayload: MAX_FRAME_BYTES,
@@ -87,7 +96,10 @@ export class Relay {
       ...ctx,
       hashSlots: new HashSlots(passwordHashConcurrency, passwordHashQueue, passwordHashWaitMs),
       isShuttingDown: () => this.#shutdown !== undefined,
-      unavailable: () => (cluster && !cluster.isHealthy ? 'redis is unreachable' : undefined),
+      // The database's reason first: without it nothing works, with or without Redis.
+      unavailable: () =>
+        dependencies.map((dependency) => dependency.unavailableReason()).find((reason) => reason !== undefined) ??
+        (cluster && !cluster.isHealthy ? 'redis is unreachable' : undefined),
     };
     const handleRequest = createRequestHandler(httpDeps);
     this.#metricsHttp = config.metricsPort === undefined ? undefined : createServer(createMetricsRequestHandler(httpDeps));
@@ -133,8 +145,8 @@ export class Relay {
     const { config } = options;
     const tls = config.tls && readTlsCredentials(config.tls);
     const log = options.log ?? createLogger(config.logLevel);
-    // On its own thread, so that no fsync stops the event loop (store-thread.ts).
-    const store = options.store ?? (await openStoreThread(databaseFileIn(config.dataDir), STORE_FUNCTIONS));
+    // SQLite runs on its own thread, so that no fsync stops the event loop (store-thread.ts, open.ts).
+    const store = options.store ?? (await openRelayStore(config, log.child({ module: 'store' })));
     const metrics = new RelayMetrics();
     const cluster =
       config.redisUrl === undefined
@@ -174,10 +186,22 @@ export class Relay {
       await store.close();
       throw error;
     }
+    const dependencies = isNetworkStore(store)
+      ? [
+          new DependencyHealth(
+            'database',
+            () => store[HEALTH_PROBE](),
+            config.limits.healthCheckIntervalMs,
+            config.limits.unhealthyAfterMs,
+            log.child({ module: 'health' }),
+          ),
+        ]
+      : [];
     const relay = new Relay(
       { config, store, fanout, sessions, presence, groupCommit, rateLimits, typing, tokenExpiry, metrics, log, files, ordering },
       tls,
       cluster,
+      dependencies,
     );
     try {
       await relay.#listen();
@@ -214,6 +238,7 @@ export class Relay {
     const { log, groupCommit, presence, fanout, store, typing, files } = this.#ctx;
     log.info({ sockets: this.#open.size }, 'shutting down');
     clearInterval(this.#heartbeat);
+    for (const dependency of this.#dependencies) dependency.stop();
     typing.stop();
     await files.stop();
     await this.#revokedTokenSweep.stop();

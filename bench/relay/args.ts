@@ -5,7 +5,11 @@ import { parseArgs } from 'node:util';
 import { defaultResultsDir } from '../results.ts';
 import { presetReader } from '../smoke.ts';
 
-export type TargetName = 'relay' | 'baseline';
+/** `relay` is the relay on SQLite; `relay-postgres` the same relay on a PostgreSQL database of the run's own. */
+export type TargetName = 'relay' | 'relay-postgres' | 'baseline';
+
+export const STORES = ['sqlite', 'postgres', 'both'] as const;
+export type StoreChoice = (typeof STORES)[number];
 
 export interface BenchOptions {
   clients: number;
@@ -16,6 +20,8 @@ export interface BenchOptions {
   stepSeconds: number;
   bodyBytes: number;
   targets: TargetName[];
+  /** PostgreSQL server (no database) on which `relay-postgres` gets a fresh database. */
+  postgresServer: string;
   /** Fixed sends/s for the latency phase; 0 means half the relay's maximum. */
   latencyRate: number;
   relayEntry: string;
@@ -41,6 +47,11 @@ export const USAGE = `Usage: npm run bench:relay -- [options]
   --step-seconds S    measured seconds of each max-rate step (default 3)
   --body-bytes B      message body length (default 80)
   --targets LIST      relay,baseline (default both, relay first)
+  --store S           the relay's store: sqlite (default), postgres (a fresh
+                      database on --postgres-server, dropped afterwards), or
+                      both: SQLite and PostgreSQL relays measured in one run
+  --postgres-server U PostgreSQL server for --store postgres|both (default
+                      postgres://postgres@127.0.0.1:5432)
   --latency-rate R    sends/s for the latency phase (default: half the relay's max)
   --max-steps N       most max-rate steps per server (default 8)
   --settle-seconds S  quiet time before the idle-memory readings (default 2)
@@ -67,6 +78,8 @@ const DEFAULTS = {
   'step-seconds': '3',
   'body-bytes': '80',
   targets: 'relay,baseline',
+  store: 'sqlite',
+  'postgres-server': 'postgres://postgres@127.0.0.1:5432',
   'latency-rate': '0',
   'max-steps': '8',
   'settle-seconds': '2',
@@ -97,6 +110,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       'step-seconds': { type: 'string' },
       'body-bytes': { type: 'string' },
       targets: { type: 'string' },
+      store: { type: 'string' },
+      'postgres-server': { type: 'string' },
       'latency-rate': { type: 'string' },
       'max-steps': { type: 'string' },
       'settle-seconds': { type: 'string' },
@@ -118,7 +133,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     seconds: number('seconds', raw('seconds'), 1, 600),
     stepSeconds: number('step-seconds', raw('step-seconds'), 1, 60),
     bodyBytes: integer('body-bytes', raw('body-bytes'), 24, 4096),
-    targets: targets(raw('targets')),
+    targets: withStores(targets(raw('targets')), store(raw('store'))),
+    postgresServer: raw('postgres-server'),
     latencyRate: number('latency-rate', raw('latency-rate'), 0, 1_000_000),
     maxSteps: integer('max-steps', raw('max-steps'), 1, 20),
     settleSeconds: number('settle-seconds', raw('settle-seconds'), 0.1, 60),
@@ -144,6 +160,17 @@ function integer(name: string, raw: string, min: number, max: number): number {
   const value = number(name, raw, min, max);
   if (!Number.isInteger(value)) throw new Error(`--${name} must be an integer, got "${raw}"`);
   return value;
+}
+
+function store(raw: string): StoreChoice {
+  if (!(STORES as readonly string[]).includes(raw)) throw new Error(`--store must be one of ${STORES.join(', ')}, got "${raw}"`);
+  return raw as StoreChoice;
+}
+
+/** The relay target as the store choice makes it: on SQLite, on PostgreSQL, or both, SQLite first. */
+function withStores(names: TargetName[], choice: StoreChoice): TargetName[] {
+  const relays: TargetName[] = { sqlite: ['relay'], postgres: ['relay-postgres'], both: ['relay', 'relay-postgres'] }[choice] as TargetName[];
+  return names.flatMap((name) => (name === 'relay' ? relays : [name]));
 }
 
 function targets(raw: string): TargetName[] {

@@ -34,6 +34,8 @@ export interface Report {
   machine: MachineInfo;
   options: Omit<BenchOptions, 'help'>;
   relay: TargetResult | { error: string } | null;
+  /** The same relay on PostgreSQL (--store postgres|both); absent when not run. */
+  relayPostgres?: TargetResult | { error: string } | null;
   baseline: TargetResult | { error: string } | null;
   goals: GoalVerdict[];
 }
@@ -70,11 +72,42 @@ export function judgeGoals(relay: Report['relay'], baseline: Report['baseline'])
   ];
 }
 
-type Row = [label: string, relay: number | null, baseline: number | null, format: (value: number) => string];
+const count = (value: number): string => Math.round(value).toLocaleString('en-US');
+const fixed =
+  (digits: number) =>
+  (value: number): string =>
+    value.toFixed(digits);
+
+type Row = [label: string, pick: (result: TargetResult) => number | null | undefined, format: (value: number) => string];
+
+const ROWS: Row[] = [
+  ['max sustained stored msg/s', (r) => r.max?.acksPerSecond, count],
+  ['max sustained deliveries/s', (r) => r.max?.deliveriesPerSecond, count],
+  ['  server CPU at max (cores)', (r) => r.max?.serverCpu, fixed(2)],
+  ['  generator CPU at max (cores)', (r) => r.max?.generatorCpu, fixed(2)],
+  ['  CPU stolen by host at max (cores)', (r) => r.max?.stolenCpu, fixed(2)],
+  ['  CPU of other processes at max', (r) => r.max?.otherCpu, fixed(2)],
+  ['latency phase rate (msg/s)', (r) => r.latency.offeredSendsPerSecond, count],
+  ['  deliveries/s', (r) => r.latency.deliveriesPerSecond, count],
+  ['  send→ack p50 (ms)', (r) => r.latency.ack.p50, fixed(2)],
+  ['  send→ack p99 (ms)', (r) => r.latency.ack.p99, fixed(2)],
+  ['  send→ack max (ms)', (r) => r.latency.ack.max, fixed(1)],
+  ['  send→delivery p50 (ms)', (r) => r.latency.delivery.p50, fixed(2)],
+  ['  send→delivery p99 (ms)', (r) => r.latency.delivery.p99, fixed(2)],
+  ['  send→delivery max (ms)', (r) => r.latency.delivery.max, fixed(1)],
+  ['  server CPU (cores)', (r) => r.latency.serverCpu, fixed(2)],
+  ['  CPU stolen by host (cores)', (r) => r.latency.stolenCpu, fixed(2)],
+  ['  CPU of other processes (cores)', (r) => r.latency.otherCpu, fixed(2)],
+  ['memory per idle connection (KB)', (r) => r.memory.idleBytesPerConnection / 1000, fixed(1)],
+  ['memory per busy connection (KB)', (r) => r.memory.busyBytesPerConnection / 1000, fixed(1)],
+  ['RSS before connecting (MB)', (r) => r.memory.rssBeforeConnectBytes / 1e6, fixed(1)],
+  ['peak RSS (MB)', (r) => r.memory.rssPeakBytes / 1e6, fixed(1)],
+];
 
 export function formatReport(report: Report): string {
   const ours = isResult(report.relay) ? report.relay : null;
   const theirs = isResult(report.baseline) ? report.baseline : null;
+  const onPostgres = report.relayPostgres === undefined ? undefined : isResult(report.relayPostgres) ? report.relayPostgres : null;
   const { options, machine } = report;
   const lines: string[] = [];
   lines.push(
@@ -86,42 +119,24 @@ export function formatReport(report: Report): string {
     '',
   );
 
-  const rows: Row[] = [
-    ['max sustained stored msg/s', ours?.max?.acksPerSecond ?? null, theirs?.max?.acksPerSecond ?? null, count],
-    ['max sustained deliveries/s', ours?.max?.deliveriesPerSecond ?? null, theirs?.max?.deliveriesPerSecond ?? null, count],
-    ['  server CPU at max (cores)', ours?.max?.serverCpu ?? null, theirs?.max?.serverCpu ?? null, fixed(2)],
-    ['  generator CPU at max (cores)', ours?.max?.generatorCpu ?? null, theirs?.max?.generatorCpu ?? null, fixed(2)],
-    ['  CPU stolen by host at max (cores)', ours?.max?.stolenCpu ?? null, theirs?.max?.stolenCpu ?? null, fixed(2)],
-    ['  CPU of other processes at max', ours?.max?.otherCpu ?? null, theirs?.max?.otherCpu ?? null, fixed(2)],
-    ['latency phase rate (msg/s)', ours?.latency.offeredSendsPerSecond ?? null, theirs?.latency.offeredSendsPerSecond ?? null, count],
-    ['  deliveries/s', ours?.latency.deliveriesPerSecond ?? null, theirs?.latency.deliveriesPerSecond ?? null, count],
-    ['  send→ack p50 (ms)', ours?.latency.ack.p50 ?? null, theirs?.latency.ack.p50 ?? null, fixed(2)],
-    ['  send→ack p99 (ms)', ours?.latency.ack.p99 ?? null, theirs?.latency.ack.p99 ?? null, fixed(2)],
-    ['  send→ack max (ms)', ours?.latency.ack.max ?? null, theirs?.latency.ack.max ?? null, fixed(1)],
-    ['  send→delivery p50 (ms)', ours?.latency.delivery.p50 ?? null, theirs?.latency.delivery.p50 ?? null, fixed(2)],
-    ['  send→delivery p99 (ms)', ours?.latency.delivery.p99 ?? null, theirs?.latency.delivery.p99 ?? null, fixed(2)],
-    ['  send→delivery max (ms)', ours?.latency.delivery.max ?? null, theirs?.latency.delivery.max ?? null, fixed(1)],
-    ['  server CPU (cores)', ours?.latency.serverCpu ?? null, theirs?.latency.serverCpu ?? null, fixed(2)],
-    ['  CPU stolen by host (cores)', ours?.latency.stolenCpu ?? null, theirs?.latency.stolenCpu ?? null, fixed(2)],
-    ['  CPU of other processes (cores)', ours?.latency.otherCpu ?? null, theirs?.latency.otherCpu ?? null, fixed(2)],
-    ['memory per idle connection (KB)', kbOf(ours?.memory.idleBytesPerConnection), kbOf(theirs?.memory.idleBytesPerConnection), fixed(1)],
-    ['memory per busy connection (KB)', kbOf(ours?.memory.busyBytesPerConnection), kbOf(theirs?.memory.busyBytesPerConnection), fixed(1)],
-    ['RSS before connecting (MB)', mbOf(ours?.memory.rssBeforeConnectBytes), mbOf(theirs?.memory.rssBeforeConnectBytes), fixed(1)],
-    ['peak RSS (MB)', mbOf(ours?.memory.rssPeakBytes), mbOf(theirs?.memory.rssPeakBytes), fixed(1)],
-  ];
-  const cells = rows.map(([label, a, b, format]) => [
-    label,
-    a === null ? '—' : format(a),
-    b === null ? '—' : format(b),
-    a === null || b === null || b === 0 ? '—' : (a / b).toFixed(2),
-  ]);
-  const header = ['', 'relay', 'baseline', 'relay÷base'];
+  // Columns: the relay (SQLite), the relay on PostgreSQL when it ran, the baseline; then the ratios.
+  const value = (result: TargetResult | null, pick: Row[1]): number | null => (result ? (pick(result) ?? null) : null);
+  const ratio = (a: number | null, b: number | null): string => (a === null || b === null || b === 0 ? '—' : (a / b).toFixed(2));
+  const show = (format: Row[2], figure: number | null): string => (figure === null ? '—' : format(figure));
+  const withPostgres = onPostgres !== undefined;
+  const cells = ROWS.map(([label, pick, format]) => {
+    const [a, p, b] = [value(ours, pick), value(onPostgres ?? null, pick), value(theirs, pick)];
+    return withPostgres
+      ? [label, show(format, a), show(format, p), show(format, b), ratio(a, b), ratio(p, a)]
+      : [label, show(format, a), show(format, b), ratio(a, b)];
+  });
+  const header = withPostgres ? ['', 'relay', 'relay-pg', 'baseline', 'relay÷base', 'pg÷sqlite'] : ['', 'relay', 'baseline', 'relay÷base'];
   const widths = header.map((title, column) => Math.max(title.length, ...cells.map((row) => (row[column] ?? '').length)));
   const line = (row: string[]): string =>
     row.map((cell, column) => (column === 0 ? cell.padEnd(widths[0] ?? 0) : cell.padStart(widths[column] ?? 0))).join('  ');
   lines.push(line(header), ...cells.map(line), '');
 
-  for (const [name, result] of [['relay', report.relay], ['baseline', report.baseline]] as const) {
+  for (const [name, result] of [['relay', report.relay], ['relay-postgres', report.relayPostgres ?? null], ['baseline', report.baseline]] as const) {
     if (result && 'error' in result) lines.push(`${name} FAILED: ${result.error.split('\n')[0]}`);
     if (isResult(result)) lines.push(...warnings(name, result));
   }
@@ -171,11 +186,3 @@ function describeGoalValue(verdict: GoalVerdict): string {
 export function writeReport(report: Report, outDir: string): Promise<string> {
   return writeResults(outDir, 'relay', report.startedAt, report);
 }
-
-const count = (value: number): string => Math.round(value).toLocaleString('en-US');
-const fixed =
-  (digits: number) =>
-  (value: number): string =>
-    value.toFixed(digits);
-const kbOf = (bytes: number | undefined): number | null => (bytes === undefined ? null : bytes / 1000);
-const mbOf = (bytes: number | undefined): number | null => (bytes === undefined ? null : bytes / 1e6);

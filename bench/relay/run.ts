@@ -6,7 +6,8 @@
 //
 // Processes (the machine has two cores, so who burns CPU matters):
 //   this one        coordinates; reads server memory from /proc; idle otherwise
-//   relay           relay/main.ts, with a fresh data directory
+//   relay           relay/main.ts, with a fresh data directory (with --store
+//                   postgres|both, also or instead on a fresh PostgreSQL database)
 //   baseline        bench/relay/baseline-server.ts
 //   load generators bench/relay/loadgen.ts, one per server
 import { type BenchOptions, parseBenchArgs, USAGE } from './args.ts';
@@ -40,6 +41,7 @@ async function main(): Promise<number> {
   const { help: _help, ...recordedOptions } = options;
   const relay = outcomes.relay ?? null;
   const baseline = outcomes.baseline ?? null;
+  const relayPostgres = outcomes['relay-postgres'];
   const report: Report = {
     version: 1,
     startedAt,
@@ -47,16 +49,17 @@ async function main(): Promise<number> {
     machine,
     options: recordedOptions,
     relay,
+    ...(relayPostgres && { relayPostgres }),
     baseline,
     goals: judgeGoals(relay, baseline),
   };
   console.log(`\n${formatReport(report)}\n`);
   const file = await writeReport(report, options.outDir);
   console.log(`Results: ${file} (and relay-latest.json in the same directory)`);
-  for (const outcome of [relay, baseline]) {
+  for (const outcome of [relay, relayPostgres ?? null, baseline]) {
     if (outcome && 'profileDir' in outcome && outcome.profileDir) console.log(`CPU profile of the ${outcome.target}: ${outcome.profileDir}`);
   }
-  return [relay, baseline].some((outcome) => outcome !== null && 'error' in outcome) ? 1 : 0;
+  return [relay, relayPostgres ?? null, baseline].some((outcome) => outcome !== null && 'error' in outcome) ? 1 : 0;
 }
 
 runBenchmarkMain(main);

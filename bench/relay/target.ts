@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { BenchOptions, TargetName } from './args.ts';
 import { type ConnectResult, type LoadResult, LoadGenerator, type SetupResult } from './ipc.ts';
 import { launchServer, sampleRss, type ServerProcess, trackScratchDir, untrackScratchDir } from './processes.ts';
+import { createTestDatabase, type TestDatabase } from '../../test/helpers/postgres.ts';
 import { judge, type Step } from './ramp.ts';
 import { median } from './stats.ts';
 
@@ -54,13 +55,23 @@ export class BenchTarget {
   private readonly scratch: string;
   private readonly profileDir: string | undefined;
   private readonly server: ServerProcess;
+  /** The PostgreSQL database of `relay-postgres`, dropped at the end. */
+  private readonly database: TestDatabase | undefined;
   private readonly generator: LoadGenerator;
   private setupResult: (SetupResult & ConnectResult) | undefined;
   private rssBefore = 0;
   private rssIdle = 0;
 
-  private constructor(name: TargetName, options: BenchOptions, scratch: string, profileDir: string | undefined, server: ServerProcess) {
+  private constructor(
+    name: TargetName,
+    options: BenchOptions,
+    scratch: string,
+    profileDir: string | undefined,
+    server: ServerProcess,
+    database: TestDatabase | undefined,
+  ) {
     this.name = name;
+    this.database = database;
     this.options = options;
     this.scratch = scratch;
     this.profileDir = profileDir;
@@ -73,10 +84,13 @@ export class BenchTarget {
     const profileDir = options.profile ? join(scratch, 'profile') : undefined;
     // A profile someone asked for must survive even an interrupted run.
     if (!profileDir) trackScratchDir(scratch);
+    let database: TestDatabase | undefined;
     try {
-      const server = await launchTarget(name, options, scratch, profileDir);
-      return new BenchTarget(name, options, scratch, profileDir, server);
+      if (name === 'relay-postgres') database = await createTestDatabase('duplex_bench', options.postgresServer);
+      const server = await launchTarget(name, options, scratch, profileDir, database?.url);
+      return new BenchTarget(name, options, scratch, profileDir, server, database);
     } catch (error) {
+      await database?.drop();
       untrackScratchDir(scratch);
       await rm(scratch, { recursive: true, force: true });
       throw error;
@@ -105,7 +119,7 @@ export class BenchTarget {
     const setup = await this.generator.request<SetupResult>(
       {
         cmd: 'setup',
-        target: this.name,
+        target: this.name === 'baseline' ? 'baseline' : 'relay',
         url: this.server.url,
         serverPid: this.server.pid,
         clients: options.clients,
@@ -202,6 +216,7 @@ export class BenchTarget {
   async stop(): Promise<void> {
     await this.generator.stop();
     await this.server.stop();
+    await this.database?.drop();
     // Keep the scratch directory only when it holds a profile someone asked for.
     if (!this.profileDir) {
       untrackScratchDir(this.scratch);
@@ -210,7 +225,13 @@ export class BenchTarget {
   }
 }
 
-async function launchTarget(name: TargetName, options: BenchOptions, scratch: string, profileDir: string | undefined): Promise<ServerProcess> {
+async function launchTarget(
+  name: TargetName,
+  options: BenchOptions,
+  scratch: string,
+  profileDir: string | undefined,
+  databaseUrl: string | undefined,
+): Promise<ServerProcess> {
   const profiling = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   if (name === 'baseline') return launchServer('baseline', [...profiling, BASELINE_ENTRY, '--host', '127.0.0.1', '--port', '0']);
   if (!existsSync(options.relayEntry)) {
@@ -224,8 +245,9 @@ async function launchTarget(name: TargetName, options: BenchOptions, scratch: st
   // relay without the setting simply ignores it; so are the metrics token and
   // the cap on sockets waiting for hello per address (every load generator
   // connects from loopback, many at once).
-  return launchServer('relay', args, {
+  return launchServer(name, args, {
     ...process.env,
+    ...(databaseUrl && { DUPLEX_DATABASE_URL: databaseUrl }),
     DUPLEX_SCRYPT_COST: '10',
     DUPLEX_METRICS_TOKEN: METRICS_TOKEN,
     DUPLEX_UNAUTHENTICATED_SOCKETS_PER_ADDRESS: '100000',

@@ -4,7 +4,7 @@
 import { backupFiles } from '../files/backup.ts';
 import { filesDirIn } from '../files/setup.ts';
 import { finishedFileIdsIn } from '../store/sqlite-backup.ts';
-import { type Command, DATABASE_OPTIONS, withOperatorSqliteStore } from './command.ts';
+import { type Command, CommandFailed, DATABASE_OPTIONS, withOperatorSqliteStore } from './command.ts';
 
 export const backup: Command = {
   name: 'backup',
@@ -13,9 +13,16 @@ export const backup: Command = {
   details:
     'FILE must not exist yet; it appears only once complete and verified. To restore, stop the\n' +
     'relay, make FILE the relay.db of an empty data directory and FILE.files/ its files/\n' +
-    '(docs/operations.md). With --s3-bucket, files stay in the bucket: back it up after this.',
+    '(docs/operations.md). With --s3-bucket, files stay in the bucket: back it up after this.\n' +
+    'With --database-url (PostgreSQL) it refuses: use pg_dump instead (docs/operations.md).',
   options: DATABASE_OPTIONS,
   async run({ config, args: [file = ''], io }) {
+    if (config.databaseUrl !== undefined) {
+      throw new CommandFailed(
+        'backup copies the SQLite database of a data directory; with --database-url the data is in PostgreSQL: ' +
+          'back it up with pg_dump (docs/operations.md, "PostgreSQL")',
+      );
+    }
     return withOperatorSqliteStore(config, async (store) => {
       const summary = store.backupTo(file);
       io.out(`backup of ${store.file} written to ${summary.file} (${summary.bytes} bytes, schema version ${summary.schemaVersion})`);

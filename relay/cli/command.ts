@@ -2,6 +2,7 @@
 // their I/O, their failures, and access to the database beside a running
 // relay.
 import { type OptionSpec, type OptionValues, type RelayConfig, relayOptions } from '../config.ts';
+import { openRelayStore } from '../store/open.ts';
 import { databaseFileIn, openSqliteStore, type SqliteStore } from '../store/sqlite.ts';
 import type { RelayStore, UserWithPassword } from '../store/types.ts';
 
@@ -52,16 +53,23 @@ export class CommandFailed extends Error {
 }
 
 /** Where the database is: every operator command takes these. */
-export const DATABASE_OPTIONS: readonly OptionSpec[] = relayOptions('config', 'data');
+export const DATABASE_OPTIONS: readonly OptionSpec[] = relayOptions('config', 'data', 'database-url');
 
 /**
- * Runs `work` with the data directory's database opened as an operator:
- * beside a running relay (or a stopped one), never creating or migrating it.
- * Commands see the RelayStore interface only, so they work the same against
- * any store; choosing the store is this function's business.
+ * Runs `work` with the relay's database (PostgreSQL with --database-url, else
+ * the data directory's) opened as an operator: beside a running relay (or a
+ * stopped one), never creating or migrating it. Commands see the RelayStore
+ * interface only, so they work the same against any store; choosing the
+ * store is this function's business.
  */
-export const withOperatorStore: <T>(config: RelayConfig, work: (store: RelayStore) => Promise<T>) => Promise<T> =
-  withOperatorSqliteStore;
+export async function withOperatorStore<T>(config: RelayConfig, work: (store: RelayStore) => Promise<T>): Promise<T> {
+  const store = await openRelayStore(config, undefined, 'operator');
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}
 
 /** withOperatorStore for what only the SQLite store has: `backup`'s
  * file-level copy. */

@@ -6,6 +6,7 @@
 import { ConfigError, helpText, optionHelpLines, parseOptions, resolveConfig } from '../config.ts';
 import { backup } from './backup.ts';
 import { type CliIo, type Command, UsageError } from './command.ts';
+import { migrate } from './migrate.ts';
 import { registrationClose, registrationOpen, registrationStatus } from './registration.ts';
 import { serve } from './serve.ts';
 import { sessionsList, sessionsRevoke } from './sessions.ts';
@@ -22,10 +23,11 @@ const COMMANDS: readonly Command[] = [
   registrationClose,
   registrationStatus,
   backup,
+  migrate,
   updatesPublish,
 ];
 
-/** serve, user, sessions, registration, backup, updates. */
+/** serve, user, sessions, registration, backup, migrate, updates. */
 const FIRST_WORDS = [...new Set(COMMANDS.map((command) => command.name.split(' ')[0] as string))];
 
 export async function runCommandLine(argv: string[], io: CliIo): Promise<number> {
@@ -114,13 +116,23 @@ function helpOf(command: Command): string {
     '',
     `${command.summary[0]?.toUpperCase()}${command.summary.slice(1)}.`,
     ...(command.details ? [command.details] : []),
-    command.options.some((option) => option.flag === 'updates-dir')
-      ? 'The updates directory is found like the relay finds it: --updates-dir, DUPLEX_UPDATES_DIR,\nthe config file, or updates/ in the data directory.'
-      : 'The database is found like the relay finds it: --data, DUPLEX_DATA or the config file.',
+    ...whereHelp(command),
     '',
     'Options:',
     ...optionHelpLines(command.options),
   ].join('\n');
+}
+
+/** Where the command finds what it works on, like the relay. */
+function whereHelp(command: Command): string[] {
+  const takes = (flag: string) => command.options.some((option) => option.flag === flag);
+  if (takes('updates-dir')) {
+    return ['The updates directory is found like the relay finds it: --updates-dir, DUPLEX_UPDATES_DIR,\nthe config file, or updates/ in the data directory.'];
+  }
+  if (takes('data')) {
+    return ['The database is found like the relay finds it: PostgreSQL with --database-url (DUPLEX_DATABASE_URL),\nelse relay.db in --data (DUPLEX_DATA); either from the config file too.'];
+  }
+  return [];
 }
 
 function groupHelp(group: string): string {

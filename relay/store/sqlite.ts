@@ -11,18 +11,16 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import {
-  type ChatState,
-  type Conversation,
-  EDIT_WINDOW_MS,
-  type FileRef,
-  type GroupAddPolicy,
-  MAX_REACTIONS_PER_MESSAGE,
-  type Message,
-  type MessageChangeKind,
-  type MessageFile,
-  type ReceiptWatermarks,
-  type User,
+import type {
+  ChatState,
+  Conversation,
+  FileRef,
+  GroupAddPolicy,
+  Message,
+  MessageChangeKind,
+  MessageFile,
+  ReceiptWatermarks,
+  User,
 } from '../../src/shared/protocol/index.ts';
 import { migrate, schemaVersion } from '../../src/shared/sqlite/migrations.ts';
 import type { RegistrationMode } from '../config.ts';
@@ -30,6 +28,32 @@ import { OwnerLock, ownerLockFile } from './owner-lock.ts';
 import { privateDirectory, privateFile, tightenIfPresent } from './private-files.ts';
 import { writeBackup, type BackupSummary } from './sqlite-backup.ts';
 import { MIGRATIONS } from './sqlite-schema.ts';
+import { changeRefusal, reactionsAfter, type TargetRow } from './message-changes.ts';
+import {
+  assembleConversations,
+  boolOrNull,
+  CHAT_STATE_COLUMNS,
+  type ChatStateRow,
+  CONVERSATION_COLUMNS,
+  type ConversationRow,
+  FILE_COLUMNS,
+  type FileRow,
+  INSERTED_COLUMNS,
+  MEMBER_COLUMNS,
+  type MemberRow,
+  MESSAGE_COLUMNS,
+  type MessageRow,
+  type PublicUserRow,
+  searchPattern,
+  senderCidKey,
+  toChatState,
+  toFileRecord,
+  toMessage,
+  type TokenRow,
+  toUser,
+  USER_COLUMNS,
+  type UserRow,
+} from './rows.ts';
 import type {
   AppendOutcome,
   ExpiredFile,
@@ -39,45 +63,12 @@ import type {
   HistoryPage,
   NewUser,
   PrivacySettings,
-  Refusal,
   RegistrationSetting,
   RelayStore,
   SendJudge,
   TokenRecord,
   UserWithPassword,
 } from './types.ts';
-
-interface UserRow {
-  id: string;
-  username: string;
-  display_name: string;
-  password_hash: string;
-}
-
-type PublicUserRow = Omit<UserRow, 'password_hash'>;
-
-interface TokenRow extends PublicUserRow {
-  token_hash: string;
-  created_at: number;
-  last_used_at: number;
-}
-
-interface ConversationRow {
-  id: string;
-  kind: 'direct' | 'group';
-  title: string | null;
-  last_seq: number;
-  created_at: number;
-}
-
-interface MemberRow {
-  conv_id: string;
-  user_id: string;
-  username: string;
-  display_name: string;
-  delivered: number;
-  read: number;
-}
 
 /** A conversation during one appendMessages batch. */
 interface BatchConversation {
@@ -89,51 +80,6 @@ interface BatchConversation {
   appended: boolean;
   /** Members whose sends the other member of a direct conversation blocked. */
   blockedSenders: string[];
-}
-
-interface ChatStateRow {
-  pinned: number;
-  archived: number;
-  muted_until: number | null;
-}
-
-interface MessageRow {
-  conv_id: string;
-  seq: number;
-  sender_id: string;
-  cid: string;
-  body: string;
-  reply_to: number | null;
-  ts: number;
-  file: string | null;
-  kind: MessageChangeKind | null;
-  target: number | null;
-  forwarded: number;
-  edited_at: number | null;
-  deleted: number;
-  /** JSON object USER_ID → emoji; NULL when there are none. */
-  reactions: string | null;
-}
-
-/** What a change needs to know of its target. */
-interface TargetRow {
-  sender_id: string;
-  ts: number;
-  kind: MessageChangeKind | null;
-  deleted: number;
-  file_id: string | null;
-  reactions: string | null;
-}
-
-interface FileRow {
-  id: string;
-  uploader_id: string;
-  name: string;
-  mime: string;
-  size: number;
-  sha256: string | null;
-  created_at: number;
-  finished_at: number | null;
 }
 
 export class SqliteStoreError extends Error {
@@ -208,12 +154,6 @@ function requireCurrentSchema(db: DatabaseSync, file: string): void {
   }
 }
 
-const USER_COLUMNS = 'id, username, display_name';
-const MESSAGE_COLUMNS = 'conv_id, seq, sender_id, cid, body, reply_to, ts, file, kind, target, forwarded, edited_at, deleted, reactions';
-const INSERTED_COLUMNS = 'conv_id, seq, sender_id, cid, body, reply_to, ts, file, file_id, kind, target, forwarded';
-const CONVERSATION_COLUMNS = 'c.id, c.kind, c.title, c.last_seq, c.created_at';
-const CHAT_STATE_COLUMNS = 'pinned, archived, muted_until';
-const MEMBER_COLUMNS = 'm.conv_id, m.user_id, u.username, u.display_name, m.delivered, m.read';
 
 export class SqliteStore implements RelayStore {
   readonly #db: DatabaseSync;
@@ -266,7 +206,7 @@ export class SqliteStore implements RelayStore {
   }
 
   async searchUsers(prefix: string, exceptUserId: string, limit: number): Promise<User[]> {
-    const pattern = `${escapeLike(prefix.toLowerCase())}%`;
+    const pattern = searchPattern(prefix);
     return (this.#sql.searchUsers.all(exceptUserId, pattern, pattern, limit) as unknown as UserRow[]).map(toUser);
   }
 
@@ -656,10 +596,7 @@ export class SqliteStore implements RelayStore {
     let unreferencedFile: string | undefined;
     if (kind === 'edit') this.#sql.editMessage.run(body, now, draft.conv, targetSeq);
     else if (kind === 'react') {
-      const reactions = target?.reactions ? (JSON.parse(target.reactions) as Record<string, string>) : {};
-      if (body === '') delete reactions[draft.sender];
-      else reactions[draft.sender] = body;
-      this.#sql.setReactions.run(Object.keys(reactions).length > 0 ? JSON.stringify(reactions) : null, draft.conv, targetSeq);
+      this.#sql.setReactions.run(reactionsAfter(target?.reactions ?? null, draft.sender, body), draft.conv, targetSeq);
     } else {
       this.#sql.eraseMessage.run(draft.conv, targetSeq);
       this.#sql.eraseEdits.run(draft.conv, targetSeq);
@@ -903,7 +840,7 @@ function prepareStatements(db: DatabaseSync) {
            WHERE c.direct_key = CASE WHEN u.id < ?1 THEN u.id || ' ' || ?1 ELSE ?1 || ' ' || u.id END)))`,
     ),
     insertFile: prepare('INSERT INTO files (id, uploader_id, name, mime, size, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
-    file: prepare('SELECT id, uploader_id, name, mime, size, sha256, created_at, finished_at FROM files WHERE id = ?'),
+    file: prepare(`SELECT ${FILE_COLUMNS} FROM files WHERE id = ?`),
     finishFile: prepare('UPDATE files SET sha256 = ?, finished_at = ? WHERE id = ?'),
     mayReadFile: prepare(
       `SELECT 1 FROM files f WHERE f.id = ?1 AND (f.uploader_id = ?2 OR EXISTS (
@@ -927,100 +864,4 @@ function prepareStatements(db: DatabaseSync) {
 function returningArrays(statement: StatementSync): StatementSync {
   statement.setReturnArrays(true);
   return statement;
-}
-
-function assembleConversations(rows: ConversationRow[], memberRows: MemberRow[]): Conversation[] {
-  const byId = new Map<string, Conversation>();
-  for (const row of rows) {
-    byId.set(row.id, {
-      id: row.id,
-      kind: row.kind,
-      title: row.title,
-      members: [],
-      lastSeq: row.last_seq,
-      receipts: {},
-      createdAt: row.created_at,
-    });
-  }
-  for (const row of memberRows) {
-    const conversation = byId.get(row.conv_id);
-    if (!conversation) continue;
-    conversation.members.push({ id: row.user_id, username: row.username, displayName: row.display_name });
-    conversation.receipts[row.user_id] = { delivered: row.delivered, read: row.read };
-  }
-  return [...byId.values()];
-}
-
-function toChatState(row: ChatStateRow): ChatState {
-  return { pinned: row.pinned === 1, archived: row.archived === 1, mutedUntil: row.muted_until };
-}
-
-function boolOrNull(value: boolean | undefined): number | null {
-  return value === undefined ? null : value ? 1 : 0;
-}
-
-function toUser(row: PublicUserRow): User {
-  return { id: row.id, username: row.username, displayName: row.display_name };
-}
-
-/** A dedup key for a sender's cid; unambiguous since user ids (UUIDs) contain no space. */
-function senderCidKey(sender: string, cid: string): string {
-  return `${sender} ${cid}`;
-}
-
-function toMessage(row: MessageRow): Message {
-  const message: Message = { conv: row.conv_id, seq: row.seq, cid: row.cid, from: row.sender_id, body: row.body, ts: row.ts };
-  if (row.reply_to !== null) message.replyTo = row.reply_to;
-  if (row.file !== null) message.file = JSON.parse(row.file) as MessageFile;
-  if (row.kind !== null && row.target !== null) {
-    message.kind = row.kind;
-    message.target = row.target;
-  }
-  if (row.forwarded) message.forwarded = true;
-  if (row.edited_at !== null) message.editedAt = row.edited_at;
-  if (row.deleted) message.deleted = true;
-  if (row.reactions !== null) message.reactions = JSON.parse(row.reactions) as Record<string, string>;
-  return message;
-}
-
-function toFileRecord(row: FileRow): FileRecord {
-  return {
-    id: row.id,
-    uploaderId: row.uploader_id,
-    name: row.name,
-    mime: row.mime,
-    size: row.size,
-    sha256: row.sha256,
-    createdAt: row.created_at,
-    finishedAt: row.finished_at,
-  };
-}
-
-/** Why a change may not be stored against `target` (its row in the draft's conversation, if any), or null. */
-function changeRefusal(
-  draft: MessageDraft,
-  kind: MessageChangeKind,
-  target: TargetRow | undefined,
-  now: number,
-): Refusal | null {
-  if (draft.target === undefined) return { code: 'invalid', message: `a ${kind} needs a target` };
-  if (!target) return { code: 'invalid', message: 'target is not a message of this conversation' };
-  if (target.kind !== null) return { code: 'invalid', message: 'target is a change, not a message' };
-  if (target.deleted) return { code: 'invalid', message: 'target was deleted' };
-  if (kind !== 'react' && target.sender_id !== draft.sender) {
-    return { code: 'forbidden', message: `only its author may ${kind} a message` };
-  }
-  if (kind === 'edit' && now - target.ts > EDIT_WINDOW_MS) return { code: 'invalid', message: 'target is too old to edit' };
-  if (kind === 'react' && draft.body !== '' && target.reactions !== null) {
-    const reactions = JSON.parse(target.reactions) as Record<string, string>;
-    if (!Object.hasOwn(reactions, draft.sender) && Object.keys(reactions).length >= MAX_REACTIONS_PER_MESSAGE) {
-      return { code: 'invalid', message: `target has the most reactions a message holds (${MAX_REACTIONS_PER_MESSAGE})` };
-    }
-  }
-  return null;
-}
-
-/** Escapes LIKE's wildcards so that a search prefix matches literally. */
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (char) => `\\${char}`);
 }

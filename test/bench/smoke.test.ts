@@ -16,8 +16,10 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 interface SmokeRun {
   /** The npm script. */
   script: string;
-  /** Its entry point, run as `node ENTRY --smoke --out TEMP_DIR`. */
+  /** Its entry point, run as `node ENTRY --smoke --out TEMP_DIR [ARGS]`. */
   entry: string;
+  /** Options of a mode of the benchmark that its plain smoke run does not cover. */
+  args?: string[];
   /** Something only its printed table has. */
   table: RegExp;
   /** The JSON file it writes (the -latest one) … */
@@ -31,6 +33,7 @@ interface SmokeRun {
 
 const SMOKE_RUNS: SmokeRun[] = [
   { script: 'bench:relay', entry: 'bench/relay/run.ts', table: /relay÷base/, json: 'relay-latest.json', figures: ['relay.latency.delivery.p99', 'baseline.latency.delivery.p99', 'relay.memory.idleBytesPerConnection', 'baseline.probe.acksPerSecond'], deadlineMs: 90_000 },
+  { script: 'bench:relay --store postgres', entry: 'bench/relay/run.ts', args: ['--store', 'postgres', '--targets', 'relay'], table: /pg÷sqlite/, json: 'relay-latest.json', figures: ['relayPostgres.latency.delivery.p99', 'relayPostgres.probe.acksPerSecond', 'relayPostgres.memory.idleBytesPerConnection'], deadlineMs: 90_000 },
   { script: 'bench:client', entry: 'bench/client/run.ts', table: /^ {2}newest page of 50 \(ms\) +\d/m, json: 'client-latest.json', figures: ['localEchoMs.p50', 'flush.0.flushedPerSecond', 'flush.1.flushedPerSecond', 'rawSendBaseline.sentPerSecond', 'flushOneToBaseline', 'memory.catchUpSeconds', 'memory.heapGrowthMB'], deadlineMs: 90_000 },
   { script: 'soak', entry: 'bench/soak/run.ts', table: /^t \(s\) +RSS MiB/m, json: 'soak-latest.json', figures: ['windows.0.rssMiB', 'windows.0.ack.p50', 'windows.0.delivery.p99', 'probe.received'], deadlineMs: 90_000 },
   { script: 'bench:files', entry: 'bench/files/run.ts', table: /^\d+ MiB upload +\d/m, json: 'files-latest.json', figures: ['relay.bigUploadMiBps', 'baseline.bigUploadMiBps', 'baselineFsync.bigUploadMiBps', 'relay.smallUploadFilesPerSecond', 'relay.smallDownloadFilesPerSecond', 'relay.bigUploadRssGrowth'], deadlineMs: 90_000 },
@@ -58,7 +61,7 @@ interface Finished {
 /** Runs the benchmark in a process group of its own, so that a hung one is
  * stopped with every process it started. */
 function runSmoke(run: SmokeRun, outDir: string): Promise<Finished> {
-  const child: ChildProcess = spawn(process.execPath, [run.entry, '--smoke', '--out', outDir], {
+  const child: ChildProcess = spawn(process.execPath, [run.entry, '--smoke', '--out', outDir, ...(run.args ?? [])], {
     cwd: ROOT,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],

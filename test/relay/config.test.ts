@@ -94,6 +94,28 @@ describe('parseCommandLine', () => {
     }
   });
 
+  test('PostgreSQL: --database-url, DUPLEX_DATABASE_URL or databaseUrl; none by default; a bad URL never echoed', async () => {
+    expect(parse([]).databaseUrl).toBeUndefined();
+    expect(parse(['--database-url', 'postgres://duplex:pw@db:5432/duplex']).databaseUrl).toBe('postgres://duplex:pw@db:5432/duplex');
+    expect(parse([], { DUPLEX_DATABASE_URL: 'postgresql://db/duplex?sslmode=require' }).databaseUrl).toBe(
+      'postgresql://db/duplex?sslmode=require',
+    );
+    expect(parse(['--database-url', 'postgres://a/flag'], { DUPLEX_DATABASE_URL: 'postgres://b/env' }).databaseUrl).toBe('postgres://a/flag');
+    const dir = await mkdtemp(path.join(tmpdir(), 'duplex-config-pg-'));
+    try {
+      const file = path.join(dir, 'relay.json');
+      await writeFile(file, JSON.stringify({ databaseUrl: 'postgres://from-file/duplex' }));
+      expect(parse(['--config', file]).databaseUrl).toBe('postgres://from-file/duplex');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    for (const bad of ['mysql://u:secret@db/duplex', 'not a url', 'http://u:secret@db/x']) {
+      expect(() => parse(['--database-url', bad])).toThrow(/^--database-url: not a PostgreSQL URL like postgres:/);
+      expect(() => parse([], { DUPLEX_DATABASE_URL: bad })).toThrow(/^DUPLEX_DATABASE_URL: not a PostgreSQL URL/);
+    }
+    expect(() => parse(['--database-url', 'mysql://u:secret@db/duplex'])).not.toThrow(/secret/);
+  });
+
   test('reads every flag', () => {
     const config = parse([
       '--host', '0.0.0.0',
