@@ -114,6 +114,11 @@ export async function openPostgresStore(
   // An idle connection the server closed: the pool drops it and opens another
   // when needed. Without a listener the error would end the process.
   pool.on('error', () => undefined);
+  // The pool hands a connection out with no 'error' listener until the
+  // taker adds its own, a promise tick later (#transaction); an error that
+  // arrives in the same network read as the connection's first ready signal
+  // would end the process. Query and transaction errors still reach callers.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   try {
     if (role === 'relay') await migratePostgres(pool, POSTGRES_MIGRATIONS, refuseNewerSchema);
     else await requireCurrentSchema(pool, url);
