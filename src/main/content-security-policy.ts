@@ -1,6 +1,6 @@
 // The page's Content-Security-Policy. The renderer needs no network at all
 // (everything goes through window.duplex), so it may load only its own
-// scripts, styles and images.
+// scripts, styles and images, and files' bytes it holds (blob:).
 
 export function contentSecurityPolicy(options: { dev: boolean }): string {
   return [
@@ -10,7 +10,10 @@ export function contentSecurityPolicy(options: { dev: boolean }): string {
     options.dev ? "script-src 'self' 'unsafe-inline'" : "script-src 'self'",
     // React and the UI set inline style attributes.
     "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data:",
+    // Files are shown from memory: blob: URLs of bytes the engine fetched
+    // (docs/files.md, "The apps' side"), for images and media only.
+    "img-src 'self' data: blob:",
+    "media-src 'self' blob:",
     "object-src 'none'",
     "base-uri 'none'",
     "form-action 'none'",

@@ -3,9 +3,11 @@
 // hardened session, settings, the encrypted account, the engine, updates,
 // the IPC handlers, then the window, the menu, the tray with the badge, and
 // notifications, each wired to the engine's events and the settings.
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   app,
+  dialog,
   ipcMain,
   Menu,
   nativeTheme,
@@ -38,6 +40,7 @@ import { watchConnectivity } from './connectivity.ts';
 import { contentSecurityPolicy } from './content-security-policy.ts';
 import { ConversationIndex } from './conversation-index.ts';
 import { desktopRequests } from './desktop-requests.ts';
+import { saveFile } from './save-file.ts';
 import type { DesktopEngineFactory } from './desktop-engine.ts';
 import { desktopArgumentSchemas } from './ipc/desktop-argument-schemas.ts';
 import { handleInvokes } from './ipc/invoke-handlers.ts';
@@ -136,7 +139,7 @@ async function runApp(options: DesktopAppOptions, { isQuitting, markQuitting }: 
   const devServerUrl = app.isPackaged ? undefined : env.ELECTRON_RENDERER_URL || undefined;
   const location = appLocation(devServerUrl);
   const policy = contentSecurityPolicy({ dev: devServerUrl !== undefined });
-  hardenSession(session.defaultSession, policy);
+  hardenSession(session.defaultSession, policy, location.isAppUrl);
   protocol.handle(
     APP_SCHEME,
     createAppProtocolHandler({ rendererDir: join(bundleDir, '../renderer'), contentSecurityPolicy: policy }),
@@ -217,6 +220,18 @@ async function runApp(options: DesktopAppOptions, { isQuitting, markQuitting }: 
       setOpenConversation: (conv) => {
         openConversation = conv;
       },
+      saveFile: (fileId, name) =>
+        saveFile(
+          {
+            getFile: (id) => engine.getFile(id),
+            // Called from the page, so the window exists by then.
+            showSaveDialog: (dialogOptions) => dialog.showSaveDialog(window, dialogOptions),
+            writeFile,
+            downloadsDir: app.getPath('downloads'),
+          },
+          fileId,
+          name,
+        ),
     }),
     isTrustedSender: fromAppPage,
     log,

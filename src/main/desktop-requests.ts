@@ -10,6 +10,7 @@ export function desktopRequests(options: {
   settings: SettingsStore;
   setOpenConversation: (conv: string | null) => void;
   updates: AppUpdates;
+  saveFile: DesktopApi['saveFile'];
 }): Pick<DesktopApi, InvokeMethod<DesktopApi>> {
   const { info, settings, updates } = options;
   return {
@@ -21,5 +22,6 @@ export function desktopRequests(options: {
     checkForUpdates: () => updates.check('manual'),
     downloadUpdate: () => updates.download(),
     restartToUpdate: () => Promise.resolve(updates.restartToUpdate()),
+    saveFile: options.saveFile,
   };
 }

@@ -42,6 +42,8 @@ const duplexMethods = {
   getPresence: true,
   setChatState: true,
   send: true,
+  sendFile: true,
+  getFile: true,
   retry: true,
   deleteUnsent: true,
   edit: true,
@@ -66,6 +68,7 @@ const desktopMethods = {
   checkForUpdates: true,
   downloadUpdate: true,
   restartToUpdate: true,
+  saveFile: true,
 } as const satisfies Record<InvokeMethod<DesktopApi>, true>;
 
 function requestsOver<Api>(

@@ -25,11 +25,13 @@ import type {
   Account,
   AuthErrorCode,
   AuthResult,
+  ChatFile,
   ChatMessage,
   ConnectionState,
   ConnectionStatus,
   ConversationSummary,
   DuplexApi,
+  FileDraft,
   MessagePage,
   MessageStatus,
   StopReason,
@@ -39,6 +41,12 @@ import {
   chatStateSchema,
   CID_PATTERN,
   conversationKindSchema,
+  fileIdSchema,
+  MAX_FILE_NAME_BYTES,
+  MAX_MEDIA_DIMENSION,
+  MAX_MEDIA_DURATION_MS,
+  MAX_THUMB_LENGTH,
+  MAX_UPLOAD_BYTES,
   GROUP_ADD_POLICIES,
   idSchema,
   MAX_FRAME_BYTES,
@@ -86,6 +94,28 @@ const chatStateChange = z.strictObject({
   mutedUntil: z.number().int().nonnegative().max(MUTED_FOREVER).nullable().optional(),
 });
 const messageRef = z.strictObject({ cid, seq: positiveSeq.nullable() });
+/** File bytes: a Uint8Array (IPC's structured clone keeps it one) no larger
+ * than the relay takes. */
+const fileBytes = z
+  .instanceof(Uint8Array)
+  .refine((bytes) => bytes.byteLength <= MAX_UPLOAD_BYTES, `at most ${MAX_UPLOAD_BYTES} bytes`);
+const mediaDimension = z.number().int().positive().max(MAX_MEDIA_DIMENSION);
+const fileFacts = {
+  // UTF-16 units bound the UTF-8 bytes at three times as many: the relay
+  // shortens a longer name by its own rule (docs/protocol.md, "Files").
+  name: z.string().min(1).max(MAX_FILE_NAME_BYTES * 3),
+  mime: z.string().max(255),
+  width: mediaDimension.optional(),
+  height: mediaDimension.optional(),
+  durationMs: z.number().int().nonnegative().max(MAX_MEDIA_DURATION_MS).optional(),
+  thumb: z.string().max(MAX_THUMB_LENGTH).optional(),
+};
+const fileDraft = z.strictObject({
+  ...fileFacts,
+  bytes: fileBytes,
+  caption: text,
+  replyTo: positiveSeq.optional(),
+}) satisfies z.ZodType<FileDraft>;
 
 const signInRequest = z.strictObject({
   relayUrl: shortText.optional(),
@@ -145,6 +175,9 @@ const chatMessageSchema = z.object({
   mine: z.boolean(),
   status: enumOf<MessageStatus>()(['queued', 'sent', 'delivered', 'read', 'failed']).optional(),
   error: z.string().optional(),
+  file: z
+    .object({ ...fileFacts, id: fileIdSchema.optional(), size: z.number().int().nonnegative() })
+    .optional() satisfies z.ZodType<ChatFile | undefined>,
 }) satisfies z.ZodType<ChatMessage>;
 
 const conversationSummarySchema = z.object({
@@ -212,6 +245,8 @@ export const duplexMethods = {
   deleteForEveryone: session(z.tuple([idSchema, messageRef]), nothing),
   react: session(z.tuple([idSchema, messageRef, z.string().max(64)]), nothing),
   forward: session(z.tuple([idSchema, idSchema, positiveSeq]), chatMessageSchema),
+  sendFile: session(z.tuple([idSchema, fileDraft]), chatMessageSchema),
+  getFile: session(z.tuple([fileIdSchema]), fileBytes),
   retry: session(z.tuple([idSchema, cid]), nothing),
   deleteUnsent: session(z.tuple([idSchema, cid]), nothing),
   markRead: session(z.tuple([idSchema, positiveSeq]), nothing),

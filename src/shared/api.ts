@@ -36,6 +36,35 @@ export interface ConnectionStatus {
 
 export type MessageStatus = 'queued' | 'sent' | 'delivered' | 'read' | 'failed';
 
+/** The file a message carries (docs/files.md, "The apps' side"). */
+export interface ChatFile {
+  /** The relay's file id; absent while the file is still being uploaded. */
+  id?: string;
+  name: string;
+  mime: string;
+  size: number;
+  width?: number;
+  height?: number;
+  durationMs?: number;
+  /** A small `data:image/jpeg` preview made on the sender's device. */
+  thumb?: string;
+}
+
+/** A file the user sends: its bytes, what the device found out about it
+ * (dimensions, duration, thumbnail), and a caption. Photos arrive here
+ * already downscaled and re-encoded by the renderer; documents unchanged. */
+export interface FileDraft {
+  name: string;
+  mime: string;
+  bytes: Uint8Array;
+  caption: string;
+  width?: number;
+  height?: number;
+  durationMs?: number;
+  thumb?: string;
+  replyTo?: number;
+}
+
 export interface ChatMessage {
   conv: string;
   /** Client-generated id; the message's identity from the moment it is typed. */
@@ -61,6 +90,8 @@ export interface ChatMessage {
   status?: MessageStatus;
   /** Why a message is `failed` (the relay's nack message). */
   error?: string;
+  /** The file it carries, if any; `body` is then its caption. */
+  file?: ChatFile;
 }
 
 /** Names a message for a change: its cid, and its seq once stored (a
@@ -180,7 +211,9 @@ export type DuplexEvent =
   | { type: 'typing'; conv: string; users: string[] }
   | { type: 'presence'; presence: Presence }
   /** The user's privacy settings changed (here or on another device). */
-  | { type: 'privacy'; privacy: PrivacySettings };
+  | { type: 'privacy'; privacy: PrivacySettings }
+  /** How much of a queued message's file the relay has. */
+  | { type: 'upload-progress'; conv: string; cid: string; sent: number; total: number };
 
 export type Unsubscribe = () => void;
 
@@ -230,6 +263,13 @@ export interface DuplexApi {
   /** Sends a copy of a stored message of `fromConv` to `conv`, marked
    * forwarded; resolves with it (`queued`). */
   forward(conv: string, fromConv: string, seq: number): Promise<ChatMessage>;
+  /** Writes a message with a file to the outbox (with the file's bytes) and
+   * resolves with it (`queued`); the file is uploaded, then the message
+   * sent, in order with the conversation's other messages. */
+  sendFile(conv: string, draft: FileDraft): Promise<ChatMessage>;
+  /** A file's bytes by its relay id: from the device's cache, or downloaded
+   * with the user's token (and then cached). */
+  getFile(fileId: string): Promise<Uint8Array>;
   /** Puts a `failed` message back in the outbox. */
   retry(conv: string, cid: string): Promise<void>;
   /** Deletes a message that the relay has not stored (`queued` or `failed`). */

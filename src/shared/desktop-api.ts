@@ -74,6 +74,10 @@ export interface DesktopApi {
   downloadUpdate(): Promise<void>;
   /** Quits, installs the downloaded update (`ready`) and starts it. */
   restartToUpdate(): Promise<void>;
+  /** Saves a message's file (by relay id) where the user picks in the
+   * native save dialog, `name` offered. Resolves when written, or when the
+   * user cancelled. */
+  saveFile(fileId: string, name: string): Promise<void>;
   onEvent(listener: (event: DesktopEvent) => void): Unsubscribe;
 }
 

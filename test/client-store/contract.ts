@@ -4,11 +4,13 @@
 // open a store per user; opening the same user again must see the same data.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_CHAT_STATE, type Message, MUTED_FOREVER } from '../../src/shared/protocol/index.ts';
-import type { ClientStore, OutboxJob, SendJob, StoredConversation } from '../../src/shared/store/client-store.ts';
+import type { ClientStore, SendJob, StoredConversation, UploadJob } from '../../src/shared/store/client-store.ts';
 
 export interface StoreUnderTest {
   /** Opens the store of a user; a second open of the same user sees the same data. */
   open(userId: string): Promise<ClientStore>;
+  /** The same, with the download cache capped at this many bytes. */
+  openWithFileCache(userId: string, fileCacheBytes: number): Promise<ClientStore>;
 }
 
 export function conversation(id: string, overrides: Partial<StoredConversation> = {}): StoredConversation {
@@ -40,6 +42,19 @@ export function message(conv: string, seq: number, from = 'bob', overrides: Part
 
 export function outboxJob(cid: string, conv = 'c1', overrides: Partial<SendJob> = {}): SendJob {
   return { kind: 'send', cid, conv, body: `body of ${cid}`, createdAt: 5_000, state: 'queued', ...overrides };
+}
+
+export function uploadJob(cid: string, conv = 'c1', overrides: Partial<UploadJob> = {}): UploadJob {
+  return {
+    kind: 'upload',
+    cid,
+    conv,
+    body: '',
+    file: { name: `${cid}.jpg`, mime: 'image/jpeg', size: 3, width: 4, height: 3 },
+    createdAt: 5_000,
+    state: 'queued',
+    ...overrides,
+  };
 }
 
 export function describeClientStoreContract(name: string, makeSubject: () => StoreUnderTest): void {
@@ -175,7 +190,7 @@ export function describeClientStoreContract(name: string, makeSubject: () => Sto
       await store.addToOutbox(first);
       await store.addToOutbox(outboxJob('b-cid-0002', 'c2'));
       await store.addToOutbox(outboxJob('c-cid-0003', 'c1'));
-      const failed: OutboxJob = { ...first, state: 'failed', error: 'body too long' };
+      const failed: SendJob = { ...first, state: 'failed', error: 'body too long' };
       await store.updateOutboxJob(failed);
       await store.updateOutboxJob(outboxJob('missing-cid', 'c1'));
 
@@ -220,6 +235,70 @@ export function describeClientStoreContract(name: string, makeSubject: () => Sto
       // Entries added after a reopen still come after the earlier ones.
       await again.addToOutbox(outboxJob('pending-02'));
       expect((await again.listOutbox()).map((e) => e.cid)).toEqual(['pending-01', 'pending-02']);
+    });
+
+    it('keeps an upload job with its bytes, frees them on request, and removes them with the job', async () => {
+      const store = await open();
+      const bytes = new Uint8Array([0xff, 0xd8, 0xff, 0, 1, 2]);
+      await store.addToOutbox(outboxJob('a-cid-0001', 'c1'));
+      await store.addUploadToOutbox(uploadJob('b-cid-0002', 'c1'), bytes);
+      await store.addUploadToOutbox(uploadJob('c-cid-0003', 'c1'), new Uint8Array([7]));
+      await store.addUploadToOutbox(uploadJob('d-cid-0004', 'c1'), new Uint8Array([8]));
+      // In the order written, among the other jobs, with every field.
+      expect((await store.listOutbox('c1')).map((job) => job.cid)).toEqual(['a-cid-0001', 'b-cid-0002', 'c-cid-0003', 'd-cid-0004']);
+      expect(await store.getOutboxJob('b-cid-0002')).toEqual(uploadJob('b-cid-0002', 'c1'));
+      expect(await store.getOutboxFile('b-cid-0002')).toEqual(bytes);
+
+      // The upload URL and then the file id are kept in place.
+      const resumed = uploadJob('b-cid-0002', 'c1', { uploadUrl: 'http://relay/api/files/x', fileId: 'A'.repeat(24) });
+      await store.updateOutboxJob(resumed);
+      expect(await store.listOutbox('c1')).toContainEqual(resumed);
+      await store.dropOutboxFile('b-cid-0002');
+      expect(await store.getOutboxFile('b-cid-0002')).toBeUndefined();
+      expect(await store.getOutboxJob('b-cid-0002')).toEqual(resumed);
+
+      // Removing or settling a job takes its bytes along.
+      await store.removeFromOutbox('c-cid-0003');
+      expect(await store.getOutboxFile('c-cid-0003')).toBeUndefined();
+      await store.settleOutboxJobs(['d-cid-0004'], [message('c1', 1, 'me', { cid: 'd-cid-0004' })]);
+      expect(await store.getOutboxFile('d-cid-0004')).toBeUndefined();
+      expect(await store.getOutboxFile('missing')).toBeUndefined();
+    });
+
+    it('keeps upload bytes across close and reopen, and drops them with their conversation', async () => {
+      const store = await open();
+      await store.addUploadToOutbox(uploadJob('a-cid-0001', 'c1'), new Uint8Array([1, 2, 3]));
+      await store.addUploadToOutbox(uploadJob('b-cid-0002', 'c2'), new Uint8Array([4]));
+      await store.close();
+      const reopened = await open();
+      expect(await reopened.getOutboxFile('a-cid-0001')).toEqual(new Uint8Array([1, 2, 3]));
+      await reopened.deleteConversation('c1');
+      expect(await reopened.getOutboxFile('a-cid-0001')).toBeUndefined();
+      expect(await reopened.getOutboxFile('b-cid-0002')).toEqual(new Uint8Array([4]));
+    });
+
+    it('stores a message’s file with it', async () => {
+      const store = await open();
+      const file = { id: 'B'.repeat(24), name: 'photo.jpg', mime: 'image/jpeg', size: 1234, width: 1600, height: 1200, thumb: 'data:image/jpeg;base64,AAAA' };
+      await store.putMessages([message('c1', 1, 'bob', { file, body: '' })]);
+      expect(await store.getMessages('c1', { limit: 10 })).toEqual([message('c1', 1, 'bob', { file, body: '' })]);
+    });
+
+    it('caches downloaded files up to its cap, evicting the least recently used', async () => {
+      const store = await subject.openWithFileCache('me', 10);
+      opened.push(store);
+      const bytes = (n: number, fill: number) => new Uint8Array(n).fill(fill);
+      await store.putCachedFile('a', bytes(4, 1));
+      await store.putCachedFile('b', bytes(4, 2));
+      expect(await store.getCachedFile('a')).toEqual(bytes(4, 1)); // a is now the most recently used
+      await store.putCachedFile('c', bytes(4, 3)); // 12 > 10: b goes
+      expect(await store.getCachedFile('b')).toBeUndefined();
+      expect(await store.getCachedFile('a')).toEqual(bytes(4, 1));
+      expect(await store.getCachedFile('c')).toEqual(bytes(4, 3));
+      // Larger than the whole cap: not kept, nothing evicted for it.
+      await store.putCachedFile('huge', bytes(11, 9));
+      expect(await store.getCachedFile('huge')).toBeUndefined();
+      expect(await store.getCachedFile('a')).toEqual(bytes(4, 1));
     });
 
     it('never shows one user’s data to another', async () => {

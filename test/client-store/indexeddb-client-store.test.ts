@@ -11,7 +11,10 @@ import { conversation, describeClientStoreContract } from './contract.ts';
 // A fresh factory per case: an empty "browser profile" each time.
 describeClientStoreContract('IndexedDB', () => {
   globalThis.indexedDB = new IDBFactory();
-  return { open: indexedDbClientStoreOpener() };
+  return {
+    open: indexedDbClientStoreOpener(),
+    openWithFileCache: (userId, fileCacheBytes) => indexedDbClientStoreOpener({ fileCacheBytes })(userId),
+  };
 });
 
 /** The user's database as an older web client left it: versions 1 and 2

@@ -17,7 +17,13 @@ function freshDirectory(): string {
   return path.join(root, `case-${++directories}`);
 }
 
-describeClientStoreContract('SQLite', () => ({ open: sqliteClientStoreOpener(freshDirectory()) }));
+describeClientStoreContract('SQLite', () => {
+  const directory = freshDirectory();
+  return {
+    open: sqliteClientStoreOpener(directory),
+    openWithFileCache: (userId, fileCacheBytes) => sqliteClientStoreOpener(directory, { fileCacheBytes })(userId),
+  };
+});
 
 /** A user's database file as the app of an older schema version left it,
  * in a fresh directory, open for the test to fill. */

@@ -5,6 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SqliteClientStore } from '../../src/main/store/sqlite-client-store.ts';
 import type { DuplexEvent } from '../../src/shared/api.ts';
+import { FileTransfers } from '../../src/shared/engine/file-transfers.ts';
 import { Outbox } from '../../src/shared/engine/outbox.ts';
 import type { SendFrame } from '../../src/shared/protocol/index.ts';
 
@@ -27,6 +28,9 @@ function harness(store = new SqliteClientStore(':memory:', 'me'), sendWindow = 2
     targetChanged: (job) => redrawn.push(job.cid),
     sendRetryBackoff: { baseMs: 1_000, maxMs: 30_000 },
     sendWindow,
+    // Uploads are tested against a real relay (files.test.ts); none run here.
+    transfers: new FileTransfers({ fetch, relayUrl: 'http://127.0.0.1:9', token: 'unused', chunkBytes: 1024 }),
+    log: () => {},
   });
   let seq = 0;
   /** The relay's answer to a send frame: the message it stored. */
@@ -219,7 +223,7 @@ describe('Outbox', () => {
       ['react', 1, '👍'],
     ]);
     // The store learned the seq too, for a restart before the changes are answered.
-    expect((await store.listOutbox()).map((job) => (job.kind === 'send' ? null : job.target))).toEqual([1, 1]);
+    expect((await store.listOutbox()).map((job) => (job.kind === 'edit' || job.kind === 'delete' || job.kind === 'react' ? job.target : null))).toEqual([1, 1]);
     await ack(sent[1]!);
     await ack(sent[2]!);
     expect(await store.getMessage('a', 1)).toMatchObject({ body: 'hello', editedAt: 1_002, reactions: { me: '👍' } });

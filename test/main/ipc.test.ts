@@ -45,6 +45,8 @@ const validDuplexCalls: { [M in InvokeMethod<DuplexApi>]: Parameters<DuplexApi[M
   getPresence: [['u_bob']],
   setChatState: [CONV, { pinned: true, archived: false, mutedUntil: null }],
   send: [CONV, 'hello', 3],
+  sendFile: [CONV, { name: 'photo.jpg', mime: 'image/jpeg', bytes: new Uint8Array([1, 2, 3]), caption: 'Look', width: 4, height: 3 }],
+  getFile: ['AAAAAAAAAAAAAAAAAAAAAAAA'],
   retry: [CONV, CID],
   deleteUnsent: [CONV, CID],
   edit: [CONV, { cid: CID, seq: 4 }, 'fixed'],
@@ -104,6 +106,15 @@ const invalidDuplexCalls: Array<[InvokeMethod<DuplexApi>, unknown[]]> = [
   ['setChatState', [CONV, { mutedUntil: -1 }]],
   ['setChatState', [CONV, { mutedUntil: Number.MAX_SAFE_INTEGER }]],
   ['setChatState', [CONV, { mutedUntil: 1.5 }]],
+  // Files: the bytes only as a Uint8Array (never a path), bounded; no extra fields.
+  ['sendFile', [CONV, { name: 'a.txt', mime: 'text/plain', bytes: '/etc/passwd', caption: '' }]],
+  ['sendFile', [CONV, { name: 'a.txt', mime: 'text/plain', bytes: [1, 2, 3], caption: '' }]],
+  ['sendFile', [CONV, { name: 'a.txt', mime: 'text/plain', path: '/etc/passwd', bytes: new Uint8Array(1), caption: '' }]],
+  ['sendFile', [CONV, { name: '', mime: 'text/plain', bytes: new Uint8Array(1), caption: '' }]],
+  ['sendFile', [CONV, { name: 'a.jpg', mime: 'image/jpeg', bytes: new Uint8Array(1), caption: '', thumb: 'x'.repeat(20_000) }]],
+  ['sendFile', [CONV, { name: 'a.jpg', mime: 'image/jpeg', bytes: new Uint8Array(1), caption: '', width: -1 }]],
+  ['getFile', ['../../etc/passwd']],
+  ['getFile', []],
 ];
 
 const validDesktopCalls: { [M in InvokeMethod<DesktopApi>]: Parameters<DesktopApi[M]> } = {
@@ -115,6 +126,7 @@ const validDesktopCalls: { [M in InvokeMethod<DesktopApi>]: Parameters<DesktopAp
   checkForUpdates: [],
   downloadUpdate: [],
   restartToUpdate: [],
+  saveFile: ['AAAAAAAAAAAAAAAAAAAAAAAA', 'photo.jpg'],
 };
 
 const invalidDesktopCalls: Array<[InvokeMethod<DesktopApi>, unknown[]]> = [

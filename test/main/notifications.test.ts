@@ -106,6 +106,17 @@ describe('what a notification says', () => {
     expect(notificationContent(message(), undefined, true)).toEqual({ title: 'Duplex', body: 'New message' });
   });
 
+  it('says what kind of file a message carries, then its caption; hidden text hides the file too', () => {
+    const file = (mime: string, name: string) => ({ id: 'A'.repeat(24), mime, name, size: 10 });
+    const say = (fields: Partial<ChatMessage>, hide = false) => notificationContent(message(fields), conversation(), hide).body;
+    expect(say({ body: '', file: file('image/jpeg', 'IMG_1.jpg') })).toBe('📷 Photo');
+    expect(say({ body: 'At the beach', file: file('image/jpeg', 'IMG_1.jpg') })).toBe('📷 Photo At the beach');
+    expect(say({ body: '', file: file('audio/webm', 'Voice message.webm') })).toBe('🎤 Voice message');
+    expect(say({ body: '', file: file('application/pdf', 'Minutes.pdf') })).toBe('📄 Minutes.pdf');
+    expect(say({ body: '', file: file('image/svg+xml', 'logo.svg') })).toBe('📄 logo.svg');
+    expect(say({ body: '', file: file('image/jpeg', 'IMG_1.jpg') }, true)).toBe('New message');
+  });
+
   it('cuts long messages', () => {
     const { body } = notificationContent(message({ body: '😀'.repeat(500) }), conversation(), false);
     expect([...body]).toHaveLength(200);

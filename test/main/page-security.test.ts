@@ -113,8 +113,10 @@ describe('the app:// scheme', () => {
 });
 
 describe('the session', () => {
+  const isAppUrl = (url: string) => url.startsWith('app://duplex/') || url === 'app://duplex';
+
   it('puts the CSP on every http(s) response, replacing any the server sent', () => {
-    hardenSession(session.defaultSession, 'default-src self');
+    hardenSession(session.defaultSession, 'default-src self', isAppUrl);
     const listener = double.session.defaultSession.headersListener;
     const callback = vi.fn();
     listener?.(
@@ -126,11 +128,32 @@ describe('the session', () => {
     });
   });
 
-  it('grants the page no permission', () => {
-    hardenSession(session.defaultSession, 'x');
-    const answer = vi.fn();
-    double.session.defaultSession.permissionRequestHandler?.({}, 'notifications', answer);
-    expect(answer).toHaveBeenCalledWith(false);
-    expect(double.session.defaultSession.permissionCheckHandler?.({}, 'media')).toBe(false);
+  // Electron is the test double here (vi.mock('electron')): the handlers are
+  // called as Electron calls them, with its argument shapes.
+  it('grants the app’s own page the microphone for voice notes, and nothing else', () => {
+    hardenSession(session.defaultSession, 'x', isAppUrl);
+    const request = (permission: string, details: object) => {
+      const answer = vi.fn();
+      double.session.defaultSession.permissionRequestHandler?.({}, permission, answer, details);
+      return answer.mock.calls[0]?.[0] as boolean;
+    };
+    const check = (permission: string, origin: string, details: object) =>
+      double.session.defaultSession.permissionCheckHandler?.({}, permission, origin, details);
+
+    expect(request('media', { mediaTypes: ['audio'], requestingUrl: 'app://duplex/index.html' })).toBe(true);
+    expect(check('media', 'app://duplex', { mediaType: 'audio' })).toBe(true);
+    // Not the camera, not both, not an empty ask.
+    expect(request('media', { mediaTypes: ['video'], requestingUrl: 'app://duplex/index.html' })).toBe(false);
+    expect(request('media', { mediaTypes: ['audio', 'video'], requestingUrl: 'app://duplex/index.html' })).toBe(false);
+    expect(request('media', { mediaTypes: [], requestingUrl: 'app://duplex/index.html' })).toBe(false);
+    expect(check('media', 'app://duplex', { mediaType: 'video' })).toBe(false);
+    // Not for any other origin (a page the app was tricked into loading).
+    expect(request('media', { mediaTypes: ['audio'], requestingUrl: 'https://evil.example/' })).toBe(false);
+    expect(check('media', 'https://evil.example', { mediaType: 'audio' })).toBe(false);
+    // No other permission at all.
+    for (const permission of ['notifications', 'geolocation', 'display-capture', 'clipboard-read', 'openExternal']) {
+      expect(request(permission, { requestingUrl: 'app://duplex/index.html' })).toBe(false);
+      expect(check(permission, 'app://duplex', {})).toBe(false);
+    }
   });
 });

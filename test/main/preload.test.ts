@@ -40,6 +40,7 @@ describe('the preload bridge', () => {
         'checkForUpdates',
         'downloadUpdate',
         'restartToUpdate',
+        'saveFile',
       ].sort(),
     );
   });

@@ -11,11 +11,13 @@ import { afterEach, expect } from 'vitest';
 import type {
   ChatStateChange,
   AuthResult,
+  ChatFile,
   ChatMessage,
   ConnectionStatus,
   ConversationSummary,
   DuplexApi,
   DuplexEvent,
+  FileDraft,
   GetMessagesOptions,
   MessagePage,
   MessageRef,
@@ -304,6 +306,17 @@ export class FakeDuplexApi implements DuplexApi {
     return message;
   };
 
+  /** Like the engine: queued at once with the file's facts, no id yet. */
+  sendFile = async (conv: string, draft: FileDraft) => {
+    this.record('sendFile', conv, draft);
+    const { bytes, caption, replyTo, ...facts } = draft;
+    const file: ChatFile = { ...facts, size: bytes.byteLength };
+    const message = makeMessage({ conv, seq: null, from: this.account!.user.id, body: caption, mine: true, status: 'queued', replyTo, ts: Date.now(), file });
+    this.messages.get(conv)?.push(message);
+    this.emit({ type: 'messages', conv, messages: [message] });
+    return message;
+  };
+
   private changeMessage(conv: string, cid: string, change: (message: ChatMessage) => ChatMessage): void {
     const list = this.messages.get(conv) ?? [];
     const index = list.findIndex((m) => m.cid === cid);
@@ -311,6 +324,16 @@ export class FakeDuplexApi implements DuplexApi {
     list[index] = change(list[index]!);
     this.emit({ type: 'messages', conv, messages: [list[index]!] });
   }
+
+  /** Files the test put here by id. */
+  readonly files = new Map<string, Uint8Array>();
+
+  getFile = async (fileId: string) => {
+    this.record('getFile', fileId);
+    const bytes = this.files.get(fileId);
+    if (!bytes) throw new Error('This file is no longer available');
+    return bytes;
+  };
 
   retry = async (conv: string, cid: string) => this.record('retry', conv, cid);
   deleteUnsent = async (conv: string, cid: string) => this.record('deleteUnsent', conv, cid);
@@ -385,6 +408,10 @@ export class FakeDesktopApi implements DesktopApi {
   };
   restartToUpdate = async () => {
     this.updateRequests.push('restart');
+  };
+  readonly savedFiles: Array<[string, string]> = [];
+  saveFile = async (fileId: string, name: string) => {
+    this.savedFiles.push([fileId, name]);
   };
   onEvent = (listener: (event: DesktopEvent) => void) => {
     this.listeners.add(listener);

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { ArgumentSchemas } from '../../shared/api-methods.ts';
 import type { DesktopApi } from '../../shared/desktop-api.ts';
-import { idSchema } from '../../shared/protocol/index.ts';
+import { fileIdSchema, idSchema } from '../../shared/protocol/index.ts';
 import { settingsPatchSchema } from '../settings/settings-schema.ts';
 
 const none = z.tuple([]);
@@ -19,4 +19,7 @@ export const desktopArgumentSchemas = {
   checkForUpdates: none,
   downloadUpdate: none,
   restartToUpdate: none,
+  // The renderer names a file by relay id and offers a name; where it is
+  // written is the user's choice in the native dialog, never the page's.
+  saveFile: z.tuple([fileIdSchema, z.string().min(1).max(1024)]),
 } satisfies ArgumentSchemas<DesktopApi>;

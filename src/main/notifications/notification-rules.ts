@@ -3,10 +3,12 @@
 // muted (its chat state, which follows the user to every device), and the
 // user is not already looking at it (the window is unfocused or shows
 // another conversation). With "hide message text" the notification says who
-// wrote, never what.
+// wrote, never what. A message with a file says what kind ("📷 Photo",
+// "🎤 Voice message", "📄 NAME") and its caption.
 import type { ChatMessage, ConversationSummary } from '../../shared/api.ts';
 import type { DesktopSettings } from '../../shared/desktop-api.ts';
 import { isMuted } from '../../shared/protocol/index.ts';
+import { messageSummary } from '../../shared/file-summary.ts';
 
 export interface NotificationContext {
   windowFocused: boolean;
@@ -50,14 +52,14 @@ export function notificationContent(
   hideMessageText: boolean,
 ): NotificationContent {
   if (conversation === undefined) {
-    return { title: 'Duplex', body: hideMessageText ? 'New message' : shortened(message.body) };
+    return { title: 'Duplex', body: hideMessageText ? 'New message' : shortened(messageSummary(message)) };
   }
   if (conversation.kind === 'direct') {
-    return { title: conversation.title, body: hideMessageText ? 'New message' : shortened(message.body) };
+    return { title: conversation.title, body: hideMessageText ? 'New message' : shortened(messageSummary(message)) };
   }
   const sender = conversation.members.find((member) => member.id === message.from)?.displayName ?? 'Someone';
   return {
     title: conversation.title,
-    body: hideMessageText ? `New message from ${sender}` : `${sender}: ${shortened(message.body)}`,
+    body: hideMessageText ? `New message from ${sender}` : `${sender}: ${shortened(messageSummary(message))}`,
   };
 }

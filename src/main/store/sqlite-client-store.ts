@@ -23,7 +23,9 @@ import type {
   OutboxJobKind,
   OutboxJobState,
   StoredConversation,
+  UploadJob,
 } from '../../shared/store/client-store.ts';
+import { FILE_CACHE_BYTES } from '../../shared/store/client-store.ts';
 import { migrate } from '../../shared/sqlite/migrations.ts';
 import { changeTargets, foldFrame, messageKey, type MessageState } from '../../shared/store/fold-changes.ts';
 
@@ -117,15 +119,40 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE messages ADD COLUMN changed_through INTEGER NOT NULL DEFAULT 0;
   UPDATE messages SET changed_through = seq;
   `,
+  `
+  -- Files (docs/files.md, "The apps' side"): a stored message keeps its
+  -- MSG.file as JSON; an upload job's bytes wait in outbox_files until the
+  -- relay has them all (in this database, so a job and its bytes are written
+  -- in one transaction and never part without the other); downloads are
+  -- cached in file_cache, evicted least recently used first (used_at is a
+  -- counter, so ties cannot happen) beyond the cache's size cap.
+  ALTER TABLE messages ADD COLUMN file TEXT;
+  CREATE TABLE outbox_files (
+    cid TEXT PRIMARY KEY,
+    bytes BLOB NOT NULL
+  );
+  CREATE TABLE file_cache (
+    id TEXT PRIMARY KEY,
+    bytes BLOB NOT NULL,
+    size INTEGER NOT NULL,
+    used_at INTEGER NOT NULL
+  );
+  CREATE INDEX file_cache_by_use ON file_cache (used_at);
+  `,
 ];
+
+export interface SqliteClientStoreOptions {
+  /** The download cache's cap in bytes (FILE_CACHE_BYTES by default). */
+  fileCacheBytes?: number;
+}
 
 /** One database file per user; the name is a hash so that any id is a safe
  * file name and the directory listing does not reveal who uses the app. */
-export function sqliteClientStoreOpener(directory: string): ClientStoreOpener {
+export function sqliteClientStoreOpener(directory: string, options: SqliteClientStoreOptions = {}): ClientStoreOpener {
   return async (userId) => {
     mkdirSync(directory, { recursive: true });
     const fileName = `user-${createHash('sha256').update(userId).digest('hex').slice(0, 32)}.db`;
-    return new SqliteClientStore(path.join(directory, fileName), userId);
+    return new SqliteClientStore(path.join(directory, fileName), userId, options);
   };
 }
 
@@ -159,6 +186,8 @@ interface MessageRow {
   deleted: number;
   reactions: string | null;
   changed_through: number;
+  /** JSON: MSG.file. */
+  file: string | null;
 }
 
 interface OutboxRow {
@@ -172,17 +201,20 @@ interface OutboxRow {
   error: string | null;
 }
 
-const MESSAGE_COLUMNS = 'conv, seq, cid, sender, body, ts, reply_to, forwarded, edited_at, deleted, reactions, changed_through';
+const MESSAGE_COLUMNS =
+  'conv, seq, cid, sender, body, ts, reply_to, forwarded, edited_at, deleted, reactions, changed_through, file';
 const OUTBOX_COLUMNS = 'cid, conv, kind, payload, created_at, state, error';
 
 export class SqliteClientStore implements ClientStore {
   readonly userId: string;
   private readonly db: DatabaseSync;
   private readonly statements = new Map<string, StatementSync>();
+  private readonly fileCacheBytes: number;
 
   /** `location` is a file path, or ':memory:' for a throwaway store. */
-  constructor(location: string, userId: string) {
+  constructor(location: string, userId: string, options: SqliteClientStoreOptions = {}) {
     this.userId = userId;
+    this.fileCacheBytes = options.fileCacheBytes ?? FILE_CACHE_BYTES;
     this.db = new DatabaseSync(location);
     this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
     migrate(this.db, MIGRATIONS, (version) => {
@@ -222,6 +254,7 @@ export class SqliteClientStore implements ClientStore {
   async deleteConversation(id: string): Promise<void> {
     this.transaction(() => {
       this.run('DELETE FROM messages WHERE conv = ?', id);
+      this.run('DELETE FROM outbox_files WHERE cid IN (SELECT cid FROM outbox WHERE conv = ?)', id);
       this.run('DELETE FROM outbox WHERE conv = ?', id);
       this.run('DELETE FROM conversations WHERE id = ?', id);
     });
@@ -234,7 +267,7 @@ export class SqliteClientStore implements ClientStore {
   async settleOutboxJobs(cids: readonly string[], messages: readonly Message[]): Promise<void> {
     this.transaction(() => {
       this.writeFrame(messages);
-      for (const cid of cids) this.run('DELETE FROM outbox WHERE cid = ?', cid);
+      for (const cid of cids) this.deleteJob(cid);
       for (const m of messages) {
         if (m.kind !== undefined) continue;
         this.run(
@@ -299,7 +332,7 @@ export class SqliteClientStore implements ClientStore {
   }
 
   async removeFromOutbox(cid: string): Promise<void> {
-    this.run('DELETE FROM outbox WHERE cid = ?', cid);
+    this.transaction(() => this.deleteJob(cid));
   }
 
   async getOutboxJob(cid: string): Promise<OutboxJob | undefined> {
@@ -316,8 +349,54 @@ export class SqliteClientStore implements ClientStore {
   }
 
 
+  async addUploadToOutbox(job: UploadJob, bytes: Uint8Array): Promise<void> {
+    this.transaction(() => {
+      this.run(`INSERT INTO outbox (${OUTBOX_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)`, ...outboxValues(job));
+      this.run('INSERT OR REPLACE INTO outbox_files (cid, bytes) VALUES (?, ?)', job.cid, bytes);
+    });
+  }
+
+  async getOutboxFile(cid: string): Promise<Uint8Array | undefined> {
+    return this.row<{ bytes: Uint8Array }>('SELECT bytes FROM outbox_files WHERE cid = ?', cid)?.bytes;
+  }
+
+  async dropOutboxFile(cid: string): Promise<void> {
+    this.run('DELETE FROM outbox_files WHERE cid = ?', cid);
+  }
+
+  async putCachedFile(id: string, bytes: Uint8Array): Promise<void> {
+    if (bytes.byteLength > this.fileCacheBytes) return;
+    this.transaction(() => {
+      this.run(
+        `INSERT OR REPLACE INTO file_cache (id, bytes, size, used_at)
+         VALUES (?, ?, ?, (SELECT COALESCE(MAX(used_at), 0) + 1 FROM file_cache))`,
+        id,
+        bytes,
+        bytes.byteLength,
+      );
+      let total = this.row<{ total: number }>('SELECT COALESCE(SUM(size), 0) AS total FROM file_cache')!.total;
+      while (total > this.fileCacheBytes) {
+        const oldest = this.row<{ id: string; size: number }>('SELECT id, size FROM file_cache ORDER BY used_at LIMIT 1')!;
+        this.run('DELETE FROM file_cache WHERE id = ?', oldest.id);
+        total -= oldest.size;
+      }
+    });
+  }
+
+  async getCachedFile(id: string): Promise<Uint8Array | undefined> {
+    const row = this.row<{ bytes: Uint8Array }>('SELECT bytes FROM file_cache WHERE id = ?', id);
+    if (row) this.run('UPDATE file_cache SET used_at = (SELECT MAX(used_at) + 1 FROM file_cache) WHERE id = ?', id);
+    return row?.bytes;
+  }
+
   async close(): Promise<void> {
     if (this.db.isOpen) this.db.close();
+  }
+
+  /** A job and its bytes, inside the caller's transaction. */
+  private deleteJob(cid: string): void {
+    this.run('DELETE FROM outbox_files WHERE cid = ?', cid);
+    this.run('DELETE FROM outbox WHERE cid = ?', cid);
   }
 
   private statement(sql: string): StatementSync {
@@ -350,7 +429,7 @@ export class SqliteClientStore implements ClientStore {
     }
     for (const { message: m, changedThrough } of foldFrame(messages, stored)) {
       this.run(
-        `INSERT OR REPLACE INTO messages (${MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT OR REPLACE INTO messages (${MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         m.conv,
         m.seq,
         m.cid,
@@ -363,6 +442,7 @@ export class SqliteClientStore implements ClientStore {
         m.deleted ? 1 : 0,
         m.reactions ? JSON.stringify(m.reactions) : null,
         changedThrough,
+        m.file ? JSON.stringify(m.file) : null,
       );
     }
   }
@@ -406,6 +486,7 @@ function toMessage(row: MessageRow): Message {
   if (row.edited_at !== null) message.editedAt = row.edited_at;
   if (row.deleted === 1) message.deleted = true;
   if (row.reactions !== null) message.reactions = JSON.parse(row.reactions) as Record<string, string>;
+  if (row.file !== null) message.file = JSON.parse(row.file) as Message['file'];
   return message;
 }
 

@@ -36,6 +36,8 @@ export function applyEvent(state: ChatData, event: DataEvent): Partial<ChatData>
       return { presence: withEntry(state.presence, event.presence.user, event.presence) };
     case 'privacy':
       return { privacy: event.privacy };
+    case 'upload-progress':
+      return { uploads: withEntry(state.uploads, event.cid, { sent: event.sent, total: event.total }) };
   }
 }
 

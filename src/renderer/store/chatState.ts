@@ -6,10 +6,12 @@
 import type { StoreApi } from 'zustand/vanilla';
 import type {
   AuthResult,
+  ChatFile,
   ChatMessage,
   ChatStateChange,
   ConnectionStatus,
   ConversationSummary,
+  FileDraft,
   PrivacySettings,
   RegisterRequest,
   Account,
@@ -72,6 +74,8 @@ export interface ChatData {
   presence: ReadonlyMap<string, Presence>;
   /** Blocked users and who may add the user to groups; null until read. */
   privacy: PrivacySettings | null;
+  /** How far each queued file's upload got, by message cid. */
+  uploads: ReadonlyMap<string, UploadProgress>;
   unreadMarker: UnreadMarker | null;
   replyTarget: ChatMessage | null;
   /** The user's own message shown in the composer for editing. */
@@ -79,6 +83,11 @@ export interface ChatData {
   /** The message the `forward` dialog sends on. */
   forwardSource: ChatMessage | null;
   dialog: DialogKind | null;
+}
+
+export interface UploadProgress {
+  sent: number;
+  total: number;
 }
 
 export interface ChatActions {
@@ -97,6 +106,14 @@ export interface ChatActions {
    * resolves with its index, or -1 when it cannot be found. */
   revealMessage(conv: string, seq: number): Promise<number>;
   send(conv: string, body: string): Promise<void>;
+  /** Sends a prepared file (files/prepareFile.ts) with a caption, as a reply
+   * when one is chosen. Rejects when not even queued. */
+  sendFile(conv: string, draft: Omit<FileDraft, 'replyTo'>): Promise<void>;
+  /** A file's bytes by relay id (the engine's cache, or downloaded). */
+  getFile(fileId: string): Promise<Uint8Array>;
+  /** Saves a message's file where the user says: the desktop app's native
+   * save dialog, or a browser download. */
+  saveFile(file: ChatFile): Promise<void>;
   retry(conv: string, cid: string): void;
   deleteUnsent(conv: string, cid: string): void;
   /** Marks the conversation read up to its newest loaded message. */
@@ -158,6 +175,7 @@ export function accountData(): Omit<
     windows: new Map(),
     loadingOlder: new Set(),
     typing: new Map(),
+    uploads: new Map(),
     presence: new Map(),
     privacy: null,
     unreadMarker: null,

@@ -7,7 +7,7 @@
 // Built from slices: the messages (messagesSlice.ts: bounded windows, paging,
 // message actions), changes to messages (messageChangesSlice.ts: edit,
 // react, delete for everyone, forward), presence (presenceSlice.ts), privacy
-// (privacySlice.ts), pin/archive/mute (chatListSlice.ts),
+// (privacySlice.ts), pin/archive/mute (chatListSlice.ts), files (filesSlice.ts),
 // the desktop app's extras (desktopSlice.ts) and the app's own updates
 // (updatesSlice.ts); the account, its snapshot, conversations and dialogs
 // are here. The state's types are in chatState.ts.
@@ -28,6 +28,7 @@ import {
 import { chatListSlice } from './chatListSlice.ts';
 import { desktopSlice } from './desktopSlice.ts';
 import { messageChangesSlice } from './messageChangesSlice.ts';
+import { filesSlice } from './filesSlice.ts';
 import { messagesSlice } from './messagesSlice.ts';
 import { presenceSlice } from './presenceSlice.ts';
 import { privacySlice } from './privacySlice.ts';
@@ -49,6 +50,7 @@ export function createChatStore(api: DuplexApi, desktop: DesktopApi | null, upda
     const presencePart = presenceSlice(api, set, get);
     const privacyPart = privacySlice(api, set);
     const chatListPart = chatListSlice(api, set);
+    const filesPart = filesSlice(api, desktop, get, set);
     const desktopPart = desktopSlice(desktop, store);
     const updatesPart = updatesSlice(updates, set);
 
@@ -234,6 +236,7 @@ export function createChatStore(api: DuplexApi, desktop: DesktopApi | null, upda
       ...changes.actions,
       ...privacyPart.actions,
       ...chatListPart.actions,
+      ...filesPart.actions,
       ...desktopPart.actions,
       ...updatesPart.actions,
     };

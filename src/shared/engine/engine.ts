@@ -270,6 +270,7 @@ export class DuplexEngine extends SessionMethods implements DuplexApi {
       account,
       store,
       WebSocket: this.options.WebSocket,
+      fetch: this.options.fetch,
       timing: this.timing,
       random: this.options.random ?? Math.random,
       log: this.log,

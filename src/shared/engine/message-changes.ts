@@ -14,7 +14,7 @@ import {
   MAX_BODY_CODE_POINTS,
   type Message,
 } from '../protocol/index.ts';
-import type { ChangeJob, ClientStore } from '../store/client-store.ts';
+import { type ChangeJob, type ClientStore, isMessageJob } from '../store/client-store.ts';
 import type { Conversations } from './conversations.ts';
 import type { Outbox } from './outbox.ts';
 import { outgoingChatMessage, storedChatMessage, withPendingChanges } from './views.ts';
@@ -26,9 +26,10 @@ const BODY_REFUSALS: Record<BodyProblem, string> = {
   too_large: 'A message cannot carry that much surrounding whitespace',
 };
 
-/** Throws what the user is told when the relay would refuse this body. */
-export function assertSendableBody(body: string): void {
-  const problem = bodyProblem(body);
+/** Throws what the user is told when the relay would refuse this body (a
+ * file's caption may be blank). */
+export function assertSendableBody(body: string, blankAllowed = false): void {
+  const problem = bodyProblem(body, blankAllowed);
   if (problem) throw new RangeError(BODY_REFUSALS[problem]);
 }
 
@@ -133,8 +134,8 @@ export class MessageChanges {
       message = await this.storedView(conv, ref.seq);
       if (message?.cid !== ref.cid) return undefined;
     } else {
-      const job = outbox.find((j) => j.kind === 'send' && j.cid === ref.cid);
-      message = job?.kind === 'send' ? outgoingChatMessage(job, this.options.me) : undefined;
+      const job = outbox.filter(isMessageJob).find((j) => j.cid === ref.cid);
+      message = job && outgoingChatMessage(job, this.options.me);
     }
     return message && withPendingChanges(message, outbox, this.options.me);
   }

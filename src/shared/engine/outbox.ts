@@ -1,6 +1,7 @@
 // The outbox (docs/engine.md, "The outbox"): what the user does is
 // written to the store first as a typed job (store/client-store.ts, OutboxJob:
-// sends and changes to messages), shown at once as `queued`, and sent once the session is
+// sends, uploads then sends, and changes to messages), shown at once as
+// `queued`, and sent once the session is
 // `synced`, in the order written, with its cid. Whatever was sent but not
 // answered when a connection ends is simply sent again after the next
 // `synced`: the relay deduplicates on (sender, cid), so resending is always
@@ -43,11 +44,31 @@
 // job. Any other nack is final: the job becomes `failed`, and the user may
 // retry it (to the back of its conversation's queue) or delete it; the jobs
 // after it in the window go on.
+//
+// An `upload` job (a message with a file) first uploads its bytes (tus, see
+// file-transfers.ts) when the session is `synced` and the window reaches it;
+// the jobs after it wait meanwhile, so the conversation's messages stay in the
+// order written. The upload URL is written into the job as soon as the relay
+// makes it, so an upload that broke off (or an app that was quit) resumes
+// from the relay's offset; once every byte is there the job keeps the file id,
+// its bytes are freed, and it is sent like any message. An upload the relay
+// refuses for good (too large, over quota) makes the job `failed`; any other
+// failure is tried again after a pause, or at the next `synced`.
 import { monotonicFactory } from 'ulid';
-import type { ChatMessage, DuplexEvent } from '../api.ts';
+import type { ChatMessage, DuplexEvent, FileDraft } from '../api.ts';
 import { type AckFrame, type Message, type NackFrame, RETRYABLE_NACK_CODES, type SendFrame } from '../protocol/index.ts';
-import type { ChangeJob, ClientStore, OutboxJob, SendJob } from '../store/client-store.ts';
+import {
+  type ChangeJob,
+  type ClientStore,
+  isMessageJob,
+  type MessageJob,
+  type OutboxJob,
+  type SendJob,
+  type UploadJob,
+} from '../store/client-store.ts';
 import type { BackoffPolicy } from './backoff.ts';
+import type { FileTransfers, RunningUpload, UploadFailure } from './file-transfers.ts';
+import type { Logger } from './log.ts';
 import { RetryPause } from './retry-pause.ts';
 import { outgoingChatMessage } from './views.ts';
 
@@ -75,6 +96,8 @@ export interface OutboxOptions {
   sendRetryBackoff: BackoffPolicy;
   /** Jobs of one conversation on the wire at once; SEND_WINDOW unless given. */
   sendWindow?: number;
+  transfers: FileTransfers;
+  log: Logger;
 }
 
 export class Outbox {
@@ -93,11 +116,17 @@ export class Outbox {
   private readonly retryPause: RetryPause;
 
   private readonly window: number;
+  /** conversation → its one upload running (of its first job not sent yet). */
+  private readonly uploads = new Map<string, { cid: string; running: RunningUpload | null }>();
+  /** On while uploads pause after one broke off. */
+  private readonly uploadPause: RetryPause;
+  private closed = false;
 
   constructor(options: OutboxOptions) {
     this.options = options;
     this.window = options.sendWindow ?? SEND_WINDOW;
     this.retryPause = new RetryPause(options.sendRetryBackoff, () => this.pump());
+    this.uploadPause = new RetryPause(options.sendRetryBackoff, () => this.pump());
   }
 
   /** Picks up the queued jobs a previous run left in the store. */
@@ -127,6 +156,25 @@ export class Outbox {
     this.enqueue(job);
     this.options.targetChanged(job);
     this.pump();
+  }
+
+  /** Writes a message with a file as an `upload` job, with the file's bytes,
+   * shows it, and uploads then sends it when the session allows. */
+  async sendFile(conv: string, draft: FileDraft): Promise<ChatMessage> {
+    const { bytes, caption, replyTo, name, mime, width, height, durationMs, thumb } = draft;
+    const file: UploadJob['file'] = { name, mime, size: bytes.byteLength };
+    if (width !== undefined) file.width = width;
+    if (height !== undefined) file.height = height;
+    if (durationMs !== undefined) file.durationMs = durationMs;
+    if (thumb !== undefined) file.thumb = thumb;
+    const job: UploadJob = { kind: 'upload', cid: newCid(), conv, body: caption, file, createdAt: Date.now(), state: 'queued' };
+    if (replyTo !== undefined) job.replyTo = replyTo;
+    await this.options.store.addUploadToOutbox(job, bytes);
+    this.enqueue(job);
+    const message = outgoingChatMessage(job, this.options.me);
+    this.options.emit({ type: 'messages', conv, messages: [message] });
+    this.pump();
+    return message;
   }
 
   /** The session is `synced`: send what is queued. */
@@ -180,7 +228,7 @@ export class Outbox {
     }
     wire?.delete(job.cid);
     this.dequeue(job);
-    if (job.kind === 'send') await this.replace({ ...job, state: 'failed', error: frame.message });
+    if (isMessageJob(job)) await this.replace({ ...job, state: 'failed', error: frame.message });
     else await this.drop(job);
     this.pump();
   }
@@ -188,9 +236,9 @@ export class Outbox {
   /** Puts a failed job of this conversation back in its queue. */
   async retry(conv: string, cid: string): Promise<void> {
     const job = await this.options.store.getOutboxJob(cid);
-    if (job?.kind !== 'send' || job.state !== 'failed' || job.conv !== conv) return;
+    if (!job || !isMessageJob(job) || job.state !== 'failed' || job.conv !== conv) return;
     const { error: _error, ...rest } = job;
-    const queued: SendJob = { ...rest, state: 'queued' };
+    const queued: MessageJob = { ...rest, state: 'queued' };
     await this.replace(queued);
     this.enqueue(queued);
     this.pump();
@@ -200,14 +248,20 @@ export class Outbox {
    * on the wire cannot be called back, so deleting it is refused. */
   async remove(conv: string, cid: string): Promise<void> {
     const queued = this.find(cid);
-    if (queued && (queued.conv !== conv || queued.kind !== 'send')) return;
+    if (queued && (queued.conv !== conv || !isMessageJob(queued))) return;
     if (queued && (this.inFlight.get(conv)?.has(cid) || this.heldBy.get(conv) === cid)) {
       throw new Error('This message is being sent and can no longer be deleted');
+    }
+    // An upload can be stopped: what the relay has of it is swept.
+    const upload = this.uploads.get(conv);
+    if (upload?.cid === cid) {
+      upload.running?.abort();
+      this.uploads.delete(conv);
     }
     // Out of the queue before any await, so that it cannot be sent meanwhile.
     if (queued) this.dequeue(queued);
     const job = queued ?? (await this.options.store.getOutboxJob(cid));
-    if (job?.conv !== conv || job.kind !== 'send') return;
+    if (job?.conv !== conv || !isMessageJob(job)) return;
     await this.options.store.removeFromOutbox(cid);
     this.options.emit({ type: 'message-removed', conv, cid });
     this.options.changed(conv);
@@ -215,14 +269,21 @@ export class Outbox {
 
   /** A conversation was deleted with its outbox entries. */
   forgetConversation(conv: string): void {
+    this.uploads.get(conv)?.running?.abort();
+    this.uploads.delete(conv);
     this.queues.delete(conv);
     this.inFlight.delete(conv);
     this.heldBy.delete(conv);
   }
 
-  /** Stops the retry timer: the session is closing. */
+  /** Stops the retry timers and the uploads: the session is closing. What
+   * the relay has of an upload stays there for the next run to resume. */
   close(): void {
+    this.closed = true;
     this.retryPause.cancel();
+    this.uploadPause.cancel();
+    for (const upload of this.uploads.values()) upload.running?.abort();
+    this.uploads.clear();
   }
 
   /** Fills every conversation's window with its next queued jobs, in order. */
@@ -233,12 +294,17 @@ export class Outbox {
       if (wire && wire.size >= this.window) continue;
       for (const job of queue.values()) {
         if (wire?.has(job.cid)) continue;
-        if (job.kind !== 'send' && job.target === undefined) {
+        if (!isMessageJob(job) && job.target === undefined) {
           // Its target is still queued or on the wire: wait for its seq.
           if (queue.has(job.targetCid)) break;
           this.dequeue(job);
           void this.drop(job);
           continue;
+        }
+        // A file not on the relay yet: upload it; the jobs after it wait.
+        if (job.kind === 'upload' && job.fileId === undefined) {
+          if (!this.uploads.has(conv) && !this.uploadPause.active) void this.upload(job);
+          break;
         }
         if (!this.options.send(frameOf(job))) return;
         if (!wire) this.inFlight.set(conv, (wire = new Set()));
@@ -258,6 +324,70 @@ export class Outbox {
     }
   }
 
+  /** Uploads (or resumes) the file of a conversation's next job. */
+  private async upload(job: UploadJob): Promise<void> {
+    const slot: { cid: string; running: RunningUpload | null } = { cid: job.cid, running: null };
+    this.uploads.set(job.conv, slot);
+    const current = () => !this.closed && this.uploads.get(job.conv) === slot;
+    const bytes = await this.options.store.getOutboxFile(job.cid);
+    if (!current()) return;
+    if (!bytes) {
+      this.uploadEnded(job, { final: true, message: 'The file is no longer on this device' });
+      return;
+    }
+    let latest = job;
+    const request = { bytes, name: job.file.name, mime: job.file.mime, ...(job.uploadUrl ? { uploadUrl: job.uploadUrl } : {}) };
+    slot.running = this.options.transfers.upload(request, {
+      created: (uploadUrl) => {
+        if (!current()) return;
+        latest = { ...latest, uploadUrl };
+        this.keep(latest).catch((error: unknown) => this.options.log('error', 'Could not keep an upload URL', error));
+      },
+      progress: (sent, total) => {
+        if (current()) this.options.emit({ type: 'upload-progress', conv: job.conv, cid: job.cid, sent, total });
+      },
+      finished: (fileId) => {
+        if (!current()) return;
+        this.uploadFinished({ ...latest, fileId }).catch((error: unknown) =>
+          this.options.log('error', 'Could not record a finished upload', error),
+        );
+      },
+      failed: (failure) => {
+        if (current()) this.uploadEnded(latest, failure);
+      },
+    });
+  }
+
+  /** Every byte is on the relay: the job keeps the file id (so a restart
+   * only sends), its bytes go, and it is sent in its turn. */
+  private async uploadFinished(job: UploadJob): Promise<void> {
+    await this.keep(job);
+    await this.options.store.dropOutboxFile(job.cid);
+    this.uploads.delete(job.conv);
+    this.uploadPause.succeeded();
+    this.options.emit({ type: 'messages', conv: job.conv, messages: [outgoingChatMessage(job, this.options.me)] });
+    this.pump();
+  }
+
+  private uploadEnded(job: UploadJob, failure: UploadFailure): void {
+    this.uploads.delete(job.conv);
+    if (failure.final) {
+      this.dequeue(job);
+      this.replace({ ...job, state: 'failed', error: failure.message })
+        .then(() => this.pump())
+        .catch((error: unknown) => this.options.log('error', 'Could not record a failed upload', error));
+      return;
+    }
+    this.options.log('info', `Upload of ${job.cid} broke off; resuming later: ${failure.message}`);
+    this.uploadPause.start();
+  }
+
+  /** Writes a changed job to the store and to its place in the queue. */
+  private async keep(job: OutboxJob): Promise<void> {
+    await this.options.store.updateOutboxJob(job);
+    this.queues.get(job.conv)?.set(job.cid, job);
+  }
+
   /** These jobs are done (their messages stored): changes queued behind
    * them learn their targets' seqs, and their conversations' windows have
    * room for the next. */
@@ -265,7 +395,7 @@ export class Outbox {
     for (const message of messages) {
       if (message.kind !== undefined) continue;
       for (const job of this.queues.get(message.conv)?.values() ?? []) {
-        if (job.kind !== 'send' && job.targetCid === message.cid) job.target = message.seq;
+        if (!isMessageJob(job) && job.targetCid === message.cid) job.target = message.seq;
       }
     }
     let any = false;
@@ -304,7 +434,7 @@ export class Outbox {
     return undefined;
   }
 
-  private async replace(job: SendJob): Promise<void> {
+  private async replace(job: MessageJob): Promise<void> {
     await this.options.store.updateOutboxJob(job);
     this.options.emit({ type: 'messages', conv: job.conv, messages: [outgoingChatMessage(job, this.options.me)] });
     this.options.changed(job.conv);
@@ -313,12 +443,17 @@ export class Outbox {
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
-/** The frame that asks the relay to do a job. */
+/** The frame that asks the relay to do a job (an upload's once its file is
+ * on the relay). */
 function frameOf(job: OutboxJob): SendFrame {
   const frame: SendFrame = { t: 'send', cid: job.cid, conv: job.conv, body: job.kind === 'delete' ? '' : job.body };
-  if (job.kind === 'send') {
+  if (isMessageJob(job)) {
     if (job.replyTo !== undefined) frame.replyTo = job.replyTo;
-    if (job.forwarded) frame.forwarded = true;
+    if (job.kind === 'send' && job.forwarded) frame.forwarded = true;
+    if (job.kind === 'upload' && job.fileId !== undefined) {
+      const { name: _name, mime: _mime, size: _size, ...described } = job.file;
+      frame.file = { id: job.fileId, ...described };
+    }
   } else {
     frame.kind = job.kind;
     frame.target = job.target;

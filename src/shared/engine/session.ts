@@ -24,6 +24,7 @@ import type {
   ConnectionStatus,
   ConversationSummary,
   DuplexEvent,
+  FileDraft,
   GetMessagesOptions,
   MessagePage,
   MessageRef,
@@ -40,14 +41,17 @@ import {
   PROTOCOL_VERSION,
   type AckFrame,
   type RelayFrame,
+  THUMB_PATTERN,
   type User,
   USER_SEARCH_MAX_QUERY_LENGTH,
   type WelcomeFrame,
 } from '../protocol/index.ts';
 import type { SessionCalls } from '../api-methods.ts';
-import type { ClientStore } from '../store/client-store.ts';
+import { type ClientStore, isMessageJob } from '../store/client-store.ts';
 import { ChatStates } from './chat-states.ts';
+import type { FetchFunction } from './auth-client.ts';
 import { Connection, type WebSocketClass } from './connection.ts';
+import { FileTransfers } from './file-transfers.ts';
 import { Conversations } from './conversations.ts';
 import type { Logger } from './log.ts';
 import { assertSendableBody, MessageChanges } from './message-changes.ts';
@@ -74,6 +78,7 @@ export interface UserSessionOptions {
   account: StoredAccount;
   store: ClientStore;
   WebSocket: WebSocketClass;
+  fetch: FetchFunction;
   timing: EngineTiming;
   random: () => number;
   log: Logger;
@@ -105,6 +110,7 @@ export class UserSession implements SessionCalls {
   private readonly requests: Requests;
   private readonly outbox: Outbox;
   private readonly changes: MessageChanges;
+  private readonly transfers: FileTransfers;
   private readonly receipts: Receipts;
   private readonly sync: MessageSync;
   private readonly typing: Typing;
@@ -143,6 +149,12 @@ export class UserSession implements SessionCalls {
     this.conversations = new Conversations(store, this.me, emit, log);
     // Before `welcome` the relay would refuse a request as unauthenticated.
     this.requests = new Requests((frame) => this.phase !== 'hello' && send(frame), timing.requestTimeoutMs);
+    this.transfers = new FileTransfers({
+      fetch: options.fetch,
+      relayUrl: account.relayUrls[0]!,
+      token: account.token,
+      chunkBytes: timing.uploadChunkBytes,
+    });
     this.outbox = new Outbox({
       store,
       me: this.me,
@@ -152,6 +164,8 @@ export class UserSession implements SessionCalls {
       changed: (conv) => this.conversations.changed(conv),
       targetChanged: (job) => this.changes.jobChanged(job),
       sendRetryBackoff: timing.sendRetryBackoff,
+      transfers: this.transfers,
+      log,
     });
     this.changes = new MessageChanges({ store, conversations: this.conversations, outbox: this.outbox, me: this.me, emit });
     this.receipts = new Receipts({
@@ -254,7 +268,7 @@ export class UserSession implements SessionCalls {
     const outbox = await this.store.listOutbox(conv);
     const messages = (hasMoreLocal ? stored.slice(1) : stored).map((m) => storedChatMessage(m, conversation, this.me));
     if (options.beforeSeq === undefined) {
-      for (const job of outbox) if (job.kind === 'send') messages.push(outgoingChatMessage(job, this.me));
+      for (const job of outbox) if (isMessageJob(job)) messages.push(outgoingChatMessage(job, this.me));
     }
     return { messages: messages.map((m) => withPendingChanges(m, outbox, this.me)), hasMoreLocal };
   }
@@ -341,6 +355,31 @@ export class UserSession implements SessionCalls {
     await this.conversations.save(conversation);
     this.conversations.changed(conv);
     return message;
+  }
+
+  async sendFile(conv: string, draft: FileDraft): Promise<ChatMessage> {
+    const conversation = this.conversations.require(conv);
+    // A caption follows the body's rules, except that it may be blank.
+    assertSendableBody(draft.caption, true);
+    if (draft.thumb !== undefined && !THUMB_PATTERN.test(draft.thumb)) {
+      throw new RangeError('The thumbnail is not a JPEG or WebP data URL');
+    }
+    this.typing.stop(conv);
+    // A caption of only whitespace is no caption.
+    const message = await this.outbox.sendFile(conv, { ...draft, caption: draft.caption.trim() === '' ? '' : draft.caption });
+    conversation.lastActivity = Math.max(conversation.lastActivity, message.ts);
+    await this.conversations.save(conversation);
+    this.conversations.changed(conv);
+    return message;
+  }
+
+  /** From the device's cache, or downloaded with the token and cached. */
+  async getFile(fileId: string): Promise<Uint8Array> {
+    const cached = await this.store.getCachedFile(fileId);
+    if (cached) return cached;
+    const bytes = await this.transfers.download(fileId);
+    await this.store.putCachedFile(fileId, bytes);
+    return bytes;
   }
 
   retry(conv: string, cid: string): Promise<void> {

@@ -25,6 +25,10 @@ export interface EngineTiming {
   deliveredReceiptDelayMs: number;
   /** After a `rate_limited` or `unavailable` nack the outbox pauses: 1 s, doubling to 30 s. */
   sendRetryBackoff: BackoffPolicy;
+  /** Bytes per tus PATCH: progress moves, and a broken upload loses, at most
+   * this much (docs/files.md: each PATCH must finish within the relay's
+   * request timeout, so not too much on a slow link). */
+  uploadChunkBytes: number;
 }
 
 export const DEFAULT_TIMING: EngineTiming = {
@@ -39,4 +43,5 @@ export const DEFAULT_TIMING: EngineTiming = {
   remoteTypingExpiryMs: TYPING_EXPIRY_MS,
   deliveredReceiptDelayMs: 250,
   sendRetryBackoff: { baseMs: 1_000, maxMs: 30_000 },
+  uploadChunkBytes: 1024 * 1024,
 };

@@ -5,7 +5,7 @@
 // every other member's watermark has reached the message).
 import type { ChatMessage, ConversationSummary, ReactionPreview } from '../api.ts';
 import type { Message, ReceiptWatermarks, User } from '../protocol/index.ts';
-import type { ChangeJob, ClientStore, OutboxJob, SendJob, StoredConversation } from '../store/client-store.ts';
+import { type ChangeJob, type ClientStore, isMessageJob, type MessageJob, type OutboxJob, type StoredConversation } from '../store/client-store.ts';
 import { applyChange } from '../store/fold-changes.ts';
 
 /** Up to which seq the user's own messages count as delivered and as read:
@@ -34,6 +34,7 @@ export function storedChatMessage(message: Message, conversation: StoredConversa
     mine: message.from === me,
   };
   copyChangeableFields(message, chat);
+  if (message.file) chat.file = message.file;
   if (chat.mine) {
     const watermarks = ownMessageWatermarks(conversation, me);
     chat.status = watermarks.read >= message.seq ? 'read' : watermarks.delivered >= message.seq ? 'delivered' : 'sent';
@@ -41,7 +42,7 @@ export function storedChatMessage(message: Message, conversation: StoredConversa
   return chat;
 }
 
-export function outgoingChatMessage(job: SendJob, me: string): ChatMessage {
+export function outgoingChatMessage(job: MessageJob, me: string): ChatMessage {
   const chat: ChatMessage = {
     conv: job.conv,
     cid: job.cid,
@@ -53,8 +54,9 @@ export function outgoingChatMessage(job: SendJob, me: string): ChatMessage {
     status: job.state,
   };
   if (job.replyTo !== undefined) chat.replyTo = job.replyTo;
-  if (job.forwarded) chat.forwarded = true;
+  if (job.kind === 'send' && job.forwarded) chat.forwarded = true;
   if (job.error !== undefined) chat.error = job.error;
+  if (job.kind === 'upload') chat.file = job.fileId === undefined ? { ...job.file } : { ...job.file, id: job.fileId };
   return chat;
 }
 
@@ -73,16 +75,18 @@ function copyChangeableFields(from: Changeable, to: Changeable): void {
 /** A message as the user will see it once the changes they made to it that
  * still wait in the outbox are done (shown at once, like a queued send). */
 export function withPendingChanges(chat: ChatMessage, outbox: readonly OutboxJob[], me: string): ChatMessage {
-  const pending = outbox.filter((job): job is ChangeJob => job.kind !== 'send' && job.targetCid === chat.cid);
+  const pending = outbox.filter((job): job is ChangeJob => !isMessageJob(job) && job.targetCid === chat.cid);
   if (pending.length === 0) return chat;
   let state: Message = { conv: chat.conv, seq: chat.seq ?? 0, cid: chat.cid, from: chat.from, body: chat.body, ts: chat.ts };
   copyChangeableFields(chat, state);
   for (const job of pending) {
     state = applyChange(state, { kind: job.kind, from: me, body: job.kind === 'delete' ? '' : job.body, ts: job.createdAt });
   }
-  const { replyTo: _r, forwarded: _f, editedAt: _e, deleted: _d, reactions: _x, ...base } = chat;
+  const { replyTo: _r, forwarded: _f, editedAt: _e, deleted: _d, reactions: _x, file, ...base } = chat;
   const changed: ChatMessage = { ...base, body: state.body };
   copyChangeableFields(state, changed);
+  // A deleted message keeps no file either (fold-changes.ts, applyChange).
+  if (file && !state.deleted) changed.file = file;
   return changed;
 }
 
@@ -104,7 +108,7 @@ export async function summarizeConversation(
   ]);
   // Outgoing messages come after every stored one in the conversation's
   // order (see MessagePage), so the newest of them is the last message.
-  const newestOutgoing = outbox.findLast((job) => job.kind === 'send');
+  const newestOutgoing = outbox.findLast(isMessageJob);
   const newest = newestOutgoing
     ? outgoingChatMessage(newestOutgoing, me)
     : newestStored

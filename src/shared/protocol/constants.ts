@@ -47,6 +47,8 @@ export const MAX_MEDIA_DURATION_MS = 7 * 24 * 3_600_000;
 /** A file name, in UTF-8 bytes, as most file systems allow. */
 export const MAX_FILE_NAME_BYTES = 255;
 export const FILES_PATH = '/api/files';
+/** The relay's default `fileBytes`: the largest file the apps offer to send (100 MiB). */
+export const MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
 /** The kinds of change a `send` can make to an earlier message (docs/protocol.md, "Changes to messages"); an absent `kind` is an ordinary message. */
 export const MESSAGE_CHANGE_KINDS = ['edit', 'delete', 'react'] as const;
 export type MessageChangeKind = (typeof MESSAGE_CHANGE_KINDS)[number];

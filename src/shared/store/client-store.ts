@@ -9,6 +9,7 @@
 // One store holds one user's data (ClientStoreOpener takes the user id), so
 // signing in as someone else can never show the previous user's messages.
 // Both implementations pass the one contract suite in test/client-store/.
+import type { ChatFile } from '../api.ts';
 import type { ChatState, ConversationKind, Message, ReceiptWatermarks, User } from '../protocol/index.ts';
 
 /** A conversation as the client keeps it: the relay's view plus local state. */
@@ -96,11 +97,38 @@ export interface ReactJob extends ChangeJobBase {
 
 export type ChangeJob = EditJob | DeleteJob | ReactJob;
 
+/** What the sender says of a file before the relay has it: the relay's
+ * record adds nothing but the id (docs/files.md, "The apps' side"). */
+export type OutgoingFile = Omit<ChatFile, 'id'>;
+
+/** A message with a file: upload the bytes (tus), then send the message.
+ * The bytes are kept beside the job (addUploadToOutbox) until the upload is
+ * finished, so a restart resumes it. */
+export interface UploadJob extends OutboxJobBase {
+  kind: 'upload';
+  /** The caption; may be empty. */
+  body: string;
+  replyTo?: number;
+  file: OutgoingFile;
+  /** The tus upload URL once the relay created it: a resumed upload asks it
+   * for its offset and goes on from there. */
+  uploadUrl?: string;
+  /** The relay's file id once every byte arrived: only the send remains. */
+  fileId?: string;
+}
+
 /** Something the user did that the relay has not taken yet, persisted until
- * it has: one kind per operation, each with its own fields (the stores keep a
- * job's own fields without knowing them). */
-export type OutboxJob = SendJob | ChangeJob;
+ * it has: one kind per operation (`send`, `upload` then send, and
+ * the changes), each with its own fields (the stores keep a job's own fields
+ * without knowing them). */
+export type OutboxJob = SendJob | UploadJob | ChangeJob;
 export type OutboxJobKind = OutboxJob['kind'];
+/** A job that is a message of its own (shown as one), not a change to one. */
+export type MessageJob = SendJob | UploadJob;
+
+export function isMessageJob(job: OutboxJob): job is MessageJob {
+  return job.kind === 'send' || job.kind === 'upload';
+}
 
 export interface MessageRange {
   /** Exclusive lower bound. */
@@ -155,8 +183,27 @@ export interface ClientStore {
   /** Outbox jobs in the order added, of one conversation when given. */
   listOutbox(conv?: string): Promise<OutboxJob[]>;
 
+  /** Appends an upload job together with its file's bytes, in one
+   * transaction. The bytes go when the job goes (removed, settled, its
+   * conversation deleted) or earlier with dropOutboxFile. */
+  addUploadToOutbox(job: UploadJob, bytes: Uint8Array): Promise<void>;
+  /** The bytes of an upload job's file, while kept. */
+  getOutboxFile(cid: string): Promise<Uint8Array | undefined>;
+  /** Frees an upload job's bytes (the relay has them all). */
+  dropOutboxFile(cid: string): Promise<void>;
+
+  /** Keeps a downloaded file (by the relay's file id) in the device's cache,
+   * which evicts the least recently used files beyond its size cap; a file
+   * larger than the cap is not kept. */
+  putCachedFile(id: string, bytes: Uint8Array): Promise<void>;
+  /** A cached file, counted as used now; undefined when not cached. */
+  getCachedFile(id: string): Promise<Uint8Array | undefined>;
+
   close(): Promise<void>;
 }
+
+/** The download cache's default cap: about a few hundred photos. */
+export const FILE_CACHE_BYTES = 256 * 1024 * 1024;
 
 /** Opens (creating if needed) the store of one user. */
 export type ClientStoreOpener = (userId: string) => Promise<ClientStore>;

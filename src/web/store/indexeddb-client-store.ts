@@ -15,8 +15,10 @@ import type {
   MessageRange,
   OutboxJob,
   StoredConversation,
+  UploadJob,
 } from '../../shared/store/client-store.ts';
 import { changeTargets, foldFrame, messageKey, type MessageState } from '../../shared/store/fold-changes.ts';
+import { FILE_CACHE_BYTES, isMessageJob } from '../../shared/store/client-store.ts';
 
 /** An outbox job as stored: `position` is assigned by IndexedDB on add. */
 type OutboxRecord = OutboxJob & { position?: number };
@@ -29,6 +31,18 @@ interface ClientDatabase extends DBSchema {
   conversations: { key: string; value: StoredConversation; indexes: { by_activity: number } };
   messages: { key: [string, number]; value: MessageRecord; indexes: { by_sender: [string, string, number] } };
   outbox: { key: number; value: OutboxRecord; indexes: { by_cid: string; by_conv: [string, number] } };
+  /** An upload job's bytes by cid, as a Blob (which the browser may keep on disk). */
+  outboxFiles: { key: string; value: Blob };
+  fileCache: { key: string; value: CachedFile; indexes: { by_use: number } };
+}
+
+/** A downloaded file; `usedAt` orders the cache's evictions (a counter, so
+ * ties cannot happen). */
+interface CachedFile {
+  id: string;
+  blob: Blob;
+  size: number;
+  usedAt: number;
 }
 
 type UpgradeTransaction = IDBPTransaction<ClientDatabase, StoreNames<ClientDatabase>[], 'versionchange'>;
@@ -75,11 +89,22 @@ const MIGRATIONS: ReadonlyArray<(db: IDBPDatabase<ClientDatabase>, tx: UpgradeTr
       cursor = await cursor.continue();
     }
   },
+  (db) => {
+    // Files (docs/files.md, "The apps' side"): upload jobs' bytes and the
+    // download cache. Stored messages keep MSG.file as they are.
+    db.createObjectStore('outboxFiles');
+    db.createObjectStore('fileCache', { keyPath: 'id' }).createIndex('by_use', 'usedAt');
+  },
 ];
+
+export interface IndexedDbClientStoreOptions {
+  /** The download cache's cap in bytes (FILE_CACHE_BYTES by default). */
+  fileCacheBytes?: number;
+}
 
 const DATABASE_PREFIX = 'duplex-client:';
 
-export function indexedDbClientStoreOpener(): ClientStoreOpener {
+export function indexedDbClientStoreOpener(options: IndexedDbClientStoreOptions = {}): ClientStoreOpener {
   return async (userId) => {
     let db: IDBPDatabase<ClientDatabase>;
     try {
@@ -96,7 +121,7 @@ export function indexedDbClientStoreOpener(): ClientStoreOpener {
       }
       throw error;
     }
-    return new IndexedDbClientStore(db, userId);
+    return new IndexedDbClientStore(db, userId, options.fileCacheBytes ?? FILE_CACHE_BYTES);
   };
 }
 
@@ -108,10 +133,12 @@ function wholeConversation(conv: string): IDBKeyRange {
 class IndexedDbClientStore implements ClientStore {
   readonly userId: string;
   private readonly db: IDBPDatabase<ClientDatabase>;
+  private readonly fileCacheBytes: number;
 
-  constructor(db: IDBPDatabase<ClientDatabase>, userId: string) {
+  constructor(db: IDBPDatabase<ClientDatabase>, userId: string, fileCacheBytes: number) {
     this.db = db;
     this.userId = userId;
+    this.fileCacheBytes = fileCacheBytes;
   }
 
   async listConversations(): Promise<StoredConversation[]> {
@@ -123,11 +150,12 @@ class IndexedDbClientStore implements ClientStore {
   }
 
   async deleteConversation(id: string): Promise<void> {
-    const tx = this.db.transaction(['conversations', 'messages', 'outbox'], 'readwrite');
+    const tx = this.db.transaction(['conversations', 'messages', 'outbox', 'outboxFiles'], 'readwrite');
     void tx.objectStore('conversations').delete(id);
     void tx.objectStore('messages').delete(wholeConversation(id));
     let cursor = await tx.objectStore('outbox').index('by_conv').openCursor(wholeConversation(id));
     while (cursor) {
+      void tx.objectStore('outboxFiles').delete(cursor.value.cid);
       void cursor.delete();
       cursor = await cursor.continue();
     }
@@ -140,21 +168,18 @@ class IndexedDbClientStore implements ClientStore {
   }
 
   async settleOutboxJobs(cids: readonly string[], messages: readonly Message[]): Promise<void> {
-    const tx = this.db.transaction(['messages', 'outbox'], 'readwrite');
+    const tx = this.db.transaction(['messages', 'outbox', 'outboxFiles'], 'readwrite');
     const outbox = tx.objectStore('outbox');
     const settle = async () => {
-      for (const cid of cids) {
-        const position = await outbox.index('by_cid').getKey(cid);
-        if (position !== undefined) await outbox.delete(position);
-      }
+      for (const cid of cids) await deleteJob(tx, cid);
       // Changes waiting for these messages learn their seqs.
       const seqs = new Map(messages.filter((m) => m.kind === undefined).map((m) => [`${m.conv}\u0000${m.cid}`, m.seq]));
       for (const conv of new Set(messages.map((m) => m.conv))) {
         let cursor = await outbox.index('by_conv').openCursor(wholeConversation(conv));
         while (cursor) {
           const job = cursor.value;
-          const seq = job.kind === 'send' ? undefined : seqs.get(`${job.conv}\u0000${job.targetCid}`);
-          if (seq !== undefined && job.kind !== 'send') await cursor.update({ ...job, target: seq });
+          const seq = isMessageJob(job) ? undefined : seqs.get(`${job.conv}\u0000${job.targetCid}`);
+          if (seq !== undefined && !isMessageJob(job)) await cursor.update({ ...job, target: seq });
           cursor = await cursor.continue();
         }
       }
@@ -211,10 +236,8 @@ class IndexedDbClientStore implements ClientStore {
   }
 
   async removeFromOutbox(cid: string): Promise<void> {
-    const tx = this.db.transaction('outbox', 'readwrite');
-    const position = await tx.store.index('by_cid').getKey(cid);
-    if (position !== undefined) await tx.store.delete(position);
-    await tx.done;
+    const tx = this.db.transaction(['messages', 'outbox', 'outboxFiles'], 'readwrite');
+    await Promise.all([deleteJob(tx, cid), tx.done]);
   }
 
   async getOutboxJob(cid: string): Promise<OutboxJob | undefined> {
@@ -230,6 +253,51 @@ class IndexedDbClientStore implements ClientStore {
     return records.map(withoutPosition);
   }
 
+
+  async addUploadToOutbox(job: UploadJob, bytes: Uint8Array): Promise<void> {
+    const tx = this.db.transaction(['outbox', 'outboxFiles'], 'readwrite');
+    await Promise.all([
+      tx.objectStore('outbox').add({ ...job }),
+      tx.objectStore('outboxFiles').put(new Blob([bytes as Uint8Array<ArrayBuffer>]), job.cid),
+      tx.done,
+    ]);
+  }
+
+  async getOutboxFile(cid: string): Promise<Uint8Array | undefined> {
+    const blob = await this.db.get('outboxFiles', cid);
+    return blob && new Uint8Array(await blob.arrayBuffer());
+  }
+
+  async dropOutboxFile(cid: string): Promise<void> {
+    await this.db.delete('outboxFiles', cid);
+  }
+
+  async putCachedFile(id: string, bytes: Uint8Array): Promise<void> {
+    if (bytes.byteLength > this.fileCacheBytes) return;
+    const tx = this.db.transaction('fileCache', 'readwrite');
+    const newest = await tx.store.index('by_use').openCursor(null, 'prev');
+    await tx.store.put({ id, blob: new Blob([bytes as Uint8Array<ArrayBuffer>]), size: bytes.byteLength, usedAt: (newest?.value.usedAt ?? 0) + 1 });
+    let total = 0;
+    for (const entry of await tx.store.getAll()) total += entry.size;
+    let oldest = await tx.store.index('by_use').openCursor();
+    while (oldest && total > this.fileCacheBytes) {
+      total -= oldest.value.size;
+      await oldest.delete();
+      oldest = await oldest.continue();
+    }
+    await tx.done;
+  }
+
+  async getCachedFile(id: string): Promise<Uint8Array | undefined> {
+    const tx = this.db.transaction('fileCache', 'readwrite');
+    const entry = await tx.store.get(id);
+    if (entry) {
+      const newest = await tx.store.index('by_use').openCursor(null, 'prev');
+      await tx.store.put({ ...entry, usedAt: newest!.value.usedAt + 1 });
+    }
+    await tx.done;
+    return entry && new Uint8Array(await entry.blob.arrayBuffer());
+  }
 
   async close(): Promise<void> {
     this.db.close();
@@ -251,6 +319,17 @@ async function writeFrame(store: MessageStore, messages: readonly Message[]): Pr
 function toMessage(record: MessageRecord): Message {
   const { changedThrough: _changedThrough, ...message } = record;
   return message;
+}
+
+/** Deletes a job and its bytes inside a transaction over both stores. */
+async function deleteJob(
+  tx: IDBPTransaction<ClientDatabase, ('messages' | 'outbox' | 'outboxFiles')[], 'readwrite'>,
+  cid: string,
+): Promise<void> {
+  const outbox = tx.objectStore('outbox');
+  const position = await outbox.index('by_cid').getKey(cid);
+  if (position !== undefined) await outbox.delete(position);
+  await tx.objectStore('outboxFiles').delete(cid);
 }
 
 function withoutPosition(record: OutboxRecord): OutboxJob {

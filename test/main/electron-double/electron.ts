@@ -494,6 +494,15 @@ export const shell = {
   },
 };
 
+/** The native save dialog: recorded, and answered as cancelled (the save
+ * path is tested with its own stand-in in save-file.test.ts). */
+export const dialog = {
+  showSaveDialog(...args: unknown[]): Promise<{ canceled: boolean; filePath?: string }> {
+    record('dialog.showSaveDialog', ...args.slice(-1));
+    return Promise.resolve({ canceled: true });
+  },
+};
+
 /** Back to a fresh double, for `beforeEach`. */
 export function resetElectronDouble(): void {
   calls.length = 0;

@@ -1,9 +1,23 @@
-import { useEffect, useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import {
+  type ClipboardEvent,
+  type FormEvent,
+  type KeyboardEvent,
+  type Ref,
+  useEffect,
+  useImperativeHandle,
+  useLayoutEffect,
+  useRef,
+  useState,
+} from 'react';
 import type { ConversationSummary } from '../../../shared/api.ts';
 import { memberName } from '../../store/selectors.ts';
 import { useActions, useChat, useMessageWindow } from '../../store/useChat.ts';
 import { IconButton } from '../common/IconButton.tsx';
 import { availableActions } from './MessageActions.tsx';
+import { type PreparedFile, prepareFile } from '../../files/prepareFile.ts';
+import { useVoiceRecorder } from '../../files/useVoiceRecorder.ts';
+import { AttachmentPreview } from './files/AttachmentPreview.tsx';
+import { RecordingBar } from './files/RecordingBar.tsx';
 import { ReplyPreview } from './ReplyPreview.tsx';
 import { useDraftAutosave } from './useDraftAutosave.ts';
 
@@ -13,8 +27,14 @@ import { useDraftAutosave } from './useDraftAutosave.ts';
  * conversation's saved draft. While a message is being edited the field
  * holds its text instead (the draft waits), and Enter saves the edit; Up in
  * an empty field edits the user's last message; Escape cancels a reply or
- * an edit. */
-export function Composer({ conversation }: { conversation: ConversationSummary }) {
+ * an edit. Files come through `Attach files`, a paste or a drop (on the
+ * whole conversation pane, see ConversationPane) and wait in a preview with
+ * a caption; a voice note is recorded in the composer's place. */
+export interface ComposerHandle {
+  choose(files: readonly File[]): void;
+}
+
+export function Composer({ conversation, ref }: { conversation: ConversationSummary; ref?: Ref<ComposerHandle> }) {
   const conv = conversation.id;
   const [text, setText] = useState(conversation.draft);
   const replyTarget = useChat((state) => state.replyTarget);
@@ -38,6 +58,39 @@ export function Composer({ conversation }: { conversation: ConversationSummary }
     } else if (draftWhileEditing !== null) {
       setText(draftWhileEditing);
       setDraftWhileEditing(null);
+    }
+  }
+  const fileInputRef = useRef<HTMLInputElement>(null);
+  const [chosen, setChosen] = useState<readonly PreparedFile[] | null>(null);
+  const [fileError, setFileError] = useState<string | null>(null);
+  const recorder = useVoiceRecorder((note) => {
+    const name = `Voice message ${new Date().toISOString().slice(0, 19).replace(/[T:]/g, '-')}.${note.mime === 'audio/ogg' ? 'ogg' : 'webm'}`;
+    actions
+      .sendFile(conv, { name, mime: note.mime, bytes: note.bytes, caption: '', durationMs: note.durationMs })
+      .catch((error: unknown) => setFileError((error as Error).message));
+  });
+
+  async function choose(files: readonly File[]) {
+    if (files.length === 0) return;
+    setFileError(null);
+    try {
+      setChosen(await Promise.all(files.map(prepareFile)));
+    } catch (error) {
+      setFileError((error as Error).message);
+    }
+  }
+
+  // Files dropped anywhere on the conversation pane come here.
+  useImperativeHandle(ref, () => ({ choose: (files) => void choose(files) }));
+
+  async function sendChosen(caption: string) {
+    const files = chosen ?? [];
+    setChosen(null);
+    try {
+      // The caption goes with the first file, as WhatsApp does.
+      for (const [index, file] of files.entries()) await actions.sendFile(conv, { ...file, caption: index === 0 ? caption : '' });
+    } catch (error) {
+      setFileError((error as Error).message);
     }
   }
 
@@ -118,6 +171,13 @@ export function Composer({ conversation }: { conversation: ConversationSummary }
     else actions.setReplyTarget(null);
   }
 
+  function onPaste(event: ClipboardEvent<HTMLTextAreaElement>) {
+    const files = [...event.clipboardData.files];
+    if (files.length === 0) return;
+    event.preventDefault();
+    void choose(files);
+  }
+
   const replyAuthor =
     replyTarget && (replyTarget.from === me ? 'yourself' : conversation.kind === 'group' ? memberName(conversation, replyTarget.from) : conversation.title);
   return (
@@ -128,7 +188,31 @@ export function Composer({ conversation }: { conversation: ConversationSummary }
         replyTarget &&
         replyAuthor && <ReplyPreview heading={`Replying to ${replyAuthor}`} body={replyTarget.body} onCancel={cancel} />
       )}
+      {fileError && (
+        <p role="alert" className="composer__error">
+          {fileError}
+        </p>
+      )}
+      {chosen ? (
+        <AttachmentPreview files={chosen} onSend={(caption) => void sendChosen(caption)} onDiscard={() => setChosen(null)} />
+      ) : recorder.state.phase === 'recording' ? (
+        <RecordingBar startedAt={recorder.state.startedAt} onStop={recorder.stop} onCancel={recorder.cancel} />
+      ) : (
       <form className="composer__form" onSubmit={onSubmit}>
+        {!editTarget && <IconButton label="Attach" icon="attach" onClick={() => fileInputRef.current?.click()} />}
+        <input
+          ref={fileInputRef}
+          type="file"
+          multiple
+          className="visually-hidden"
+          aria-label="Attach files"
+          tabIndex={-1}
+          onChange={(event) => {
+            const files = [...(event.target.files ?? [])];
+            event.target.value = '';
+            void choose(files);
+          }}
+        />
         <textarea
           ref={inputRef}
           className="composer__input"
@@ -141,9 +225,17 @@ export function Composer({ conversation }: { conversation: ConversationSummary }
             if (!editTarget) actions.setTyping(conv, event.target.value.trim() !== '');
           }}
           onKeyDown={onKeyDown}
+          onPaste={onPaste}
         />
+        {!editTarget && <IconButton label="Record voice message" icon="mic" onClick={() => void recorder.start()} />}
         <IconButton type="submit" className="composer__send" label="Send" icon="send" disabled={text.trim() === ''} />
       </form>
+      )}
+      {recorder.state.phase === 'error' && (
+        <p role="alert" className="composer__error">
+          {recorder.state.message}
+        </p>
+      )}
     </div>
   );
 }

@@ -4,6 +4,7 @@ import { avatarHue } from '../../format/names.ts';
 import { formatClockTime } from '../../format/time.ts';
 import { StatusMark } from '../common/StatusMark.tsx';
 import { type ActionsPanel, type MessageActionHandlers, MessageActions } from './MessageActions.tsx';
+import { FileContent } from './files/FileContent.tsx';
 import { QuotedMessage } from './QuotedMessage.tsx';
 import { ReactionsRow } from './ReactionsRow.tsx';
 
@@ -69,7 +70,16 @@ export function MessageBubble(props: MessageBubbleProps) {
         {replyTo !== undefined && (
           <QuotedMessage quoted={quoted} author={quotedAuthor} onJump={() => props.onJumpToQuote(replyTo)} />
         )}
-        <p className={message.deleted ? 'bubble__body bubble__body--deleted' : 'bubble__body'}>
+        {message.file && !message.deleted && <FileContent message={message} file={message.file} />}
+        <p
+          className={
+            message.deleted
+              ? 'bubble__body bubble__body--deleted'
+              : message.file && !message.body
+                ? 'bubble__body bubble__body--empty'
+                : 'bubble__body'
+          }
+        >
           {message.deleted ? 'This message was deleted' : message.body}
           {/* Keeps the last line clear of the time, which floats over it. */}
           <span className="bubble__meta-spacer" aria-hidden="true" />

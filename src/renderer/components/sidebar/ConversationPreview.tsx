@@ -1,4 +1,5 @@
 import type { ChatMessage, ConversationSummary } from '../../../shared/api.ts';
+import { messageSummary } from '../../files/formatFile.ts';
 import { memberName } from '../../store/selectors.ts';
 import { useChat } from '../../store/useChat.ts';
 import { StatusMark } from '../common/StatusMark.tsx';
@@ -35,6 +36,6 @@ export function ConversationPreview({ conversation, isOpen }: { conversation: Co
 /** The message as the list shows it: in its latest state, as WhatsApp does. */
 function previewText(message: ChatMessage): string {
   if (message.deleted) return 'This message was deleted';
-  if (message.editedAt !== undefined) return `✏️ ${message.body}`;
-  return message.body;
+  if (message.editedAt !== undefined) return `✏️ ${messageSummary(message)}`;
+  return messageSummary(message);
 }
