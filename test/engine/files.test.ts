@@ -64,6 +64,29 @@ describe('messages with files', () => {
     }
   });
 
+  it('forwards a file message with its file: sent by id, no upload, the third user downloads the bytes', { timeout: 30_000 }, async () => {
+    const accounts = await Promise.all(['Alice', 'Bob', 'Carol'].map((name) => registerAccount(relay.url, name)));
+    const [alice, bob, carol] = await Promise.all(accounts.map((a) => TestClient.signedIn(relay.url, a)));
+    try {
+      const withBob = (await alice!.engine.createDirect(accounts[1]!.user.id)).id;
+      const bytes = new Uint8Array(randomBytes(20_000));
+      await alice!.engine.sendFile(withBob, { name: 'notes.pdf', mime: 'application/pdf', bytes, caption: '' });
+      const received = await waitFor(() => bob!.messages(withBob).find((m) => m.file?.id !== undefined && m.seq !== null), 'bob has it');
+
+      // Bob was not the uploader: he may send on a file he can read.
+      const withCarol = (await bob!.engine.createDirect(accounts[2]!.user.id)).id;
+      const forwarded = await bob!.engine.forward(withCarol, withBob, received.seq!);
+      expect(forwarded).toMatchObject({ forwarded: true, body: '', file: { id: received.file!.id, name: 'notes.pdf' } });
+      expect(bob!.events.some((e) => e.type === 'upload-progress')).toBe(false);
+
+      const atCarol = await waitFor(() => carol!.messages(withCarol).find((m) => m.forwarded && m.seq !== null), 'carol has it');
+      expect(atCarol.file).toMatchObject({ id: received.file!.id, name: 'notes.pdf', mime: 'application/pdf', size: bytes.byteLength });
+      expect(await carol!.engine.getFile(atCarol.file!.id!)).toEqual(bytes);
+    } finally {
+      await Promise.all([alice, bob, carol].map((client) => client!.dispose()));
+    }
+  });
+
   it('resumes an upload broken off by a relay crash from the relay’s offset, then sends it once', { timeout: 60_000 }, async () => {
     const [aliceAccount, bobAccount] = await Promise.all([registerAccount(relay.url, 'Alice'), registerAccount(relay.url, 'Bob')]);
     const patchOffsets: number[] = [];

@@ -300,7 +300,7 @@ export class FakeDuplexApi implements DuplexApi {
   forward = async (conv: string, fromConv: string, seq: number) => {
     this.record('forward', conv, fromConv, seq);
     const source = this.messages.get(fromConv)?.find((m) => m.seq === seq);
-    const message = makeMessage({ conv, seq: null, from: this.account!.user.id, body: source?.body ?? '', mine: true, status: 'queued', forwarded: true, ts: Date.now() });
+    const message = makeMessage({ conv, seq: null, from: this.account!.user.id, body: source?.body ?? '', mine: true, status: 'queued', forwarded: true, ts: Date.now(), file: source?.file });
     this.messages.get(conv)?.push(message);
     this.emit({ type: 'messages', conv, messages: [message] });
     return message;

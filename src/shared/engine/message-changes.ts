@@ -72,12 +72,12 @@ export class MessageChanges {
   }
 
   /** The body of a stored message, to send again elsewhere marked forwarded. */
-  async forwardedBody(fromConv: string, seq: number): Promise<string> {
+  async forwardedContent(fromConv: string, seq: number): Promise<Pick<Message, 'body' | 'file'>> {
     this.options.conversations.require(fromConv);
     const source = await this.options.store.getMessage(fromConv, seq);
     if (!source) throw new RangeError('That message is not on this device');
     if (source.deleted) throw new RangeError('A deleted message cannot be forwarded');
-    return source.body;
+    return source.file ? { body: source.body, file: source.file } : { body: source.body };
   }
 
   /** Shows a change job's target again: it was added, or is gone. */

@@ -138,7 +138,7 @@ export class Outbox {
 
   /** Writes a new message as a `send` job, shows it (the one local echo),
    * and sends it when the session allows. */
-  async send(conv: string, body: string, options: { replyTo?: number; forwarded?: true } = {}): Promise<ChatMessage> {
+  async send(conv: string, body: string, options: Pick<SendJob, 'replyTo' | 'forwarded' | 'file'> = {}): Promise<ChatMessage> {
     const job: SendJob = { kind: 'send', cid: newCid(), conv, body, createdAt: Date.now(), state: 'queued', ...options };
     await this.options.store.addToOutbox(job);
     this.enqueue(job);
@@ -450,9 +450,12 @@ function frameOf(job: OutboxJob): SendFrame {
   if (isMessageJob(job)) {
     if (job.replyTo !== undefined) frame.replyTo = job.replyTo;
     if (job.kind === 'send' && job.forwarded) frame.forwarded = true;
-    if (job.kind === 'upload' && job.fileId !== undefined) {
-      const { name: _name, mime: _mime, size: _size, ...described } = job.file;
-      frame.file = { id: job.fileId, ...described };
+    const file: Message['file'] =
+      job.kind === 'upload' ? (job.fileId === undefined ? undefined : { ...job.file, id: job.fileId }) : job.file;
+    if (file) {
+      // The relay adds name, type and size from its own record.
+      const { name: _name, mime: _mime, size: _size, ...described } = file;
+      frame.file = described;
     }
   } else {
     frame.kind = job.kind;

@@ -47,7 +47,7 @@ import {
   type WelcomeFrame,
 } from '../protocol/index.ts';
 import type { SessionCalls } from '../api-methods.ts';
-import { type ClientStore, isMessageJob } from '../store/client-store.ts';
+import { type ClientStore, isMessageJob, type SendJob } from '../store/client-store.ts';
 import { ChatStates } from './chat-states.ts';
 import type { FetchFunction } from './auth-client.ts';
 import { Connection, type WebSocketClass } from './connection.ts';
@@ -326,7 +326,10 @@ export class UserSession implements SessionCalls {
   }
 
   async forward(conv: string, fromConv: string, seq: number): Promise<ChatMessage> {
-    return this.sendNew(conv, await this.changes.forwardedBody(fromConv, seq), { forwarded: true });
+    // A file goes by its id: the relay lets a member of the source
+    // conversation send it on (docs/engine.md, "Changes in the outbox").
+    const { body, file } = await this.changes.forwardedContent(fromConv, seq);
+    return this.sendNew(conv, body, file ? { forwarded: true, file } : { forwarded: true });
   }
 
   edit(conv: string, message: MessageRef, body: string): Promise<void> {
@@ -341,12 +344,12 @@ export class UserSession implements SessionCalls {
     return this.changes.react(conv, message, emoji);
   }
 
-  private async sendNew(conv: string, body: string, options: { replyTo?: number; forwarded?: true }): Promise<ChatMessage> {
+  private async sendNew(conv: string, body: string, options: Pick<SendJob, 'replyTo' | 'forwarded' | 'file'>): Promise<ChatMessage> {
     const conversation = this.conversations.require(conv);
     // The relay's own rules: a body it would refuse never enters the outbox
     // (and one over the frame size would make it close the socket, 1009, at
-    // every resend, for ever).
-    assertSendableBody(body);
+    // every resend, for ever). A file's caption may be blank.
+    assertSendableBody(body, options.file !== undefined);
     this.typing.stop(conv);
     const message = await this.outbox.send(conv, body, options);
     conversation.lastActivity = Math.max(conversation.lastActivity, message.ts);

@@ -56,6 +56,7 @@ export function outgoingChatMessage(job: MessageJob, me: string): ChatMessage {
   if (job.replyTo !== undefined) chat.replyTo = job.replyTo;
   if (job.kind === 'send' && job.forwarded) chat.forwarded = true;
   if (job.error !== undefined) chat.error = job.error;
+  if (job.kind === 'send' && job.file) chat.file = job.file;
   if (job.kind === 'upload') chat.file = job.fileId === undefined ? { ...job.file } : { ...job.file, id: job.fileId };
   return chat;
 }

@@ -68,6 +68,9 @@ export interface SendJob extends OutboxJobBase {
   body: string;
   replyTo?: number;
   forwarded?: true;
+  /** A file already on the relay that the user can read (a forwarded file
+   * message): sent by its id, nothing to upload. */
+  file?: NonNullable<Message['file']>;
 }
 
 /** A change to an earlier message (docs/engine.md, "Changes in the outbox").
