@@ -1,11 +1,12 @@
-// Creating an account and resetting a password: the steps shared by the HTTP
-// API (POST /api/register) and the operator's commands (duplex-relay user
-// create, user reset-password), so that both hash and store alike. Callers
+// Creating an account and setting a new password: the steps shared by the
+// HTTP API (POST /api/register, POST /api/password) and the operator's
+// commands (duplex-relay user create, user reset-password), so that both hash
+// and store alike. Callers
 // validate the username, password and display name first (the protocol's
 // schemas).
 import type { User } from '../src/shared/protocol/index.ts';
 import { hashPassword } from './auth.ts';
-import type { RelayStore } from './store/types.ts';
+import type { RelayStore, SignInsEnded } from './store/types.ts';
 
 export interface NewAccount {
   username: string;
@@ -22,7 +23,13 @@ export async function createAccount(store: RelayStore, account: NewAccount, scry
   return store.createUser({ username: account.username, displayName: account.displayName ?? account.username, passwordHash }, now);
 }
 
-/** Sets a new password and revokes every token of the user; returns how many were revoked. */
-export async function resetPassword(store: RelayStore, userId: string, password: string, scryptCost: number): Promise<number> {
-  return store.replacePassword(userId, await hashPassword(password, scryptCost));
+/** Sets a new password and revokes the tokens `ended` names; returns the hashes of those revoked. */
+export async function resetPassword(
+  store: RelayStore,
+  userId: string,
+  password: string,
+  scryptCost: number,
+  ended: SignInsEnded = 'all',
+): Promise<string[]> {
+  return store.replacePassword(userId, await hashPassword(password, scryptCost), ended);
 }

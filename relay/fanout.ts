@@ -23,8 +23,8 @@ export type FanoutEvent =
       /** A state that is stale within seconds (typing): a syncing session drops it instead of holding it. */
       ephemeral?: true;
     }
-  /** Close the sockets that authenticated with this token (logout). */
-  | { kind: 'revoke'; tokenHash: string };
+  /** Close the sockets that authenticated with this token (logout), with 4001 and `reason` (default `token revoked`). */
+  | { kind: 'revoke'; tokenHash: string; reason?: string };
 
 export type FanoutListener = (event: FanoutEvent) => void;
 

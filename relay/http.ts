@@ -1,5 +1,5 @@
 // The HTTP side of the relay (docs/protocol.md, "HTTP"): accounts (register, login,
-// logout), health, metrics, the desktop app's update feed (update-feed.ts),
+// logout, password change), health, metrics, the desktop app's update feed (update-feed.ts),
 // and the web client's static files for everything else; and the separate
 // metrics listener (--metrics-port), which answers /metrics only. /metrics is
 // never public: on the public listener it needs the configured bearer token,
@@ -14,12 +14,15 @@ import {
   describeIssues,
   type HttpErrorBody,
   loginRequestSchema,
+  PASSWORD_CHANGED,
+  passwordChangeRequestSchema,
   registerRequestSchema,
   type User,
   WS_PATH,
 } from '../src/shared/protocol/index.ts';
-import { createAccount } from './accounts.ts';
+import { createAccount, resetPassword } from './accounts.ts';
 import { bearerToken, decoyPasswordHash, hashToken, newToken, verifyPassword } from './auth.ts';
+import { authenticateBearer } from './bearer-auth.ts';
 import type { RelayConfig } from './config.ts';
 import type { Fanout } from './fanout.ts';
 import { type HashSlots, HashSlotsBusy } from './hash-slots.ts';
@@ -33,7 +36,7 @@ import { registrationPolicy } from './registration.ts';
 import { lastEntry, requestPath } from './request-path.ts';
 import { serveStatic } from './static-files.ts';
 import { isFeedPath, serveUpdateFeed } from './update-feed.ts';
-import type { RelayStore, UserWithPassword } from './store/types.ts';
+import type { RelayStore, SignInDevice, UserWithPassword } from './store/types.ts';
 import { SESSION_EXPIRED, type TokenExpiry } from './token-expiry.ts';
 
 export interface HttpDeps {
@@ -65,6 +68,7 @@ const ROUTES: Record<string, Route> = {
   '/api/register': { method: 'POST', handle: register },
   '/api/login': { method: 'POST', handle: login },
   '/api/logout': { method: 'POST', handle: logout },
+  '/api/password': { method: 'POST', handle: changePassword },
   '/healthz': { method: 'GET', handle: health, duringShutdown: true },
   '/metrics': { method: 'GET', handle: publicMetrics, duringShutdown: true },
 };
@@ -161,18 +165,67 @@ async function register(deps: HttpDeps, request: IncomingMessage, response: Serv
   const user = await hashing(deps, () => createAccount(deps.store, body, deps.config.scryptCost, now));
   if (!user) throw usernameTaken();
   deps.log.info({ user: user.id, username: user.username, address }, 'account created');
-  sendJson(response, 201, await issueToken(deps, user, now));
+  sendJson(response, 201, await issueToken(deps, user, now, { name: body.device ?? '', address }));
 }
 
 async function login(deps: HttpDeps, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const body = parseBody(loginRequestSchema, await readJsonBody(request, deps.config.limits.httpBodyBytes));
   const username = body.username.trim().toLowerCase();
   const address = clientAddress(request, deps.config.trustProxy);
+  const user = await checkPassword(deps, username, address, body.password);
+  if (!user) {
+    deps.log.info({ username, address }, 'sign-in failed');
+    throw new HttpError(401, 'bad_credentials', 'wrong username or password');
+  }
+  if (user.disabled) {
+    // Said only to whoever knows the password: a guesser learns nothing.
+    deps.log.info({ user: user.id, address }, 'sign-in refused: account disabled');
+    throw new HttpError(403, 'account_disabled', 'this account is disabled; ask the operator of this relay');
+  }
+  const { passwordHash: _, disabled: __, ...publicUser } = user;
+  sendJson(response, 200, await issueToken(deps, publicUser, Date.now(), { name: body.device ?? '', address }));
+}
+
+/**
+ * The user's password changed by the user, who proves the current one (a
+ * stolen session alone must not be enough), counted against the same limits
+ * as sign-ins so that a session cannot be used to guess it. The sign-ins of
+ * the user's other devices end with it when asked, their sockets closing at
+ * once with 4001 `password changed`.
+ */
+async function changePassword(deps: HttpDeps, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const body = parseBody(passwordChangeRequestSchema, await readJsonBody(request, deps.config.limits.httpBodyBytes));
+  const { user, tokenHash } = await authenticateBearer(deps.store, deps.tokenExpiry, request.headers.authorization);
+  const address = clientAddress(request, deps.config.trustProxy);
+  if (!(await checkPassword(deps, user.username, address, body.currentPassword))) {
+    deps.log.info({ user: user.id, address }, 'password change refused: wrong current password');
+    throw new HttpError(403, 'bad_credentials', 'the current password is wrong');
+  }
+  const ended = await hashing(deps, () =>
+    resetPassword(deps.store, user.id, body.newPassword, deps.config.scryptCost, body.signOutOthers ? { allBut: tokenHash } : 'none'),
+  );
+  for (const revoked of ended) deps.fanout.publish([user.id], { kind: 'revoke', tokenHash: revoked, reason: PASSWORD_CHANGED });
+  deps.log.info({ user: user.id, address, signedOut: ended.length }, 'password changed');
+  response.writeHead(204, { 'Cache-Control': 'no-store' });
+  response.end();
+}
+
+/**
+ * Checks a user's password; the user when it is right, undefined when it is
+ * wrong or the user unknown. Each attempt counts as failed for the username
+ * and the address before its hash, in the same step as the check
+ * (WindowLimiter.attempt), and is taken back if it turns out right or is not
+ * judged: checking after the ~100 ms hash let any number of parallel
+ * attempts through before the first one counted. Over the limit: 429 with
+ * Retry-After, even for the right password.
+ */
+async function checkPassword(
+  deps: HttpDeps,
+  username: string,
+  address: string,
+  password: string,
+): Promise<UserWithPassword | undefined> {
   const { failedLoginsByUsername, failedLoginsByAddress } = deps.rateLimits;
-  // Counted as failed before the hash, in the same step as the check
-  // (WindowLimiter.attempt), and taken back if it turns out right: checking
-  // after the ~100 ms hash let any number of parallel attempts through
-  // before the first one counted.
   const attempts = await Promise.all([failedLoginsByUsername.attempt(username), failedLoginsByAddress.attempt(address)]);
   const refund = () => attempts.forEach((attempt) => attempt.undo());
   const retryAfterMs = Math.max(...attempts.map((attempt) => attempt.retryAfterMs));
@@ -184,7 +237,7 @@ async function login(deps: HttpDeps, request: IncomingMessage, response: ServerR
       const user = await deps.store.userByUsername(username);
       // An unknown user costs the same hash as a wrong password.
       const hash = user?.passwordHash ?? (await decoyPasswordHash(deps.config.scryptCost));
-      const matches = await verifyPassword(body.password, hash);
+      const matches = await verifyPassword(password, hash);
       return user && { user, matches };
     });
   } catch (error) {
@@ -192,13 +245,9 @@ async function login(deps: HttpDeps, request: IncomingMessage, response: ServerR
     refund();
     throw error;
   }
-  if (!verdict?.matches) {
-    deps.log.info({ username, address }, 'sign-in failed');
-    throw new HttpError(401, 'bad_credentials', 'wrong username or password');
-  }
+  if (!verdict?.matches) return undefined;
   refund();
-  const { passwordHash: _, ...publicUser } = verdict.user;
-  sendJson(response, 200, await issueToken(deps, publicUser, Date.now()));
+  return verdict.user;
 }
 
 async function logout(deps: HttpDeps, request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -248,9 +297,9 @@ async function metrics(deps: HttpDeps, request: IncomingMessage, response: Serve
 
 // ---- helpers ----
 
-async function issueToken(deps: HttpDeps, user: User, now: number): Promise<AuthResponse> {
+async function issueToken(deps: HttpDeps, user: User, now: number, device: SignInDevice): Promise<AuthResponse> {
   const token = newToken();
-  await deps.store.addToken(hashToken(token), user.id, now);
+  await deps.store.addToken(hashToken(token), user.id, now, device);
   return { user, token };
 }
 

@@ -185,7 +185,7 @@ export class Session {
   /** A fan-out event for this session's user. */
   deliver(event: FanoutEvent): void {
     if (event.kind === 'revoke') {
-      if (event.tokenHash === this.#tokenHash) this.close(CLOSE_CODES.unauthorized, 'token revoked');
+      if (event.tokenHash === this.#tokenHash) this.close(CLOSE_CODES.unauthorized, event.reason ?? 'token revoked');
       return;
     }
     if (this.#state === 'live' && this.#order) {

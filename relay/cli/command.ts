@@ -98,3 +98,9 @@ export function textFlag(values: OptionValues, flag: string): string | undefined
   const value = values[flag];
   return typeof value === 'string' ? value : undefined;
 }
+
+/** Left-aligned columns, two spaces apart. */
+export function formatTable(rows: readonly string[][]): string[] {
+  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0))) ?? [];
+  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd());
+}

@@ -11,12 +11,15 @@ import { registrationClose, registrationOpen, registrationStatus } from './regis
 import { serve } from './serve.ts';
 import { sessionsList, sessionsRevoke } from './sessions.ts';
 import { updatesPublish } from './updates.ts';
-import { userCreate, userResetPassword } from './users.ts';
+import { userCreate, userDisable, userEnable, userList, userResetPassword } from './users.ts';
 
 const COMMANDS: readonly Command[] = [
   serve,
   userCreate,
   userResetPassword,
+  userList,
+  userDisable,
+  userEnable,
   sessionsList,
   sessionsRevoke,
   registrationOpen,

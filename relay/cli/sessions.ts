@@ -1,14 +1,17 @@
 // `duplex-relay sessions list` and `sessions revoke`. A session here is a
 // sign-in: one token, on one device, whether or not it is connected right
-// now. Its ID is the start of the token's SHA-256 hash, which the database
-// keeps (never the token itself), so listing sessions reveals no credential.
-// Revoking deletes tokens; a running relay closes the sockets that used them
-// at its next sweep (revoked-tokens.ts).
+// now. Its ID is the device's id (devices.ts): the start of the token's
+// SHA-256 hash, which the database keeps (never the token itself), so
+// listing sessions reveals no credential. Revoking deletes tokens; a running
+// relay closes the sockets that used them at its next sweep
+// (revoked-tokens.ts).
+import { deviceId, UNNAMED_DEVICE } from '../devices.ts';
 import type { TokenRecord } from '../store/types.ts';
 import {
   type Command,
   CommandFailed,
   DATABASE_OPTIONS,
+  formatTable,
   requireUser,
   revocationNote,
   textFlag,
@@ -16,19 +19,13 @@ import {
   withOperatorStore,
 } from './command.ts';
 
-const SESSION_ID_LENGTH = 16;
 /** A shorter prefix could too easily name a session by accident. */
 const MIN_ID_PREFIX = 8;
 
 function sessionId(record: TokenRecord): string {
-  return record.tokenHash.slice(0, SESSION_ID_LENGTH);
+  return deviceId(record.tokenHash);
 }
 
-/** Left-aligned columns, two spaces apart. */
-function formatTable(rows: readonly string[][]): string[] {
-  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0))) ?? [];
-  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd());
-}
 
 export const sessionsList: Command = {
   name: 'sessions list',
@@ -36,7 +33,8 @@ export const sessionsList: Command = {
   summary: "list sign-ins, everyone's or one user's",
   details:
     'One line per sign-in (token), oldest first: its ID for `sessions revoke`, the user, when it was made, ' +
-    'and when it was last used (to the hour; unused for the session idle limit, 90 days by default, it expires).',
+    'when it was last used (to the hour; unused for the session idle limit, 90 days by default, it expires), ' +
+    'the address it signed in or last connected from, and the device name its app gave.',
   options: DATABASE_OPTIONS,
   async run({ config, args: [username], io }) {
     return withOperatorStore(config, async (store) => {
@@ -47,8 +45,11 @@ export const sessionsList: Command = {
         record.user.username,
         new Date(record.createdAt).toISOString(),
         new Date(record.lastUsedAt).toISOString(),
+        record.address || '-',
+        record.name || UNNAMED_DEVICE,
       ]);
-      for (const line of formatTable([['SESSION', 'USER', 'SIGNED IN', 'LAST USED'], ...rows])) io.out(line);
+      const header = ['SESSION', 'USER', 'SIGNED IN', 'LAST USED', 'ADDRESS', 'DEVICE'];
+      for (const line of formatTable([header, ...rows])) io.out(line);
       return 0;
     });
   },

@@ -1,7 +1,8 @@
-// `duplex-relay user create` and `user reset-password`: accounts made or
-// mended by the operator, under the rules of the HTTP API (username pattern,
-// password length, display name) and with the same hashing (accounts.ts).
-// They work whether the relay runs or not, and whatever the registration mode.
+// `duplex-relay user create`, `user reset-password`, `user list`, `user
+// disable` and `user enable`: accounts made, mended, listed and stopped by
+// the operator, under the rules of the HTTP API (username pattern, password
+// length, display name) and with the same hashing (accounts.ts). They work
+// whether the relay runs or not, and whatever the registration mode.
 import { randomBytes } from 'node:crypto';
 import { describeIssues, passwordSchema, registerRequestSchema } from '../../src/shared/protocol/index.ts';
 import { createAccount, resetPassword } from '../accounts.ts';
@@ -11,6 +12,7 @@ import {
   type Command,
   CommandFailed,
   DATABASE_OPTIONS,
+  formatTable,
   requireUser,
   revocationNote,
   textFlag,
@@ -87,10 +89,69 @@ export const userResetPassword: Command = {
     if (!parsed.success) throw new UsageError(`password: ${parsed.error.issues[0]?.message}`);
     return withOperatorStore(config, async (store) => {
       const user = await requireUser(store, username);
-      const revoked = await resetPassword(store, user.id, parsed.data, config.scryptCost);
+      const revoked = (await resetPassword(store, user.id, parsed.data, config.scryptCost)).length;
       io.out(`new password set for ${user.username}; ${revoked} session(s) revoked`);
       if (revoked > 0) io.out(revocationNote(config));
       showGenerated(password, io);
+      return 0;
+    });
+  },
+};
+
+export const userList: Command = {
+  name: 'user list',
+  args: [],
+  summary: 'list the accounts',
+  details:
+    'One line per account, by username: the username, when it was created, when it was last seen online, ' +
+    'how many sign-ins it has (`sessions list USERNAME` shows them), whether it is disabled, and its display name.',
+  options: DATABASE_OPTIONS,
+  async run({ config, io }) {
+    return withOperatorStore(config, async (store) => {
+      const rows = (await store.listUsers()).map((record) => [
+        record.user.username,
+        new Date(record.createdAt).toISOString(),
+        record.lastSeen === null ? '-' : new Date(record.lastSeen).toISOString(),
+        String(record.signIns),
+        record.disabledAt === null ? 'active' : 'disabled',
+        record.user.displayName,
+      ]);
+      for (const line of formatTable([['USER', 'CREATED', 'LAST SEEN', 'SESSIONS', 'STATUS', 'DISPLAY NAME'], ...rows])) io.out(line);
+      return 0;
+    });
+  },
+};
+
+export const userDisable: Command = {
+  name: 'user disable',
+  args: [{ name: 'USERNAME' }],
+  summary: 'stop an account: sign it out everywhere and refuse its sign-ins',
+  details:
+    'Every session of the user is revoked and every sign-in answers 403 account_disabled until `user enable`.\n' +
+    'Nothing of the account is deleted: its conversations, messages and files stay.',
+  options: DATABASE_OPTIONS,
+  async run({ config, args: [username = ''], io }) {
+    return withOperatorStore(config, async (store) => {
+      const user = await requireUser(store, username);
+      const { revoked } = await store.setUserDisabled(user.id, Date.now());
+      io.out(`disabled ${user.username}; ${revoked} session(s) revoked`);
+      if (revoked > 0) io.out(revocationNote(config));
+      return 0;
+    });
+  },
+};
+
+export const userEnable: Command = {
+  name: 'user enable',
+  args: [{ name: 'USERNAME' }],
+  summary: 'let a disabled account sign in again',
+  details: 'The user signs in again with their password (`user reset-password` sets a new one).',
+  options: DATABASE_OPTIONS,
+  async run({ config, args: [username = ''], io }) {
+    return withOperatorStore(config, async (store) => {
+      const user = await requireUser(store, username);
+      await store.setUserDisabled(user.id, null);
+      io.out(`enabled ${user.username}`);
       return 0;
     });
   },

@@ -139,7 +139,11 @@ function parseEnvelope(text: string): Envelope | undefined {
   }
   if (!isRecord(value) || typeof value.node !== 'string' || !isRecord(value.event)) return undefined;
   const event = value.event;
-  if (event.kind === 'revoke') return typeof event.tokenHash === 'string' ? (value as unknown as Envelope) : undefined;
+  if (event.kind === 'revoke') {
+    // The reason is the close frame's text (123 bytes at most); keep it short.
+    const reasonOk = event.reason === undefined || (typeof event.reason === 'string' && event.reason.length <= 64);
+    return typeof event.tokenHash === 'string' && reasonOk ? (value as unknown as Envelope) : undefined;
+  }
   if (event.kind !== 'frame' || typeof event.text !== 'string') return undefined;
   if (event.exceptSession !== undefined && typeof event.exceptSession !== 'string') return undefined;
   if (event.ephemeral !== undefined && event.ephemeral !== true) return undefined;

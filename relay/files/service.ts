@@ -7,13 +7,13 @@ import { createReadStream } from 'node:fs';
 import { type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { User } from '../../src/shared/protocol/index.ts';
-import { bearerToken, hashToken } from '../auth.ts';
+import { authenticateBearer } from '../bearer-auth.ts';
 import { HttpError } from '../http-error.ts';
 import type { Limits } from '../limits.ts';
 import type { Logger } from '../log.ts';
 import type { BucketLimiter } from '../rate-limit.ts';
 import type { FileRecord, RelayStore } from '../store/types.ts';
-import { SESSION_EXPIRED, type TokenExpiry } from '../token-expiry.ts';
+import type { TokenExpiry } from '../token-expiry.ts';
 import { DiskStorage } from './disk-storage.ts';
 import { newFileId } from './ids.ts';
 import type { UploadMetadata } from './metadata.ts';
@@ -76,15 +76,7 @@ export class FileService {
 
   /** The user of the request's bearer token; 401 without a valid one (unknown, revoked or expired). */
   async authenticate(authorization: string | undefined): Promise<User> {
-    const token = bearerToken(authorization);
-    const owner = token === undefined ? undefined : await this.#store.tokenOwner(hashToken(token));
-    if (!owner) {
-      throw new HttpError(401, 'unauthorized', 'missing, unknown or revoked token', { 'WWW-Authenticate': 'Bearer' });
-    }
-    if (this.#tokenExpiry.isExpired(owner.lastUsedAt, Date.now())) {
-      throw new HttpError(401, 'unauthorized', SESSION_EXPIRED, { 'WWW-Authenticate': 'Bearer' });
-    }
-    return owner.user;
+    return (await authenticateBearer(this.#store, this.#tokenExpiry, authorization)).user;
   }
 
   /** A new upload of `length` bytes; its id. */
@@ -168,6 +160,18 @@ export class FileService {
     if (this.#busy.has(id)) throw new HttpError(409, 'conflict', 'a request is writing to this upload');
     await this.#store.deleteFile(id);
     await this.#uploads.remove(id);
+  }
+
+  /**
+   * Erases a replaced photo, its record then its bytes, unless a message
+   * carries it or it is another photo too (RelayStore.deleteFile): unlike
+   * eraseUnreferenced, whose file no message carries any more, this one may
+   * still be in use. Whether it did.
+   */
+  async erase(id: string): Promise<boolean> {
+    if (!(await this.#store.deleteFile(id))) return false;
+    await this.#storage.delete(id);
+    return true;
   }
 
   /** A finished file the user may read, and its bytes (a range of them when given); 404 otherwise. */

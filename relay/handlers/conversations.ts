@@ -13,6 +13,7 @@ import {
   type CreateFrame,
   type CreateGroupFrame,
   DEFAULT_CHAT_STATE,
+  type GroupPhotoFrame,
   type LeaveFrame,
   type LeftFrame,
   MAX_GROUP_MEMBERS,
@@ -35,6 +36,7 @@ import {
   requireUsers,
   takeConversationChange,
 } from './guards.ts';
+import { eraseReplacedPhoto, requirePhoto } from './photos.ts';
 
 /** For each user to tell: the members whose presence they may not know yet. */
 type Audience = Map<string, readonly string[]>;
@@ -117,6 +119,16 @@ export async function handleRename(ctx: RelayContext, session: Session, frame: R
   await takeConversationChange(ctx, session.user.id);
   requireGroup(await conversationOfMember(ctx, frame.conv, session.user.id));
   const conversation = await ctx.store.setTitle(frame.conv, groupTitle(frame.title));
+  await announce(ctx, session, conversation, nobodyNew(conversation), frame.rid);
+}
+
+/** A group's photo, set or removed by any member; the photo replaced is erased. */
+export async function handleGroupPhoto(ctx: RelayContext, session: Session, frame: GroupPhotoFrame): Promise<void> {
+  await takeConversationChange(ctx, session.user.id);
+  requireGroup(await conversationOfMember(ctx, frame.conv, session.user.id));
+  if (frame.photo !== null) await requirePhoto(ctx, session.user.id, frame.photo);
+  const { conversation, replacedPhoto } = await ctx.store.setConversationPhoto(frame.conv, frame.photo);
+  await eraseReplacedPhoto(ctx, replacedPhoto);
   await announce(ctx, session, conversation, nobodyNew(conversation), frame.rid);
 }
 

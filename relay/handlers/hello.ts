@@ -37,6 +37,13 @@ export async function handleHello(ctx: RelayContext, session: Session, frame: He
         .catch((error: unknown) => ctx.log.warn({ err: error, user: user.id }, 'could not record the use of a token'));
       if (session.isClosed) return;
     }
+    if (owner.address !== session.remoteAddress) {
+      // Best effort too: the device list shows where a sign-in was last seen.
+      await ctx.store
+        .setTokenAddress(tokenHash, session.remoteAddress)
+        .catch((error: unknown) => ctx.log.warn({ err: error, user: user.id }, 'could not record the address of a token'));
+      if (session.isClosed) return;
+    }
     session.authenticated(user, tokenHash);
     const added = await ctx.sessions.add(session);
     if (session.isClosed) return;

@@ -6,10 +6,12 @@ import type { ClientFrame } from '../../src/shared/protocol/index.ts';
 import type { RelayContext } from '../context.ts';
 import type { Session } from '../session.ts';
 import { handleChatState } from './chat-state.ts';
-import { handleAdd, handleCreate, handleLeave, handleRename } from './conversations.ts';
+import { handleAdd, handleCreate, handleGroupPhoto, handleLeave, handleRename } from './conversations.ts';
+import { handleDevices, handleSignOut } from './devices.ts';
 import { handleHistory } from './history.ts';
 import { handlePing } from './ping.ts';
 import { handleBlock, handlePrivacy, handleUnblock } from './privacy.ts';
+import { handleProfile } from './profile.ts';
 import { handleReceipt } from './receipt.ts';
 import { handleSend } from './send.ts';
 import { handleTyping } from './typing.ts';
@@ -34,6 +36,10 @@ const HANDLERS: { [T in SessionFrame['t']]: { handle: Handler<Extract<SessionFra
   unblock: { handle: handleUnblock, overlap: false },
   privacy: { handle: handlePrivacy, overlap: false },
   chatstate: { handle: handleChatState, overlap: false },
+  devices: { handle: handleDevices, overlap: false },
+  sign_out: { handle: handleSignOut, overlap: false },
+  profile: { handle: handleProfile, overlap: false },
+  group_photo: { handle: handleGroupPhoto, overlap: false },
 };
 
 export function handlerFor(frame: SessionFrame): { handle: Handler<SessionFrame>; overlap: boolean } {

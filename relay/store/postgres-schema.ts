@@ -125,4 +125,23 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   ALTER TABLE members ADD COLUMN archived INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE members ADD COLUMN muted_until BIGINT;
   `,
+  `
+  -- Accounts, as SQLite's four migrations after chat state add them:
+  -- devices (docs/protocol.md, "Devices"): the name the app gave at sign-in
+  -- and the address it signed in or last connected from, '' when unknown;
+  ALTER TABLE tokens ADD COLUMN device_name TEXT NOT NULL DEFAULT '';
+  ALTER TABLE tokens ADD COLUMN address TEXT NOT NULL DEFAULT '';
+  -- profiles (docs/protocol.md, "Profiles"): the "about" line, '' for none;
+  ALTER TABLE users ADD COLUMN about TEXT NOT NULL DEFAULT '';
+  -- photos, a user's and a group's, each a finished file. users and files
+  -- reference each other (files.uploader_id), so these keys are checked at
+  -- commit: duplex-relay migrate copies users before files in one
+  -- transaction (sqlite-to-postgres.ts);
+  ALTER TABLE users ADD COLUMN photo_file_id TEXT REFERENCES files (id) DEFERRABLE INITIALLY DEFERRED;
+  ALTER TABLE conversations ADD COLUMN photo_file_id TEXT REFERENCES files (id) DEFERRABLE INITIALLY DEFERRED;
+  CREATE INDEX users_photo ON users (photo_file_id) WHERE photo_file_id IS NOT NULL;
+  CREATE INDEX conversations_photo ON conversations (photo_file_id) WHERE photo_file_id IS NOT NULL;
+  -- accounts an operator disabled (duplex-relay user disable): no sign-in.
+  ALTER TABLE users ADD COLUMN disabled_at BIGINT;
+  `,
 ];

@@ -31,13 +31,17 @@ import {
   MESSAGE_COLUMNS,
   type MessageRow,
   type PublicUserRow,
+  replaced,
   searchPattern,
   toChatState,
   toFileRecord,
   toMessage,
   type TokenRow,
+  toTokenRecord,
   toUser,
+  toUserRecord,
   USER_COLUMNS,
+  type UserRecordRow,
   type UserRow,
 } from './rows.ts';
 import type { StoreRole } from './sqlite.ts';
@@ -50,10 +54,15 @@ import type {
   NewFile,
   NewUser,
   PrivacySettings,
+  ProfileChanges,
+  ProfileUpdate,
   RegistrationSetting,
   RelayStore,
   SendJudge,
+  SignInDevice,
+  SignInsEnded,
   TokenRecord,
+  UserRecord,
   UserWithPassword,
 } from './types.ts';
 
@@ -80,6 +89,11 @@ const TYPES = {
 const CONNECT_TIMEOUT_MS = 5_000;
 
 const SETTING_REGISTRATION = 'registration';
+
+/** USER_COLUMNS of a query that joins users as `u`. */
+const USER_COLUMNS_OF_U = USER_COLUMNS.split(', ')
+  .map((column) => `u.${column}`)
+  .join(', ');
 
 /** A database URL as it may be logged: without its password. */
 export function redactDatabaseUrl(url: string): string {
@@ -174,8 +188,31 @@ export class PostgresStore implements RelayStore {
   }
 
   async userByUsername(username: string): Promise<UserWithPassword | undefined> {
-    const row = await this.#one<UserRow>(`SELECT ${USER_COLUMNS}, password_hash FROM users WHERE username = $1`, [username]);
-    return row && { ...toUser(row), passwordHash: row.password_hash };
+    const row = await this.#one<UserRow & { disabled_at: number | null }>(
+      `SELECT ${USER_COLUMNS}, password_hash, disabled_at FROM users WHERE username = $1`,
+      [username],
+    );
+    return row && { ...toUser(row), passwordHash: row.password_hash, disabled: row.disabled_at !== null };
+  }
+
+  async updateProfile(userId: string, changes: ProfileChanges): Promise<ProfileUpdate | undefined> {
+    return this.#transaction(async (client) => {
+      const before = await this.#one<{ photo_file_id: string | null }>(
+        'SELECT photo_file_id FROM users WHERE id = $1 FOR UPDATE',
+        [userId],
+        client,
+      );
+      if (!before) return undefined;
+      const photo = changes.photo === undefined ? before.photo_file_id : changes.photo;
+      const row = await this.#one<PublicUserRow>(
+        `UPDATE users SET display_name = coalesce($1, display_name), display_name_lower = coalesce($2, display_name_lower),
+           about = coalesce($3, about), photo_file_id = $4
+         WHERE id = $5 RETURNING ${USER_COLUMNS}`,
+        [changes.displayName ?? null, changes.displayName?.toLowerCase() ?? null, changes.about ?? null, photo, userId],
+        client,
+      );
+      return row && { user: toUser(row), replacedPhoto: replaced(before.photo_file_id, photo) };
+    });
   }
 
   async usersByIds(ids: readonly string[]): Promise<User[]> {
@@ -192,21 +229,25 @@ export class PostgresStore implements RelayStore {
     return rows.map(toUser);
   }
 
-  async addToken(tokenHash: string, userId: string, now: number): Promise<void> {
-    await this.#pool.query('INSERT INTO tokens (token_hash, user_id, created_at, last_used_at) VALUES ($1, $2, $3, $3)', [
-      tokenHash,
-      userId,
-      now,
-    ]);
+  async addToken(tokenHash: string, userId: string, now: number, device?: SignInDevice): Promise<void> {
+    await this.#pool.query(
+      `INSERT INTO tokens (token_hash, user_id, created_at, last_used_at, device_name, address)
+       VALUES ($1, $2, $3, $3, $4, $5)`,
+      [tokenHash, userId, now, device?.name ?? '', device?.address ?? ''],
+    );
   }
 
-  async tokenOwner(tokenHash: string): Promise<{ user: User; lastUsedAt: number } | undefined> {
-    const row = await this.#one<UserRow & { last_used_at: number }>(
-      `SELECT u.id, u.username, u.display_name, t.last_used_at FROM tokens t JOIN users u ON u.id = t.user_id
+  async tokenOwner(tokenHash: string): Promise<{ user: User; lastUsedAt: number; address: string } | undefined> {
+    const row = await this.#one<PublicUserRow & { last_used_at: number; address: string }>(
+      `SELECT ${USER_COLUMNS_OF_U}, t.last_used_at, t.address FROM tokens t JOIN users u ON u.id = t.user_id
        WHERE t.token_hash = $1`,
       [tokenHash],
     );
-    return row && { user: toUser(row), lastUsedAt: row.last_used_at };
+    return row && { user: toUser(row), lastUsedAt: row.last_used_at, address: row.address };
+  }
+
+  async setTokenAddress(tokenHash: string, address: string): Promise<void> {
+    await this.#pool.query('UPDATE tokens SET address = $1 WHERE token_hash = $2', [address, tokenHash]);
   }
 
   async touchTokens(tokenHashes: readonly string[], now: number, usedBefore: number): Promise<void> {
@@ -343,6 +384,21 @@ export class PostgresStore implements RelayStore {
     return this.#requireConversation(this.#pool, convId);
   }
 
+  async setConversationPhoto(convId: string, photo: string | null): Promise<{ conversation: Conversation; replacedPhoto: string | null }> {
+    return this.#transaction(async (client) => {
+      const before = await this.#one<{ photo_file_id: string | null }>(
+        'SELECT photo_file_id FROM conversations WHERE id = $1 FOR UPDATE',
+        [convId],
+        client,
+      );
+      await client.query('UPDATE conversations SET photo_file_id = $1 WHERE id = $2', [photo, convId]);
+      return {
+        conversation: await this.#requireConversation(client, convId),
+        replacedPhoto: replaced(before?.photo_file_id ?? null, photo),
+      };
+    });
+  }
+
   // ---- messages ----
 
   async appendMessages(drafts: readonly MessageDraft[], judge: SendJudge, now: number): Promise<AppendOutcome[]> {
@@ -440,7 +496,7 @@ export class PostgresStore implements RelayStore {
   async expiredFiles(createdBefore: number, limit: number): Promise<ExpiredFile[]> {
     return this.#all<ExpiredFile>(
       `SELECT f.id, f.finished_at IS NOT NULL AS finished FROM files f
-       WHERE f.created_at < $1 AND (f.finished_at IS NULL OR NOT EXISTS (SELECT 1 FROM messages m WHERE m.file_id = f.id))
+       WHERE f.created_at < $1 AND (f.finished_at IS NULL OR NOT ${inUse('f.id')})
        ORDER BY f.created_at LIMIT $2`,
       [createdBefore, limit],
     );
@@ -448,7 +504,7 @@ export class PostgresStore implements RelayStore {
 
   async deleteFile(id: string): Promise<boolean> {
     const { rowCount } = await this.#pool.query(
-      'DELETE FROM files WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.file_id = $1)',
+      `DELETE FROM files WHERE id = $1 AND NOT ${inUse('$1')}`,
       [id],
     );
     return rowCount !== null && rowCount > 0;
@@ -498,7 +554,7 @@ export class PostgresStore implements RelayStore {
     const [row, blocked] = await Promise.all([
       this.#one<{ group_adds: GroupAddPolicy }>('SELECT group_adds FROM users WHERE id = $1', [userId]),
       this.#all<PublicUserRow>(
-        `SELECT u.id, u.username, u.display_name FROM blocks b JOIN users u ON u.id = b.blocked_id
+        `SELECT ${USER_COLUMNS_OF_U} FROM blocks b JOIN users u ON u.id = b.blocked_id
          WHERE b.blocker_id = $1 ORDER BY b.created_at, b.ordinal`,
         [userId],
       ),
@@ -542,16 +598,16 @@ export class PostgresStore implements RelayStore {
     return rows.map((row) => row.id);
   }
 
-  // ---- operator ----
+  // ---- operator and the user's devices ----
 
   async listTokens(userId?: string): Promise<TokenRecord[]> {
     const rows = await this.#all<TokenRow>(
-      `SELECT t.token_hash, t.created_at, t.last_used_at, u.id, u.username, u.display_name
+      `SELECT t.token_hash, t.created_at, t.last_used_at, t.device_name, t.address, ${USER_COLUMNS_OF_U}
        FROM tokens t JOIN users u ON u.id = t.user_id
        WHERE $1::text IS NULL OR t.user_id = $1 ORDER BY t.created_at, t.token_hash COLLATE "C"`,
       [userId ?? null],
     );
-    return rows.map((row) => ({ tokenHash: row.token_hash, user: toUser(row), createdAt: row.created_at, lastUsedAt: row.last_used_at }));
+    return rows.map(toTokenRecord);
   }
 
   async revokeUserTokens(userId: string): Promise<number> {
@@ -562,10 +618,34 @@ export class PostgresStore implements RelayStore {
     return (await this.#pool.query('DELETE FROM tokens')).rowCount ?? 0;
   }
 
-  async replacePassword(userId: string, passwordHash: string): Promise<number> {
+  async replacePassword(userId: string, passwordHash: string, ended: SignInsEnded): Promise<string[]> {
     return this.#transaction(async (client) => {
       await client.query('UPDATE users SET password_hash = $1 WHERE id = $2', [passwordHash, userId]);
-      return (await client.query('DELETE FROM tokens WHERE user_id = $1', [userId])).rowCount ?? 0;
+      if (ended === 'none') return [];
+      const rows = await this.#all<{ token_hash: string }>(
+        'DELETE FROM tokens WHERE user_id = $1 AND token_hash IS DISTINCT FROM $2 RETURNING token_hash',
+        [userId, ended === 'all' ? null : ended.allBut],
+        client,
+      );
+      return rows.map((row) => row.token_hash);
+    });
+  }
+
+  async listUsers(): Promise<UserRecord[]> {
+    const rows = await this.#all<UserRecordRow>(
+      `SELECT ${USER_COLUMNS}, created_at, disabled_at, last_seen,
+         (SELECT count(*) FROM tokens t WHERE t.user_id = users.id) AS sign_ins
+       FROM users ORDER BY username COLLATE "C"`,
+      [],
+    );
+    return rows.map(toUserRecord);
+  }
+
+  async setUserDisabled(userId: string, disabledAt: number | null): Promise<{ found: boolean; revoked: number }> {
+    return this.#transaction(async (client) => {
+      const found = ((await client.query('UPDATE users SET disabled_at = $1 WHERE id = $2', [disabledAt, userId])).rowCount ?? 0) > 0;
+      const revoked = found && disabledAt !== null ? ((await client.query('DELETE FROM tokens WHERE user_id = $1', [userId])).rowCount ?? 0) : 0;
+      return { found, revoked };
     });
   }
 
@@ -664,11 +744,24 @@ export class PostgresStore implements RelayStore {
 }
 
 /**
- * SQL for whether a user may read file `f`: its uploader, or a member of a
- * conversation holding a message that carries it. The arguments are SQL
- * expressions of this module (a parameter, a column), never values.
+ * SQL for whether a user may read file `f`: its uploader; a member of a
+ * conversation holding a message that carries it; anyone sharing a
+ * conversation with the user whose photo it is (that user included); a
+ * member of the group whose photo it is. The arguments are SQL expressions of
+ * this module (a parameter, a column), never values.
  */
 function readableBy(userExpression: string): string {
-  return `(f.uploader_id = ${userExpression} OR EXISTS (
-    SELECT 1 FROM messages m JOIN members mb ON mb.conv_id = m.conv_id AND mb.user_id = ${userExpression} WHERE m.file_id = f.id))`;
+  return `(f.uploader_id = ${userExpression}
+    OR EXISTS (SELECT 1 FROM messages m JOIN members mb ON mb.conv_id = m.conv_id AND mb.user_id = ${userExpression} WHERE m.file_id = f.id)
+    OR EXISTS (SELECT 1 FROM users u JOIN members theirs ON theirs.user_id = u.id
+               JOIN members mine ON mine.conv_id = theirs.conv_id AND mine.user_id = ${userExpression} WHERE u.photo_file_id = f.id)
+    OR EXISTS (SELECT 1 FROM conversations c JOIN members mb ON mb.conv_id = c.id AND mb.user_id = ${userExpression}
+               WHERE c.photo_file_id = f.id))`;
+}
+
+/** SQL for whether file `fileExpression` is in use: carried by a message, or shown as a user's or a group's photo. */
+function inUse(fileExpression: string): string {
+  return `(EXISTS (SELECT 1 FROM messages m WHERE m.file_id = ${fileExpression})
+    OR EXISTS (SELECT 1 FROM users u WHERE u.photo_file_id = ${fileExpression})
+    OR EXISTS (SELECT 1 FROM conversations c WHERE c.photo_file_id = ${fileExpression}))`;
 }

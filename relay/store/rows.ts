@@ -1,12 +1,14 @@
 // Rows as both stores read them (the SQLite and PostgreSQL schemas name their
 // columns alike: postgres-schema.ts), and how they become protocol objects.
 import type { ChatState, Conversation, Message, MessageChangeKind, MessageFile, User } from '../../src/shared/protocol/index.ts';
-import type { FileRecord } from './types.ts';
+import type { FileRecord, TokenRecord, UserRecord } from './types.ts';
 
 export interface UserRow {
   id: string;
   username: string;
   display_name: string;
+  about: string;
+  photo_file_id: string | null;
   password_hash: string;
 }
 
@@ -16,6 +18,16 @@ export interface TokenRow extends PublicUserRow {
   token_hash: string;
   created_at: number;
   last_used_at: number;
+  device_name: string;
+  address: string;
+}
+
+/** A user as the operator's list reads them. */
+export interface UserRecordRow extends PublicUserRow {
+  created_at: number;
+  disabled_at: number | null;
+  last_seen: number | null;
+  sign_ins: number;
 }
 
 export interface ConversationRow {
@@ -24,6 +36,7 @@ export interface ConversationRow {
   title: string | null;
   last_seq: number;
   created_at: number;
+  photo_file_id: string | null;
 }
 
 export interface MemberRow {
@@ -31,6 +44,8 @@ export interface MemberRow {
   user_id: string;
   username: string;
   display_name: string;
+  about: string;
+  photo_file_id: string | null;
   delivered: number;
   read: number;
 }
@@ -72,11 +87,11 @@ export interface FileRow {
   finished_at: number | null;
 }
 
-export const USER_COLUMNS = 'id, username, display_name';
+export const USER_COLUMNS = 'id, username, display_name, about, photo_file_id';
 export const MESSAGE_COLUMNS = 'conv_id, seq, sender_id, cid, body, reply_to, ts, file, kind, target, forwarded, edited_at, deleted, reactions';
 export const INSERTED_COLUMNS = 'conv_id, seq, sender_id, cid, body, reply_to, ts, file, file_id, kind, target, forwarded';
-export const CONVERSATION_COLUMNS = 'c.id, c.kind, c.title, c.last_seq, c.created_at';
-export const MEMBER_COLUMNS = 'm.conv_id, m.user_id, u.username, u.display_name, m.delivered, m.read';
+export const CONVERSATION_COLUMNS = 'c.id, c.kind, c.title, c.last_seq, c.created_at, c.photo_file_id';
+export const MEMBER_COLUMNS = 'm.conv_id, m.user_id, u.username, u.display_name, u.about, u.photo_file_id, m.delivered, m.read';
 export const CHAT_STATE_COLUMNS = 'pinned, archived, muted_until';
 export const FILE_COLUMNS = 'id, uploader_id, name, mime, size, sha256, created_at, finished_at';
 
@@ -92,12 +107,15 @@ export function assembleConversations(rows: ConversationRow[], memberRows: Membe
       lastSeq: row.last_seq,
       receipts: {},
       createdAt: row.created_at,
+      ...(row.photo_file_id !== null && { photo: row.photo_file_id }),
     });
   }
   for (const row of memberRows) {
     const conversation = byId.get(row.conv_id);
     if (!conversation) continue;
-    conversation.members.push({ id: row.user_id, username: row.username, displayName: row.display_name });
+    conversation.members.push(
+      toUser({ id: row.user_id, username: row.username, display_name: row.display_name, about: row.about, photo_file_id: row.photo_file_id }),
+    );
     conversation.receipts[row.user_id] = { delivered: row.delivered, read: row.read };
   }
   return [...byId.values()];
@@ -113,7 +131,30 @@ export function boolOrNull(value: boolean | undefined): number | null {
 }
 
 export function toUser(row: PublicUserRow): User {
-  return { id: row.id, username: row.username, displayName: row.display_name };
+  const user: User = { id: row.id, username: row.username, displayName: row.display_name };
+  if (row.about) user.about = row.about;
+  if (row.photo_file_id !== null) user.photo = row.photo_file_id;
+  return user;
+}
+
+export function toTokenRecord(row: TokenRow): TokenRecord {
+  return {
+    tokenHash: row.token_hash,
+    user: toUser(row),
+    createdAt: row.created_at,
+    lastUsedAt: row.last_used_at,
+    name: row.device_name,
+    address: row.address,
+  };
+}
+
+export function toUserRecord(row: UserRecordRow): UserRecord {
+  return { user: toUser(row), createdAt: row.created_at, disabledAt: row.disabled_at, lastSeen: row.last_seen, signIns: row.sign_ins };
+}
+
+/** The photo a change replaced, if it replaced one with another or with none. */
+export function replaced(before: string | null, after: string | null): string | null {
+  return before !== null && before !== after ? before : null;
 }
 
 export function toMessage(row: MessageRow): Message {

@@ -130,4 +130,27 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE members ADD COLUMN archived INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE members ADD COLUMN muted_until INTEGER;
   `,
+  `
+  -- Devices (docs/protocol.md, "Devices"): the name the app gave at sign-in
+  -- and the client address it signed in or last connected from. Sign-ins of
+  -- older versions stay unnamed ('').
+  ALTER TABLE tokens ADD COLUMN device_name TEXT NOT NULL DEFAULT '';
+  ALTER TABLE tokens ADD COLUMN address TEXT NOT NULL DEFAULT '';
+  `,
+  `
+  -- Profiles (docs/protocol.md, "Profiles"): the "about" line; '' for none.
+  ALTER TABLE users ADD COLUMN about TEXT NOT NULL DEFAULT '';
+  `,
+  `
+  -- Photos (docs/protocol.md, "Profiles"): a user's and a group's, each a
+  -- finished file. A file used as a photo is not swept as unreferenced.
+  ALTER TABLE users ADD COLUMN photo_file_id TEXT REFERENCES files (id);
+  ALTER TABLE conversations ADD COLUMN photo_file_id TEXT REFERENCES files (id);
+  CREATE INDEX users_photo ON users (photo_file_id) WHERE photo_file_id IS NOT NULL;
+  CREATE INDEX conversations_photo ON conversations (photo_file_id) WHERE photo_file_id IS NOT NULL;
+  `,
+  `
+  -- Accounts an operator disabled (duplex-relay user disable): no sign-in.
+  ALTER TABLE users ADD COLUMN disabled_at INTEGER;
+  `,
 ];

@@ -60,7 +60,7 @@ async function copyTables(source: DatabaseSync, databaseUrl: string): Promise<Co
   source.exec('BEGIN');
   try {
     await target.query('BEGIN');
-    const tables = tablesInDependencyOrder(source);
+    const tables = tablesInDependencyOrder(source, await deferredReferences(target));
     for (const table of tables) {
       const { rows } = await target.query<{ present: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${quoteIdent(table)}) AS present`);
       if (rows[0]?.present) {
@@ -117,8 +117,13 @@ async function copyTable(source: DatabaseSync, target: pg.Client, table: string)
   return copied;
 }
 
-/** The SQLite file's tables, each after the tables its foreign keys reference. */
-function tablesInDependencyOrder(source: DatabaseSync): string[] {
+/**
+ * The SQLite file's tables, each after the tables its foreign keys reference,
+ * except through the keys PostgreSQL checks only at commit (`deferred`,
+ * "table parent" pairs): users and files reference each other (photos,
+ * uploaders), and only the photo keys are deferred (postgres-schema.ts).
+ */
+function tablesInDependencyOrder(source: DatabaseSync, deferred: ReadonlySet<string>): string[] {
   const names = (
     source.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name`).all() as {
       name: string;
@@ -129,7 +134,7 @@ function tablesInDependencyOrder(source: DatabaseSync): string[] {
       name,
       (source.prepare('SELECT DISTINCT "table" AS parent FROM pragma_foreign_key_list(?)').all(name) as { parent: string }[])
         .map((row) => row.parent)
-        .filter((parent) => parent !== name),
+        .filter((parent) => parent !== name && !deferred.has(`${name} ${parent}`)),
     ]),
   );
   const ordered: string[] = [];
@@ -141,6 +146,16 @@ function tablesInDependencyOrder(source: DatabaseSync): string[] {
   };
   for (const name of names) visit(name, []);
   return ordered;
+}
+
+/** The target's foreign keys checked at commit, as "table parent" pairs. */
+async function deferredReferences(target: pg.Client): Promise<Set<string>> {
+  const { rows } = await target.query<{ child: string; parent: string }>(
+    `SELECT child.relname AS child, parent.relname AS parent FROM pg_constraint c
+     JOIN pg_class child ON child.oid = c.conrelid JOIN pg_class parent ON parent.oid = c.confrelid
+     WHERE c.contype = 'f' AND c.condeferred AND child.relnamespace = current_schema()::regnamespace`,
+  );
+  return new Set(rows.map((row) => `${row.child} ${row.parent}`));
 }
 
 /** An SQL identifier, quoted (table and column names come from the SQLite file's own schema). */

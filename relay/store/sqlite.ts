@@ -44,14 +44,18 @@ import {
   MESSAGE_COLUMNS,
   type MessageRow,
   type PublicUserRow,
+  replaced,
   searchPattern,
   senderCidKey,
   toChatState,
   toFileRecord,
   toMessage,
   type TokenRow,
+  toTokenRecord,
   toUser,
+  toUserRecord,
   USER_COLUMNS,
+  type UserRecordRow,
   type UserRow,
 } from './rows.ts';
 import type {
@@ -63,10 +67,15 @@ import type {
   HistoryPage,
   NewUser,
   PrivacySettings,
+  ProfileChanges,
+  ProfileUpdate,
   RegistrationSetting,
   RelayStore,
   SendJudge,
+  SignInDevice,
+  SignInsEnded,
   TokenRecord,
+  UserRecord,
   UserWithPassword,
 } from './types.ts';
 
@@ -197,8 +206,8 @@ export class SqliteStore implements RelayStore {
   }
 
   async userByUsername(username: string): Promise<UserWithPassword | undefined> {
-    const row = this.#sql.userByUsername.get(username) as UserRow | undefined;
-    return row && { ...toUser(row), passwordHash: row.password_hash };
+    const row = this.#sql.userByUsername.get(username) as (UserRow & { disabled_at: number | null }) | undefined;
+    return row && { ...toUser(row), passwordHash: row.password_hash, disabled: row.disabled_at !== null };
   }
 
   async usersByIds(ids: readonly string[]): Promise<User[]> {
@@ -210,13 +219,33 @@ export class SqliteStore implements RelayStore {
     return (this.#sql.searchUsers.all(exceptUserId, pattern, pattern, limit) as unknown as UserRow[]).map(toUser);
   }
 
-  async addToken(tokenHash: string, userId: string, now: number): Promise<void> {
-    this.#sql.insertToken.run(tokenHash, userId, now);
+  async updateProfile(userId: string, changes: ProfileChanges): Promise<ProfileUpdate | undefined> {
+    return this.#transaction(() => {
+      const before = this.#sql.userPhoto.get(userId) as { photo_file_id: string | null } | undefined;
+      if (!before) return undefined;
+      const photo = changes.photo === undefined ? before.photo_file_id : changes.photo;
+      const row = this.#sql.updateProfile.get(
+        changes.displayName ?? null,
+        changes.displayName?.toLowerCase() ?? null,
+        changes.about ?? null,
+        photo,
+        userId,
+      ) as unknown as UserRow;
+      return { user: toUser(row), replacedPhoto: replaced(before.photo_file_id, photo) };
+    });
   }
 
-  async tokenOwner(tokenHash: string): Promise<{ user: User; lastUsedAt: number } | undefined> {
-    const row = this.#sql.tokenOwner.get(tokenHash) as (UserRow & { last_used_at: number }) | undefined;
-    return row && { user: toUser(row), lastUsedAt: row.last_used_at };
+  async addToken(tokenHash: string, userId: string, now: number, device?: SignInDevice): Promise<void> {
+    this.#sql.insertToken.run(tokenHash, userId, now, device?.name ?? '', device?.address ?? '');
+  }
+
+  async tokenOwner(tokenHash: string): Promise<{ user: User; lastUsedAt: number; address: string } | undefined> {
+    const row = this.#sql.tokenOwner.get(tokenHash) as (UserRow & { last_used_at: number; address: string }) | undefined;
+    return row && { user: toUser(row), lastUsedAt: row.last_used_at, address: row.address };
+  }
+
+  async setTokenAddress(tokenHash: string, address: string): Promise<void> {
+    this.#sql.setTokenAddress.run(address, tokenHash);
   }
 
   async touchTokens(tokenHashes: readonly string[], now: number, usedBefore: number): Promise<void> {
@@ -309,6 +338,14 @@ export class SqliteStore implements RelayStore {
   async removeMember(convId: string, userId: string): Promise<Conversation> {
     this.#sql.deleteMember.run(convId, userId);
     return this.#requireConversation(convId);
+  }
+
+  async setConversationPhoto(convId: string, photo: string | null): Promise<{ conversation: Conversation; replacedPhoto: string | null }> {
+    return this.#transaction(() => {
+      const before = this.#sql.conversationPhoto.get(convId) as { photo_file_id: string | null } | undefined;
+      this.#sql.setConversationPhoto.run(photo, convId);
+      return { conversation: this.#requireConversation(convId), replacedPhoto: replaced(before?.photo_file_id ?? null, photo) };
+    });
   }
 
   async setTitle(convId: string, title: string): Promise<Conversation> {
@@ -513,13 +550,7 @@ export class SqliteStore implements RelayStore {
   // ---- operator ----
 
   async listTokens(userId?: string): Promise<TokenRecord[]> {
-    const rows = this.#sql.listTokens.all(userId ?? null) as unknown as TokenRow[];
-    return rows.map((row) => ({
-      tokenHash: row.token_hash,
-      user: toUser(row),
-      createdAt: row.created_at,
-      lastUsedAt: row.last_used_at,
-    }));
+    return (this.#sql.listTokens.all(userId ?? null) as unknown as TokenRow[]).map(toTokenRecord);
   }
 
   async revokeUserTokens(userId: string): Promise<number> {
@@ -530,10 +561,25 @@ export class SqliteStore implements RelayStore {
     return Number(this.#sql.deleteAllTokens.run().changes);
   }
 
-  async replacePassword(userId: string, passwordHash: string): Promise<number> {
+  async replacePassword(userId: string, passwordHash: string, ended: SignInsEnded): Promise<string[]> {
     return this.#transaction(() => {
       this.#sql.setPasswordHash.run(passwordHash, userId);
-      return Number(this.#sql.deleteUserTokens.run(userId).changes);
+      if (ended === 'none') return [];
+      const kept = ended === 'all' ? null : ended.allBut;
+      const rows = this.#sql.deleteUserTokensBut.all(userId, kept) as unknown as { token_hash: string }[];
+      return rows.map((row) => row.token_hash);
+    });
+  }
+
+  async listUsers(): Promise<UserRecord[]> {
+    return (this.#sql.listUsers.all() as unknown as UserRecordRow[]).map(toUserRecord);
+  }
+
+  async setUserDisabled(userId: string, disabledAt: number | null): Promise<{ found: boolean; revoked: number }> {
+    return this.#transaction(() => {
+      const found = this.#sql.setDisabledAt.run(disabledAt, userId).changes > 0;
+      const revoked = found && disabledAt !== null ? Number(this.#sql.deleteUserTokens.run(userId).changes) : 0;
+      return { found, revoked };
     });
   }
 
@@ -704,28 +750,49 @@ function prepareStatements(db: DatabaseSync) {
       `INSERT INTO users (id, username, display_name, display_name_lower, password_hash, created_at)
        VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (username) DO NOTHING`,
     ),
-    userByUsername: prepare(`SELECT ${USER_COLUMNS}, password_hash FROM users WHERE username = ?`),
+    userByUsername: prepare(`SELECT ${USER_COLUMNS}, password_hash, disabled_at FROM users WHERE username = ?`),
+    listUsers: prepare(
+      `SELECT ${USER_COLUMNS}, created_at, disabled_at, last_seen,
+         (SELECT count(*) FROM tokens t WHERE t.user_id = users.id) AS sign_ins
+       FROM users ORDER BY username`,
+    ),
+    setDisabledAt: prepare('UPDATE users SET disabled_at = ? WHERE id = ?'),
     usersByIds: prepare(`SELECT ${USER_COLUMNS} FROM users WHERE id ${idsIn}`),
+    userPhoto: prepare('SELECT photo_file_id FROM users WHERE id = ?'),
+    updateProfile: prepare(
+      `UPDATE users SET display_name = coalesce(?1, display_name), display_name_lower = coalesce(?2, display_name_lower),
+         about = coalesce(?3, about), photo_file_id = ?4
+       WHERE id = ?5 RETURNING ${USER_COLUMNS}`,
+    ),
+    conversationPhoto: prepare('SELECT photo_file_id FROM conversations WHERE id = ?'),
+    setConversationPhoto: prepare('UPDATE conversations SET photo_file_id = ? WHERE id = ?'),
     searchUsers: prepare(
       `SELECT ${USER_COLUMNS} FROM users
        WHERE id != ? AND (username LIKE ? ESCAPE '\\' OR display_name_lower LIKE ? ESCAPE '\\')
        ORDER BY username LIMIT ?`,
     ),
-    insertToken: prepare('INSERT INTO tokens (token_hash, user_id, created_at, last_used_at) VALUES (?1, ?2, ?3, ?3)'),
+    insertToken: prepare(
+      `INSERT INTO tokens (token_hash, user_id, created_at, last_used_at, device_name, address)
+       VALUES (?1, ?2, ?3, ?3, ?4, ?5)`,
+    ),
     tokenOwner: prepare(
-      `SELECT u.id, u.username, u.display_name, t.last_used_at FROM tokens t JOIN users u ON u.id = t.user_id
+      `SELECT u.id, u.username, u.display_name, u.about, u.photo_file_id, t.last_used_at, t.address
+       FROM tokens t JOIN users u ON u.id = t.user_id
        WHERE t.token_hash = ?`,
     ),
+    setTokenAddress: prepare('UPDATE tokens SET address = ? WHERE token_hash = ?'),
     touchTokens: prepare(
       'UPDATE tokens SET last_used_at = ?1 WHERE token_hash IN (SELECT value FROM json_each(?2)) AND last_used_at < ?3',
     ),
     deleteToken: prepare('DELETE FROM tokens WHERE token_hash = ? RETURNING user_id'),
     existingTokens: prepare(`SELECT token_hash FROM tokens WHERE token_hash ${idsIn}`),
     listTokens: prepare(
-      `SELECT t.token_hash, t.created_at, t.last_used_at, u.id, u.username, u.display_name FROM tokens t JOIN users u ON u.id = t.user_id
+      `SELECT t.token_hash, t.created_at, t.last_used_at, t.device_name, t.address, u.id, u.username, u.display_name, u.about, u.photo_file_id
+       FROM tokens t JOIN users u ON u.id = t.user_id
        WHERE ?1 IS NULL OR t.user_id = ?1 ORDER BY t.created_at, t.token_hash`,
     ),
     deleteUserTokens: prepare('DELETE FROM tokens WHERE user_id = ?'),
+    deleteUserTokensBut: prepare('DELETE FROM tokens WHERE user_id = ?1 AND token_hash IS NOT ?2 RETURNING token_hash'),
     deleteAllTokens: prepare('DELETE FROM tokens'),
     setPasswordHash: prepare('UPDATE users SET password_hash = ? WHERE id = ?'),
     setting: prepare('SELECT value, updated_at FROM settings WHERE name = ?'),
@@ -842,9 +909,16 @@ function prepareStatements(db: DatabaseSync) {
     insertFile: prepare('INSERT INTO files (id, uploader_id, name, mime, size, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
     file: prepare(`SELECT ${FILE_COLUMNS} FROM files WHERE id = ?`),
     finishFile: prepare('UPDATE files SET sha256 = ?, finished_at = ? WHERE id = ?'),
+    // The uploader; a member of a conversation holding a message that carries
+    // it; anyone sharing a conversation with the user whose photo it is (the
+    // user included); a member of the group whose photo it is.
     mayReadFile: prepare(
-      `SELECT 1 FROM files f WHERE f.id = ?1 AND (f.uploader_id = ?2 OR EXISTS (
-         SELECT 1 FROM messages m JOIN members mb ON mb.conv_id = m.conv_id AND mb.user_id = ?2 WHERE m.file_id = ?1))`,
+      `SELECT 1 FROM files f WHERE f.id = ?1 AND (f.uploader_id = ?2
+         OR EXISTS (SELECT 1 FROM messages m JOIN members mb ON mb.conv_id = m.conv_id AND mb.user_id = ?2 WHERE m.file_id = ?1)
+         OR EXISTS (SELECT 1 FROM users u JOIN members theirs ON theirs.user_id = u.id
+                    JOIN members mine ON mine.conv_id = theirs.conv_id AND mine.user_id = ?2 WHERE u.photo_file_id = ?1)
+         OR EXISTS (SELECT 1 FROM conversations c JOIN members mb ON mb.conv_id = c.id AND mb.user_id = ?2
+                    WHERE c.photo_file_id = ?1))`,
     ),
     storageUsedBy: prepare('SELECT coalesce(sum(size), 0) AS bytes FROM files WHERE uploader_id = ?'),
     fileTotals: prepare(
@@ -852,11 +926,15 @@ function prepareStatements(db: DatabaseSync) {
     ),
     expiredFiles: prepare(
       `SELECT f.id, f.finished_at IS NOT NULL AS finished FROM files f
-       WHERE f.created_at < ? AND (f.finished_at IS NULL OR NOT EXISTS (SELECT 1 FROM messages m WHERE m.file_id = f.id))
+       WHERE f.created_at < ? AND (f.finished_at IS NULL OR (NOT EXISTS (SELECT 1 FROM messages m WHERE m.file_id = f.id)
+         AND NOT EXISTS (SELECT 1 FROM users u WHERE u.photo_file_id = f.id)
+         AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.photo_file_id = f.id)))
        ORDER BY f.created_at LIMIT ?`,
     ),
     deleteUnreferencedFile: prepare(
-      'DELETE FROM files WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.file_id = ?1)',
+      `DELETE FROM files WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.file_id = ?1)
+         AND NOT EXISTS (SELECT 1 FROM users u WHERE u.photo_file_id = ?1)
+         AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.photo_file_id = ?1)`,
     ),
   };
 }

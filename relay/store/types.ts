@@ -28,8 +28,36 @@ export interface NewUser {
   passwordHash: string;
 }
 
+/** A profile change (docs/protocol.md, "Profiles"): absent fields stay as they are. */
+export interface ProfileChanges {
+  displayName?: string;
+  /** "" clears it. */
+  about?: string;
+  /** A file id; null removes the photo. */
+  photo?: string | null;
+}
+
+export interface ProfileUpdate {
+  user: User;
+  /** The photo the change replaced or removed, for the relay to erase. */
+  replacedPhoto: string | null;
+}
+
 export interface UserWithPassword extends User {
   passwordHash: string;
+  /** Set by the operator (duplex-relay user disable): the user cannot sign in. */
+  disabled: boolean;
+}
+
+/** A user as the operator's `duplex-relay user list` shows them. */
+export interface UserRecord {
+  user: User;
+  createdAt: number;
+  /** When the operator disabled the account; null while enabled. */
+  disabledAt: number | null;
+  lastSeen: number | null;
+  /** Sign-ins (tokens) the user has. */
+  signIns: number;
 }
 
 /** A send that passed the shape checks, waiting to be stored. */
@@ -122,14 +150,29 @@ export interface HistoryPage {
   more: boolean;
 }
 
+/** Where a sign-in comes from (docs/protocol.md, "Devices"). */
+export interface SignInDevice {
+  /** The name the app gave at sign-in ("Duplex on Linux"); '' when it gave none. */
+  name: string;
+  /** The client address it signed in, or last connected, from. */
+  address: string;
+}
+
 /** A sign-in: one token, which may be behind several open sockets. */
-export interface TokenRecord {
+export interface TokenRecord extends SignInDevice {
   tokenHash: string;
   user: User;
   createdAt: number;
   /** When a session last started with it or was open on it (updated about hourly: token-expiry.ts). */
   lastUsedAt: number;
 }
+
+/**
+ * Which of a user's sign-ins a new password ends: all (an operator's reset),
+ * none, or all but one (the device that changed it, when its user signs the
+ * others out).
+ */
+export type SignInsEnded = 'all' | 'none' | { allBut: string };
 
 /** The registration mode an operator stored (duplex-relay registration open|close). */
 export interface RegistrationSetting {
@@ -142,6 +185,8 @@ export interface RelayStore {
   /** Null when the username is taken. */
   createUser(user: NewUser, now: number): Promise<User | null>;
   userByUsername(username: string): Promise<UserWithPassword | undefined>;
+  /** Changes the user's profile; the user as it is afterwards, undefined when there is no such user. */
+  updateProfile(userId: string, changes: ProfileChanges): Promise<ProfileUpdate | undefined>;
   /** The users among `ids` that exist, in no particular order. */
   usersByIds(ids: readonly string[]): Promise<User[]>;
   /**
@@ -149,10 +194,12 @@ export interface RelayStore {
    * except `exceptUserId`, ordered by username.
    */
   searchUsers(prefix: string, exceptUserId: string, limit: number): Promise<User[]>;
-  /** A new sign-in, counted as used `now`. */
-  addToken(tokenHash: string, userId: string, now: number): Promise<void>;
-  /** The user a token belongs to, and when it was last used; undefined for an unknown (or revoked) token. */
-  tokenOwner(tokenHash: string): Promise<{ user: User; lastUsedAt: number } | undefined>;
+  /** A new sign-in, counted as used `now`; without `device`, unnamed and from an unknown address. */
+  addToken(tokenHash: string, userId: string, now: number, device?: SignInDevice): Promise<void>;
+  /** The user a token belongs to, when it was last used and from where; undefined for an unknown (or revoked) token. */
+  tokenOwner(tokenHash: string): Promise<{ user: User; lastUsedAt: number; address: string } | undefined>;
+  /** Records the address a sign-in connected from (a laptop moves between networks). */
+  setTokenAddress(tokenHash: string, address: string): Promise<void>;
   /**
    * Marks the tokens used at `now`, those of them last used before
    * `usedBefore` only: callers pass a granularity, so that a busy token is
@@ -187,6 +234,8 @@ export interface RelayStore {
   addMembers(convId: string, userIds: readonly string[], now: number): Promise<{ conversation: Conversation; added: string[] }>;
   removeMember(convId: string, userId: string): Promise<Conversation>;
   setTitle(convId: string, title: string): Promise<Conversation>;
+  /** Sets (a file id) or removes (null) a conversation's photo; the photo it replaced, for the relay to erase. */
+  setConversationPhoto(convId: string, photo: string | null): Promise<{ conversation: Conversation; replacedPhoto: string | null }>;
 
   // ---- messages ----
   /**
@@ -210,15 +259,20 @@ export interface RelayStore {
   createFile(file: NewFile, now: number): Promise<void>;
   fileRecord(id: string): Promise<FileRecord | undefined>;
   finishFile(id: string, sha256: string, now: number): Promise<void>;
-  /** Whether `userId` may download it: its uploader, or a member of a conversation holding a message (not deleted) that carries it. */
+  /**
+   * Whether `userId` may download it: its uploader, a member of a conversation
+   * holding a message (not deleted) that carries it, anyone sharing a
+   * conversation with the user whose photo it is, or a member of the group
+   * whose photo it is.
+   */
   mayReadFile(id: string, userId: string): Promise<boolean>;
   /** Bytes of every file `userId` uploaded, unfinished ones at their declared size. */
   storageUsedBy(userId: string): Promise<number>;
   /** Finished files and their bytes. */
   fileTotals(): Promise<{ files: number; bytes: number }>;
-  /** Up to `limit` files created before `createdBefore` that are unfinished or that no message (not deleted) carries. */
+  /** Up to `limit` files created before `createdBefore` that are unfinished, or that no message (not deleted) carries and no user or conversation shows as its photo. */
   expiredFiles(createdBefore: number, limit: number): Promise<ExpiredFile[]>;
-  /** Deletes the record unless a message carries the file; whether it did. */
+  /** Deletes the record unless a message carries the file or it is a photo; whether it did. */
   deleteFile(id: string): Promise<boolean>;
 
   // ---- receipts ----
@@ -263,7 +317,7 @@ export interface RelayStore {
    */
   refusingGroupAdds(requesterId: string, userIds: readonly string[]): Promise<string[]>;
 
-  // ---- operator (duplex-relay sub-commands) ----
+  // ---- operator (duplex-relay sub-commands) and the user's devices ----
   /** Sign-ins, oldest first; only those of `userId` when given. */
   listTokens(userId?: string): Promise<TokenRecord[]>;
   /** Deletes every token of the user; returns how many there were. */
@@ -271,11 +325,19 @@ export interface RelayStore {
   /** Deletes every token; returns how many there were. */
   revokeAllTokens(): Promise<number>;
   /**
-   * Sets a new password hash and deletes every token of the user, in one
-   * transaction, so that no sign-in outlives a password reset. Returns the
-   * number of tokens deleted.
+   * Sets a new password hash and deletes the user's tokens that `ended` names,
+   * in one transaction, so that no sign-in meant to end outlives the change.
+   * Returns the hashes of the tokens deleted.
    */
-  replacePassword(userId: string, passwordHash: string): Promise<number>;
+  replacePassword(userId: string, passwordHash: string, ended: SignInsEnded): Promise<string[]>;
+  /** Every user, by username. */
+  listUsers(): Promise<UserRecord[]>;
+  /**
+   * Disables (`now`) or enables (null) a user's account. Disabling also
+   * deletes every token of the user, in the same transaction; returns how
+   * many. False for `found` when there is no such user.
+   */
+  setUserDisabled(userId: string, disabledAt: number | null): Promise<{ found: boolean; revoked: number }>;
   registrationSetting(): Promise<RegistrationSetting | undefined>;
   setRegistration(mode: RegistrationMode, now: number): Promise<void>;
 

@@ -173,7 +173,7 @@ async function runApp(options: DesktopAppOptions, { isQuitting, markQuitting }: 
   if (settings.settings.startAtLogin) applyStartAtLogin(true);
 
   // ---- the engine, and both APIs, before the page can ask for them ----
-  const engine = options.createEngine({ userData, accounts, log });
+  const engine = options.createEngine({ userData, accounts, platform, log });
   // The engine closes its socket and its store before the process ends.
   let engineDisposed = false;
   app.on('will-quit', (event) => {

@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { net } from 'electron';
 import type { DuplexApi } from '../shared/api.ts';
+import type { DesktopPlatform } from '../shared/desktop-api.ts';
 import type { FetchFunction } from '../shared/engine/auth-client.ts';
 import type { WebSocketClass } from '../shared/engine/connection.ts';
 import { type AccountStorage, DuplexEngine } from '../shared/engine/engine.ts';
@@ -19,7 +20,15 @@ export type DesktopEngine = DuplexApi & Pick<DuplexEngine, 'start' | 'wake' | 'd
 export interface DesktopEngineContext {
   userData: string;
   accounts: AccountStorage;
+  platform: DesktopPlatform;
   log: Log;
+}
+
+const PLATFORM_NAMES: Record<DesktopPlatform, string> = { darwin: 'macOS', win32: 'Windows', linux: 'Linux' };
+
+/** How the desktop app appears in the user's list of devices (docs/protocol.md, "Devices"). */
+export function desktopDeviceName(platform: DesktopPlatform): string {
+  return `Duplex on ${PLATFORM_NAMES[platform]}`;
 }
 
 export type DesktopEngineFactory = (context: DesktopEngineContext) => DesktopEngine;
@@ -35,7 +44,7 @@ export function httpOnlyFetch(fetchFunction: (input: string | Request, init?: Re
   };
 }
 
-export const createDesktopEngine: DesktopEngineFactory = ({ userData, accounts, log }) => {
+export const createDesktopEngine: DesktopEngineFactory = ({ userData, accounts, platform, log }) => {
   const engineLog: Logger = (level, message, details) =>
     details === undefined ? log[level](`engine: ${message}`) : log[level](`engine: ${message}`, details);
   return new DuplexEngine({
@@ -48,6 +57,7 @@ export const createDesktopEngine: DesktopEngineFactory = ({ userData, accounts, 
     fetch: httpOnlyFetch(net.fetch),
     openStore: sqliteClientStoreOpener(join(userData, 'stores')),
     accounts,
+    deviceName: desktopDeviceName(platform),
     log: engineLog,
   });
 };

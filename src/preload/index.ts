@@ -28,6 +28,7 @@ const duplexMethods = {
   signIn: true,
   register: true,
   signOut: true,
+  changePassword: true,
   getStatus: true,
   retryNow: true,
   listConversations: true,
@@ -57,6 +58,13 @@ const duplexMethods = {
   setGroupAdds: true,
   block: true,
   unblock: true,
+  updateProfile: true,
+  setProfilePhoto: true,
+  setGroupPhoto: true,
+  getPhoto: true,
+  listDevices: true,
+  signOutDevice: true,
+  signOutOtherDevices: true,
 } as const satisfies Record<InvokeMethod<DuplexApi>, true>;
 
 const desktopMethods = {

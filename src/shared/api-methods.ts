@@ -34,6 +34,9 @@ import type {
   FileDraft,
   MessagePage,
   MessageStatus,
+  PasswordChange,
+  PasswordChangeResult,
+  ProfileChanges,
   StopReason,
 } from './api.ts';
 import type { InvokeMethod } from './desktop-api.ts';
@@ -41,6 +44,7 @@ import {
   chatStateSchema,
   CID_PATTERN,
   conversationKindSchema,
+  deviceSchema,
   fileIdSchema,
   MAX_FILE_NAME_BYTES,
   MAX_MEDIA_DIMENSION,
@@ -51,6 +55,7 @@ import {
   idSchema,
   MAX_FRAME_BYTES,
   MAX_GROUP_MEMBERS,
+  MAX_PHOTO_BYTES,
   MUTED_FOREVER,
   presenceSchema,
   privacySettingsSchema,
@@ -116,6 +121,8 @@ const fileDraft = z.strictObject({
   caption: text,
   replyTo: positiveSeq.optional(),
 }) satisfies z.ZodType<FileDraft>;
+/** A photo the UI made: bytes, no more than the relay takes. */
+const photoBytes = z.instanceof(Uint8Array).refine((bytes) => bytes.length <= MAX_PHOTO_BYTES, `at most ${MAX_PHOTO_BYTES} bytes`);
 
 const signInRequest = z.strictObject({
   relayUrl: shortText.optional(),
@@ -142,23 +149,38 @@ const connectionStatusSchema = z.object({
   stopped: enumOf<StopReason>()(['signed_out', 'update_needed']).nullable(),
 }) satisfies z.ZodType<ConnectionStatus>;
 
+const authFailureSchema = z.object({
+  ok: z.literal(false),
+  code: enumOf<AuthErrorCode>()([
+    'bad_credentials',
+    'taken',
+    'invalid',
+    'registration_closed',
+    'rate_limited',
+    'busy',
+    'account_disabled',
+    'unauthorized',
+    'unreachable',
+    'internal',
+  ]),
+  message: z.string(),
+});
+
 const authResultSchema = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), account: accountSchema }),
-  z.object({
-    ok: z.literal(false),
-    code: enumOf<AuthErrorCode>()([
-      'bad_credentials',
-      'taken',
-      'invalid',
-      'registration_closed',
-      'rate_limited',
-      'busy',
-      'unreachable',
-      'internal',
-    ]),
-    message: z.string(),
-  }),
+  authFailureSchema,
 ]) satisfies z.ZodType<AuthResult>;
+
+const passwordChangeResultSchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true) }),
+  authFailureSchema,
+]) satisfies z.ZodType<PasswordChangeResult>;
+
+const passwordChange = z.strictObject({
+  currentPassword: shortText,
+  newPassword: shortText,
+  signOutOthers: z.boolean(),
+}) satisfies z.ZodType<PasswordChange>;
 
 const chatMessageSchema = z.object({
   conv: idSchema,
@@ -185,6 +207,7 @@ const conversationSummarySchema = z.object({
   kind: conversationKindSchema,
   title: z.string(),
   peerId: idSchema.nullable(),
+  photo: fileIdSchema.nullable(),
   members: z.array(userSchema),
   lastSeq: seqSchema,
   receipts: z.record(z.string(), receiptWatermarksSchema),
@@ -218,6 +241,7 @@ export const duplexMethods = {
   signIn: engine(z.tuple([signInRequest]), authResultSchema),
   register: engine(z.tuple([signInRequest.extend({ displayName: shortText.optional() })]), authResultSchema),
   signOut: engine(none, nothing),
+  changePassword: engine(z.tuple([passwordChange]), passwordChangeResultSchema),
 
   // ---- connection ----
   getStatus: engine(none, connectionStatusSchema),
@@ -258,6 +282,21 @@ export const duplexMethods = {
   setGroupAdds: session(z.tuple([z.enum(GROUP_ADD_POLICIES)]), privacySettingsSchema),
   block: session(z.tuple([idSchema]), privacySettingsSchema),
   unblock: session(z.tuple([idSchema]), privacySettingsSchema),
+
+  // ---- profile ----
+  updateProfile: session(
+    z.tuple([z.strictObject({ displayName: shortText.optional(), about: shortText.optional() }) satisfies z.ZodType<ProfileChanges>]),
+    userSchema,
+  ),
+
+  setProfilePhoto: session(z.tuple([photoBytes.nullable()]), userSchema),
+  setGroupPhoto: session(z.tuple([idSchema, photoBytes.nullable()]), conversationSummarySchema),
+  getPhoto: session(z.tuple([fileIdSchema]), z.string().nullable()),
+
+  // ---- devices ----
+  listDevices: session(none, z.array(deviceSchema)),
+  signOutDevice: session(z.tuple([z.string().max(64)]), z.array(deviceSchema)),
+  signOutOtherDevices: session(none, z.array(deviceSchema)),
 } satisfies MethodTable<DuplexApi>;
 
 export type DuplexMethod = InvokeMethod<DuplexApi>;

@@ -13,6 +13,7 @@ import type {
   ChatState,
   Conversation,
   ConversationKind,
+  Device,
   GroupAddPolicy,
   Presence,
   PrivacySettings,
@@ -119,6 +120,8 @@ export interface ConversationSummary {
   title: string;
   /** For a direct conversation, the other member's user id. */
   peerId: string | null;
+  /** The photo's file id (getPhoto): a group's own, a direct chat's other member's; null for none. */
+  photo: string | null;
   members: User[];
   lastSeq: number;
   receipts: Conversation['receipts'];
@@ -172,14 +175,36 @@ export type AuthErrorCode =
   | 'rate_limited'
   /** The relay is too busy checking passwords right now (503); not this user's fault. */
   | 'busy'
+  /** The operator disabled the account (duplex-relay user disable). */
+  | 'account_disabled'
+  /** The sign-in is no longer valid (a password change from a device signed out meanwhile). */
+  | 'unauthorized'
   | 'unreachable'
   | 'internal';
 
+export type AuthFailure = { ok: false; code: AuthErrorCode; message: string };
+
 /** Sign-in and registration answer with a result, not a rejection, because
  * the UI shows these errors and rejections lose their fields across IPC. */
-export type AuthResult =
-  | { ok: true; account: Account }
-  | { ok: false; code: AuthErrorCode; message: string };
+export type AuthResult = { ok: true; account: Account } | AuthFailure;
+
+/** A password change answers likewise: the form shows each failure
+ * (`bad_credentials` for a wrong current password). */
+export type PasswordChangeResult = { ok: true } | AuthFailure;
+
+/** A change to the user's own profile: absent fields stay as they are. */
+export interface ProfileChanges {
+  displayName?: string;
+  /** "" clears it. */
+  about?: string;
+}
+
+export interface PasswordChange {
+  currentPassword: string;
+  newPassword: string;
+  /** Also sign out every other device. */
+  signOutOthers: boolean;
+}
 
 export interface MessagePage {
   /** Ascending by position in the conversation (stored ones by seq, then the
@@ -191,6 +216,9 @@ export interface MessagePage {
 
 /** Blocked users and who may add the user to groups: the protocol's type. */
 export type { PrivacySettings };
+
+/** One of the user's sign-ins, as the relay lists them: the protocol's type. */
+export type { Device };
 
 export interface GetMessagesOptions {
   /** Return messages strictly older than this seq; absent: the newest. */
@@ -223,6 +251,8 @@ export interface DuplexApi {
   signIn(request: SignInRequest): Promise<AuthResult>;
   register(request: RegisterRequest): Promise<AuthResult>;
   signOut(): Promise<void>;
+  /** Needs the relay; the current password proves it is the user. */
+  changePassword(change: PasswordChange): Promise<PasswordChangeResult>;
 
   // ---- connection ----
   getStatus(): Promise<ConnectionStatus>;
@@ -287,6 +317,25 @@ export interface DuplexApi {
   setGroupAdds(policy: GroupAddPolicy): Promise<PrivacySettings>;
   block(userId: string): Promise<PrivacySettings>;
   unblock(userId: string): Promise<PrivacySettings>;
+
+  // ---- profile ----
+  /** Needs the relay; resolves with the user as they are now (an `account` event follows). */
+  updateProfile(changes: ProfileChanges): Promise<User>;
+
+  /** A JPEG the UI cropped square and shrank (at most 1 MiB); null removes the photo. Resolves with the user. */
+  setProfilePhoto(photo: Uint8Array | null): Promise<User>;
+  /** Likewise for a group the user is a member of. */
+  setGroupPhoto(conv: string, photo: Uint8Array | null): Promise<ConversationSummary>;
+  /** A photo (a user's `photo`, a summary's `photo`) as a data: URL for an img; null when it cannot be read. */
+  getPhoto(fileId: string): Promise<string | null>;
+
+  // ---- devices (these need the relay and reject when it refuses or is unreachable) ----
+  /** The user's sign-ins, oldest first, this one marked `current`. */
+  listDevices(): Promise<Device[]>;
+  /** Signs another device out (its token revoked, its sockets closed); resolves with the devices left. */
+  signOutDevice(deviceId: string): Promise<Device[]>;
+  /** Signs out every device but this one; resolves with the devices left. */
+  signOutOtherDevices(): Promise<Device[]>;
 
   // ---- events ----
   onEvent(listener: (event: DuplexEvent) => void): Unsubscribe;

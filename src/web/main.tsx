@@ -8,6 +8,7 @@ import './zodJitless.ts';
 import { mountApp } from '../renderer/mountApp.tsx';
 import { DuplexEngine } from '../shared/engine/engine.ts';
 import { localStorageAccounts } from './accountStorage.ts';
+import { currentBrowserDeviceName } from './deviceName.ts';
 import { registerServiceWorker } from './registerServiceWorker.ts';
 import { serviceWorkerUpdates } from './serviceWorkerUpdates.ts';
 import { indexedDbClientStoreOpener } from './store/indexeddb-client-store.ts';
@@ -21,6 +22,7 @@ const engine = new DuplexEngine({
   accounts: localStorageAccounts(),
   // The relay that served this page (below a path prefix, if proxied so).
   defaultRelayUrls: [new URL('./', document.baseURI).href],
+  deviceName: currentBrowserDeviceName(),
 });
 
 // The renderer finds the engine where the desktop app's preload puts its

@@ -36,6 +36,7 @@ function conversation(unread: number, seq: number): ConversationSummary {
     kind: 'direct',
     title: 'Alice',
     peerId: alice.id,
+    photo: null,
     members: [alice],
     lastSeq: seq,
     receipts: {},

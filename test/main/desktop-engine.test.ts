@@ -9,7 +9,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { createDesktopEngine, httpOnlyFetch } from '../../src/main/desktop-engine.ts';
+import { createDesktopEngine, desktopDeviceName, httpOnlyFetch } from '../../src/main/desktop-engine.ts';
 import { DuplexEngine } from '../../src/shared/engine/engine.ts';
 import * as double from './electron-double/electron.ts';
 import { recordingLog } from './helpers.ts';
@@ -42,6 +42,7 @@ describe('the desktop engine', () => {
     const engine = createDesktopEngine({
       userData: mkdtempSync(join(tmpdir(), 'duplex-engine-')),
       accounts: { load: () => Promise.resolve(null), save: () => Promise.resolve(), clear: () => Promise.resolve() },
+      platform: 'linux',
       log: recordingLog(),
     });
     expect(engine).toBeInstanceOf(DuplexEngine);
@@ -50,5 +51,13 @@ describe('the desktop engine', () => {
     expect(result).toMatchObject({ ok: false, code: 'unreachable' });
     expect(double.calls).toContainEqual({ api: 'net.fetch', args: ['http://127.0.0.1:9/api/login'] });
     await engine.dispose();
+  });
+});
+
+describe('the device name', () => {
+  it('names the app and the operating system, as the user knows them', () => {
+    expect(desktopDeviceName('linux')).toBe('Duplex on Linux');
+    expect(desktopDeviceName('darwin')).toBe('Duplex on macOS');
+    expect(desktopDeviceName('win32')).toBe('Duplex on Windows');
   });
 });

@@ -60,6 +60,14 @@ const validDuplexCalls: { [M in InvokeMethod<DuplexApi>]: Parameters<DuplexApi[M
   setGroupAdds: ['contacts'],
   block: ['u_bob'],
   unblock: ['u_bob'],
+  changePassword: [{ currentPassword: 'old password', newPassword: 'new password', signOutOthers: true }],
+  updateProfile: [{ displayName: 'Alice Liddell', about: 'Down the rabbit hole' }],
+  setProfilePhoto: [new Uint8Array([0xff, 0xd8, 0xff, 0xd9])],
+  setGroupPhoto: [CONV, null],
+  getPhoto: ['A'.repeat(24)],
+  listDevices: [],
+  signOutDevice: ['3f9a0c6e21b84d07'],
+  signOutOtherDevices: [],
 };
 
 /** Argument lists the main process must refuse: wrong types, missing or

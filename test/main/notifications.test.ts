@@ -35,6 +35,7 @@ function conversation(fields: Partial<ConversationSummary> = {}): ConversationSu
     kind: 'direct',
     title: 'Alice',
     peerId: alice.id,
+    photo: null,
     members: [me, alice],
     lastSeq: 1,
     receipts: {},

@@ -30,7 +30,8 @@ describe('usage', () => {
       ].map((args) => runInProcess(args)),
     );
     for (const result of [top, user, ...commands]) expect(result?.code).toBe(0);
-    for (const command of ['serve', 'user create USERNAME', 'user reset-password USERNAME', 'sessions list [USERNAME]',
+    for (const command of ['serve', 'user create USERNAME', 'user reset-password USERNAME', 'user list', 'user disable USERNAME',
+      'user enable USERNAME', 'sessions list [USERNAME]',
       'sessions revoke [ID]', 'registration open', 'registration close', 'registration status', 'backup FILE',
       'updates publish DIST_DIR', '--updates-dir DIR']) {
       expect(top?.stdout).toContain(command);
@@ -144,7 +145,7 @@ describe('beside a running relay', () => {
     const listed = await cli(['sessions', 'list', alice.user.username]);
     expect(listed.code).toBe(0);
     const lines = listed.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^SESSION +USER +SIGNED IN +LAST USED$/);
+    expect(lines[0]).toMatch(/^SESSION +USER +SIGNED IN +LAST USED +ADDRESS +DEVICE$/);
     expect(lines).toHaveLength(3);
     const ids = lines.slice(1).map((line) => line.split(/ +/));
     for (const [id, username, signedIn, lastUsed] of ids) {
@@ -202,6 +203,34 @@ describe('beside a running relay', () => {
     const password = /^password: (\S+) /m.exec(generated.stdout)?.[1] as string;
     expect((await login(dave.user.username, password)).status).toBe(200);
     expect((await quick(['user', 'reset-password', 'nobody_here'])).code).toBe(1);
+  });
+
+  test('user list, disable and enable: a disabled account is signed out everywhere and cannot sign in until enabled', async () => {
+    const erin = await register(relay.url, uniqueName('erin'), 'Erin Example');
+    const [socket] = await TestClient.signIn(relay.wsUrl, erin.token);
+    const listed = await quick(['user', 'list']);
+    expect(listed.code).toBe(0);
+    const lines = listed.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^USER +CREATED +LAST SEEN +SESSIONS +STATUS +DISPLAY NAME$/);
+    expect(lines.find((line) => line.startsWith(erin.user.username))).toMatch(/ 1 +active +Erin Example$/);
+
+    const since = Date.now();
+    const disabled = await cli(['user', 'disable', erin.user.username]);
+    expect(disabled.code).toBe(0);
+    expect(disabled.stdout).toContain(`disabled ${erin.user.username}; 1 session(s) revoked`);
+    expect(await closedWithin(socket, since)).toBeLessThan(5_000);
+    const refused = await login(erin.user.username, 'correct horse battery');
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('account_disabled');
+    // A wrong password is told nothing more than for anyone else.
+    expect((await login(erin.user.username, 'not the password')).status).toBe(401);
+    expect((await quick(['user', 'list'])).stdout).toMatch(new RegExp(`${erin.user.username} .* 0 +disabled +Erin Example`));
+
+    expect((await quick(['user', 'enable', erin.user.username])).stdout).toBe(`enabled ${erin.user.username}\n`);
+    const again = await login(erin.user.username, 'correct horse battery');
+    expect(again.status).toBe(200);
+    expect(again.body.user).toEqual(erin.user);
+    expect((await quick(['user', 'disable', 'nobody_here'])).code).toBe(1);
   });
 
   test('registration close and open take effect at once in the running relay, and status says why', async () => {

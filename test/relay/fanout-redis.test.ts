@@ -55,12 +55,15 @@ describe('Redis fan-out', () => {
     const fanout = new RedisFanout(link, log);
     const got: FanoutEvent[] = [];
     await fanout.subscribe('alice', (event) => got.push(event));
-    for (const text of ['not json', '{"node":"x"}', '{"node":"x","event":{"kind":"frame","text":5}}', '{"node":"x","event":{"kind":"nuke"}}']) {
+    for (const text of ['not json', '{"node":"x"}', '{"node":"x","event":{"kind":"frame","text":5}}', '{"node":"x","event":{"kind":"nuke"}}', '{"node":"x","event":{"kind":"revoke","tokenHash":"h","reason":7}}']) {
       await link.commands.publish(link.key('user', 'alice'), text);
     }
+    // A revoke with its reason (a password change, a sign-out from another device) comes through whole.
+    const revoke: FanoutEvent = { kind: 'revoke', tokenHash: 'h', reason: 'password changed' };
+    await link.commands.publish(link.key('user', 'alice'), JSON.stringify({ node: 'other', event: revoke }));
     await link.commands.publish(link.key('user', 'alice'), JSON.stringify({ node: 'other', event: frame('good') }));
-    await until(() => got.length > 0);
-    expect(got).toEqual([frame('good')]);
+    await until(() => got.length > 1);
+    expect(got).toEqual([revoke, frame('good')]);
     await fanout.close();
     await link.close();
   });

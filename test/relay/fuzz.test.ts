@@ -45,7 +45,7 @@ afterAll(async () => {
 
 const CLIENT_TYPES = [
   'hello', 'send', 'receipt', 'typing', 'create', 'add', 'leave', 'rename', 'history', 'users', 'ping',
-  'block', 'unblock', 'privacy',
+  'block', 'unblock', 'privacy', 'devices', 'sign_out',
 ] as const;
 
 /** Valid frames of every type, with values near the edges. */
@@ -79,6 +79,9 @@ function validFrames(): fc.Arbitrary<Record<string, unknown>> {
     fc.record({ t: fc.constant('ping'), rid: fc.option(rid, { nil: undefined }) }),
     fc.record({ t: fc.constantFrom('block', 'unblock'), rid, user }),
     fc.record({ t: fc.constant('privacy'), rid, groupAdds: fc.option(fc.constantFrom('everyone', 'contacts', 'nobody', 'friends'), { nil: undefined }) }),
+    fc.record({ t: fc.constant('devices'), rid }),
+    fc.record({ t: fc.constant('sign_out'), rid, device: fc.string({ maxLength: 70 }) }),
+    fc.record({ t: fc.constant('sign_out'), rid, others: fc.constantFrom(true, false) }),
   );
 }
 

@@ -1,8 +1,9 @@
 // `duplex-relay migrate`: a SQLite relay's data copied into PostgreSQL reads
 // back the same through the RelayStore interface (users, sign-ins,
 // conversations with members in joining order and receipts, messages with a
-// file, changes to messages, blocks in order, settings, presence), with the
-// counts checked; and
+// file, changes to messages, blocks in order, settings, presence, the
+// accounts' devices, profiles, photos and disabled users), with the counts
+// checked; and
 // the refusals: a running relay, a target that holds data, missing flags.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -39,7 +40,7 @@ async function fillSqlite(store: RelayStore): Promise<string[]> {
     users.push(user);
   }
   const [alice, bob, carol, dave] = users as [typeof users[0], typeof users[0], typeof users[0], typeof users[0]];
-  await store.addToken('token-a', alice.id, 2_000);
+  await store.addToken('token-a', alice.id, 2_000, { name: 'Duplex on Linux', address: '192.0.2.7' });
   await store.addToken('token-b', bob.id, 2_001);
   const direct = (await store.openDirect(alice.id, bob.id, 3_000)).conversation.id;
   // Joining order differs from id and name order: dave before carol.
@@ -71,6 +72,14 @@ async function fillSqlite(store: RelayStore): Promise<string[]> {
   await store.setGroupAdds(dave.id, 'contacts');
   await store.setLastSeen([alice.id], 6_000);
   await store.setRegistration('closed', 7_000);
+  // Photos: users and files reference each other, which the copy's order has to live with.
+  await store.createFile({ id: 'file00000000000000000002', uploaderId: alice.id, name: 'me.jpg', mime: 'image/jpeg', size: 5 }, 7_001);
+  await store.finishFile('file00000000000000000002', 'cd'.repeat(32), 7_002);
+  await store.updateProfile(alice.id, { about: 'at the office', photo: 'file00000000000000000002' });
+  await store.createFile({ id: 'file00000000000000000003', uploaderId: bob.id, name: 'team.png', mime: 'image/png', size: 7 }, 7_003);
+  await store.finishFile('file00000000000000000003', 'ef'.repeat(32), 7_004);
+  await store.setConversationPhoto(group.id, 'file00000000000000000003');
+  await store.setUserDisabled(dave.id, 7_005);
   return users.map((user) => user.id);
 }
 
@@ -92,6 +101,11 @@ async function snapshot(store: RelayStore, userIds: string[]) {
     registration: await store.registrationSetting(),
     file: await store.fileRecord('file00000000000000000001'),
     totals: await store.fileTotals(),
+    accounts: await store.listUsers(),
+    // Carol shares the group with Alice: she may read Alice's photo.
+    photoReadable: await store.mayReadFile('file00000000000000000002', userIds[2] as string),
+    // Photos are in use: never swept.
+    expired: await store.expiredFiles(10_000, 10),
   };
 }
 
@@ -104,13 +118,17 @@ test('copies every table, verified, and the PostgreSQL store reads what the SQLi
   const result = await runInProcess(['migrate', '--from', dataDir, '--database-url', database.url]);
   expect(result).toMatchObject({ code: 0, stderr: '' });
   expect(result.stdout).toMatch(/rows per table, the same on both sides/);
-  for (const [table, rows] of [['users', 4], ['tokens', 2], ['conversations', 2], ['members', 6], ['messages', 5], ['files', 1], ['blocks', 2], ['settings', 1]] as const) {
+  for (const [table, rows] of [['users', 4], ['tokens', 2], ['conversations', 2], ['members', 6], ['messages', 5], ['files', 3], ['blocks', 2], ['settings', 1]] as const) {
     expect(result.stdout).toMatch(new RegExp(`\\n  ${table} +${rows}\\n`));
   }
 
   const postgres = await openPostgresStore(database.url, 'operator');
   toClose.push(postgres);
   expect(await snapshot(postgres, userIds)).toEqual(before);
+  expect(before).toMatchObject({ alice: { about: 'at the office', photo: 'file00000000000000000002' }, photoReadable: true, expired: [] });
+  expect(before.tokens[0]).toMatchObject({ name: 'Duplex on Linux', address: '192.0.2.7' });
+  expect(before.accounts.find((record) => record.user.username === 'dave')).toMatchObject({ disabledAt: 7_005, signIns: 0 });
+  expect(before.perUser[1]?.conversations.find((conv) => conv.kind === 'group')).toMatchObject({ photo: 'file00000000000000000003' });
   // The copy goes on as a log: the next message of the direct conversation is seq 5.
   const direct = before.perUser[0]?.conversations.find((conv) => conv.kind === 'direct')?.id ?? '';
   const [next] = await postgres.appendMessages([{ sender: userIds[0] as string, conv: direct, cid: 'c6', body: 'after' }], () => null, 8_000);

@@ -53,7 +53,7 @@ export function runRelayStoreContract(name: string, createStore: () => Promise<S
         const alice = await user('alice', 'Alice');
         expect(alice).toEqual({ id: expect.any(String), username: 'alice', displayName: 'Alice' });
         expect(await store.createUser({ username: 'alice', displayName: 'Other', passwordHash: 'x' }, T0)).toBeNull();
-        expect(await store.userByUsername('alice')).toEqual({ ...alice, passwordHash: 'hash-of-alice' });
+        expect(await store.userByUsername('alice')).toEqual({ ...alice, passwordHash: 'hash-of-alice', disabled: false });
         expect(await store.userByUsername('nobody')).toBeUndefined();
       });
 
@@ -88,14 +88,43 @@ export function runRelayStoreContract(name: string, createStore: () => Promise<S
         expect(await store.searchUsers('\\', asker.id, 20)).toEqual([]);
       });
 
+      test('changes a profile: only the fields given, "" clears the about line, search follows the new name', async () => {
+        const alice = await user('alice', 'Alice');
+        const asker = await user('asker');
+        const profile = async (changes: Parameters<RelayStore['updateProfile']>[1]) => (await store.updateProfile(alice.id, changes))?.user;
+        expect(await profile({ displayName: 'Zoë', about: 'Hiking' })).toEqual({ ...alice, displayName: 'Zoë', about: 'Hiking' });
+        expect(await profile({ displayName: 'Zoë B.' })).toEqual({ ...alice, displayName: 'Zoë B.', about: 'Hiking' });
+        expect(await profile({ about: '' })).toEqual({ ...alice, displayName: 'Zoë B.' });
+        expect(await profile({})).toEqual({ ...alice, displayName: 'Zoë B.' });
+        expect(await store.updateProfile('unknown', { about: 'x' })).toBeUndefined();
+        await store.updateProfile(alice.id, { about: 'Back' });
+        const changed = { ...alice, displayName: 'Zoë B.', about: 'Back' };
+        expect(await store.searchUsers('ZOË', asker.id, 20)).toEqual([changed]);
+        expect(await store.usersByIds([alice.id])).toEqual([changed]);
+        const { conversation } = await store.openDirect(asker.id, alice.id, T0);
+        expect(conversation.members).toEqual([asker, changed]);
+      });
+
       test('stores, resolves and revokes token hashes', async () => {
         const alice = await user('alice');
         await store.addToken('token-hash', alice.id, T0);
-        expect(await store.tokenOwner('token-hash')).toEqual({ user: alice, lastUsedAt: T0 });
+        expect(await store.tokenOwner('token-hash')).toEqual({ user: alice, lastUsedAt: T0, address: '' });
         expect(await store.tokenOwner('other')).toBeUndefined();
         expect(await store.revokeToken('token-hash')).toBe(alice.id);
         expect(await store.tokenOwner('token-hash')).toBeUndefined();
         expect(await store.revokeToken('token-hash')).toBeUndefined();
+      });
+
+      test('keeps the device a token was made for, and the address it was last used from', async () => {
+        const alice = await user('alice');
+        await store.addToken('laptop', alice.id, T0, { name: 'Duplex on Linux', address: '192.0.2.1' });
+        expect(await store.tokenOwner('laptop')).toEqual({ user: alice, lastUsedAt: T0, address: '192.0.2.1' });
+        await store.setTokenAddress('laptop', '2001:db8::7');
+        await store.setTokenAddress('unknown', '2001:db8::7');
+        expect((await store.tokenOwner('laptop'))?.address).toBe('2001:db8::7');
+        expect(await store.listTokens(alice.id)).toEqual([
+          { tokenHash: 'laptop', user: alice, createdAt: T0, lastUsedAt: T0, name: 'Duplex on Linux', address: '2001:db8::7' },
+        ]);
       });
 
       test('marks tokens used, only those last used before the given time', async () => {
@@ -125,10 +154,11 @@ export function runRelayStoreContract(name: string, createStore: () => Promise<S
         await store.addToken('b-1', bob.id, T0 + 2);
         await store.addToken('a-1', alice.id, T0 + 1);
         await store.addToken('a-2', alice.id, T0 + 3);
+        const unnamed = { name: '', address: '' };
         expect(await store.listTokens()).toEqual([
-          { tokenHash: 'a-1', user: alice, createdAt: T0 + 1, lastUsedAt: T0 + 1 },
-          { tokenHash: 'b-1', user: bob, createdAt: T0 + 2, lastUsedAt: T0 + 2 },
-          { tokenHash: 'a-2', user: alice, createdAt: T0 + 3, lastUsedAt: T0 + 3 },
+          { tokenHash: 'a-1', user: alice, createdAt: T0 + 1, lastUsedAt: T0 + 1, ...unnamed },
+          { tokenHash: 'b-1', user: bob, createdAt: T0 + 2, lastUsedAt: T0 + 2, ...unnamed },
+          { tokenHash: 'a-2', user: alice, createdAt: T0 + 3, lastUsedAt: T0 + 3, ...unnamed },
         ]);
         expect((await store.listTokens(alice.id)).map((token) => token.tokenHash)).toEqual(['a-1', 'a-2']);
         expect(await store.listTokens('unknown')).toEqual([]);
@@ -151,10 +181,41 @@ export function runRelayStoreContract(name: string, createStore: () => Promise<S
         const bob = await user('bob');
         await store.addToken('a-1', alice.id, T0);
         await store.addToken('b-1', bob.id, T0);
-        expect(await store.replacePassword(alice.id, 'new-hash')).toBe(1);
+        expect(await store.replacePassword(alice.id, 'new-hash', 'all')).toEqual(['a-1']);
         expect((await store.userByUsername('alice'))?.passwordHash).toBe('new-hash');
         expect((await store.userByUsername('bob'))?.passwordHash).toBe('hash-of-bob');
         expect(await store.existingTokens(['a-1', 'b-1'])).toEqual(new Set(['b-1']));
+      });
+
+      test('a password changed by its user keeps every sign-in, or only the one that changed it', async () => {
+        const alice = await user('alice');
+        const bob = await user('bob');
+        for (const hash of ['a-1', 'a-2', 'a-3']) await store.addToken(hash, alice.id, T0);
+        await store.addToken('b-1', bob.id, T0);
+        expect(await store.replacePassword(alice.id, 'second', 'none')).toEqual([]);
+        expect((await store.userByUsername('alice'))?.passwordHash).toBe('second');
+        expect((await store.replacePassword(alice.id, 'third', { allBut: 'a-2' })).sort()).toEqual(['a-1', 'a-3']);
+        expect((await store.userByUsername('alice'))?.passwordHash).toBe('third');
+        expect(await store.existingTokens(['a-1', 'a-2', 'a-3', 'b-1'])).toEqual(new Set(['a-2', 'b-1']));
+      });
+
+      test('lists users by username; disabling one ends their sign-ins, enabling keeps none', async () => {
+        const bob = await user('bob', 'Bob');
+        const alice = await user('alice', 'Alice');
+        await store.addToken('a-1', alice.id, T0);
+        await store.addToken('b-1', bob.id, T0);
+        await store.setLastSeen([bob.id], T0 + 5);
+        expect(await store.listUsers()).toEqual([
+          { user: alice, createdAt: T0, disabledAt: null, lastSeen: null, signIns: 1 },
+          { user: bob, createdAt: T0, disabledAt: null, lastSeen: T0 + 5, signIns: 1 },
+        ]);
+        expect(await store.setUserDisabled(alice.id, T0 + 9)).toEqual({ found: true, revoked: 1 });
+        expect((await store.userByUsername('alice'))?.disabled).toBe(true);
+        expect(await store.existingTokens(['a-1', 'b-1'])).toEqual(new Set(['b-1']));
+        expect((await store.listUsers())[0]).toMatchObject({ disabledAt: T0 + 9, signIns: 0 });
+        expect(await store.setUserDisabled(alice.id, null)).toEqual({ found: true, revoked: 0 });
+        expect((await store.userByUsername('alice'))?.disabled).toBe(false);
+        expect(await store.setUserDisabled('unknown', T0)).toEqual({ found: false, revoked: 0 });
       });
 
       test('stores the registration mode, last write wins', async () => {
@@ -960,6 +1021,38 @@ export function runRelayStoreContract(name: string, createStore: () => Promise<S
         const [deleted] = await store.appendMessages([change(alice, ab, 'c-del', 'delete', 1)], acceptAll, T0);
         expect(deleted?.kind === 'stored' && deleted.unreferencedFile).toBeFalsy();
         expect(await store.mayReadFile(id, carol.id)).toBe(true);
+      });
+
+      test('photos: a user’s for everyone sharing a conversation with them, a group’s for its members; replacing one tells which', async () => {
+        const alice = await user('alice');
+        const bob = await user('bob');
+        const carol = await user('carol');
+        const stranger = await user('stranger');
+        await store.openDirect(alice.id, bob.id, T0);
+        const group = await store.createGroup(bob.id, 'g', [carol.id], T0);
+        const first = await finishedFile(alice, 1);
+        expect(await store.updateProfile(alice.id, { photo: first })).toEqual({ user: { ...alice, photo: first }, replacedPhoto: null });
+        expect((await store.usersByIds([alice.id]))[0]?.photo).toBe(first);
+        for (const reader of [alice, bob]) expect(await store.mayReadFile(first, reader.id)).toBe(true);
+        for (const outsider of [carol, stranger]) expect(await store.mayReadFile(first, outsider.id)).toBe(false);
+        // A photo is not swept and not deleted while it is one.
+        expect(await store.expiredFiles(T0 + 10, 10)).toEqual([]);
+        expect(await store.deleteFile(first)).toBe(false);
+
+        const second = await finishedFile(alice, 2);
+        expect(await store.updateProfile(alice.id, { about: 'x', photo: second })).toMatchObject({ replacedPhoto: first });
+        expect(await store.updateProfile(alice.id, { about: 'y' })).toMatchObject({ user: { photo: second }, replacedPhoto: null });
+        expect(await store.deleteFile(first)).toBe(true);
+        expect(await store.updateProfile(alice.id, { photo: null })).toEqual({ user: { ...alice, about: 'y' }, replacedPhoto: second });
+
+        const groupPhoto = await finishedFile(bob, 3);
+        const set = await store.setConversationPhoto(group.id, groupPhoto);
+        expect(set).toEqual({ conversation: { ...group, photo: groupPhoto }, replacedPhoto: null });
+        expect((await store.conversationsOf(carol.id))[0]?.photo).toBe(groupPhoto);
+        expect(await store.mayReadFile(groupPhoto, carol.id)).toBe(true);
+        expect(await store.mayReadFile(groupPhoto, alice.id)).toBe(false);
+        expect(await store.deleteFile(groupPhoto)).toBe(false);
+        expect(await store.setConversationPhoto(group.id, null)).toEqual({ conversation: group, replacedPhoto: groupPhoto });
       });
 
       test('expired files: unfinished or unreferenced, created before the cutoff; a carried file is never deleted', async () => {

@@ -22,6 +22,10 @@ import type {
   MessagePage,
   MessageRef,
   PrivacySettings,
+  Device,
+  PasswordChange,
+  PasswordChangeResult,
+  ProfileChanges,
   RegisterRequest,
   Account,
   SignInRequest,
@@ -59,6 +63,7 @@ export function makeDirect(me: User, peer: User, fields: Partial<ConversationSum
     kind: 'direct',
     title: peer.displayName,
     peerId: peer.id,
+    photo: peer.photo ?? null,
     members: [me, peer],
     lastSeq: 0,
     receipts: {},
@@ -73,7 +78,7 @@ export function makeDirect(me: User, peer: User, fields: Partial<ConversationSum
 }
 
 export function makeGroup(id: string, title: string, members: User[], fields: Partial<ConversationSummary> = {}): ConversationSummary {
-  return { ...makeDirect(members[0]!, members[1]!), id, kind: 'group', title, peerId: null, members, ...fields };
+  return { ...makeDirect(members[0]!, members[1]!), id, kind: 'group', title, peerId: null, photo: null, members, ...fields };
 }
 
 /** Calls or answers off the method table since the last test. The store
@@ -184,6 +189,16 @@ export class FakeDuplexApi implements DuplexApi {
   signOut = async () => {
     this.record('signOut');
     this.account = null;
+  };
+  /** The current password the fake accepts. */
+  password = 'correct horse battery';
+
+  changePassword = async (change: PasswordChange): Promise<PasswordChangeResult> => {
+    this.record('changePassword', change);
+    if (change.currentPassword !== this.password) return { ok: false, code: 'bad_credentials', message: 'the current password is wrong' };
+    this.password = change.newPassword;
+    if (change.signOutOthers) this.devices = this.devices.filter((device) => device.current);
+    return { ok: true };
   };
   getStatus = async () => this.status;
   retryNow = async () => this.record('retryNow');
@@ -364,6 +379,60 @@ export class FakeDuplexApi implements DuplexApi {
   unblock = async (userId: string) => {
     this.record('unblock', userId);
     return this.changePrivacy({ ...this.privacy, blocked: this.privacy.blocked.filter((u) => u.id !== userId) });
+  };
+
+  /** Like the engine: the answer, then an `account` event with the new profile. */
+  updateProfile = async (changes: ProfileChanges) => {
+    this.record('updateProfile', changes);
+    const current = this.account!.user;
+    const user: User = { ...current, displayName: changes.displayName ?? current.displayName };
+    const about = changes.about ?? current.about;
+    if (about) user.about = about;
+    else delete user.about;
+    this.account = { ...this.account!, user };
+    this.emit({ type: 'account', account: this.account });
+    return user;
+  };
+
+  /** Photos by file id, as data: URLs. */
+  photos = new Map<string, string>();
+
+  setProfilePhoto = async (photo: Uint8Array | null) => {
+    this.record('setProfilePhoto', photo);
+    const id = photo === null ? undefined : `photo${String(this.photos.size).padStart(19, '0')}`;
+    if (id) this.photos.set(id, 'data:image/jpeg;base64,/9j/2Q==');
+    const { photo: _, ...rest } = this.account!.user;
+    const user: User = id ? { ...rest, photo: id } : rest;
+    this.account = { ...this.account!, user };
+    this.emit({ type: 'account', account: this.account });
+    return user;
+  };
+
+  setGroupPhoto = async (conv: string, photo: Uint8Array | null) => {
+    this.record('setGroupPhoto', conv, photo);
+    return this.conversations.get(conv)!;
+  };
+
+  getPhoto = async (fileId: string) => this.photos.get(fileId) ?? null;
+
+  /** The signed-in user's devices, this one first. */
+  devices: Device[] = [
+    { id: 'aaaaaaaaaaaaaaaa', name: 'Chromium on Linux', createdAt: 1, lastActiveAt: 2, address: '127.0.0.1', current: true },
+    { id: 'bbbbbbbbbbbbbbbb', name: 'Duplex on Linux', createdAt: 3, lastActiveAt: 4, address: '10.0.0.2', current: false },
+  ];
+
+  listDevices = async () => this.devices;
+
+  signOutDevice = async (deviceId: string) => {
+    this.record('signOutDevice', deviceId);
+    this.devices = this.devices.filter((device) => device.id !== deviceId);
+    return this.devices;
+  };
+
+  signOutOtherDevices = async () => {
+    this.record('signOutOtherDevices');
+    this.devices = this.devices.filter((device) => device.current);
+    return this.devices;
   };
 
   onEvent = (listener: (event: DuplexEvent) => void) => {

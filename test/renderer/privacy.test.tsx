@@ -46,7 +46,7 @@ describe('privacy', () => {
     expect(within(blocked).getAllByRole('listitem')).toHaveLength(2);
     await user.click(within(blocked).getByRole('button', { name: `Unblock ${bob.displayName}` }));
     expect(api.callsOf('unblock')).toEqual([[bob.id]]);
-    await waitFor(() => expect(within(dialog).getAllByRole('listitem')).toHaveLength(1));
+    await waitFor(() => expect(within(blocked).getAllByRole('listitem')).toHaveLength(1));
   });
 
   it('says so when a change fails, and keeps what the relay has', async () => {

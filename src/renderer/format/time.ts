@@ -33,9 +33,19 @@ export function formatDayLabel(ts: number, now = Date.now()): string {
 }
 
 export function formatLastSeen(ts: number, now = Date.now()): string {
+  return `last seen ${formatDayAndTime(ts, now)}`;
+}
+
+/** A device in the account's list of devices. */
+export function formatLastActive(ts: number, now = Date.now()): string {
+  return `Last active ${formatDayAndTime(ts, now)}`;
+}
+
+/** "today at 14:02", "yesterday at 09:15", "04/12/2026 at 18:30". */
+function formatDayAndTime(ts: number, now: number): string {
   const days = differenceInCalendarDays(now, ts);
   const time = clock.format(ts);
-  if (days <= 0) return `last seen today at ${time}`;
-  if (days === 1) return `last seen yesterday at ${time}`;
-  return `last seen ${shortDate.format(ts)} at ${time}`;
+  if (days <= 0) return `today at ${time}`;
+  if (days === 1) return `yesterday at ${time}`;
+  return `${shortDate.format(ts)} at ${time}`;
 }

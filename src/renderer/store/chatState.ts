@@ -12,7 +12,11 @@ import type {
   ConnectionStatus,
   ConversationSummary,
   FileDraft,
+  Device,
+  PasswordChange,
+  PasswordChangeResult,
   PrivacySettings,
+  ProfileChanges,
   RegisterRequest,
   Account,
   SignInRequest,
@@ -76,6 +80,8 @@ export interface ChatData {
   privacy: PrivacySettings | null;
   /** How far each queued file's upload got, by message cid. */
   uploads: ReadonlyMap<string, UploadProgress>;
+  /** Photos loaded so far, by file id, as data: URLs; null for one that cannot be read. */
+  photos: ReadonlyMap<string, string | null>;
   unreadMarker: UnreadMarker | null;
   replyTarget: ChatMessage | null;
   /** The user's own message shown in the composer for editing. */
@@ -143,6 +149,19 @@ export interface ChatActions {
   setGroupAdds(policy: GroupAddPolicy): Promise<void>;
   blockUser(userId: string): Promise<void>;
   unblockUser(userId: string): Promise<void>;
+  /** Loads a photo into `photos` once; a failure (offline) is tried again by the next call. */
+  loadPhoto(fileId: string): void;
+  /** A JPEG made by cropPhoto, or null to remove the photo; rejects like updateProfile. */
+  setProfilePhoto(photo: Uint8Array | null): Promise<void>;
+  setGroupPhoto(conv: string, photo: Uint8Array | null): Promise<void>;
+  /** Rejects when the relay refuses or cannot be reached; the new profile arrives as an `account` event. */
+  updateProfile(changes: ProfileChanges): Promise<void>;
+  /** Answers with a result, like signIn, for the form to show each failure. */
+  changePassword(change: PasswordChange): Promise<PasswordChangeResult>;
+  /** Devices: these need the relay and reject when it refuses or cannot be reached. */
+  listDevices(): Promise<Device[]>;
+  signOutDevice(deviceId: string): Promise<Device[]>;
+  signOutOtherDevices(): Promise<Device[]>;
   updateDesktopSettings(patch: DesktopSettingsPatch): void;
   checkForUpdates(): void;
   downloadUpdate(): void;
@@ -178,6 +197,7 @@ export function accountData(): Omit<
     uploads: new Map(),
     presence: new Map(),
     privacy: null,
+    photos: new Map(),
     unreadMarker: null,
     replyTarget: null,
     editTarget: null,

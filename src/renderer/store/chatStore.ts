@@ -8,6 +8,7 @@
 // message actions), changes to messages (messageChangesSlice.ts: edit,
 // react, delete for everyone, forward), presence (presenceSlice.ts), privacy
 // (privacySlice.ts), pin/archive/mute (chatListSlice.ts), files (filesSlice.ts),
+// the account's own settings (accountSlice.ts),
 // the desktop app's extras (desktopSlice.ts) and the app's own updates
 // (updatesSlice.ts); the account, its snapshot, conversations and dialogs
 // are here. The state's types are in chatState.ts.
@@ -32,6 +33,7 @@ import { filesSlice } from './filesSlice.ts';
 import { messagesSlice } from './messagesSlice.ts';
 import { presenceSlice } from './presenceSlice.ts';
 import { privacySlice } from './privacySlice.ts';
+import { accountSlice } from './accountSlice.ts';
 import { updatesSlice } from './updatesSlice.ts';
 import { selectVisibleConversations } from './selectors.ts';
 
@@ -51,6 +53,7 @@ export function createChatStore(api: DuplexApi, desktop: DesktopApi | null, upda
     const privacyPart = privacySlice(api, set);
     const chatListPart = chatListSlice(api, set);
     const filesPart = filesSlice(api, desktop, get, set);
+    const accountPart = accountSlice(api, set, get);
     const desktopPart = desktopSlice(desktop, store);
     const updatesPart = updatesSlice(updates, set);
 
@@ -237,6 +240,7 @@ export function createChatStore(api: DuplexApi, desktop: DesktopApi | null, upda
       ...privacyPart.actions,
       ...chatListPart.actions,
       ...filesPart.actions,
+      ...accountPart.actions,
       ...desktopPart.actions,
       ...updatesPart.actions,
     };

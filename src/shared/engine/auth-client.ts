@@ -5,7 +5,10 @@
 import type { AuthErrorCode } from '../api.ts';
 import {
   authResponseSchema,
+  deviceNameSchema,
   httpErrorBodySchema,
+  type PasswordChangeRequest,
+  passwordChangeRequestSchema,
   registerRequestSchema,
   type User,
   describeIssues,
@@ -13,13 +16,18 @@ import {
 
 export type FetchFunction = typeof fetch;
 
-export type AuthOutcome =
-  | { ok: true; user: User; token: string; relayUrl: string }
-  | { ok: false; code: AuthErrorCode; message: string };
+export type AuthFailure = { ok: false; code: AuthErrorCode; message: string };
+
+export type AuthOutcome = { ok: true; user: User; token: string; relayUrl: string } | AuthFailure;
+
+/** A call that answers nothing but whether it worked. */
+export type Outcome = { ok: true } | AuthFailure;
 
 export interface Credentials {
   username: string;
   password: string;
+  /** The name of this device in the user's list of devices ("Duplex on Linux"). */
+  device?: string;
 }
 
 const PASSED_THROUGH_CODES: ReadonlySet<string> = new Set<AuthErrorCode>([
@@ -29,6 +37,8 @@ const PASSED_THROUGH_CODES: ReadonlySet<string> = new Set<AuthErrorCode>([
   'registration_closed',
   'rate_limited',
   'busy',
+  'account_disabled',
+  'unauthorized',
 ]);
 
 export class AuthClient {
@@ -42,11 +52,11 @@ export class AuthClient {
 
   /** Tries each relay in turn until one answers. */
   signIn(relayUrls: readonly string[], credentials: Credentials): Promise<AuthOutcome> {
-    return this.firstAnswer(relayUrls, '/api/login', credentials);
+    return this.firstAnswer(relayUrls, '/api/login', { ...credentials, device: checkedDeviceName(credentials.device) });
   }
 
   register(relayUrls: readonly string[], request: Credentials & { displayName?: string }): Promise<AuthOutcome> {
-    const checked = registerRequestSchema.safeParse(request);
+    const checked = registerRequestSchema.safeParse({ ...request, device: checkedDeviceName(request.device) });
     if (!checked.success) return Promise.resolve({ ok: false, code: 'invalid', message: describeIssues(checked.error) });
     return this.firstAnswer(relayUrls, '/api/register', checked.data);
   }
@@ -75,7 +85,7 @@ export class AuthClient {
     try {
       response = await this.post(relayUrl, path, body);
     } catch {
-      return { ok: false, code: 'unreachable', message: `Cannot reach the relay at ${relayUrl}` };
+      return unreachable(relayUrl);
     }
     const payload: unknown = await response.json().catch(() => undefined);
     if (response.ok) {
@@ -83,15 +93,21 @@ export class AuthClient {
       if (parsed.success) return { ok: true, user: parsed.data.user, token: parsed.data.token, relayUrl };
       return { ok: false, code: 'internal', message: 'The relay sent an answer this app does not understand' };
     }
-    const error = httpErrorBodySchema.safeParse(payload);
-    if (!error.success) return { ok: false, code: 'internal', message: `The relay answered HTTP ${response.status}` };
-    const { code, message } = error.data.error;
-    if (code === 'rate_limited' || code === 'busy') {
-      const retryAfter = response.headers.get('Retry-After');
-      const wait = retryAfter ? ` Try again in ${retryAfter} s.` : '';
-      return { ok: false, code, message: `${code === 'busy' ? 'The relay is busy.' : 'Too many attempts.'}${wait}` };
+    return failureOf(response, payload);
+  }
+
+  /** Changes the password of the signed-in user (docs/protocol.md, "Changing the password"). */
+  async changePassword(relayUrl: string, token: string, request: PasswordChangeRequest): Promise<Outcome> {
+    const checked = passwordChangeRequestSchema.safeParse(request);
+    if (!checked.success) return { ok: false, code: 'invalid', message: describeIssues(checked.error) };
+    let response: Response;
+    try {
+      response = await this.post(relayUrl, '/api/password', checked.data, token);
+    } catch {
+      return unreachable(relayUrl);
     }
-    return { ok: false, code: PASSED_THROUGH_CODES.has(code) ? (code as AuthErrorCode) : 'internal', message };
+    if (response.ok) return { ok: true };
+    return failureOf(response, await response.json().catch(() => undefined));
   }
 
   private post(relayUrl: string, path: string, body: object | undefined, token?: string): Promise<Response> {
@@ -108,4 +124,28 @@ export class AuthClient {
       signal: AbortSignal.timeout(this.timeoutMs),
     });
   }
+}
+
+/** The device name as the relay takes it; a host's name it would refuse (too
+ * long, say) is left out rather than fail the sign-in. */
+function checkedDeviceName(name: string | undefined): string | undefined {
+  const checked = deviceNameSchema.safeParse(name);
+  return checked.success ? checked.data : undefined;
+}
+
+function unreachable(relayUrl: string): AuthFailure {
+  return { ok: false, code: 'unreachable', message: `Cannot reach the relay at ${relayUrl}` };
+}
+
+/** What an error answer of the relay's HTTP API means for the user. */
+async function failureOf(response: Response, payload: unknown): Promise<AuthFailure> {
+  const error = httpErrorBodySchema.safeParse(payload);
+  if (!error.success) return { ok: false, code: 'internal', message: `The relay answered HTTP ${response.status}` };
+  const { code, message } = error.data.error;
+  if (code === 'rate_limited' || code === 'busy') {
+    const retryAfter = response.headers.get('Retry-After');
+    const wait = retryAfter ? ` Try again in ${retryAfter} s.` : '';
+    return { ok: false, code, message: `${code === 'busy' ? 'The relay is busy.' : 'Too many attempts.'}${wait}` };
+  }
+  return { ok: false, code: PASSED_THROUGH_CODES.has(code) ? (code as AuthErrorCode) : 'internal', message };
 }

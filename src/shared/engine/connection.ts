@@ -24,7 +24,9 @@ import {
   CLOSE_CODES,
   FINAL_CLOSE_CODES,
   parseRelayFrame,
+  PASSWORD_CHANGED,
   type RelayFrame,
+  SIGNED_OUT_ELSEWHERE,
   SUBPROTOCOL,
 } from '../protocol/index.ts';
 import { type BackoffPolicy, fullJitterDelay } from './backoff.ts';
@@ -327,6 +329,8 @@ function describeClose(code: number, reason: string, opened: boolean): string {
     case CLOSE_CODES.unauthorized:
       // The relay's reason for a sign-in left unused too long (docs/protocol.md).
       if (reason === 'session expired') return 'Your session expired; sign in again.';
+      if (reason === SIGNED_OUT_ELSEWHERE) return 'This device was signed out from another device. Sign in again.';
+      if (reason === PASSWORD_CHANGED) return 'Your password was changed on another device. Sign in again.';
       return 'Signed out: the relay no longer accepts this session. Sign in again.';
     case CLOSE_CODES.unsupportedVersion:
       return 'This version of Duplex is too old for the relay: update needed';

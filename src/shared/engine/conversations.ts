@@ -10,7 +10,7 @@
 // in between; catching up on a long backlog would otherwise recount it per
 // batch.
 import type { ConversationSummary, DuplexEvent, ReactionPreview } from '../api.ts';
-import { type ChatState, type Conversation, DEFAULT_CHAT_STATE, type ReceiptWatermarks } from '../protocol/index.ts';
+import { type ChatState, type Conversation, DEFAULT_CHAT_STATE, type ReceiptWatermarks, type User } from '../protocol/index.ts';
 import type { ClientStore, StoredConversation } from '../store/client-store.ts';
 import type { Logger } from './log.ts';
 import { summarizeConversation } from './views.ts';
@@ -80,6 +80,8 @@ export class Conversations {
     known.kind = incoming.kind;
     known.title = incoming.title;
     known.members = incoming.members;
+    if (incoming.photo === undefined) delete known.photo;
+    else known.photo = incoming.photo;
     known.createdAt = incoming.createdAt;
     known.lastSeq = Math.max(known.lastSeq, incoming.lastSeq);
     known.receipts = mergeReceipts(known.receipts, incoming.receipts);
@@ -92,6 +94,17 @@ export class Conversations {
    * `chatstate` frame); changes made here and not confirmed yet stay on top. */
   takeChatState(conversation: StoredConversation, relayState: ChatState): void {
     conversation.chatState = { ...relayState, ...conversation.pendingChatState };
+  }
+
+  /** A user's profile changed (a `user` frame): every conversation they are in shows it. */
+  async userChanged(user: User): Promise<void> {
+    for (const conversation of this.byId.values()) {
+      const index = conversation.members.findIndex((member) => member.id === user.id);
+      if (index < 0) continue;
+      conversation.members = conversation.members.with(index, user);
+      await this.save(conversation);
+      this.changed(conversation.id);
+    }
   }
 
   /** Raises one member's watermarks (they only ever move forward). */

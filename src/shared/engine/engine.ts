@@ -17,11 +17,14 @@ import type {
   DuplexEvent,
   RegisterRequest,
   Account,
+  PasswordChange,
+  PasswordChangeResult,
   SignInRequest,
   StopReason,
   Unsubscribe,
 } from '../api.ts';
 import { duplexArgumentSchemas, type DuplexMethod, duplexMethods, parseArguments, type SessionMethod } from '../api-methods.ts';
+import type { User } from '../protocol/index.ts';
 import type { ClientStore, ClientStoreOpener } from '../store/client-store.ts';
 import { AuthClient, type AuthOutcome, type FetchFunction } from './auth-client.ts';
 import type { WebSocketClass } from './connection.ts';
@@ -52,6 +55,9 @@ export interface EngineOptions {
   /** Relays to use when sign-in names none (the web client: its own origin),
    * tried in turn. */
   defaultRelayUrls?: readonly string[];
+  /** How this device appears in the user's list of devices: "Duplex on
+   * Linux" from the desktop app, "Chromium on Linux" from the web client. */
+  deviceName?: string;
   timing?: Partial<EngineTiming>;
   /** For reproducible jitter in tests. */
   random?: () => number;
@@ -116,7 +122,7 @@ export class DuplexEngine extends SessionMethods implements DuplexApi {
 
   signIn(request: SignInRequest): Promise<AuthResult> {
     return this.authenticate(request.relayUrl, (urls) =>
-      this.auth.signIn(urls, { username: request.username, password: request.password }),
+      this.auth.signIn(urls, { username: request.username, password: request.password, device: this.options.deviceName }),
     );
   }
 
@@ -126,6 +132,7 @@ export class DuplexEngine extends SessionMethods implements DuplexApi {
       this.auth.register(urls, {
         username: request.username,
         password: request.password,
+        device: this.options.deviceName,
         ...(displayName ? { displayName } : {}),
       }),
     );
@@ -140,6 +147,12 @@ export class DuplexEngine extends SessionMethods implements DuplexApi {
       await this.finish('signed_out', null);
       await this.auth.signOut(account.relayUrls[0]!, account.token);
     });
+  }
+
+  /** Over HTTP with this session's token; answered with a result like sign-in. */
+  async changePassword(change: PasswordChange): Promise<PasswordChangeResult> {
+    const account = this.active().account;
+    return this.auth.changePassword(account.relayUrls[0]!, account.token, change);
   }
 
   // ---- connection ----
@@ -281,6 +294,7 @@ export class DuplexEngine extends SessionMethods implements DuplexApi {
         if (this.session === session) this.statusChanged();
       },
       stopped: (reason) => this.stoppedByRelay(session, reason),
+      profileChanged: (user) => this.profileChanged(session, user),
     });
     return session;
   }
@@ -305,6 +319,16 @@ export class DuplexEngine extends SessionMethods implements DuplexApi {
     this.idleStatus = { ...NOT_RUNNING, lastCloseReason, stopped };
     this.emit({ type: 'account', account: null });
     this.statusChanged();
+  }
+
+  /** The signed-in user's profile changed: the saved account and the UI follow. */
+  private profileChanged(session: UserSession, user: User): void {
+    this.exclusive(async () => {
+      if (this.session !== session) return;
+      session.account.user = user;
+      await this.options.accounts.save(session.account);
+      this.emit({ type: 'account', account: this.currentAccount() });
+    }).catch((error: unknown) => this.log('error', 'Could not save the changed profile', error));
   }
 
   private stoppedByRelay(session: UserSession, reason: StopReason): void {

@@ -1,20 +1,24 @@
 // Requests that the relay answers with a frame carrying the same `rid`
 // (create, add, leave, rename, history, users, block, unblock, privacy,
-// chatstate). Each waits for its answer, an
-// `error` with its rid, a timeout, or the connection going away, whichever
-// comes first.
+// chatstate, devices, sign_out, profile, group_photo). Each waits for its
+// answer, an `error` with its rid, a timeout, or the connection going away,
+// whichever comes first.
 import type {
   AddFrame,
   BlockFrame,
   ChatStateRequestFrame,
   CreateDirectFrame,
   CreateGroupFrame,
+  DevicesRequestFrame,
   ErrorCode,
+  GroupPhotoFrame,
   HistoryRequestFrame,
   LeaveFrame,
   PrivacyRequestFrame,
+  ProfileFrame,
   RelayFrame,
   RenameFrame,
+  SignOutFrame,
   UnblockFrame,
   UsersRequestFrame,
 } from '../protocol/index.ts';
@@ -30,7 +34,11 @@ type RequestFrame =
   | BlockFrame
   | UnblockFrame
   | PrivacyRequestFrame
-  | ChatStateRequestFrame;
+  | ChatStateRequestFrame
+  | DevicesRequestFrame
+  | SignOutFrame
+  | ProfileFrame
+  | GroupPhotoFrame;
 
 // Omit applied to each member of the union, so `kind` still tells them apart.
 type WithoutRid<F> = F extends unknown ? Omit<F, 'rid'> : never;

@@ -29,6 +29,7 @@ import type {
   MessagePage,
   MessageRef,
   PrivacySettings,
+  ProfileChanges,
   StopReason,
 } from '../api.ts';
 import {
@@ -36,6 +37,7 @@ import {
   type Conversation,
   type ConvFrame,
   type ConvsFrame,
+  type Device,
   type GroupAddPolicy,
   type Presence,
   PROTOCOL_VERSION,
@@ -56,7 +58,9 @@ import { Conversations } from './conversations.ts';
 import type { Logger } from './log.ts';
 import { assertSendableBody, MessageChanges } from './message-changes.ts';
 import { Outbox } from './outbox.ts';
+import type { FetchFunction } from './auth-client.ts';
 import { PartialConversations } from './partial-conversations.ts';
+import { PhotoFiles, type RelayAccess } from './photo-files.ts';
 import { PresenceBook } from './presence.ts';
 import { Receipts } from './receipts.ts';
 import { webSocketUrl } from './relay-url.ts';
@@ -78,6 +82,7 @@ export interface UserSessionOptions {
   account: StoredAccount;
   store: ClientStore;
   WebSocket: WebSocketClass;
+  /** For files and photos, over the relay's files API. */
   fetch: FetchFunction;
   timing: EngineTiming;
   random: () => number;
@@ -87,6 +92,8 @@ export interface UserSessionOptions {
   statusChanged(): void;
   /** The relay closed with 4001 or 4002: this session will not reconnect. */
   stopped(reason: StopReason): void;
+  /** The user's own profile changed (on this device or another, or while this one was away). */
+  profileChanged(user: User): void;
 }
 
 /** Where the session stands on an open socket. */
@@ -117,6 +124,7 @@ export class UserSession implements SessionCalls {
   private readonly presence: PresenceBook;
   private readonly chatStates: ChatStates;
   private readonly connection: Connection;
+  private readonly photos: PhotoFiles;
   private phase: SessionPhase = 'hello';
   private readonly partial = new PartialConversations<PartialContext>();
   /** Conversations the welcome listed so far, while its pages (`convs`) are coming. */
@@ -189,6 +197,7 @@ export class UserSession implements SessionCalls {
       log,
     });
     this.typing = new Typing((frame) => isOnline() && send(frame), emit, timing);
+    this.photos = new PhotoFiles(options.fetch, timing.httpTimeoutMs);
     this.presence = new PresenceBook(emit);
     this.chatStates = new ChatStates({
       conversations: this.conversations,
@@ -429,6 +438,37 @@ export class UserSession implements SessionCalls {
     return this.privacy;
   }
 
+  async updateProfile(changes: ProfileChanges): Promise<User> {
+    return (await this.requests.request({ t: 'profile', ...changes }, 'user')).user;
+  }
+
+  /** Uploads the photo (a JPEG the UI cropped and shrank), then makes it the user's; null removes it. */
+  async setProfilePhoto(photo: Uint8Array | null): Promise<User> {
+    const id = photo === null ? null : await this.photos.upload(this.relayAccess(), photo);
+    return (await this.requests.request({ t: 'profile', photo: id }, 'user')).user;
+  }
+
+  async setGroupPhoto(conv: string, photo: Uint8Array | null): Promise<ConversationSummary> {
+    const id = photo === null ? null : await this.photos.upload(this.relayAccess(), photo);
+    return this.changeConversation({ t: 'group_photo', conv, photo: id });
+  }
+
+  getPhoto(fileId: string): Promise<string | null> {
+    return this.photos.dataUrl(this.relayAccess(), fileId);
+  }
+
+  async listDevices(): Promise<Device[]> {
+    return (await this.requests.request({ t: 'devices' }, 'devices')).devices;
+  }
+
+  async signOutDevice(deviceId: string): Promise<Device[]> {
+    return (await this.requests.request({ t: 'sign_out', device: deviceId }, 'devices')).devices;
+  }
+
+  async signOutOtherDevices(): Promise<Device[]> {
+    return (await this.requests.request({ t: 'sign_out', others: true }, 'devices')).devices;
+  }
+
   /** A request the relay answers with `conv`: by the time it resolves, the
    * conversation is stored (frames are handled before requests settle). */
   private async changeConversation(request: UnsentRequest): Promise<ConversationSummary> {
@@ -537,7 +577,12 @@ export class UserSession implements SessionCalls {
       case 'error':
         if (frame.rid === undefined) this.options.log('warn', `The relay reported ${frame.code}: ${frame.message}`);
         break;
+      case 'user':
+        await this.conversations.userChanged(frame.user);
+        if (frame.user.id === this.me) this.ownProfile(frame.user);
+        break;
       case 'users':
+      case 'devices':
       case 'pong':
         break;
     }
@@ -546,6 +591,8 @@ export class UserSession implements SessionCalls {
   }
 
   private async welcomed(frame: WelcomeFrame): Promise<void> {
+    // Changed on another device while this one was away.
+    this.ownProfile(frame.user);
     this.phase = 'syncing';
     this.options.statusChanged();
     this.listed = new Set();
@@ -596,6 +643,14 @@ export class UserSession implements SessionCalls {
         this.options.log('info', `Could not fetch the newest messages of ${conversation.id}`, error);
       });
     }
+  }
+
+  private relayAccess(): RelayAccess {
+    return { relayUrl: this.account.relayUrls[0]!, token: this.account.token };
+  }
+
+  private ownProfile(user: User): void {
+    if (JSON.stringify(user) !== JSON.stringify(this.account.user)) this.options.profileChanged(user);
   }
 
   private privacyChanged(privacy: PrivacySettings): void {

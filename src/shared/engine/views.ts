@@ -124,6 +124,7 @@ export async function summarizeConversation(
     kind: conversation.kind,
     title: conversationTitle(conversation, me),
     peerId: conversation.kind === 'direct' ? (otherMember(conversation, me)?.id ?? null) : null,
+    photo: (conversation.kind === 'direct' ? otherMember(conversation, me)?.photo : conversation.photo) ?? null,
     members: conversation.members,
     lastSeq: conversation.lastSeq,
     receipts: conversation.receipts,

@@ -14,6 +14,12 @@ export const MAX_FRAME_BYTES = 64 * 1024;
 export const MAX_BODY_CODE_POINTS = 4096;
 export const MAX_TITLE_LENGTH = 64;
 export const MAX_DISPLAY_NAME_LENGTH = 64;
+/** A profile's "about" line, in UTF-16 units after trimming. */
+export const MAX_ABOUT_LENGTH = 140;
+/** The device name an app gives at sign-in ("Duplex on Linux"), in UTF-16 units. */
+export const MAX_DEVICE_NAME_LENGTH = 64;
+/** A device (sign-in) is named by this many hex digits of its token's SHA-256, as `duplex-relay sessions` shows it. */
+export const DEVICE_ID_LENGTH = 16;
 export const MIN_PASSWORD_LENGTH = 8;
 export const MAX_PASSWORD_LENGTH = 256;
 export const USERNAME_PATTERN = /^[a-z0-9_.-]{3,32}$/;
@@ -67,6 +73,10 @@ export const MAX_REACTIONS_BYTES = `,"reactions":{}`.length + MAX_REACTIONS_PER_
 /** The latest `mutedUntil` a chat state takes: 9999-12-31T23:59:59.999Z, which
  * clients send for "mute always" (docs/protocol.md, "Chat state"). */
 export const MUTED_FOREVER = 253_402_300_799_999;
+/** A profile or group photo: an image of at most this many bytes (docs/protocol.md, "Profiles"). */
+export const MAX_PHOTO_BYTES = 1024 * 1024;
+/** The media types a photo may have: what every browser shows in an img. */
+export const PHOTO_MEDIA_TYPES: readonly string[] = ['image/jpeg', 'image/png', 'image/webp'];
 /** How long a client keeps a remote typing state that was not refreshed. */
 export const TYPING_EXPIRY_MS = 6_000;
 
@@ -85,6 +95,12 @@ export const CLOSE_CODES = {
   unauthorized: 4001,
   unsupportedVersion: 4002,
 } as const;
+
+/** The reason of a 4001 close when the user signed this device out from another (docs/protocol.md, "Devices"). */
+export const SIGNED_OUT_ELSEWHERE = 'signed out from another device';
+
+/** The reason of a 4001 close for the other devices of a user who changed their password and signed them out. */
+export const PASSWORD_CHANGED = 'password changed';
 
 /** Close codes after which a client must stop reconnecting. */
 export const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set([

@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { CID_PATTERN, ERROR_CODES, GROUP_ADD_POLICIES, NACK_CODES, USER_SEARCH_MAX_QUERY_LENGTH } from './constants.ts';
 import {
   conversationSchema,
+  deviceSchema,
+  fileIdSchema,
   fileRefSchema,
   idSchema,
   messageSchema,
@@ -134,6 +136,36 @@ export const chatStateRequestFrameSchema = z.object({
   mutedUntil: timestampSchema.nullable().optional(),
 });
 
+// Devices (additions to the protocol, docs/protocol.md "Devices"): the
+// user's sign-ins, and signing one or all the others out. Each is answered
+// with the `devices` list as it is afterwards.
+export const devicesRequestFrameSchema = z.object({ t: z.literal('devices'), rid });
+export const signOutFrameSchema = z.union([
+  z.strictObject({ t: z.literal('sign_out'), rid, device: z.string().min(1).max(64) }),
+  z.strictObject({ t: z.literal('sign_out'), rid, others: z.literal(true) }),
+]);
+
+// Profiles (an addition to the protocol, docs/protocol.md "Profiles"): the
+// user's display name and "about" line, changed by the user and announced
+// to everyone who shares a conversation with them. Lengths here bound the
+// frame; the content rules answer `invalid`.
+export const profileFrameSchema = z.object({
+  t: z.literal('profile'),
+  rid,
+  displayName: z.string().max(1024).optional(),
+  about: z.string().max(1024).optional(),
+  // A finished upload of the user's own to show as their photo; null removes it.
+  photo: fileIdSchema.nullable().optional(),
+});
+
+/** A group's photo, set by any member; answered with `conv` like `rename`. */
+export const groupPhotoFrameSchema = z.object({
+  t: z.literal('group_photo'),
+  rid,
+  conv: idSchema,
+  photo: fileIdSchema.nullable(),
+});
+
 export type HelloFrame = z.infer<typeof helloFrameSchema>;
 export type SendFrame = z.infer<typeof sendFrameSchema>;
 export type ReceiptFrame = z.infer<typeof receiptFrameSchema>;
@@ -151,6 +183,10 @@ export type BlockFrame = z.infer<typeof blockFrameSchema>;
 export type UnblockFrame = z.infer<typeof unblockFrameSchema>;
 export type PrivacyRequestFrame = z.infer<typeof privacyRequestFrameSchema>;
 export type ChatStateRequestFrame = z.infer<typeof chatStateRequestFrameSchema>;
+export type DevicesRequestFrame = z.infer<typeof devicesRequestFrameSchema>;
+export type SignOutFrame = z.infer<typeof signOutFrameSchema>;
+export type ProfileFrame = z.infer<typeof profileFrameSchema>;
+export type GroupPhotoFrame = z.infer<typeof groupPhotoFrameSchema>;
 
 export type ClientFrame =
   | HelloFrame
@@ -167,7 +203,11 @@ export type ClientFrame =
   | BlockFrame
   | UnblockFrame
   | PrivacyRequestFrame
-  | ChatStateRequestFrame;
+  | ChatStateRequestFrame
+  | DevicesRequestFrame
+  | SignOutFrame
+  | ProfileFrame
+  | GroupPhotoFrame;
 
 // `create` has two shapes told apart by `kind`, so it gets a nested union.
 const createFrameSchema = z.discriminatedUnion('kind', [createDirectFrameSchema, createGroupFrameSchema]);
@@ -188,6 +228,10 @@ export const clientFrameSchemas = {
   unblock: unblockFrameSchema,
   privacy: privacyRequestFrameSchema,
   chatstate: chatStateRequestFrameSchema,
+  devices: devicesRequestFrameSchema,
+  sign_out: signOutFrameSchema,
+  profile: profileFrameSchema,
+  group_photo: groupPhotoFrameSchema,
 } as const satisfies Record<ClientFrame['t'], z.ZodType>;
 
 // ---- relay → client ----
@@ -305,6 +349,13 @@ export const chatStateFrameSchema = chatStateSchema.extend({
   conv: idSchema,
 });
 
+/** The user's devices, oldest sign-in first: the answer to `devices` and `sign_out`. */
+export const devicesFrameSchema = z.object({ t: z.literal('devices'), rid, devices: z.array(deviceSchema) });
+
+/** A user's profile as it is now: the answer to `profile`, and sent to the
+ * user's other sockets and to everyone sharing a conversation with them. */
+export const userFrameSchema = z.object({ t: z.literal('user'), rid: rid.optional(), user: userSchema });
+
 export type WelcomeFrame = z.infer<typeof welcomeFrameSchema>;
 export type ConvsFrame = z.infer<typeof convsFrameSchema>;
 export type MembersFrame = z.infer<typeof membersFrameSchema>;
@@ -324,6 +375,8 @@ export type PongFrame = z.infer<typeof pongFrameSchema>;
 export type ErrorFrame = z.infer<typeof errorFrameSchema>;
 export type PrivacyFrame = z.infer<typeof privacyFrameSchema>;
 export type ChatStateFrame = z.infer<typeof chatStateFrameSchema>;
+export type DevicesFrame = z.infer<typeof devicesFrameSchema>;
+export type UserFrame = z.infer<typeof userFrameSchema>;
 
 export type RelayFrame =
   | WelcomeFrame
@@ -344,7 +397,9 @@ export type RelayFrame =
   | PongFrame
   | ErrorFrame
   | PrivacyFrame
-  | ChatStateFrame;
+  | ChatStateFrame
+  | DevicesFrame
+  | UserFrame;
 
 export const relayFrameSchemas = {
   welcome: welcomeFrameSchema,
@@ -366,4 +421,6 @@ export const relayFrameSchemas = {
   error: errorFrameSchema,
   privacy: privacyFrameSchema,
   chatstate: chatStateFrameSchema,
+  devices: devicesFrameSchema,
+  user: userFrameSchema,
 } as const satisfies Record<RelayFrame['t'], z.ZodType>;

@@ -1,6 +1,8 @@
 // Bodies of the relay's HTTP API (docs/protocol.md, "HTTP").
 import { z } from 'zod';
 import {
+  MAX_ABOUT_LENGTH,
+  MAX_DEVICE_NAME_LENGTH,
   MAX_DISPLAY_NAME_LENGTH,
   MAX_PASSWORD_LENGTH,
   MIN_PASSWORD_LENGTH,
@@ -23,10 +25,26 @@ export const displayNameSchema = z
   .min(1, 'must not be blank')
   .max(MAX_DISPLAY_NAME_LENGTH, `must be at most ${MAX_DISPLAY_NAME_LENGTH} characters`);
 
+/** A profile's "about" line: one line of text, "" to clear it (docs/protocol.md, "Profiles"). */
+export const aboutSchema = z
+  .string()
+  .trim()
+  .max(MAX_ABOUT_LENGTH, `must be at most ${MAX_ABOUT_LENGTH} characters`)
+  .regex(/^[^\p{Cc}]*$/u, 'must be one line without control characters');
+
+/** The name of the device signing in, shown in the user's list of devices. */
+export const deviceNameSchema = z
+  .string()
+  .trim()
+  .min(1, 'must not be blank')
+  .max(MAX_DEVICE_NAME_LENGTH, `must be at most ${MAX_DEVICE_NAME_LENGTH} characters`)
+  .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
+
 export const registerRequestSchema = z.object({
   username: usernameSchema,
   password: passwordSchema,
   displayName: displayNameSchema.optional(),
+  device: deviceNameSchema.optional(),
 });
 export type RegisterRequest = z.infer<typeof registerRequestSchema>;
 
@@ -35,8 +53,18 @@ export type RegisterRequest = z.infer<typeof registerRequestSchema>;
 export const loginRequestSchema = z.object({
   username: z.string().max(256),
   password: z.string().max(MAX_PASSWORD_LENGTH * 4),
+  device: deviceNameSchema.optional(),
 });
 export type LoginRequest = z.infer<typeof loginRequestSchema>;
+
+/** POST /api/password (docs/protocol.md, "Changing the password"). */
+export const passwordChangeRequestSchema = z.object({
+  currentPassword: z.string().max(MAX_PASSWORD_LENGTH * 4),
+  newPassword: passwordSchema,
+  /** Also sign out every other device of the user. */
+  signOutOthers: z.boolean().default(false),
+});
+export type PasswordChangeRequest = z.input<typeof passwordChangeRequestSchema>;
 
 export const authResponseSchema = z.object({ user: userSchema, token: z.string() });
 export type AuthResponse = z.infer<typeof authResponseSchema>;
@@ -46,6 +74,7 @@ export const HTTP_ERROR_CODES = [
   'taken',
   'registration_closed',
   'bad_credentials',
+  'account_disabled',
   'rate_limited',
   'unauthorized',
   'not_found',

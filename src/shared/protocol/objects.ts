@@ -8,10 +8,16 @@ export const seqSchema = z.number().int().nonnegative();
 export const timestampSchema = z.number().int().nonnegative();
 export const idSchema = z.string().min(1).max(128);
 
+export const fileIdSchema = z.string().regex(FILE_ID_PATTERN, 'must be a file id of the relay');
+
 export const userSchema = z.object({
   id: idSchema,
   username: z.string(),
   displayName: z.string(),
+  // The profile's "about" line and photo (a file id); absent when none
+  // (docs/protocol.md, "Profiles").
+  about: z.string().optional(),
+  photo: fileIdSchema.optional(),
 });
 export type User = z.infer<typeof userSchema>;
 
@@ -50,6 +56,8 @@ export const conversationSchema = z.object({
   lastSeq: seqSchema,
   receipts: z.record(z.string(), receiptWatermarksSchema),
   createdAt: timestampSchema,
+  // A group's photo (a file id), set by its members (docs/protocol.md, "Profiles").
+  photo: fileIdSchema.optional(),
   // Set when `members` and `receipts` hold only the first part of a
   // conversation too large for one frame: `members` frames with the rest
   // follow at once (docs/protocol.md, "Large conversations").
@@ -59,7 +67,6 @@ export const conversationSchema = z.object({
 });
 export type Conversation = z.infer<typeof conversationSchema>;
 
-export const fileIdSchema = z.string().regex(FILE_ID_PATTERN, 'must be a file id of the relay');
 
 /** What a sender says about the file a message carries (`send.file`). */
 export const fileRefSchema = z.object({
@@ -102,6 +109,21 @@ export const messageSchema = z.object({
   reactions: z.record(idSchema, z.string()).optional(),
 });
 export type Message = z.infer<typeof messageSchema>;
+
+/** One sign-in of the user: a token, on one device (docs/protocol.md, "Devices"). */
+export const deviceSchema = z.object({
+  id: z.string(),
+  /** What the app said at sign-in ("Duplex on Linux", "Chromium on Linux"). */
+  name: z.string(),
+  createdAt: timestampSchema,
+  /** When it was last used, to about the hour. */
+  lastActiveAt: timestampSchema,
+  /** The client address it signed in or last connected from. */
+  address: z.string(),
+  /** The device asking. */
+  current: z.boolean(),
+});
+export type Device = z.infer<typeof deviceSchema>;
 
 export const presenceSchema = z.object({
   user: idSchema,

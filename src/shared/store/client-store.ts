@@ -45,6 +45,10 @@ export interface StoredConversation {
    * confirmed yet, sent again after every `synced` until it has; null when
    * there are none. */
   pendingChatState: Partial<ChatState> | null;
+  /** A group's photo (a file id). Not written by every store: each session
+   * start's `welcome` brings it again (members' photos are kept with the
+   * members). */
+  photo?: string;
 }
 
 /** `queued` waits to be sent (or for its answer); `failed` got a final refusal. */

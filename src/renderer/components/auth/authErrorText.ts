@@ -19,6 +19,10 @@ export function authErrorText(code: AuthErrorCode, relayMessage: string): string
     case 'invalid':
       // The relay says which field is wrong; that is the useful part.
       return relayMessage ? `Check your details: ${relayMessage}` : 'Check your details and try again.';
+    case 'account_disabled':
+      return 'This account is disabled. Ask the operator of this relay.';
+    case 'unauthorized':
+      return 'This device is no longer signed in. Sign in again.';
     case 'internal':
       return 'The relay could not complete the request. Try again later.';
   }

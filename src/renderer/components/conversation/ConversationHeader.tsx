@@ -16,7 +16,7 @@ function presenceLine(presence: Presence | undefined): string {
 }
 
 /** Title and the line under it: who is typing; else `online` / `last seen …`
- * for a direct chat, the members for a group. */
+ * and the other person's "about" line for a direct chat, the members for a group. */
 export function ConversationHeader({ conversation }: { conversation: ConversationSummary }) {
   const me = useChat((state) => state.account?.user.id);
   const typing = useChat((state) => state.typing.get(conversation.id) ?? nobodyTyping);
@@ -33,14 +33,16 @@ export function ConversationHeader({ conversation }: { conversation: Conversatio
   } else if (isGroup) {
     subtitle = conversation.members.map((m) => (m.id === me ? 'You' : m.displayName)).join(', ');
   } else {
-    subtitle = presenceLine(peerPresence);
+    // The other person's "about" line follows their presence (docs/ui.md, "Account").
+    const about = conversation.members.find((member) => member.id === peerId)?.about;
+    subtitle = [presenceLine(peerPresence), about].filter(Boolean).join(' · ');
   }
 
   return (
     <header className="conversation-header">
       {/* Narrow screens show one pane at a time; this leads back to the list. */}
       <IconButton className="conversation-header__back" label="Back to chats" icon="back" onClick={() => openConversation(null)} />
-      <Avatar id={conversation.id} name={conversation.title} />
+      <Avatar id={conversation.id} name={conversation.title} photo={conversation.photo} />
       <div className="conversation-header__text">
         <h2 className="conversation-header__title">{conversation.title}</h2>
         {subtitle && <p className={typists.length > 0 ? 'conversation-header__subtitle conversation-header__subtitle--typing' : 'conversation-header__subtitle'}>{subtitle}</p>}

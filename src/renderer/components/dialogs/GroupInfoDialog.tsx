@@ -1,6 +1,8 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { type ChangeEvent, useEffect, useRef, useState, type FormEvent } from 'react';
 import type { User } from '../../../shared/protocol/index.ts';
 import { useActions, useChat } from '../../store/useChat.ts';
+import { cropPhoto } from '../account/cropPhoto.ts';
+import { Avatar } from '../common/Avatar.tsx';
 import { Modal } from '../common/Modal.tsx';
 import { TextField } from '../common/TextField.tsx';
 import { MemberPicker } from './MemberPicker.tsx';
@@ -8,16 +10,17 @@ import { MemberPicker } from './MemberPicker.tsx';
 /** Group titles are 1 to 64 characters once trimmed. */
 export const MAX_GROUP_TITLE = 64;
 
-type Section = 'rename' | 'add' | 'leave';
+type Section = 'photo' | 'rename' | 'add' | 'leave';
 
-/** A group's title (rename), its members, adding members (search, toggle,
+/** A group's photo (chosen: cropped, shrunk and set at once; or removed),
+ * its title (rename), its members, adding members (search, toggle,
  * Add) and leaving it (after a confirmation). About the open conversation:
  * ChatScreen shows it only while one is open, and the store closes it when
  * that conversation goes away. */
 export function GroupInfoDialog({ id }: { id: string }) {
   const conversation = useChat((state) => state.conversations.get(id));
   const me = useChat((state) => state.account?.user.id);
-  const { closeDialog, renameGroup, addGroupMembers, leaveGroup } = useActions();
+  const { closeDialog, renameGroup, addGroupMembers, leaveGroup, setGroupPhoto } = useActions();
   const [title, setTitle] = useState(conversation?.title ?? '');
   const [chosen, setChosen] = useState<User[]>([]);
   /** Bumped after members are added, to give the picker a fresh search. */
@@ -54,6 +57,12 @@ export function GroupInfoDialog({ id }: { id: string }) {
     }
   }
 
+  function choosePhoto(event: ChangeEvent<HTMLInputElement>) {
+    const file = event.currentTarget.files?.[0];
+    if (!file) return;
+    void run('photo', async () => setGroupPhoto(id, (await cropPhoto(file)).bytes), 'Could not set this photo. Choose a JPEG, PNG or WebP image and check your connection.');
+  }
+
   async function rename(event: FormEvent) {
     event.preventDefault();
     const trimmed = title.trim();
@@ -88,6 +97,24 @@ export function GroupInfoDialog({ id }: { id: string }) {
 
   return (
     <Modal title="Group info" onClose={closeDialog}>
+      <div className="account-photo">
+        <Avatar id={conversation.id} name={conversation.title} photo={conversation.photo} size="large" />
+        <label className="account-photo__choose">
+          <span>Group photo</span>
+          <input type="file" accept="image/jpeg,image/png,image/webp" disabled={pending !== null} onChange={choosePhoto} />
+        </label>
+        {conversation.photo && (
+          <button
+            type="button"
+            className="link-button"
+            disabled={pending !== null}
+            onClick={() => void run('photo', () => setGroupPhoto(id, null), 'Could not remove the photo. Check your connection and try again.')}
+          >
+            Remove group photo
+          </button>
+        )}
+      </div>
+      {errorFor('photo')}
       <form className="group-info__section" onSubmit={rename}>
         <TextField label="Group name" autoComplete="off" value={title} onChange={(event) => setTitle(event.target.value)} data-autofocus />
         {errorFor('rename')}

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { localKeys, shortcuts } from '../../keyboard/shortcuts.ts';
 import { useActions, useChat } from '../../store/useChat.ts';
 import { applyThemePreference, readThemePreference, type ThemePreference } from '../../theme/themePreference.ts';
+import { AccountSection } from '../account/AccountSection.tsx';
 import { Modal } from '../common/Modal.tsx';
 import { RadioGroup } from '../common/RadioGroup.tsx';
 import { DesktopSettingsSection } from './DesktopSettingsSection.tsx';
@@ -30,15 +31,7 @@ export function SettingsDialog() {
 
   return (
     <Modal title="Settings" onClose={closeDialog}>
-      {account && (
-        <section className="settings__section">
-          <h3 className="settings__heading">Account</h3>
-          <p>
-            {account.user.displayName} <span className="settings__muted">@{account.user.username}</span>
-          </p>
-          <p className="settings__muted">Relay: {account.relayUrl}</p>
-        </section>
-      )}
+      {account && <AccountSection />}
       <PrivacySettingsSection />
       <RadioGroup
         legend="Theme"

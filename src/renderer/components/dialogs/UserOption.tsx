@@ -17,7 +17,7 @@ export function UserOption({ user, selected, onClick }: { user: User; selected?:
       aria-pressed={selected}
       onClick={onClick}
     >
-      <Avatar id={user.id} name={user.displayName} size="small" />
+      <Avatar id={user.id} name={user.displayName} photo={user.photo} size="small" />
       <span className="user-option__text">
         <span className="user-option__name">{user.displayName}</span>
         <span className="user-option__username" id={usernameId} aria-hidden="true">

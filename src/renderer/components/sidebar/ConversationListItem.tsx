@@ -45,7 +45,7 @@ export function ConversationListItem(props: ConversationListItemProps) {
         tabIndex={hasTabStop ? 0 : -1}
         onClick={() => onOpen(conversation.id)}
       >
-        <Avatar id={conversation.id} name={conversation.title} size="large" />
+        <Avatar id={conversation.id} name={conversation.title} photo={conversation.photo} size="large" />
         <span className="conversation-item__text">
           <span className="conversation-item__row">
             <span className="conversation-item__title">{conversation.title}</span>

@@ -9,7 +9,7 @@ export function SidebarHeader() {
   const { openDialog } = useActions();
   return (
     <header className="sidebar-header">
-      {me && <Avatar id={me.id} name={me.displayName} />}
+      {me && <Avatar id={me.id} name={me.displayName} photo={me.photo} />}
       <h1 className="sidebar-header__title">Chats</h1>
       <div className="sidebar-header__actions">
         <IconButton label="New chat" icon="new-chat" shortcut={shortcuts.newChat.keys} onClick={() => openDialog('new-chat')} />
