@@ -58,7 +58,6 @@ import { Conversations } from './conversations.ts';
 import type { Logger } from './log.ts';
 import { assertSendableBody, MessageChanges } from './message-changes.ts';
 import { Outbox } from './outbox.ts';
-import type { FetchFunction } from './auth-client.ts';
 import { PartialConversations } from './partial-conversations.ts';
 import { PhotoFiles, type RelayAccess } from './photo-files.ts';
 import { PresenceBook } from './presence.ts';
