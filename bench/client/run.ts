@@ -13,7 +13,9 @@
 //   nothing of an engine; the ratio says what the engine costs on top;
 // - memory: the engine's heap growth from catching up on, and then holding,
 //   a conversation of 100,000 messages, with the time that catch-up took and
-//   how long the UI's first queries take against it.
+//   how long the UI's first queries take against it;
+// - search: queries over 100,000 messages in the desktop store's FTS5 index
+//   against a linear scan of the same messages (search.ts; goal < 50 ms).
 //
 // `--smoke`: the same steps with tiny sizes, in a few seconds, written to
 // bench/results/smoke; npm test runs it to show the benchmark still works
@@ -28,6 +30,7 @@ import { defaultResultsDir, writeResults } from '../results.ts';
 import { SMOKE_NOTE } from '../smoke.ts';
 import { sendBulk } from './bulk-sender.ts';
 import { SEND_WINDOW } from '../../src/shared/engine/outbox.ts';
+import { searchScenario, type SearchResult } from './search.ts';
 import { acknowledged, benchEngine, signedInEngine } from './engine-setup.ts';
 import { type Distribution, distribution } from './stats.ts';
 
@@ -47,8 +50,8 @@ if (options.help) {
 }
 
 const SIZES = options.smoke
-  ? { echoSends: 20, echoWarmup: 5, flushMessages: 100, flushConversations: 5, heldMessages: 1_000 }
-  : { echoSends: 1_000, echoWarmup: 100, flushMessages: 10_000, flushConversations: 100, heldMessages: 100_000 };
+  ? { echoSends: 20, echoWarmup: 5, flushMessages: 100, flushConversations: 5, heldMessages: 1_000, searchMessages: 2_000, searchRuns: 5 }
+  : { echoSends: 1_000, echoWarmup: 100, flushMessages: 10_000, flushConversations: 100, heldMessages: 100_000, searchMessages: 100_000, searchRuns: 50 };
 const OUT_DIR = options.out ?? defaultResultsDir(options.smoke);
 /** The catch-up of the held conversation fails the run after this long rather than hang. */
 const CATCH_UP_DEADLINE_MS = 300_000;
@@ -98,6 +101,7 @@ interface ClientBenchReport {
   /** The one-conversation flush rate ÷ the baseline's. */
   flushOneToBaseline: number;
   memory: MemoryResult;
+  search: SearchResult;
 }
 
 async function timed(work: () => Promise<unknown>): Promise<number> {
@@ -243,6 +247,11 @@ function format(report: ClientBenchReport): string {
     ['  RSS growth (MB)', `${signed(held.rssGrowthMB)} (to ${held.rssMB})`],
     ['  listConversations, all unread (ms)', String(held.listConversationsMs)],
     ['  newest page of 50 (ms)', String(held.newestPageMs)],
+    [`search over ${n(report.search.messages)} messages: storing them, index kept (s)`, String(report.search.fillSeconds)],
+    ...report.search.queries.map((q): [string, string] => [
+      `  "${q.query}" (${n(q.matching)} match), newest 50: index / scan p50 (ms), scan÷index`,
+      `${ms(q.indexMs.p50)} / ${ms(q.scanMs.p50)}   ×${q.speedup}`,
+    ]),
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
   return [
@@ -267,6 +276,8 @@ async function main(): Promise<void> {
     const flushMany = await flush(relay, SIZES.flushConversations);
     log(`memory with ${SIZES.heldMessages} messages…`);
     const held = await memory(relay);
+    log(`search over ${SIZES.searchMessages} messages…`);
+    const search = await searchScenario(SIZES.searchMessages, SIZES.searchRuns);
     const report: ClientBenchReport = {
       version: 1,
       startedAt,
@@ -278,6 +289,7 @@ async function main(): Promise<void> {
       rawSendBaseline: baseline,
       flushOneToBaseline: round(flushOne.flushedPerSecond / baseline.sentPerSecond),
       memory: held,
+      search,
     };
     console.log(`\n${format(report)}\n`);
     const file = await writeResults(OUT_DIR, 'client', startedAt, report);

@@ -49,7 +49,7 @@ import { isTrustedSender } from './ipc/trusted-sender.ts';
 import type { Log } from './log.ts';
 import { setStartAtLogin, type LoginItemTarget } from './login-item.ts';
 import { moveLegacyMutes } from './notifications/legacy-mutes.ts';
-import { MessageAlerts } from './notifications/message-alerts.ts';
+import { MessageAlerts } from '../shared/notifications/message-alerts.ts';
 import { MessageNotifier } from './notifications/message-notifier.ts';
 import { hardenSession } from './session-security.ts';
 import { defaultSettings } from './settings/settings-schema.ts';
@@ -312,7 +312,6 @@ async function runApp(options: DesktopAppOptions, { isQuitting, markQuitting }: 
       windowFocused: window.isFocused(),
       openConversation,
       settings: settings.settings,
-      hideMessageText: settings.settings.hideMessageText,
       now: Date.now(),
     }),
   });

@@ -42,6 +42,7 @@ const duplexMethods = {
   searchUsers: true,
   getPresence: true,
   setChatState: true,
+  searchMessages: true,
   send: true,
   sendFile: true,
   getFile: true,

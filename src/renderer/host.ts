@@ -7,12 +7,16 @@
 //   clicks, the application menu), exposed by the preload. Its presence is
 //   also how the renderer knows it runs in the desktop app, which asks for
 //   the relay URL at sign-in; the web client's relay is its own origin.
+// - `duplexWeb`, the web client's extras (its notifications), installed by
+//   src/web.
 import type { DuplexApi } from '../shared/api.ts';
 import type { DesktopApi } from '../shared/desktop-api.ts';
+import type { WebApi } from '../shared/web-api.ts';
 
 declare global {
   interface Window {
     duplex: DuplexApi;
     duplexDesktop?: DesktopApi;
+    duplexWeb?: WebApi;
   }
 }

@@ -14,6 +14,7 @@ import { createRoot } from 'react-dom/client';
 import type { DuplexApi } from '../shared/api.ts';
 import type { AppUpdates } from '../shared/app-updates.ts';
 import type { DesktopApi } from '../shared/desktop-api.ts';
+import type { WebApi } from '../shared/web-api.ts';
 import { App } from './App.tsx';
 import { createChatStore } from './store/chatStore.ts';
 import { desktopUpdates } from './store/desktopUpdates.ts';
@@ -27,9 +28,10 @@ export function mountApp(
   desktop: DesktopApi | null = window.duplexDesktop ?? null,
   /** The web client passes its service worker's; the desktop app's come over DesktopApi. */
   updates: AppUpdates | null = desktop ? desktopUpdates(desktop) : null,
+  web: WebApi | null = window.duplexWeb ?? null,
 ): () => void {
   applyThemePreference(readThemePreference());
-  const store = createChatStore(api, desktop, updates);
+  const store = createChatStore(api, desktop, updates, web);
   const stop = store.getState().actions.start();
   const root = createRoot(rootElement);
   root.render(

@@ -33,6 +33,7 @@ import type {
   DuplexApi,
   FileDraft,
   MessagePage,
+  MessageSearchHit,
   MessageStatus,
   PasswordChange,
   PasswordChangeResult,
@@ -200,6 +201,7 @@ const chatMessageSchema = z.object({
   file: z
     .object({ ...fileFacts, id: fileIdSchema.optional(), size: z.number().int().nonnegative() })
     .optional() satisfies z.ZodType<ChatFile | undefined>,
+  mentions: z.array(z.object({ start: z.number().int().nonnegative(), end: z.number().int().nonnegative(), user: idSchema })).optional(),
 }) satisfies z.ZodType<ChatMessage>;
 
 const conversationSummarySchema = z.object({
@@ -224,6 +226,14 @@ const messagePageSchema = z.object({
   messages: z.array(chatMessageSchema),
   hasMoreLocal: z.boolean(),
 }) satisfies z.ZodType<MessagePage>;
+
+const messageSearchHitSchema = z.object({
+  message: chatMessageSchema,
+  highlights: z.array(z.object({ start: z.number().int().nonnegative(), end: z.number().int().nonnegative() })),
+}) satisfies z.ZodType<MessageSearchHit>;
+
+/** The most search results one call returns. */
+export const MAX_SEARCH_RESULTS = 200;
 
 const nothing = z.undefined();
 
@@ -262,6 +272,10 @@ export const duplexMethods = {
   searchUsers: session(z.tuple([shortText]), z.array(userSchema)),
   getPresence: session(z.tuple([z.array(idSchema).max(10_000)]), z.array(presenceSchema)),
   setChatState: session(z.tuple([idSchema, chatStateChange]), conversationSummarySchema),
+  searchMessages: session(
+    z.tuple([shortText, z.number().int().min(1).max(MAX_SEARCH_RESULTS)]),
+    z.array(messageSearchHitSchema),
+  ),
 
   // ---- messages ----
   send: session(z.tuple([idSchema, text, positiveSeq.optional()]), chatMessageSchema),

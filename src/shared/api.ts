@@ -19,6 +19,10 @@ import type {
   PrivacySettings,
   User,
 } from './protocol/index.ts';
+import type { Mention } from './mentions.ts';
+import type { TextRange } from './search/search-text.ts';
+
+export type { Mention, TextRange };
 
 export type ConnectionState = 'offline' | 'connecting' | 'syncing' | 'online';
 
@@ -93,6 +97,8 @@ export interface ChatMessage {
   error?: string;
   /** The file it carries, if any; `body` is then its caption. */
   file?: ChatFile;
+  /** The members its body mentions (`@username`), in order; absent when none. */
+  mentions?: Mention[];
 }
 
 /** Names a message for a change: its cid, and its seq once stored (a
@@ -219,6 +225,12 @@ export type { PrivacySettings };
 
 /** One of the user's sign-ins, as the relay lists them: the protocol's type. */
 export type { Device };
+/** A message that matches a search, with the words to highlight. */
+export interface MessageSearchHit {
+  message: ChatMessage;
+  /** The words of the body that the query matched, in order. */
+  highlights: TextRange[];
+}
 
 export interface GetMessagesOptions {
   /** Return messages strictly older than this seq; absent: the newest. */
@@ -272,6 +284,10 @@ export interface DuplexApi {
   rename(conv: string, title: string): Promise<ConversationSummary>;
   searchUsers(query: string): Promise<User[]>;
   getPresence(userIds: string[]): Promise<Presence[]>;
+  /** Searches every message stored on this device (docs/engine.md,
+   * "Search"): those whose words begin with each word of the query,
+   * ignoring case and accents, newest first, at most `limit`. */
+  searchMessages(query: string, limit: number): Promise<MessageSearchHit[]>;
 
   /** Pins, archives or mutes a conversation for this user on every device.
    * Shown at once; kept on the device and sent to the relay until it

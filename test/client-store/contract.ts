@@ -391,5 +391,97 @@ export function describeClientStoreContract(name: string, makeSubject: () => Sto
         expect((await store.getMessage('c1', 1))?.reactions).toEqual({ me: '🙏' });
       });
     });
+
+    describe('search', () => {
+      const body = (seq: number, text: string, conv = 'c1') => message(conv, seq, 'bob', { body: text });
+
+      it('finds messages of every conversation by word prefixes, ignoring case and accents, newest first', async () => {
+        const store = await open();
+        await store.putMessages([
+          body(1, 'Lunch at the Café tomorrow?'),
+          body(2, 'no, dinner'),
+          body(3, 'CAFETERIA is closed'),
+          message('c2', 1, 'bob', { body: 'the cafe near the station', ts: 10_002 }),
+        ]);
+        const seqs = async (query: string) => (await store.searchMessages(query, 10)).map((m) => `${m.conv}:${m.seq}`);
+        expect(await seqs('cafe')).toEqual(['c1:3', 'c2:1', 'c1:1']);
+        expect(await seqs('café tomorrow')).toEqual(['c1:1']);
+        expect(await seqs('caf station')).toEqual(['c2:1']);
+        expect(await seqs('dinner')).toEqual(['c1:2']);
+        expect(await seqs('inner')).toEqual([]);
+        expect(await seqs('cafe dinner')).toEqual([]);
+        // Punctuation only: nothing to search for.
+        expect(await seqs('?! "*" -')).toEqual([]);
+        expect(await seqs('')).toEqual([]);
+        // FTS or query syntax in the query is just text.
+        expect(await seqs('cafe OR dinner')).toEqual([]);
+        expect(await seqs('"cafe" NEAR(dinner)')).toEqual([]);
+        expect(await store.searchMessages('message', 10)).toEqual([]);
+      });
+
+      it('returns whole messages, at most the limit, newest first', async () => {
+        const store = await open();
+        const all = Array.from({ length: 30 }, (_, i) => message('c1', i + 1, 'bob', { body: `word ${i + 1}`, replyTo: 1 }));
+        await store.putMessages(all);
+        const found = await store.searchMessages('word', 5);
+        expect(found).toEqual(all.slice(-5).reverse());
+      });
+
+      it('follows every write: replaced bodies, settled jobs, deleted conversations, reopening', async () => {
+        const store = await open();
+        await store.putConversation(conversation('c1'));
+        await store.putMessages([body(1, 'first draft'), body(2, 'keep me')]);
+        await store.putMessages([body(1, 'final text')]);
+        expect(await store.searchMessages('draft', 10)).toEqual([]);
+        expect((await store.searchMessages('final', 10)).map((m) => m.seq)).toEqual([1]);
+        await store.addToOutbox(outboxJob('mine', 'c2'));
+        await store.settleOutboxJobs(['mine'], [message('c2', 1, 'me', { cid: 'mine', body: 'settled words' })]);
+        expect((await store.searchMessages('settled', 10)).map((m) => m.cid)).toEqual(['mine']);
+        await store.deleteConversation('c1');
+        expect(await store.searchMessages('keep', 10)).toEqual([]);
+        await store.close();
+        const again = await open();
+        expect((await again.searchMessages('settled', 10)).map((m) => m.cid)).toEqual(['mine']);
+        expect(await again.searchMessages('final', 10)).toEqual([]);
+        await again.putMessages([body(5, 'after reopening', 'c3')]);
+        expect((await again.searchMessages('reopen', 10)).map((m) => m.conv)).toEqual(['c3']);
+      });
+
+      it('never finds another user’s messages', async () => {
+        const alice = await open('alice');
+        await alice.putMessages([body(1, 'secret plans')]);
+        const bob = await open('bob');
+        expect(await bob.searchMessages('secret', 10)).toEqual([]);
+      });
+
+      it('indexes the current state of a message: an edit changes what is found, a delete removes it', async () => {
+        const change = (seq: number, kind: 'edit' | 'delete', target: number, text = '') =>
+          message('c1', seq, 'bob', { kind, target, body: text, ts: 20_000 + seq });
+        const found = async (query: string) => (await store.searchMessages(query, 10)).map((m) => `${m.seq}:${m.body}`);
+        let store = await open();
+        await store.putMessages([body(1, 'original wording'), body(2, 'other words')]);
+        expect(await found('words')).toEqual(['2:other words']);
+        await store.putMessages([change(3, 'edit', 1, 'revised words')]);
+        // The change itself is not a message of its own to find.
+        expect(await found('words')).toEqual(['2:other words', '1:revised words']);
+        expect(await found('original')).toEqual([]);
+        await store.putMessages([change(4, 'delete', 2), change(5, 'edit', 2, 'words again')]);
+        expect(await found('words')).toEqual(['1:revised words']);
+        expect(await found('other')).toEqual([]);
+        // A change to a message the store does not hold indexes nothing.
+        await store.putMessages([change(6, 'edit', 9, 'ghost words')]);
+        expect(await found('ghost')).toEqual([]);
+        // A change the user made, settled from the outbox, re-indexes too.
+        await store.addToOutbox({ kind: 'edit', cid: 'edit-1', conv: 'c1', targetCid: 'cid-c1-1-bob', target: 1, body: 'third take', createdAt: 5_001, state: 'queued' });
+        await store.settleOutboxJobs(['edit-1'], [message('c1', 7, 'me', { cid: 'edit-1', kind: 'edit', target: 1, body: 'third take', ts: 30_000 })]);
+        expect(await found('revised')).toEqual([]);
+        expect(await found('take')).toEqual(['1:third take']);
+        await store.putMessages([change(8, 'delete', 1)]);
+        await store.close();
+        store = await open();
+        expect(await found('take')).toEqual([]);
+        expect(await found('words')).toEqual([]);
+      });
+    });
   });
 }

@@ -81,6 +81,33 @@ describe('IndexedDB ClientStore', () => {
     await store.close();
   });
 
+  it('indexes the messages stored before search existed, and keeps the index in the database', async () => {
+    globalThis.indexedDB = new IDBFactory();
+    // The schema before search (version 2: its outbox change moved records
+    // only), with messages in it.
+    const old = await openOldDatabase(2);
+    for (let seq = 1; seq <= 300; seq++) {
+      await old.put('messages', { conv: 'c1', seq, cid: `cid-${seq}`, from: 'bob', body: seq % 100 === 0 ? `milestone ${seq}` : `chatter ${seq}`, ts: seq });
+    }
+    old.close();
+
+    const store = await indexedDbClientStoreOpener()('me');
+    expect((await store.searchMessages('milestone', 10)).map((m) => m.seq)).toEqual([300, 200, 100]);
+    await store.putMessages([{ conv: 'c1', seq: 301, cid: 'cid-301', from: 'bob', body: 'milestone late', ts: 301 }]);
+    await store.close();
+
+    // The first open saved the index it built; the later write waits in the log.
+    const raw = await openDB('duplex-client:me');
+    const snapshot = (await raw.get('search_snapshot', 'index')) as { index: string; through: number };
+    expect(JSON.parse(snapshot.index)).toMatchObject({ documentCount: 300 });
+    expect(await raw.count('search_log')).toBe(1);
+    raw.close();
+
+    const again = await indexedDbClientStoreOpener()('me');
+    expect((await again.searchMessages('milestone', 10)).map((m) => m.seq)).toEqual([301, 300, 200, 100]);
+    await again.close();
+  });
+
   it('refuses a database written by a newer app', async () => {
     const newer = await openDB('duplex-client:from-the-future', 99);
     newer.close();

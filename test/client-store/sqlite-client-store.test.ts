@@ -148,6 +148,51 @@ describe('SQLite ClientStore', () => {
     await store.close();
   });
 
+  it('indexes the messages stored before search existed, once, when migrating', async () => {
+    const directory = freshDirectory();
+    await (await sqliteClientStoreOpener(directory)('me')).close();
+    const file = path.join(directory, readdirSync(directory).find((f) => f.endsWith('.db'))!);
+    rmSync(file);
+    const searchMigration = MIGRATIONS.findIndex((sql) => sql.includes('CREATE VIRTUAL TABLE message_search'));
+    const old = new DatabaseSync(file);
+    for (const sql of MIGRATIONS.slice(0, searchMigration)) old.exec(sql);
+    old.exec(`PRAGMA user_version = ${searchMigration}`);
+    const insert = old.prepare('INSERT INTO messages (conv, seq, cid, sender, body, ts) VALUES (?, ?, ?, ?, ?, ?)');
+    old.exec('BEGIN');
+    for (let seq = 1; seq <= 300; seq++) insert.run('c1', seq, `cid-${seq}`, 'bob', seq % 100 === 0 ? `milestone ${seq}` : `chatter ${seq}`, seq);
+    old.exec('COMMIT');
+    old.close();
+
+    const store = await sqliteClientStoreOpener(directory)('me');
+    expect((await store.searchMessages('milestone', 10)).map((m) => m.seq)).toEqual([300, 200, 100]);
+    expect(await store.searchMessages('chatter', 1_000)).toHaveLength(297);
+    expect(await store.getMessages('c1', { limit: 1_000 })).toHaveLength(300);
+    await store.close();
+  });
+
+  it('searches through the FTS5 index, not a scan of the messages', async () => {
+    const directory = freshDirectory();
+    await (await sqliteClientStoreOpener(directory)('me')).close();
+    const db = new DatabaseSync(path.join(directory, readdirSync(directory).find((f) => f.endsWith('.db'))!));
+    const plan = db
+      .prepare(
+        `EXPLAIN QUERY PLAN SELECT m.body
+         FROM (SELECT rowid FROM message_search WHERE message_search MATCH '"a"*' ORDER BY rowid DESC LIMIT 5) s
+         JOIN message_search_keys k ON k.id = s.rowid
+         JOIN messages m ON m.conv = k.conv AND m.seq = k.seq ORDER BY k.id DESC`,
+      )
+      .all()
+      .map((row) => String(row.detail))
+      .join('\n');
+    // FTS5 hands the matches over newest first, so nothing sorts all of
+    // them: its plan's number has the "by rowid" (0x40) and "descending"
+    // (0x80) bits (fts5_main.c, FTS5_BI_ORDER_ROWID and FTS5_BI_ORDER_DESC).
+    const ftsPlan = /SCAN message_search VIRTUAL TABLE INDEX (\d+):M/.exec(plan);
+    expect(Number(ftsPlan?.[1]) & 0xc0).toBe(0xc0);
+    expect(plan).not.toMatch(/SCAN (m|messages|k|message_search_keys)\b/);
+    db.close();
+  });
+
   it('pages a conversation and lists conversations through indexes, not scans', async () => {
     const directory = freshDirectory();
     await (await sqliteClientStoreOpener(directory)('me')).close();

@@ -26,6 +26,7 @@ function harness(store = new SqliteClientStore(':memory:', 'me'), sendWindow = 2
     emit: (event) => events.push(event),
     changed: () => {},
     targetChanged: (job) => redrawn.push(job.cid),
+    membersOf: () => [],
     sendRetryBackoff: { baseMs: 1_000, maxMs: 30_000 },
     sendWindow,
     // Uploads are tested against a real relay (files.test.ts); none run here.

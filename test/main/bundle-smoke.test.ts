@@ -18,9 +18,9 @@ import { join, resolve } from 'node:path';
 import { resolveConfig } from 'electron-vite';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { duplexMethods } from '../../src/shared/api-methods.ts';
 import type { DuplexApi } from '../../src/shared/api.ts';
 import { desktopArgumentSchemas } from '../../src/main/ipc/desktop-argument-schemas.ts';
-import { duplexMethods } from '../../src/shared/api-methods.ts';
 import * as double from './electron-double/electron.ts';
 
 const BUILD_TIMEOUT_MS = 60_000;

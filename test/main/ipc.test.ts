@@ -44,6 +44,7 @@ const validDuplexCalls: { [M in InvokeMethod<DuplexApi>]: Parameters<DuplexApi[M
   searchUsers: ['bo'],
   getPresence: [['u_bob']],
   setChatState: [CONV, { pinned: true, archived: false, mutedUntil: null }],
+  searchMessages: ['lunch', 50],
   send: [CONV, 'hello', 3],
   sendFile: [CONV, { name: 'photo.jpg', mime: 'image/jpeg', bytes: new Uint8Array([1, 2, 3]), caption: 'Look', width: 4, height: 3 }],
   getFile: ['AAAAAAAAAAAAAAAAAAAAAAAA'],
@@ -123,6 +124,10 @@ const invalidDuplexCalls: Array<[InvokeMethod<DuplexApi>, unknown[]]> = [
   ['sendFile', [CONV, { name: 'a.jpg', mime: 'image/jpeg', bytes: new Uint8Array(1), caption: '', width: -1 }]],
   ['getFile', ['../../etc/passwd']],
   ['getFile', []],
+  ['searchMessages', ['lunch']],
+  ['searchMessages', ['lunch', 0]],
+  ['searchMessages', ['lunch', 10_000]],
+  ['searchMessages', ['x'.repeat(5_000), 10]],
 ];
 
 const validDesktopCalls: { [M in InvokeMethod<DesktopApi>]: Parameters<DesktopApi[M]> } = {

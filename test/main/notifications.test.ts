@@ -1,129 +1,18 @@
-// Message notifications: when a message notifies (someone else's, not muted,
-// not in front of the user), what it says (no text with "hide message
-// text"), live references, click to open, and what each platform does to
-// the window (never focus or flash on Linux).
+// Message notifications in the desktop app: live references, click to
+// open, and what each platform does to the window (never focus or flash on
+// Linux). When a message notifies and what it says are the shared rules
+// (test/shared/notifications.test.ts).
 //
 // Electron is mocked (test/main/electron-double): its binary cannot run on
 // these machines, so Notification is the double's, and a test clicks or
 // closes it as the OS would. The platform is passed in.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ChatMessage, ConversationSummary } from '../../src/shared/api.ts';
-import { MessageAlerts, type Notifier } from '../../src/main/notifications/message-alerts.ts';
 import { MessageNotifier } from '../../src/main/notifications/message-notifier.ts';
-import {
-  notificationContent,
-  shouldNotify,
-  type NotificationContext,
-} from '../../src/main/notifications/notification-rules.ts';
 import * as double from './electron-double/electron.ts';
 
 vi.mock('electron', () => import('./electron-double/electron.ts'));
 
 beforeEach(() => double.resetElectronDouble());
-
-const alice = { id: 'u_alice', username: 'alice', displayName: 'Alice' };
-const bob = { id: 'u_bob', username: 'bob', displayName: 'Bob' };
-const me = { id: 'u_me', username: 'me', displayName: 'Me' };
-
-function message(fields: Partial<ChatMessage> = {}): ChatMessage {
-  return { conv: 'c_1', cid: 'cid_00000001', seq: 1, from: alice.id, body: 'Hello there', ts: 1, mine: false, ...fields };
-}
-
-function conversation(fields: Partial<ConversationSummary> = {}): ConversationSummary {
-  return {
-    id: 'c_1',
-    kind: 'direct',
-    title: 'Alice',
-    peerId: alice.id,
-    photo: null,
-    members: [me, alice],
-    lastSeq: 1,
-    receipts: {},
-    unread: 1,
-    lastMessage: message(),
-    lastActivity: 1,
-    draft: '',
-    hasMoreHistory: false,
-    chatState: { pinned: false, archived: false, mutedUntil: null },
-    ...fields,
-  };
-}
-
-const away: NotificationContext = {
-  windowFocused: false,
-  openConversation: null,
-  settings: { notificationsMuted: false },
-  now: 1_000_000,
-};
-
-/** Muted for as long as `away` cares. */
-const mutedState = { pinned: false, archived: false, mutedUntil: away.now + 1 };
-
-describe('which messages notify', () => {
-  it('notifies a message from someone else while the window is not focused', () => {
-    expect(shouldNotify(message(), conversation(), away)).toBe(true);
-    expect(shouldNotify(message(), conversation(), { ...away, openConversation: 'c_1' })).toBe(true);
-  });
-
-  it("never notifies the user's own messages", () => {
-    expect(shouldNotify(message({ mine: true, from: me.id }), conversation(), away)).toBe(false);
-  });
-
-  it('notifies when the focused window shows another conversation, not this one', () => {
-    expect(shouldNotify(message(), conversation(), { ...away, windowFocused: true, openConversation: 'c_2' })).toBe(true);
-    expect(shouldNotify(message(), conversation(), { ...away, windowFocused: true, openConversation: null })).toBe(true);
-    expect(shouldNotify(message(), conversation(), { ...away, windowFocused: true, openConversation: 'c_1' })).toBe(false);
-  });
-
-  it("respects the global mute and the conversation's chat state while its mute lasts", () => {
-    expect(shouldNotify(message(), conversation(), { ...away, settings: { notificationsMuted: true } })).toBe(false);
-    expect(shouldNotify(message(), conversation({ chatState: mutedState }), away)).toBe(false);
-    // A mute that has ended, and one of a conversation not known yet, do not hold it back.
-    expect(shouldNotify(message(), conversation({ chatState: mutedState }), { ...away, now: away.now + 1 })).toBe(true);
-    expect(shouldNotify(message(), undefined, away)).toBe(true);
-  });
-});
-
-describe('what a notification says', () => {
-  const group = conversation({ id: 'g_1', kind: 'group', title: 'Team', peerId: null, members: [me, alice, bob] });
-
-  it('shows the sender and the text of a direct message', () => {
-    expect(notificationContent(message(), conversation(), false)).toEqual({ title: 'Alice', body: 'Hello there' });
-  });
-
-  it('shows the group, the sender and the text of a group message', () => {
-    expect(notificationContent(message({ conv: 'g_1', from: bob.id }), group, false)).toEqual({
-      title: 'Team',
-      body: 'Bob: Hello there',
-    });
-  });
-
-  it('hides the text when the privacy setting is on', () => {
-    expect(notificationContent(message(), conversation(), true)).toEqual({ title: 'Alice', body: 'New message' });
-    expect(notificationContent(message({ conv: 'g_1', from: bob.id }), group, true)).toEqual({
-      title: 'Team',
-      body: 'New message from Bob',
-    });
-    expect(notificationContent(message(), undefined, true)).toEqual({ title: 'Duplex', body: 'New message' });
-  });
-
-  it('says what kind of file a message carries, then its caption; hidden text hides the file too', () => {
-    const file = (mime: string, name: string) => ({ id: 'A'.repeat(24), mime, name, size: 10 });
-    const say = (fields: Partial<ChatMessage>, hide = false) => notificationContent(message(fields), conversation(), hide).body;
-    expect(say({ body: '', file: file('image/jpeg', 'IMG_1.jpg') })).toBe('📷 Photo');
-    expect(say({ body: 'At the beach', file: file('image/jpeg', 'IMG_1.jpg') })).toBe('📷 Photo At the beach');
-    expect(say({ body: '', file: file('audio/webm', 'Voice message.webm') })).toBe('🎤 Voice message');
-    expect(say({ body: '', file: file('application/pdf', 'Minutes.pdf') })).toBe('📄 Minutes.pdf');
-    expect(say({ body: '', file: file('image/svg+xml', 'logo.svg') })).toBe('📄 logo.svg');
-    expect(say({ body: '', file: file('image/jpeg', 'IMG_1.jpg') }, true)).toBe('New message');
-  });
-
-  it('cuts long messages', () => {
-    const { body } = notificationContent(message({ body: '😀'.repeat(500) }), conversation(), false);
-    expect([...body]).toHaveLength(200);
-    expect(body.endsWith('…')).toBe(true);
-  });
-});
 
 describe('the notifier', () => {
   function notifier(platform: 'linux' | 'win32' | 'darwin') {
@@ -189,83 +78,5 @@ describe('the notifier', () => {
     const { notifier: n } = notifier('linux');
     n.notify('c_1', { title: 'Alice', body: 'Hi' });
     expect(double.Notification.instances).toEqual([]);
-  });
-});
-
-describe('message alerts', () => {
-  function alerts(context: Partial<NotificationContext & { hideMessageText: boolean }> = {}) {
-    const notifier: Notifier & { notified: Array<[string, unknown]>; dismissed: string[] } = {
-      notified: [],
-      dismissed: [],
-      notify(conv, content) {
-        this.notified.push([conv, content]);
-      },
-      dismiss(conv) {
-        this.dismissed.push(conv);
-      },
-    };
-    const subject = new MessageAlerts({ notifier, context: () => ({ ...away, hideMessageText: false, ...context }) });
-    return { subject, notifier };
-  }
-
-  function changed(fields: Partial<ConversationSummary>) {
-    return { type: 'conversation' as const, conversation: conversation(fields) };
-  }
-
-  it('notifies the newest message of a conversation with news', () => {
-    const { subject, notifier } = alerts();
-    subject.handle(changed({ unread: 1, lastMessage: message({ seq: 5, body: 'news' }) }));
-    expect(notifier.notified).toEqual([['c_1', { title: 'Alice', body: 'news' }]]);
-  });
-
-  it('notifies once per message, however often the conversation changes', () => {
-    const { subject, notifier } = alerts();
-    subject.handle(changed({ unread: 1, lastMessage: message({ seq: 5 }) }));
-    subject.handle(changed({ unread: 1, lastMessage: message({ seq: 5 }), draft: 'typing a reply' }));
-    subject.handle(changed({ unread: 2, lastMessage: message({ seq: 6 }) }));
-    expect(notifier.notified).toHaveLength(2);
-  });
-
-  it('stays quiet about messages already stored at start-up', () => {
-    const { subject, notifier } = alerts();
-    subject.alreadySeen([conversation({ lastMessage: message({ seq: 5 }) })]);
-    subject.handle(changed({ unread: 1, lastMessage: message({ seq: 5 }) }));
-    expect(notifier.notified).toEqual([]);
-    subject.handle(changed({ unread: 2, lastMessage: message({ seq: 6 }) }));
-    expect(notifier.notified).toHaveLength(1);
-  });
-
-  it('stays quiet about read history, own messages and messages not yet stored', () => {
-    const { subject, notifier } = alerts();
-    subject.handle(changed({ unread: 0, lastMessage: message({ seq: 9 }) }));
-    subject.handle(changed({ unread: 1, lastMessage: message({ seq: 10, mine: true, from: me.id }) }));
-    subject.handle(changed({ unread: 1, lastMessage: message({ seq: null, mine: true, from: me.id }) }));
-    subject.handle(changed({ unread: 1, lastMessage: null }));
-    expect(notifier.notified).toEqual([]);
-  });
-
-  it('follows the rules: muted conversations stay quiet, hidden text stays hidden', () => {
-    const muted = alerts();
-    muted.subject.handle(changed({ unread: 1, lastMessage: message({ seq: 3 }), chatState: mutedState }));
-    expect(muted.notifier.notified).toEqual([]);
-
-    const hidden = alerts({ hideMessageText: true });
-    hidden.subject.handle(changed({ unread: 1, lastMessage: message({ seq: 3 }) }));
-    expect(hidden.notifier.notified).toEqual([['c_1', { title: 'Alice', body: 'New message' }]]);
-  });
-
-  it('takes notifications away when the conversation is read', () => {
-    const { subject, notifier } = alerts();
-    subject.handle(changed({ unread: 1, lastMessage: message({ seq: 3 }) }));
-    subject.handle(changed({ unread: 0, lastMessage: message({ seq: 3 }) }));
-    expect(notifier.dismissed).toEqual(['c_1']);
-  });
-
-  it('forgets what it has seen when the user signs out', () => {
-    const { subject, notifier } = alerts();
-    subject.handle(changed({ unread: 1, lastMessage: message({ seq: 3 }) }));
-    subject.handle({ type: 'account', account: null });
-    subject.handle(changed({ unread: 1, lastMessage: message({ seq: 3 }) }));
-    expect(notifier.notified).toHaveLength(2);
   });
 });

@@ -11,6 +11,7 @@ function state(fields: Partial<ChatData> = {}): ChatData {
     isDesktop: false,
     desktopInfo: null,
     desktopSettings: null,
+    webNotifications: null,
     updatesApplyBy: null,
     update: null,
     updateDismissed: false,

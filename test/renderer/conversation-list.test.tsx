@@ -58,7 +58,7 @@ describe('conversation list', () => {
     api.addConversation(makeDirect(alice, carol));
     const { user, store } = await renderApp(api);
 
-    await user.type(screen.getByRole('searchbox', { name: 'Filter chats' }), 'car');
+    await user.type(screen.getByRole('searchbox', { name: 'Search chats and messages' }), 'car');
     expect(conversationButtons()).toHaveLength(1);
     await user.click(screen.getByRole('button', { name: /^Carol Danvers/ }));
     expect(store.getState().openId).toBe(`d-${carol.id}`);

@@ -34,6 +34,7 @@ import { duplexArgumentSchemas, type DuplexMethod, duplexMethods, parseArguments
 import type { DesktopApi, DesktopEvent, DesktopInfo, DesktopSettings, DesktopSettingsPatch } from '../../src/shared/desktop-api.ts';
 import type { UpdateStatus } from '../../src/shared/app-updates.ts';
 import type { GroupAddPolicy, Presence, User } from '../../src/shared/protocol/index.ts';
+import { matchRanges, queryWords, searchWords } from '../../src/shared/search/search-text.ts';
 
 export const alice: User = { id: 'u-alice', username: 'alice', displayName: 'Alice Liddell' };
 export const bob: User = { id: 'u-bob', username: 'bob', displayName: 'Bob Marley' };
@@ -260,6 +261,19 @@ export class FakeDuplexApi implements DuplexApi {
     return this.users.filter(
       (u) => u.id !== this.account?.user.id && (u.username.startsWith(prefix) || u.displayName.toLowerCase().startsWith(prefix)),
     );
+  };
+
+  /** Like the engine, with the same matching rules (search-text.ts). */
+  searchMessages = async (query: string, limit: number) => {
+    this.record('searchMessages', query, limit);
+    const words = queryWords(query);
+    if (words.length === 0) return [];
+    const hits = [...this.messages.values()]
+      .flat()
+      .filter((m) => m.seq !== null && words.every((word) => searchWords(m.body).some((w) => w.startsWith(word))))
+      .sort((a, b) => b.ts - a.ts)
+      .slice(0, limit);
+    return hits.map((message) => ({ message, highlights: matchRanges(message.body, words) }));
   };
 
   getPresence = async (userIds: string[]) => {

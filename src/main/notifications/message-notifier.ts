@@ -7,7 +7,7 @@
 // until the user comes back.
 import { Notification } from 'electron';
 import type { DesktopPlatform } from '../../shared/desktop-api.ts';
-import type { NotificationContent } from './notification-rules.ts';
+import type { NotificationContent } from '../../shared/notifications/notification-rules.ts';
 
 export class MessageNotifier {
   readonly #platform: DesktopPlatform;

@@ -28,6 +28,7 @@ import type {
 import { FILE_CACHE_BYTES } from '../../shared/store/client-store.ts';
 import { migrate } from '../../shared/sqlite/migrations.ts';
 import { changeTargets, foldFrame, messageKey, type MessageState } from '../../shared/store/fold-changes.ts';
+import { queryWords } from '../../shared/search/search-text.ts';
 
 /** Migration i takes the schema from user_version i to i + 1. Append only. */
 export const MIGRATIONS: readonly string[] = [
@@ -139,6 +140,59 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX file_cache_by_use ON file_cache (used_at);
   `,
+  `
+  -- Search on the device (docs/engine.md, "Search"): an FTS5 index of the
+  -- message bodies. It holds no copy of the text (contentless, with deletes),
+  -- and its rowids point into message_search_keys, since messages, clustered
+  -- by (conv, seq), has no rowid of its own. Triggers keep it in step with
+  -- every write to messages, whoever makes it; the last statements index the
+  -- messages stored before this migration.
+  --
+  -- A key's id is ts * 1,000,000 plus the next free number within that
+  -- millisecond, so that ids run in time order and "newest first" is FTS5's
+  -- own rowid order: a query stops after the newest matches it needs
+  -- instead of sorting every match (one word can be in a fifth of them).
+  CREATE TABLE message_search_keys (
+    id INTEGER PRIMARY KEY,
+    conv TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    UNIQUE (conv, seq)
+  );
+  CREATE VIRTUAL TABLE message_search USING fts5 (
+    body,
+    content = '',
+    contentless_delete = 1,
+    tokenize = 'unicode61 remove_diacritics 2',
+    prefix = '2 3'
+  );
+  -- INSERT OR REPLACE fires no delete trigger (recursive_triggers is off), so
+  -- the insert trigger drops what an earlier version of the row indexed.
+  CREATE TRIGGER messages_search_insert AFTER INSERT ON messages BEGIN
+    DELETE FROM message_search
+      WHERE rowid = (SELECT id FROM message_search_keys WHERE conv = new.conv AND seq = new.seq);
+    DELETE FROM message_search_keys WHERE conv = new.conv AND seq = new.seq;
+    INSERT INTO message_search_keys (id, conv, seq)
+      SELECT max(new.ts * 1000000, coalesce(max(id) + 1, 0)), new.conv, new.seq FROM message_search_keys
+      WHERE id >= new.ts * 1000000 AND id < (new.ts + 1) * 1000000;
+    INSERT INTO message_search (rowid, body)
+      VALUES ((SELECT id FROM message_search_keys WHERE conv = new.conv AND seq = new.seq), new.body);
+  END;
+  CREATE TRIGGER messages_search_update AFTER UPDATE OF body ON messages BEGIN
+    DELETE FROM message_search
+      WHERE rowid = (SELECT id FROM message_search_keys WHERE conv = old.conv AND seq = old.seq);
+    INSERT INTO message_search (rowid, body)
+      VALUES ((SELECT id FROM message_search_keys WHERE conv = new.conv AND seq = new.seq), new.body);
+  END;
+  CREATE TRIGGER messages_search_delete AFTER DELETE ON messages BEGIN
+    DELETE FROM message_search
+      WHERE rowid = (SELECT id FROM message_search_keys WHERE conv = old.conv AND seq = old.seq);
+    DELETE FROM message_search_keys WHERE conv = old.conv AND seq = old.seq;
+  END;
+  INSERT INTO message_search_keys (id, conv, seq)
+    SELECT ts * 1000000 + row_number() OVER (PARTITION BY ts ORDER BY conv, seq) - 1, conv, seq FROM messages;
+  INSERT INTO message_search (rowid, body)
+    SELECT k.id, m.body FROM message_search_keys k JOIN messages m ON m.conv = k.conv AND m.seq = k.seq;
+  `,
 ];
 
 export interface SqliteClientStoreOptions {
@@ -203,6 +257,8 @@ interface OutboxRow {
 
 const MESSAGE_COLUMNS =
   'conv, seq, cid, sender, body, ts, reply_to, forwarded, edited_at, deleted, reactions, changed_through, file';
+/** MESSAGE_COLUMNS of `messages m` in the search query's join. */
+const SEARCHED_MESSAGE_COLUMNS = MESSAGE_COLUMNS.replace(/\w+/g, 'm.$&');
 const OUTBOX_COLUMNS = 'cid, conv, kind, payload, created_at, state, error';
 
 export class SqliteClientStore implements ClientStore {
@@ -320,6 +376,24 @@ export class SqliteClientStore implements ClientStore {
 
   async oldestSeq(conv: string): Promise<number | null> {
     return this.row<{ seq: number | null }>('SELECT MIN(seq) AS seq FROM messages WHERE conv = ?', conv)?.seq ?? null;
+  }
+
+  async searchMessages(query: string, limit: number): Promise<Message[]> {
+    const words = queryWords(query);
+    if (words.length === 0) return [];
+    // Folded words are letters and digits only, so quoting each is enough
+    // to keep FTS5's query syntax out; `*` makes each a prefix, and words
+    // side by side must all match.
+    const match = words.map((word) => `"${word}"*`).join(' ');
+    return this.rows<MessageRow>(
+      `SELECT ${SEARCHED_MESSAGE_COLUMNS}
+       FROM (SELECT rowid FROM message_search WHERE message_search MATCH ? ORDER BY rowid DESC LIMIT ?) s
+       JOIN message_search_keys k ON k.id = s.rowid
+       JOIN messages m ON m.conv = k.conv AND m.seq = k.seq
+       ORDER BY k.id DESC`,
+      match,
+      limit,
+    ).map(toMessage);
   }
 
   async addToOutbox(job: OutboxJob): Promise<void> {

@@ -21,7 +21,7 @@ function only(event: KeyboardEvent, modifiers: { primary?: boolean; ctrl?: boole
 export const shortcuts = {
   filterChats: {
     keys: `${primary}+K`,
-    description: 'Filter chats',
+    description: 'Search chats and messages',
     matches: (e) => e.code === 'KeyK' && only(e, { primary: true }),
   },
   nextChat: {

@@ -15,6 +15,7 @@ import type {
   Device,
   PasswordChange,
   PasswordChangeResult,
+  MessageSearchHit,
   PrivacySettings,
   ProfileChanges,
   RegisterRequest,
@@ -24,6 +25,7 @@ import type {
 } from '../../shared/api.ts';
 import type { AppUpdates, UpdateStatus } from '../../shared/app-updates.ts';
 import type { DesktopInfo, DesktopSettings, DesktopSettingsPatch } from '../../shared/desktop-api.ts';
+import type { WebNotificationSettings, WebNotificationState } from '../../shared/web-api.ts';
 import type { GroupAddPolicy, Presence, User } from '../../shared/protocol/index.ts';
 import type { MessageWindow } from './messageWindow.ts';
 
@@ -32,6 +34,8 @@ export const PAGE_SIZE = 50;
 /** The largest page, for opening far above the newest message (many unread,
  * or jumping to an old quoted message). */
 export const MAX_PAGE_SIZE = 1_000;
+/** Message search results shown at most. */
+export const MESSAGE_RESULTS_LIMIT = 50;
 
 /** `group-info` is about the open conversation (a group). */
 export type DialogKind = 'new-chat' | 'new-group' | 'settings' | 'group-info' | 'forward';
@@ -52,6 +56,8 @@ export interface ChatData {
   /** The desktop app's extras, once read; null in the web client. */
   desktopInfo: DesktopInfo | null;
   desktopSettings: DesktopSettings | null;
+  /** The web client's notifications, once read; null in the desktop app. */
+  webNotifications: WebNotificationState | null;
   /** How an update takes effect, or null where the shell offers none. */
   updatesApplyBy: AppUpdates['appliesBy'] | null;
   /** The app's own update, once known; null until then. */
@@ -89,6 +95,9 @@ export interface ChatData {
   /** The message the `forward` dialog sends on. */
   forwardSource: ChatMessage | null;
   dialog: DialogKind | null;
+  /** A message to scroll to and highlight once its conversation shows
+   * (chosen from the search results); taken by the message list. */
+  jumpTarget: { conv: string; seq: number } | null;
 }
 
 export interface UploadProgress {
@@ -138,6 +147,12 @@ export interface ChatActions {
   openDialog(dialog: DialogKind): void;
   closeDialog(): void;
   searchUsers(query: string): Promise<User[]>;
+  /** Searches the messages stored on this device. */
+  searchMessages(query: string): Promise<MessageSearchHit[]>;
+  /** Opens the conversation scrolled to this message, highlighted. */
+  jumpToMessage(conv: string, seq: number): void;
+  /** The jump waiting for this conversation, if any; it is cleared. */
+  takeJumpTarget(conv: string): number | null;
   startDirectChat(userId: string): Promise<void>;
   createGroup(title: string, memberIds: string[]): Promise<void>;
   /** Group info: these reject when the call fails, for the dialog to say so. */
@@ -172,6 +187,9 @@ export interface ChatActions {
   setChatState(conv: string, change: ChatStateChange): Promise<void>;
   /** Shows the archived chats (true) or the others. */
   showArchived(shown: boolean): void;
+  /** Web client: asks the browser's permission, then turns notifications on. */
+  enableWebNotifications(): void;
+  updateWebNotifications(patch: Partial<WebNotificationSettings>): void;
 }
 
 export interface ChatState extends ChatData {
@@ -183,7 +201,7 @@ export type ChatStore = StoreApi<ChatState>;
 /** Everything that belongs to one signed-in account. */
 export function accountData(): Omit<
   ChatData,
-  'isDesktop' | 'desktopInfo' | 'desktopSettings' | 'updatesApplyBy' | 'update' | 'updateDismissed' | 'auth' | 'account' | 'status'
+  'isDesktop' | 'desktopInfo' | 'desktopSettings' | 'webNotifications' | 'updatesApplyBy' | 'update' | 'updateDismissed' | 'auth' | 'account' | 'status'
 > {
   return {
     conversations: new Map(),
@@ -203,6 +221,7 @@ export function accountData(): Omit<
     editTarget: null,
     forwardSource: null,
     dialog: null,
+    jumpTarget: null,
   };
 }
 

@@ -16,6 +16,7 @@ import { createStore } from 'zustand/vanilla';
 import type { Account, DuplexApi, DuplexEvent } from '../../shared/api.ts';
 import type { AppUpdates } from '../../shared/app-updates.ts';
 import type { DesktopApi } from '../../shared/desktop-api.ts';
+import type { WebApi } from '../../shared/web-api.ts';
 import { applyEvent, withoutConversation } from './applyEvent.ts';
 import {
   accountData,
@@ -23,6 +24,7 @@ import {
   type ChatActions,
   type ChatState,
   type ChatStore,
+  MESSAGE_RESULTS_LIMIT,
   unreadMarkerFor,
   withEntry,
 } from './chatState.ts';
@@ -35,11 +37,18 @@ import { presenceSlice } from './presenceSlice.ts';
 import { privacySlice } from './privacySlice.ts';
 import { accountSlice } from './accountSlice.ts';
 import { updatesSlice } from './updatesSlice.ts';
+import { webSlice } from './webSlice.ts';
 import { selectVisibleConversations } from './selectors.ts';
 
 /** `desktop` is window.duplexDesktop in the desktop app, null on the web;
- * `updates` is the app's own updates, where the shell has them. */
-export function createChatStore(api: DuplexApi, desktop: DesktopApi | null, updates: AppUpdates | null = null): ChatStore {
+ * `updates` is the app's own updates, where the shell has them; `web` is
+ * window.duplexWeb in the web client. */
+export function createChatStore(
+  api: DuplexApi,
+  desktop: DesktopApi | null,
+  updates: AppUpdates | null = null,
+  web: WebApi | null = null,
+): ChatStore {
   return createStore<ChatState>()((set, get, store) => {
     // Events that arrive while a snapshot is being read wait here and are
     // replayed after it. Each event carries the whole new state of what it
@@ -56,6 +65,7 @@ export function createChatStore(api: DuplexApi, desktop: DesktopApi | null, upda
     const accountPart = accountSlice(api, set, get);
     const desktopPart = desktopSlice(desktop, store);
     const updatesPart = updatesSlice(updates, set);
+    const webPart = webSlice(web, store);
 
     function receive(event: DuplexEvent): void {
       if (queuedEvents) queuedEvents.push(event);
@@ -117,10 +127,12 @@ export function createChatStore(api: DuplexApi, desktop: DesktopApi | null, upda
         background(api.getAccount().then(loadSnapshot));
         const stopDesktop = desktopPart.start(actions);
         const stopUpdates = updatesPart.start();
+        const stopWeb = webPart.start(actions);
         return () => {
           unsubscribe();
           stopDesktop();
           stopUpdates();
+          stopWeb();
         };
       },
 
@@ -204,6 +216,22 @@ export function createChatStore(api: DuplexApi, desktop: DesktopApi | null, upda
         return api.searchUsers(query);
       },
 
+      searchMessages(query) {
+        return api.searchMessages(query, MESSAGE_RESULTS_LIMIT);
+      },
+
+      jumpToMessage(conv, seq) {
+        set({ jumpTarget: { conv, seq } });
+        actions.openConversation(conv);
+      },
+
+      takeJumpTarget(conv) {
+        const target = get().jumpTarget;
+        if (target?.conv !== conv) return null;
+        set({ jumpTarget: null });
+        return target.seq;
+      },
+
       async startDirectChat(userId) {
         const conversation = await api.createDirect(userId);
         set((state) => ({ conversations: withEntry(state.conversations, conversation.id, conversation), dialog: null }));
@@ -243,12 +271,14 @@ export function createChatStore(api: DuplexApi, desktop: DesktopApi | null, upda
       ...accountPart.actions,
       ...desktopPart.actions,
       ...updatesPart.actions,
+      ...webPart.actions,
     };
 
     return {
       isDesktop: desktop !== null,
       desktopInfo: null,
       desktopSettings: null,
+      webNotifications: null,
       updatesApplyBy: updates?.appliesBy ?? null,
       update: null,
       updateDismissed: false,

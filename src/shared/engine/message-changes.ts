@@ -13,6 +13,7 @@ import {
   isReactionEmoji,
   MAX_BODY_CODE_POINTS,
   type Message,
+  type User,
 } from '../protocol/index.ts';
 import { type ChangeJob, type ClientStore, isMessageJob } from '../store/client-store.ts';
 import type { Conversations } from './conversations.ts';
@@ -92,7 +93,7 @@ export class MessageChanges {
     const outbox = await this.options.store.listOutbox(conv);
     for (const seq of new Set(changes.map((change) => change.target!))) {
       const message = await this.storedView(conv, seq);
-      if (message) messages.set(seq, withPendingChanges(message, outbox, this.options.me));
+      if (message) messages.set(seq, withPendingChanges(message, outbox, this.options.me, this.membersOf(conv)));
     }
     if (messages.size > 0) this.options.emit({ type: 'messages', conv, messages: [...messages.values()] });
     const reaction = changes.findLast((change) => change.kind === 'react' && change.body !== '');
@@ -135,9 +136,13 @@ export class MessageChanges {
       if (message?.cid !== ref.cid) return undefined;
     } else {
       const job = outbox.filter(isMessageJob).find((j) => j.cid === ref.cid);
-      message = job && outgoingChatMessage(job, this.options.me);
+      message = job && outgoingChatMessage(job, this.options.me, this.membersOf(conv));
     }
-    return message && withPendingChanges(message, outbox, this.options.me);
+    return message && withPendingChanges(message, outbox, this.options.me, this.membersOf(conv));
+  }
+
+  private membersOf(conv: string): readonly User[] {
+    return this.options.conversations.get(conv)?.members ?? [];
   }
 
   private async storedView(conv: string, seq: number): Promise<ChatMessage | undefined> {

@@ -56,7 +56,7 @@
 // failure is tried again after a pause, or at the next `synced`.
 import { monotonicFactory } from 'ulid';
 import type { ChatMessage, DuplexEvent, FileDraft } from '../api.ts';
-import { type AckFrame, type Message, type NackFrame, RETRYABLE_NACK_CODES, type SendFrame } from '../protocol/index.ts';
+import { type AckFrame, type Message, type NackFrame, RETRYABLE_NACK_CODES, type SendFrame, type User } from '../protocol/index.ts';
 import {
   type ChangeJob,
   type ClientStore,
@@ -93,6 +93,8 @@ export interface OutboxOptions {
   changed(conv: string): void;
   /** A change job was added or is gone: its target needs redrawing. */
   targetChanged(job: ChangeJob): void;
+  /** A conversation's members, for the mentions of its outgoing messages. */
+  membersOf(conv: string): readonly User[];
   sendRetryBackoff: BackoffPolicy;
   /** Jobs of one conversation on the wire at once; SEND_WINDOW unless given. */
   sendWindow?: number;
@@ -142,7 +144,7 @@ export class Outbox {
     const job: SendJob = { kind: 'send', cid: newCid(), conv, body, createdAt: Date.now(), state: 'queued', ...options };
     await this.options.store.addToOutbox(job);
     this.enqueue(job);
-    const message = outgoingChatMessage(job, this.options.me);
+    const message = this.view(job);
     this.options.emit({ type: 'messages', conv, messages: [message] });
     this.pump();
     return message;
@@ -171,7 +173,7 @@ export class Outbox {
     if (replyTo !== undefined) job.replyTo = replyTo;
     await this.options.store.addUploadToOutbox(job, bytes);
     this.enqueue(job);
-    const message = outgoingChatMessage(job, this.options.me);
+    const message = this.view(job);
     this.options.emit({ type: 'messages', conv, messages: [message] });
     this.pump();
     return message;
@@ -365,7 +367,7 @@ export class Outbox {
     await this.options.store.dropOutboxFile(job.cid);
     this.uploads.delete(job.conv);
     this.uploadPause.succeeded();
-    this.options.emit({ type: 'messages', conv: job.conv, messages: [outgoingChatMessage(job, this.options.me)] });
+    this.options.emit({ type: 'messages', conv: job.conv, messages: [this.view(job)] });
     this.pump();
   }
 
@@ -434,9 +436,13 @@ export class Outbox {
     return undefined;
   }
 
+  private view(job: MessageJob): ChatMessage {
+    return outgoingChatMessage(job, this.options.me, this.options.membersOf(job.conv));
+  }
+
   private async replace(job: MessageJob): Promise<void> {
     await this.options.store.updateOutboxJob(job);
-    this.options.emit({ type: 'messages', conv: job.conv, messages: [outgoingChatMessage(job, this.options.me)] });
+    this.options.emit({ type: 'messages', conv: job.conv, messages: [this.view(job)] });
     this.options.changed(job.conv);
   }
 }

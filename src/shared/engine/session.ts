@@ -25,6 +25,7 @@ import type {
   ConversationSummary,
   DuplexEvent,
   FileDraft,
+  MessageSearchHit,
   GetMessagesOptions,
   MessagePage,
   MessageRef,
@@ -49,6 +50,7 @@ import {
   type WelcomeFrame,
 } from '../protocol/index.ts';
 import type { SessionCalls } from '../api-methods.ts';
+import { matchRanges, queryWords } from '../search/search-text.ts';
 import { type ClientStore, isMessageJob, type SendJob } from '../store/client-store.ts';
 import { ChatStates } from './chat-states.ts';
 import type { FetchFunction } from './auth-client.ts';
@@ -170,6 +172,7 @@ export class UserSession implements SessionCalls {
       emit,
       changed: (conv) => this.conversations.changed(conv),
       targetChanged: (job) => this.changes.jobChanged(job),
+      membersOf: (conv) => this.conversations.get(conv)?.members ?? [],
       sendRetryBackoff: timing.sendRetryBackoff,
       transfers: this.transfers,
       log,
@@ -276,9 +279,9 @@ export class UserSession implements SessionCalls {
     const outbox = await this.store.listOutbox(conv);
     const messages = (hasMoreLocal ? stored.slice(1) : stored).map((m) => storedChatMessage(m, conversation, this.me));
     if (options.beforeSeq === undefined) {
-      for (const job of outbox) if (isMessageJob(job)) messages.push(outgoingChatMessage(job, this.me));
+      for (const job of outbox) if (isMessageJob(job)) messages.push(outgoingChatMessage(job, this.me, conversation.members));
     }
-    return { messages: messages.map((m) => withPendingChanges(m, outbox, this.me)), hasMoreLocal };
+    return { messages: messages.map((m) => withPendingChanges(m, outbox, this.me, conversation.members)), hasMoreLocal };
   }
 
   loadOlder(conv: string): Promise<number> {
@@ -327,6 +330,17 @@ export class UserSession implements SessionCalls {
 
   setChatState(conv: string, change: ChatStateChange): Promise<ConversationSummary> {
     return this.chatStates.set(conv, change);
+  }
+
+  async searchMessages(query: string, limit: number): Promise<MessageSearchHit[]> {
+    const words = queryWords(query);
+    if (words.length === 0) return [];
+    const found = await this.store.searchMessages(query, limit);
+    return found.flatMap((message) => {
+      const conversation = this.conversations.get(message.conv);
+      if (!conversation) return [];
+      return [{ message: storedChatMessage(message, conversation, this.me), highlights: matchRanges(message.body, words) }];
+    });
   }
 
   send(conv: string, body: string, replyTo?: number): Promise<ChatMessage> {

@@ -5,6 +5,7 @@
 // every other member's watermark has reached the message).
 import type { ChatMessage, ConversationSummary, ReactionPreview } from '../api.ts';
 import type { Message, ReceiptWatermarks, User } from '../protocol/index.ts';
+import { findMentions } from '../mentions.ts';
 import { type ChangeJob, type ClientStore, isMessageJob, type MessageJob, type OutboxJob, type StoredConversation } from '../store/client-store.ts';
 import { applyChange } from '../store/fold-changes.ts';
 
@@ -35,6 +36,7 @@ export function storedChatMessage(message: Message, conversation: StoredConversa
   };
   copyChangeableFields(message, chat);
   if (message.file) chat.file = message.file;
+  withMentions(chat, conversation.members);
   if (chat.mine) {
     const watermarks = ownMessageWatermarks(conversation, me);
     chat.status = watermarks.read >= message.seq ? 'read' : watermarks.delivered >= message.seq ? 'delivered' : 'sent';
@@ -42,7 +44,14 @@ export function storedChatMessage(message: Message, conversation: StoredConversa
   return chat;
 }
 
-export function outgoingChatMessage(job: MessageJob, me: string): ChatMessage {
+/** Adds the members a message mentions (none: no field). */
+function withMentions(chat: ChatMessage, members: readonly User[]): void {
+  const mentions = findMentions(chat.body, members);
+  if (mentions.length > 0) chat.mentions = mentions;
+}
+
+/** `members`: the conversation's, for the mentions (absent: none found). */
+export function outgoingChatMessage(job: MessageJob, me: string, members: readonly User[] = []): ChatMessage {
   const chat: ChatMessage = {
     conv: job.conv,
     cid: job.cid,
@@ -58,6 +67,7 @@ export function outgoingChatMessage(job: MessageJob, me: string): ChatMessage {
   if (job.error !== undefined) chat.error = job.error;
   if (job.kind === 'send' && job.file) chat.file = job.file;
   if (job.kind === 'upload') chat.file = job.fileId === undefined ? { ...job.file } : { ...job.file, id: job.fileId };
+  withMentions(chat, members);
   return chat;
 }
 
@@ -74,8 +84,14 @@ function copyChangeableFields(from: Changeable, to: Changeable): void {
 }
 
 /** A message as the user will see it once the changes they made to it that
- * still wait in the outbox are done (shown at once, like a queued send). */
-export function withPendingChanges(chat: ChatMessage, outbox: readonly OutboxJob[], me: string): ChatMessage {
+ * still wait in the outbox are done (shown at once, like a queued send).
+ * `members`: the conversation's, for the mentions of an edited body. */
+export function withPendingChanges(
+  chat: ChatMessage,
+  outbox: readonly OutboxJob[],
+  me: string,
+  members: readonly User[],
+): ChatMessage {
   const pending = outbox.filter((job): job is ChangeJob => !isMessageJob(job) && job.targetCid === chat.cid);
   if (pending.length === 0) return chat;
   let state: Message = { conv: chat.conv, seq: chat.seq ?? 0, cid: chat.cid, from: chat.from, body: chat.body, ts: chat.ts };
@@ -83,11 +99,12 @@ export function withPendingChanges(chat: ChatMessage, outbox: readonly OutboxJob
   for (const job of pending) {
     state = applyChange(state, { kind: job.kind, from: me, body: job.kind === 'delete' ? '' : job.body, ts: job.createdAt });
   }
-  const { replyTo: _r, forwarded: _f, editedAt: _e, deleted: _d, reactions: _x, file, ...base } = chat;
+  const { replyTo: _r, forwarded: _f, editedAt: _e, deleted: _d, reactions: _x, mentions: _m, file, ...base } = chat;
   const changed: ChatMessage = { ...base, body: state.body };
   copyChangeableFields(state, changed);
   // A deleted message keeps no file either (fold-changes.ts, applyChange).
   if (file && !state.deleted) changed.file = file;
+  withMentions(changed, members);
   return changed;
 }
 
@@ -111,11 +128,11 @@ export async function summarizeConversation(
   // order (see MessagePage), so the newest of them is the last message.
   const newestOutgoing = outbox.findLast(isMessageJob);
   const newest = newestOutgoing
-    ? outgoingChatMessage(newestOutgoing, me)
+    ? outgoingChatMessage(newestOutgoing, me, conversation.members)
     : newestStored
       ? storedChatMessage(newestStored, conversation, me)
       : null;
-  const lastMessage = newest && withPendingChanges(newest, outbox, me);
+  const lastMessage = newest && withPendingChanges(newest, outbox, me, conversation.members);
   // A reaction shows in the list until a message comes after it.
   const reactionIsNewest = lastReaction && lastMessage?.seq !== null && lastReaction.seq > (lastMessage?.seq ?? 0);
   return {

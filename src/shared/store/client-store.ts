@@ -179,6 +179,13 @@ export interface ClientStore {
   countMessagesAfter(conv: string, afterSeq: number, exceptFrom: string): Promise<number>;
   /** The lowest stored seq of a conversation, or null when none is stored. */
   oldestSeq(conv: string): Promise<number | null>;
+  /** Stored messages of every conversation that match the query (each of
+   * its words begins a word of the body, ignoring case and accents:
+   * src/shared/search/search-text.ts), newest first by ts (messages of the
+   * same millisecond in no promised order), at most `limit`. A query without words matches nothing. The index behind
+   * it follows every write to the messages, including those made before it
+   * existed (docs/engine.md, "Search"). */
+  searchMessages(query: string, limit: number): Promise<Message[]>;
 
   /** Appends a job; the outbox keeps the order jobs were added in. */
   addToOutbox(job: OutboxJob): Promise<void>;

@@ -7,7 +7,7 @@
 // - Messages are keyed by [conv, seq], so paging a conversation is a key range
 //   walked backwards; the outbox is keyed by an auto-incremented position, the
 //   order written.
-import { type DBSchema, type IDBPDatabase, type IDBPObjectStore, type IDBPTransaction, openDB, type StoreNames } from 'idb';
+import { type DBSchema, type IDBPDatabase, type IDBPTransaction, openDB, type StoreNames } from 'idb';
 import { DEFAULT_CHAT_STATE, type Message } from '../../shared/protocol/index.ts';
 import type {
   ClientStore,
@@ -19,6 +19,13 @@ import type {
 } from '../../shared/store/client-store.ts';
 import { changeTargets, foldFrame, messageKey, type MessageState } from '../../shared/store/fold-changes.ts';
 import { FILE_CACHE_BYTES, isMessageJob } from '../../shared/store/client-store.ts';
+import {
+  logSearchChanges,
+  MessageSearchIndex,
+  type SearchDatabase,
+  type SearchLogEntry,
+  type SearchSnapshot,
+} from './message-search-index.ts';
 
 /** An outbox job as stored: `position` is assigned by IndexedDB on add. */
 type OutboxRecord = OutboxJob & { position?: number };
@@ -34,6 +41,8 @@ interface ClientDatabase extends DBSchema {
   /** An upload job's bytes by cid, as a Blob (which the browser may keep on disk). */
   outboxFiles: { key: string; value: Blob };
   fileCache: { key: string; value: CachedFile; indexes: { by_use: number } };
+  search_log: { key: number; value: SearchLogEntry };
+  search_snapshot: { key: string; value: SearchSnapshot };
 }
 
 /** A downloaded file; `usedAt` orders the cache's evictions (a counter, so
@@ -95,6 +104,12 @@ const MIGRATIONS: ReadonlyArray<(db: IDBPDatabase<ClientDatabase>, tx: UpgradeTr
     db.createObjectStore('outboxFiles');
     db.createObjectStore('fileCache', { keyPath: 'id' }).createIndex('by_use', 'usedAt');
   },
+  (db) => {
+    // Search (message-search-index.ts): with no snapshot yet, the first
+    // open indexes the messages already stored.
+    db.createObjectStore('search_log', { keyPath: 'position', autoIncrement: true });
+    db.createObjectStore('search_snapshot');
+  },
 ];
 
 export interface IndexedDbClientStoreOptions {
@@ -134,11 +149,15 @@ class IndexedDbClientStore implements ClientStore {
   readonly userId: string;
   private readonly db: IDBPDatabase<ClientDatabase>;
   private readonly fileCacheBytes: number;
+  private readonly search: MessageSearchIndex;
 
   constructor(db: IDBPDatabase<ClientDatabase>, userId: string, fileCacheBytes: number) {
     this.db = db;
     this.userId = userId;
     this.fileCacheBytes = fileCacheBytes;
+    this.search = new MessageSearchIndex(db as unknown as IDBPDatabase<SearchDatabase>, (text, error) =>
+      console.error(`Duplex: ${text}`, error),
+    );
   }
 
   async listConversations(): Promise<StoredConversation[]> {
@@ -150,8 +169,10 @@ class IndexedDbClientStore implements ClientStore {
   }
 
   async deleteConversation(id: string): Promise<void> {
-    const tx = this.db.transaction(['conversations', 'messages', 'outbox', 'outboxFiles'], 'readwrite');
+    const tx = this.db.transaction(['conversations', 'messages', 'outbox', 'outboxFiles', 'search_log'], 'readwrite');
     void tx.objectStore('conversations').delete(id);
+    const keys = await tx.objectStore('messages').getAllKeys(wholeConversation(id));
+    void logSearchChanges(tx, keys);
     void tx.objectStore('messages').delete(wholeConversation(id));
     let cursor = await tx.objectStore('outbox').index('by_conv').openCursor(wholeConversation(id));
     while (cursor) {
@@ -160,15 +181,17 @@ class IndexedDbClientStore implements ClientStore {
       cursor = await cursor.continue();
     }
     await tx.done;
+    this.search.changed();
   }
 
   async putMessages(messages: readonly Message[]): Promise<void> {
-    const tx = this.db.transaction('messages', 'readwrite');
-    await Promise.all([writeFrame(tx.store, messages), tx.done]);
+    const tx = this.db.transaction(['messages', 'search_log'], 'readwrite');
+    await Promise.all([writeFrame(tx, messages), tx.done]);
+    this.search.changed();
   }
 
   async settleOutboxJobs(cids: readonly string[], messages: readonly Message[]): Promise<void> {
-    const tx = this.db.transaction(['messages', 'outbox', 'outboxFiles'], 'readwrite');
+    const tx = this.db.transaction(['messages', 'outbox', 'outboxFiles', 'search_log'], 'readwrite');
     const outbox = tx.objectStore('outbox');
     const settle = async () => {
       for (const cid of cids) await deleteJob(tx, cid);
@@ -184,7 +207,8 @@ class IndexedDbClientStore implements ClientStore {
         }
       }
     };
-    await Promise.all([writeFrame(tx.objectStore('messages'), messages), settle(), tx.done]);
+    await Promise.all([writeFrame(tx, messages), settle(), tx.done]);
+    this.search.changed();
   }
 
   async getMessage(conv: string, seq: number): Promise<Message | undefined> {
@@ -222,6 +246,11 @@ class IndexedDbClientStore implements ClientStore {
   async oldestSeq(conv: string): Promise<number | null> {
     const key = await this.db.getKey('messages', wholeConversation(conv));
     return key ? key[1] : null;
+  }
+
+  async searchMessages(query: string, limit: number): Promise<Message[]> {
+    // The index hands back the stored records, `changedThrough` and all.
+    return (await this.search.search(query, limit)).map(toMessage);
   }
 
   async addToOutbox(job: OutboxJob): Promise<void> {
@@ -300,30 +329,37 @@ class IndexedDbClientStore implements ClientStore {
   }
 
   async close(): Promise<void> {
+    await this.search.close();
     this.db.close();
   }
 }
 
-type MessageStore = IDBPObjectStore<ClientDatabase, StoreNames<ClientDatabase>[], 'messages', 'readwrite'>;
+type WriteTransaction = IDBPTransaction<ClientDatabase, StoreNames<ClientDatabase>[], 'readwrite'>;
 
-/** Writes one frame's messages, folding its changes (fold-changes.ts). */
-async function writeFrame(store: MessageStore, messages: readonly Message[]): Promise<void> {
+/** Writes one frame's messages, folding its changes (fold-changes.ts), and
+ * logs every row it writes for search, so that the index follows a message's
+ * current state: an edit re-indexes the new body, a delete (body '') leaves
+ * nothing to find. `tx` covers `messages` and `search_log`. */
+async function writeFrame(tx: WriteTransaction, messages: readonly Message[]): Promise<void> {
+  const store = tx.objectStore('messages');
   const stored = new Map<string, MessageState>();
   for (const { conv, seq } of [...messages.filter((m) => m.kind === undefined), ...changeTargets(messages)]) {
     const record = await store.get([conv, seq]);
     if (record) stored.set(messageKey(conv, seq), { message: toMessage(record), changedThrough: record.changedThrough });
   }
-  for (const { message, changedThrough } of foldFrame(messages, stored)) await store.put({ ...message, changedThrough });
+  const written = foldFrame(messages, stored);
+  for (const { message, changedThrough } of written) await store.put({ ...message, changedThrough });
+  await Promise.all(logSearchChanges(tx, written.map(({ message }) => [message.conv, message.seq] as const)));
 }
 
-function toMessage(record: MessageRecord): Message {
+function toMessage(record: Message & { changedThrough?: number }): Message {
   const { changedThrough: _changedThrough, ...message } = record;
   return message;
 }
 
 /** Deletes a job and its bytes inside a transaction over both stores. */
-async function deleteJob(
-  tx: IDBPTransaction<ClientDatabase, ('messages' | 'outbox' | 'outboxFiles')[], 'readwrite'>,
+async function deleteJob<Stores extends StoreNames<ClientDatabase>>(
+  tx: IDBPTransaction<ClientDatabase, (Stores | 'outbox' | 'outboxFiles')[], 'readwrite'>,
   cid: string,
 ): Promise<void> {
   const outbox = tx.objectStore('outbox');

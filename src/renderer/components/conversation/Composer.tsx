@@ -10,6 +10,8 @@ import {
   useState,
 } from 'react';
 import type { ConversationSummary } from '../../../shared/api.ts';
+import type { User } from '../../../shared/protocol/index.ts';
+import { matchingMembers, type MentionQuery, mentionQueryAt } from '../../format/mentionQuery.ts';
 import { memberName } from '../../store/selectors.ts';
 import { useActions, useChat, useMessageWindow } from '../../store/useChat.ts';
 import { IconButton } from '../common/IconButton.tsx';
@@ -18,6 +20,7 @@ import { type PreparedFile, prepareFile } from '../../files/prepareFile.ts';
 import { useVoiceRecorder } from '../../files/useVoiceRecorder.ts';
 import { AttachmentPreview } from './files/AttachmentPreview.tsx';
 import { RecordingBar } from './files/RecordingBar.tsx';
+import { MENTION_LIST_ID, MentionSuggestions, mentionOptionId } from './MentionSuggestions.tsx';
 import { ReplyPreview } from './ReplyPreview.tsx';
 import { useDraftAutosave } from './useDraftAutosave.ts';
 
@@ -94,6 +97,33 @@ export function Composer({ conversation, ref }: { conversation: ConversationSumm
     }
   }
 
+  /** The `@name` being typed (groups only), and the suggestion marked. */
+  const [mention, setMention] = useState<MentionQuery | null>(null);
+  const [activeSuggestion, setActiveSuggestion] = useState(0);
+  /** Where the caret goes once a chosen mention is in the field. */
+  const pendingCaret = useRef<number | null>(null);
+  const suggestions =
+    mention && conversation.kind === 'group' ? matchingMembers(conversation.members, mention.prefix, me).slice(0, 8) : [];
+  const active = suggestions[Math.min(activeSuggestion, suggestions.length - 1)];
+
+  function followCaret(input: HTMLTextAreaElement) {
+    const next = input.selectionStart === input.selectionEnd ? mentionQueryAt(input.value, input.selectionStart) : null;
+    if (next?.start !== mention?.start || next?.prefix !== mention?.prefix) setActiveSuggestion(0);
+    setMention(next);
+  }
+
+  /** Replaces the `@name` being typed with the member's username. */
+  function chooseMention(member: User) {
+    const input = inputRef.current;
+    if (!mention || !input) return;
+    const caret = input.selectionStart;
+    const inserted = `@${member.username} `;
+    const next = text.slice(0, mention.start) + inserted + text.slice(caret);
+    setText(next);
+    setMention(null);
+    pendingCaret.current = mention.start + inserted.length;
+  }
+
   // Ready to type, after any saved draft, when the conversation opens and
   // when a reply or an edit is chosen.
   useEffect(() => {
@@ -108,6 +138,10 @@ export function Composer({ conversation, ref }: { conversation: ConversationSumm
     if (!input) return;
     input.style.height = 'auto';
     input.style.height = `${input.scrollHeight}px`;
+    if (pendingCaret.current !== null) {
+      input.setSelectionRange(pendingCaret.current, pendingCaret.current);
+      pendingCaret.current = null;
+    }
   }, [text]);
 
   async function saveEdit() {
@@ -151,6 +185,7 @@ export function Composer({ conversation, ref }: { conversation: ConversationSumm
   }
 
   function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
+    if (active && handleSuggestionKey(event)) return;
     // isComposing: Enter that confirms an IME composition is not a send.
     if (event.key === 'Enter' && !event.shiftKey && !event.altKey && !event.ctrlKey && !event.metaKey && !event.nativeEvent.isComposing) {
       event.preventDefault();
@@ -178,6 +213,24 @@ export function Composer({ conversation, ref }: { conversation: ConversationSumm
     void choose(files);
   }
 
+  /** Arrows move through the suggestions, Enter or Tab takes one, Escape
+   * closes them; says whether the key was theirs. */
+  function handleSuggestionKey(event: KeyboardEvent<HTMLTextAreaElement>): boolean {
+    const count = suggestions.length;
+    const index = Math.min(activeSuggestion, count - 1);
+    if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+      setActiveSuggestion((index + (event.key === 'ArrowDown' ? 1 : count - 1)) % count);
+    } else if ((event.key === 'Enter' || event.key === 'Tab') && !event.shiftKey && !event.nativeEvent.isComposing) {
+      chooseMention(suggestions[index]!);
+    } else if (event.key === 'Escape') {
+      setMention(null);
+    } else {
+      return false;
+    }
+    event.preventDefault();
+    return true;
+  }
+
   const replyAuthor =
     replyTarget && (replyTarget.from === me ? 'yourself' : conversation.kind === 'group' ? memberName(conversation, replyTarget.from) : conversation.title);
   return (
@@ -188,6 +241,7 @@ export function Composer({ conversation, ref }: { conversation: ConversationSumm
         replyTarget &&
         replyAuthor && <ReplyPreview heading={`Replying to ${replyAuthor}`} body={replyTarget.body} onCancel={cancel} />
       )}
+      {active && !chosen && recorder.state.phase !== 'recording' && <MentionSuggestions members={suggestions} active={suggestions.indexOf(active)} onChoose={chooseMention} />}
       {fileError && (
         <p role="alert" className="composer__error">
           {fileError}
@@ -220,10 +274,16 @@ export function Composer({ conversation, ref }: { conversation: ConversationSumm
           placeholder="Type a message"
           rows={1}
           value={text}
+          aria-autocomplete="list"
+          aria-controls={active ? MENTION_LIST_ID : undefined}
+          aria-activedescendant={active ? mentionOptionId(active) : undefined}
           onChange={(event) => {
             setText(event.target.value);
+            followCaret(event.target);
             if (!editTarget) actions.setTyping(conv, event.target.value.trim() !== '');
           }}
+          onSelect={(event) => followCaret(event.currentTarget)}
+          onBlur={() => setMention(null)}
           onKeyDown={onKeyDown}
           onPaste={onPaste}
         />

@@ -5,6 +5,7 @@ import { formatClockTime } from '../../format/time.ts';
 import { StatusMark } from '../common/StatusMark.tsx';
 import { type ActionsPanel, type MessageActionHandlers, MessageActions } from './MessageActions.tsx';
 import { FileContent } from './files/FileContent.tsx';
+import { MessageText } from './MessageText.tsx';
 import { QuotedMessage } from './QuotedMessage.tsx';
 import { ReactionsRow } from './ReactionsRow.tsx';
 
@@ -20,7 +21,8 @@ export interface MessageBubbleProps {
   quoted: ChatMessage | undefined;
   quotedAuthor: string | null;
   highlighted: boolean;
-  /** The signed-in user's id: which reaction is theirs. */
+  /** The signed-in user's id: which reaction is theirs, and whose mentions
+   * stand out. */
   me: string | undefined;
   /** The message menu's actions; stable, so that rows stay memoised. */
   actions: MessageActionHandlers;
@@ -49,6 +51,7 @@ export function MessageBubble(props: MessageBubbleProps) {
       data-status={message.mine ? message.status : undefined}
       data-edited={message.editedAt !== undefined && !message.deleted ? 'true' : undefined}
       data-deleted={message.deleted ? 'true' : undefined}
+      data-highlighted={highlighted ? 'true' : undefined}
       onContextMenu={(event) => {
         // Text selected inside the bubble keeps the browser's own menu (Copy).
         if (window.getSelection()?.toString()) return;
@@ -80,7 +83,7 @@ export function MessageBubble(props: MessageBubbleProps) {
                 : 'bubble__body'
           }
         >
-          {message.deleted ? 'This message was deleted' : message.body}
+          {message.deleted ? 'This message was deleted' : <MessageText body={message.body} mentions={message.mentions} me={me} />}
           {/* Keeps the last line clear of the time, which floats over it. */}
           <span className="bubble__meta-spacer" aria-hidden="true" />
         </p>

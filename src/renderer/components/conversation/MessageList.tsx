@@ -41,6 +41,7 @@ export function MessageList({ conversation }: { conversation: ConversationSummar
   const me = useChat((state) => state.account?.user.id);
   const marker = useChat((state) => (state.unreadMarker?.conv === conv ? state.unreadMarker : null));
   const loadingOlder = useChat((state) => state.loadingOlder.has(conv));
+  const jumpPending = useChat((state) => state.jumpTarget?.conv === conv);
   const actions = useActions();
   const scrollRef = useRef<HTMLDivElement>(null);
   const [atEnd, setAtEnd] = useState(true);
@@ -137,7 +138,7 @@ export function MessageList({ conversation }: { conversation: ConversationSummar
   }
 
   // Stable handlers, so that rows re-render only when their message does.
-  const jumpToQuote = useCallback(
+  const jumpTo = useCallback(
     async (seq: number) => {
       const index = await actions.revealMessage(conv, seq);
       const target = messages?.at(index);
@@ -148,6 +149,14 @@ export function MessageList({ conversation }: { conversation: ConversationSummar
     },
     [actions, conv, messages, virtualizer],
   );
+  // A message chosen from the search results: once the first page is in
+  // place, load down to it, scroll there and highlight it.
+  const loaded = messages?.loaded ?? false;
+  useEffect(() => {
+    if (!jumpPending || !loaded) return;
+    const seq = actions.takeJumpTarget(conv);
+    if (seq !== null) void jumpTo(seq);
+  }, [jumpPending, loaded, actions, conv, jumpTo]);
   const retry = useCallback((cid: string) => actions.retry(conv, cid), [actions, conv]);
   const deleteUnsent = useCallback((cid: string) => actions.deleteUnsent(conv, cid), [actions, conv]);
   const messageActions = useMemo<MessageActionHandlers>(
@@ -213,7 +222,7 @@ export function MessageList({ conversation }: { conversation: ConversationSummar
                     highlighted={message.cid === highlightCid}
                     me={me}
                     actions={messageActions}
-                    onJumpToQuote={jumpToQuote}
+                    onJumpToQuote={jumpTo}
                     onRetry={retry}
                     onDelete={deleteUnsent}
                   />

@@ -8,6 +8,7 @@ import { RadioGroup } from '../common/RadioGroup.tsx';
 import { DesktopSettingsSection } from './DesktopSettingsSection.tsx';
 import { PrivacySettingsSection } from './PrivacySettingsSection.tsx';
 import { UpdatesSection } from './UpdatesSection.tsx';
+import { WebNotificationsSection } from './WebNotificationsSection.tsx';
 
 const themeChoices: ReadonlyArray<{ value: ThemePreference; label: string }> = [
   { value: 'system', label: 'Same as the system' },
@@ -43,6 +44,7 @@ export function SettingsDialog() {
         autoFocusChecked
       />
       <DesktopSettingsSection />
+      <WebNotificationsSection />
       <UpdatesSection />
       <section className="settings__section">
         <h3 className="settings__heading">Keyboard shortcuts</h3>

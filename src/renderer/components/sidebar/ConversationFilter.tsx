@@ -29,9 +29,9 @@ export function ConversationFilter() {
         id={FILTER_INPUT_ID}
         className="conversation-filter__input"
         type="search"
-        aria-label="Filter chats"
-        placeholder="Filter chats"
-        title={`Filter chats (${shortcuts.filterChats.keys})`}
+        aria-label="Search chats and messages"
+        placeholder="Search chats and messages"
+        title={`Search chats and messages (${shortcuts.filterChats.keys})`}
         autoComplete="off"
         value={filter}
         onChange={(event) => setFilter(event.target.value)}

@@ -1,21 +1,36 @@
-// Which messages notify, and what the notification says. A message notifies
-// when it is someone else's, notifications are on, its conversation is not
-// muted (its chat state, which follows the user to every device), and the
-// user is not already looking at it (the window is unfocused or shows
-// another conversation). With "hide message text" the notification says who
-// wrote, never what. A message with a file says what kind ("📷 Photo",
+// Which messages notify, and what the notification says: the one set of
+// rules of the desktop app (src/main) and the web client (src/web). A
+// message notifies when it is someone else's, notifications are on, its
+// conversation is not muted (its chat state, which follows the user to every
+// device; a message that mentions the user gets through a mute), and the
+// user is not already looking at it (the window or tab is unfocused or shows
+// another conversation). With "hide message text" the notification says
+// who wrote, never what. A message with a file says what kind ("📷 Photo",
 // "🎤 Voice message", "📄 NAME") and its caption.
-import type { ChatMessage, ConversationSummary } from '../../shared/api.ts';
-import type { DesktopSettings } from '../../shared/desktop-api.ts';
-import { isMuted } from '../../shared/protocol/index.ts';
-import { messageSummary } from '../../shared/file-summary.ts';
+import type { ChatMessage, ConversationSummary } from '../api.ts';
+import { isMuted } from '../protocol/index.ts';
+import { messageSummary } from '../file-summary.ts';
 
-export interface NotificationContext {
+/** What the user chose; each shell keeps its own (docs/desktop.md, docs/ui.md). */
+export interface NotificationSettings {
+  /** No message notifications at all. */
+  notificationsMuted: boolean;
+  /** Notifications say who wrote, never what. */
+  hideMessageText: boolean;
+}
+
+/** Where the user is looking, as the shell sees it. */
+export interface NotificationView {
   windowFocused: boolean;
   openConversation: string | null;
-  settings: Pick<DesktopSettings, 'notificationsMuted'>;
+  settings: NotificationSettings;
   /** The time mutes are judged at. */
   now: number;
+}
+
+export interface NotificationContext extends NotificationView {
+  /** The signed-in user, whose mentions get through a mute. */
+  me: string | null;
 }
 
 export interface NotificationContent {
@@ -26,6 +41,10 @@ export interface NotificationContent {
 /** Long bodies are cut here; notification centres show a few lines at most. */
 const MAX_BODY_CODE_POINTS = 200;
 
+export function mentionsUser(message: ChatMessage, user: string | null): boolean {
+  return user !== null && (message.mentions?.some((mention) => mention.user === user) ?? false);
+}
+
 /** `conversation` is the message's, undefined when it is not known yet. */
 export function shouldNotify(
   message: ChatMessage,
@@ -33,7 +52,7 @@ export function shouldNotify(
   context: NotificationContext,
 ): boolean {
   if (message.mine || context.settings.notificationsMuted) return false;
-  if (conversation && isMuted(conversation.chatState, context.now)) return false;
+  if (conversation && isMuted(conversation.chatState, context.now) && !mentionsUser(message, context.me)) return false;
   return !(context.windowFocused && context.openConversation === message.conv);
 }
 

@@ -6,8 +6,8 @@
 // together, e.g. after being offline). Messages read on another device have
 // unread 0 and stay quiet, so signing in does not replay history. Reading a
 // conversation takes its notifications away.
-import type { ConversationSummary, DuplexEvent } from '../../shared/api.ts';
-import type { NotificationContent, NotificationContext } from './notification-rules.ts';
+import type { ConversationSummary, DuplexEvent } from '../api.ts';
+import type { NotificationContent, NotificationView } from './notification-rules.ts';
 import { notificationContent, shouldNotify } from './notification-rules.ts';
 
 export interface Notifier {
@@ -19,12 +19,11 @@ export class MessageAlerts {
   /** Per conversation, the highest seq seen as its newest message. */
   readonly #seen = new Map<string, number>();
   readonly #notifier: Notifier;
-  readonly #context: () => NotificationContext & { hideMessageText: boolean };
+  readonly #context: () => NotificationView;
+  /** The signed-in user, from the `account` events. */
+  #me: string | null = null;
 
-  constructor(options: {
-    notifier: Notifier;
-    context: () => NotificationContext & { hideMessageText: boolean };
-  }) {
+  constructor(options: { notifier: Notifier; context: () => NotificationView }) {
     this.#notifier = options.notifier;
     this.#context = options.context;
   }
@@ -38,6 +37,7 @@ export class MessageAlerts {
   handle(event: DuplexEvent): void {
     if (event.type === 'account') {
       this.#seen.clear();
+      this.#me = event.account?.user.id ?? null;
       return;
     }
     if (event.type !== 'conversation') return;
@@ -55,8 +55,8 @@ export class MessageAlerts {
     this.#markSeen(conversation);
     if (!isNews) return;
     const context = this.#context();
-    if (!shouldNotify(message, conversation, context)) return;
-    this.#notifier.notify(conversation.id, notificationContent(message, conversation, context.hideMessageText));
+    if (!shouldNotify(message, conversation, { ...context, me: this.#me })) return;
+    this.#notifier.notify(conversation.id, notificationContent(message, conversation, context.settings.hideMessageText));
   }
 
   #markSeen(conversation: ConversationSummary): void {

@@ -1,0 +1,81 @@
+// Search on the device in real Chromium against a real relay: the sidebar's
+// `Search chats and messages` box lists the messages that match, with the
+// words marked, in a list `Message results`; choosing one far above the
+// newest page opens the chat scrolled to it, carrying data-highlighted=true.
+// axe-core finds no violation at all on the screen with the results.
+import AxeBuilder from '@axe-core/playwright';
+import type { DuplexApi } from '../../src/shared/api.ts';
+import {
+  type ChatUser,
+  closeAll,
+  expect,
+  expectNoPageErrors,
+  messageLog,
+  messageRow,
+  relayForThisFile,
+  send,
+  signUp,
+  SLOW,
+  startDirectChat,
+  test,
+} from './support.ts';
+
+const relay = relayForThisFile();
+
+/** More than the first page (50), so that the jump has to load older ones. */
+const LATER_MESSAGES = 80;
+
+test('finds a message, marks the match, jumps to it far up the chat; no axe violations', async ({ browser }) => {
+  test.setTimeout(150_000);
+  let alice: ChatUser | undefined;
+  let bob: ChatUser | undefined;
+  try {
+    [alice, bob] = await Promise.all([signUp(browser, relay.url, 'Alice'), signUp(browser, relay.url, 'Bob')]);
+    const a = alice.page;
+    const b = bob.page;
+    await startDirectChat(b, alice);
+    await send(b, 'The code word is Piñata, do not forget');
+    // Many later messages, through the page's own API (the composer would
+    // only be slower at it).
+    await b.evaluate(async (count) => {
+      const duplex = (window as unknown as { duplex: DuplexApi }).duplex;
+      const [conversation] = await duplex.listConversations();
+      for (let i = 1; i <= count; i++) await duplex.send(conversation!.id, `later message ${i}`);
+    }, LATER_MESSAGES);
+    await expect(messageRow(b, `later message ${LATER_MESSAGES}`)).toHaveAttribute('data-status', /delivered|read/, { timeout: SLOW });
+
+    const box = a.getByRole('searchbox', { name: 'Search chats and messages', exact: true });
+    await box.fill('pinata');
+    const results = a.getByRole('list', { name: 'Message results', exact: true });
+    const result = results.getByRole('button', { name: /^Bob.*The code word is Piñata, do not forget/ });
+    await expect(result).toHaveCount(1);
+    await expect(result.locator('mark')).toHaveText('Piñata');
+    // The chat list is filtered by title too: no chat is called "pinata".
+    await expect(a.getByRole('list', { name: 'Conversations', exact: true }).getByRole('button')).toHaveCount(0);
+
+    const axe = await new AxeBuilder({ page: a }).analyze();
+    expect(axe.passes.length, 'axe-core checked something').toBeGreaterThan(0);
+    expect(axe.violations.map((v) => `${v.impact} ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+
+    await result.click();
+    await expect(a.getByRole('heading', { name: 'Bob', exact: true })).toBeVisible();
+    const target = messageRow(a, 'The code word is Piñata');
+    await expect(target).toHaveAttribute('data-highlighted', 'true');
+    await expect(target).toBeInViewport();
+    // The highlight lasts a moment only.
+    await expect(target).not.toHaveAttribute('data-highlighted', 'true', { timeout: 5_000 });
+    await expect(messageLog(a).locator('[data-cid]').first()).toBeVisible();
+
+    // Two words, each a prefix, both needed; nothing else matches.
+    await box.fill('LATER mess 8');
+    await expect(results.getByRole('button')).toHaveCount(
+      // "later message 8" and "later message 80": the word 8 begins both.
+      2,
+    );
+    await box.fill('later zebra');
+    await expect(a.getByText('No messages found.', { exact: true })).toBeVisible();
+    expectNoPageErrors(alice, bob);
+  } finally {
+    await closeAll(alice, bob);
+  }
+});
