@@ -419,9 +419,12 @@ export function describeClientStoreContract(name: string, makeSubject: () => Sto
         expect(await store.searchMessages('message', 10)).toEqual([]);
       });
 
-      it('returns whole messages, at most the limit, newest first', async () => {
+      it('returns whole messages (a file and its caption too), at most the limit, newest first', async () => {
         const store = await open();
-        const all = Array.from({ length: 30 }, (_, i) => message('c1', i + 1, 'bob', { body: `word ${i + 1}`, replyTo: 1 }));
+        const file = { id: 'C'.repeat(24), name: 'notes.pdf', mime: 'application/pdf', size: 99 };
+        const all = Array.from({ length: 30 }, (_, i) =>
+          message('c1', i + 1, 'bob', { body: `word ${i + 1}`, replyTo: 1, ...(i % 2 === 0 ? { file } : {}) }),
+        );
         await store.putMessages(all);
         const found = await store.searchMessages('word', 5);
         expect(found).toEqual(all.slice(-5).reverse());
