@@ -38,7 +38,7 @@ async function aliceWithChat(relay: RelayProcess) {
   });
   cleanups.push(() => client.dispose());
   const conv = (await client.engine.createDirect(bob.user.id)).id;
-  return { client, conv, nacks, token: alice.token };
+  return { client, conv, nacks, tap, token: alice.token };
 }
 
 /** Writes three messages while the store refuses, frees it, and checks the outcome. */
@@ -87,16 +87,26 @@ describe('a relay that cannot store', () => {
     // It waits for the relay's transaction in progress, if any, to take the lock.
     const locker = new DatabaseSync(path.join(relay.dataDir, 'relay.db'), { timeout: 5_000 });
     cleanups.push(() => locker.isOpen && locker.close());
-    const { client, conv, nacks, token } = await aliceWithChat(relay);
+    const { client, conv, nacks, tap, token } = await aliceWithChat(relay);
+    // The store starts refusing as the 50th message goes on the wire: those
+    // before it are stored or in flight, those after it queued or on the wire
+    // behind it. Locking at a frame, not at a moment, keeps the refusal in the
+    // middle of the window however fast or slow the machine is.
+    let sends = 0;
+    let locked = false;
+    tap.rewriteOutgoing = (frame) => {
+      if (frame.t === 'send' && ++sends === 50) {
+        locker.exec('BEGIN IMMEDIATE');
+        locked = true;
+      }
+      return frame;
+    };
     const written: ChatMessage[] = [];
     for (let i = 1; i <= 300; i++) written.push(await client.engine.send(conv, `message ${i}`));
-    // Some are stored, others on the wire or queued: now the store refuses.
-    await waitFor(() => client.messages(conv).some((message) => message.seq !== null), 'a first message stored');
-    locker.exec('BEGIN IMMEDIATE');
     try {
       await waitFor(() => nacks.length > 0, 'a refusal', 20_000);
     } finally {
-      locker.exec('ROLLBACK');
+      if (locked) locker.exec('ROLLBACK');
     }
     await waitFor(() => client.messages(conv).every((message) => message.seq !== null), 'every message stored', 30_000);
     expect(nacks.every((nack) => nack.code === 'unavailable')).toBe(true);
