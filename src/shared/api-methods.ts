@@ -41,6 +41,7 @@ import type {
   StopReason,
 } from './api.ts';
 import type { InvokeMethod } from './desktop-api.ts';
+import { MAX_RELAY_URLS } from './engine/relay-url.ts';
 import {
   chatStateSchema,
   CID_PATTERN,
@@ -127,6 +128,8 @@ const photoBytes = z.instanceof(Uint8Array).refine((bytes) => bytes.length <= MA
 
 const signInRequest = z.strictObject({
   relayUrl: shortText.optional(),
+  // Checked one by one (and for duplicates) by the engine; bounded here.
+  otherRelayUrls: z.array(shortText).max(MAX_RELAY_URLS).optional(),
   username: shortText,
   password: shortText,
 });
@@ -141,13 +144,14 @@ function enumOf<T extends string>() {
     z.enum(values);
 }
 
-const accountSchema = z.object({ user: userSchema, relayUrl: z.string() }) satisfies z.ZodType<Account>;
+const accountSchema = z.object({ user: userSchema, relayUrl: z.string(), relayUrls: z.array(z.string()) }) satisfies z.ZodType<Account>;
 
 const connectionStatusSchema = z.object({
   state: enumOf<ConnectionState>()(['offline', 'connecting', 'syncing', 'online']),
   nextRetryAt: z.number().nullable(),
   lastCloseReason: z.string().nullable(),
   stopped: enumOf<StopReason>()(['signed_out', 'update_needed']).nullable(),
+  relayUrl: z.string().nullable(),
 }) satisfies z.ZodType<ConnectionStatus>;
 
 const authFailureSchema = z.object({

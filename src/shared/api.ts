@@ -37,6 +37,9 @@ export interface ConnectionStatus {
   lastCloseReason: string | null;
   /** Set when the engine has stopped and will not retry on its own. */
   stopped: StopReason | null;
+  /** The relay node in use: the socket's, or the one its next attempt goes
+   * to (of the account's relayUrls); null while signed out. */
+  relayUrl: string | null;
 }
 
 export type MessageStatus = 'queued' | 'sent' | 'delivered' | 'read' | 'failed';
@@ -159,12 +162,18 @@ export type ChatStateChange = Partial<ChatState>;
  * authenticated socket; UserSession is the engine's part for one user.) */
 export interface Account {
   user: User;
+  /** The relay URL signed in through (relayUrls[0]). */
   relayUrl: string;
+  /** Every URL of the relay (its nodes: docs/scaling.md, "Clients"), normalised. */
+  relayUrls: string[];
 }
 
 export interface SignInRequest {
   /** Required in the desktop app; the web client uses its own origin. */
   relayUrl?: string;
+  /** More nodes of the same relay (same database, so the same accounts),
+   * tried after relayUrl and moved to when the one in use fails. */
+  otherRelayUrls?: string[];
   username: string;
   password: string;
 }

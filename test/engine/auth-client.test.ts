@@ -3,6 +3,7 @@
 // next one in the list be tried.
 import { describe, expect, it, vi } from 'vitest';
 import { AuthClient } from '../../src/shared/engine/auth-client.ts';
+import { RelayNodes } from '../../src/shared/engine/relay-nodes.ts';
 import { normalizeRelayUrl, webSocketUrl } from '../../src/shared/engine/relay-url.ts';
 
 const user = { id: 'u1', username: 'alice', displayName: 'Alice' };
@@ -19,7 +20,8 @@ function clientAnswering(...answers: Array<Response | Error>) {
     if (!answer || answer instanceof Error) throw answer ?? new Error('no answer scripted');
     return answer;
   });
-  return { auth: new AuthClient(fetch as unknown as typeof globalThis.fetch, 5_000), calls };
+  const fetchFunction = fetch as unknown as typeof globalThis.fetch;
+  return { auth: new AuthClient(fetchFunction, 5_000), calls, fetch: fetchFunction };
 }
 
 describe('AuthClient', () => {
@@ -96,10 +98,10 @@ describe('AuthClient', () => {
     expect(calls).toEqual([]);
   });
 
-  it('revokes the token with a bearer header and ignores failure', async () => {
-    const { auth, calls } = clientAnswering(new TypeError('fetch failed'));
-    await auth.signOut('http://r.test', 'tok');
-    expect(calls[0]!.url).toBe('http://r.test/api/logout');
+  it('revokes the token with a bearer header, on each node in turn, and ignores failure', async () => {
+    const { auth, calls, fetch } = clientAnswering(new TypeError('fetch failed'), new TypeError('fetch failed'));
+    await auth.signOut(new RelayNodes(['http://r.test', 'http://s.test'], fetch), 'tok');
+    expect(calls.map((call) => call.url)).toEqual(['http://r.test/api/logout', 'http://s.test/api/logout']);
     expect((calls[0]!.init.headers as Record<string, string>).Authorization).toBe('Bearer tok');
   });
 });

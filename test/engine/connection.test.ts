@@ -5,6 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Connection, type ConnectionOptions } from '../../src/shared/engine/connection.ts';
 import { silentLogger } from '../../src/shared/engine/log.ts';
+import { RelayNodes } from '../../src/shared/engine/relay-nodes.ts';
 import { SUBPROTOCOL } from '../../src/shared/protocol/index.ts';
 import { type FakeWebSocketKit, fakeWebSocketKit } from './helpers/fake-websocket.ts';
 
@@ -24,7 +25,7 @@ function connect(overrides: Partial<ConnectionOptions> = {}): Harness {
   const waits: number[] = [];
   const connection: Connection = new Connection(
     {
-      urls: ['ws://relay.test/ws'],
+      nodes: relayNodes('http://relay.test'),
       WebSocket: kit.WebSocket,
       backoff: { baseMs: 500, maxMs: 30_000 },
       connectTimeoutMs: 10_000,
@@ -47,6 +48,11 @@ function connect(overrides: Partial<ConnectionOptions> = {}): Harness {
   );
   connection.start();
   return { kit, connection, closes, frames, waits };
+}
+
+/** Nodes for the connection alone: it never fetches. */
+function relayNodes(...urls: string[]): RelayNodes {
+  return new RelayNodes(urls, () => Promise.reject(new Error('no HTTP in these tests')));
 }
 
 /** Advances the clock until the connection opens its next socket. */
@@ -250,17 +256,23 @@ describe('Connection', () => {
     expect(kit.sockets).toHaveLength(3);
   });
 
-  it('rotates to the next relay when an attempt fails, and stays on a relay that worked', async () => {
-    const { kit, connection } = connect({ urls: ['ws://a.test/ws', 'ws://b.test/ws'] });
+  it('moves to the next relay node after every close, a healthy session included, and round again', async () => {
+    const nodes = relayNodes('http://a.test', 'http://b.test', 'http://c.test');
+    const { kit, connection } = connect({ nodes });
     await settle();
     kit.latest().fail();
     await settle(500);
     expect(kit.sockets.map((s) => s.url)).toEqual(['ws://a.test/ws', 'ws://b.test/ws']);
     kit.latest().accept();
     connection.markHealthy();
+    expect(nodes.current).toBe('http://b.test');
+    // The node of a healthy session dies: the next attempt goes elsewhere at once.
     kit.latest().fail();
+    expect(nodes.current).toBe('http://c.test');
     await settle(500);
-    expect(kit.latest().url).toBe('ws://b.test/ws');
+    kit.latest().fail();
+    await settle(1_000);
+    expect(kit.sockets.map((s) => s.url)).toEqual(['ws://a.test/ws', 'ws://b.test/ws', 'ws://c.test/ws', 'ws://a.test/ws']);
   });
 
   it('does not reconnect after stop', async () => {

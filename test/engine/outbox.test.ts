@@ -7,6 +7,7 @@ import { SqliteClientStore } from '../../src/main/store/sqlite-client-store.ts';
 import type { DuplexEvent } from '../../src/shared/api.ts';
 import { FileTransfers } from '../../src/shared/engine/file-transfers.ts';
 import { Outbox } from '../../src/shared/engine/outbox.ts';
+import { RelayNodes } from '../../src/shared/engine/relay-nodes.ts';
 import type { SendFrame } from '../../src/shared/protocol/index.ts';
 
 function harness(store = new SqliteClientStore(':memory:', 'me'), sendWindow = 2) {
@@ -30,7 +31,7 @@ function harness(store = new SqliteClientStore(':memory:', 'me'), sendWindow = 2
     sendRetryBackoff: { baseMs: 1_000, maxMs: 30_000 },
     sendWindow,
     // Uploads are tested against a real relay (files.test.ts); none run here.
-    transfers: new FileTransfers({ fetch, relayUrl: 'http://127.0.0.1:9', token: 'unused', chunkBytes: 1024 }),
+    transfers: new FileTransfers({ nodes: new RelayNodes(['http://127.0.0.1:9'], fetch), token: 'unused', chunkBytes: 1024 }),
     log: () => {},
   });
   let seq = 0;

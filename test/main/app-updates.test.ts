@@ -19,11 +19,11 @@ import { recordingLog } from './helpers.ts';
 
 const accountEvent = (relayUrl: string | null): DuplexEvent => ({
   type: 'account',
-  account: relayUrl === null ? null : { user: { id: 'u_1', username: 'a', displayName: 'A' }, relayUrl },
+  account: relayUrl === null ? null : { user: { id: 'u_1', username: 'a', displayName: 'A' }, relayUrl, relayUrls: [relayUrl] },
 });
 const refused: DuplexEvent = {
   type: 'status',
-  status: { state: 'offline', nextRetryAt: null, lastCloseReason: 'unsupported_version', stopped: 'update_needed' },
+  status: { state: 'offline', nextRetryAt: null, lastCloseReason: 'unsupported_version', stopped: 'update_needed', relayUrl: null },
 };
 
 let updater: FakeUpdater;

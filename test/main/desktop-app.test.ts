@@ -64,7 +64,7 @@ function fakeEngine(stored: ConversationSummary[] | null = null) {
       return () => listeners.delete(listener);
     },
     start: vi.fn(() => {
-      if (stored !== null) emit({ type: 'account', account: { user: alice, relayUrl: 'https://relay.example' } });
+      if (stored !== null) emit({ type: 'account', account: { user: alice, relayUrl: 'https://relay.example', relayUrls: ['https://relay.example'] } });
       return Promise.resolve();
     }),
     wake: vi.fn(),
@@ -449,7 +449,7 @@ describe('updates', () => {
     updater.nextCheck = found;
     engine.emit({
       type: 'status',
-      status: { state: 'offline', nextRetryAt: null, lastCloseReason: 'unsupported_version', stopped: 'update_needed' },
+      status: { state: 'offline', nextRetryAt: null, lastCloseReason: 'unsupported_version', stopped: 'update_needed', relayUrl: null },
     });
     await vi.waitFor(() => expect(updater.checkForUpdates).toHaveBeenCalledTimes(2));
     expect(updater.autoDownload).toBe(true);

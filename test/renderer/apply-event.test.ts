@@ -16,7 +16,7 @@ function state(fields: Partial<ChatData> = {}): ChatData {
     update: null,
     updateDismissed: false,
     auth: 'signed-in',
-    account: { user: alice, relayUrl: 'https://relay.test' },
+    account: { user: alice, relayUrl: 'https://relay.test', relayUrls: ['https://relay.test'] },
     status: online,
     ...accountData(),
     ...fields,

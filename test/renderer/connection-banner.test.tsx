@@ -27,6 +27,7 @@ describe('connection banner', () => {
       nextRetryAt: Date.now() + 30_000,
       lastCloseReason: 'Connection lost.',
       stopped: null,
+      relayUrl: 'https://relay.test',
     };
 
     act(() => api.emit({ type: 'status', status: offline }));

@@ -40,7 +40,7 @@ export const alice: User = { id: 'u-alice', username: 'alice', displayName: 'Ali
 export const bob: User = { id: 'u-bob', username: 'bob', displayName: 'Bob Marley' };
 export const carol: User = { id: 'u-carol', username: 'carol', displayName: 'Carol Danvers' };
 
-export const online: ConnectionStatus = { state: 'online', nextRetryAt: null, lastCloseReason: null, stopped: null };
+export const online: ConnectionStatus = { state: 'online', nextRetryAt: null, lastCloseReason: null, stopped: null, relayUrl: 'https://relay.test' };
 
 let cidCounter = 0;
 
@@ -129,7 +129,7 @@ export class FakeDuplexApi implements DuplexApi {
   /** Signed in as `user` from the start. */
   static signedInAs(user: User): FakeDuplexApi {
     const api = new FakeDuplexApi();
-    api.account = { user, relayUrl: 'https://relay.test' };
+    api.account = { user, relayUrl: 'https://relay.test', relayUrls: ['https://relay.test'] };
     return api;
   }
 
@@ -179,7 +179,8 @@ export class FakeDuplexApi implements DuplexApi {
   private authenticate(method: 'signIn' | 'register', request: SignInRequest | RegisterRequest): Promise<AuthResult> {
     this.record(method, request);
     const user = this.users.find((u) => u.username === request.username) ?? alice;
-    const result = this.authResult ?? { ok: true, account: { user, relayUrl: request.relayUrl ?? 'https://relay.test' } };
+    const relayUrls = [request.relayUrl ?? 'https://relay.test', ...(request.otherRelayUrls ?? [])];
+    const result = this.authResult ?? { ok: true, account: { user, relayUrl: relayUrls[0]!, relayUrls } };
     if (result.ok) this.account = result.account;
     return Promise.resolve(result);
   }

@@ -49,7 +49,7 @@ describe('sign-in screen', () => {
   it('says why when the relay ended the session, until the user tries again', async () => {
     const api = new FakeDuplexApi();
     // What the engine reports after the relay closed with 4001 "session expired".
-    api.status = { state: 'offline', nextRetryAt: null, lastCloseReason: 'Your session expired; sign in again.', stopped: 'signed_out' };
+    api.status = { state: 'offline', nextRetryAt: null, lastCloseReason: 'Your session expired; sign in again.', stopped: 'signed_out', relayUrl: null };
     api.authResult = { ok: false, code: 'bad_credentials', message: 'no' };
     const { user } = await renderApp(api);
     expect((await screen.findByRole('alert')).textContent).toBe('Your session expired; sign in again.');
@@ -61,7 +61,7 @@ describe('sign-in screen', () => {
 
   it('shows no alert after the user signed out', async () => {
     const api = new FakeDuplexApi();
-    api.status = { state: 'offline', nextRetryAt: null, lastCloseReason: null, stopped: 'signed_out' };
+    api.status = { state: 'offline', nextRetryAt: null, lastCloseReason: null, stopped: 'signed_out', relayUrl: null };
     await renderApp(api);
     expect(screen.queryByRole('alert')).toBeNull();
   });

@@ -190,7 +190,7 @@ describe('message alerts', () => {
     const mention = message({ seq: 4, mentions: [{ start: 0, end: 3, user: me.id }] });
     subject.handle(changed({ unread: 1, lastMessage: mention, chatState: mutedState }));
     expect(notifier.notified).toEqual([]);
-    subject.handle({ type: 'account', account: { user: me, relayUrl: 'https://relay.test' } });
+    subject.handle({ type: 'account', account: { user: me, relayUrl: 'https://relay.test', relayUrls: ['https://relay.test'] } });
     subject.handle(changed({ unread: 2, lastMessage: { ...mention, seq: 5 }, chatState: mutedState }));
     expect(notifier.notified).toHaveLength(1);
   });

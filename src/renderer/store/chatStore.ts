@@ -284,7 +284,7 @@ export function createChatStore(
       updateDismissed: false,
       auth: 'loading',
       account: null,
-      status: { state: 'connecting', nextRetryAt: null, lastCloseReason: null, stopped: null },
+      status: { state: 'connecting', nextRetryAt: null, lastCloseReason: null, stopped: null, relayUrl: null },
       ...accountData(),
       actions,
     };

@@ -3,6 +3,7 @@
 // store), the page's fetch on the web. Every outcome is a value, never a
 // rejection, because the sign-in screen shows each failure with its own text.
 import type { AuthErrorCode } from '../api.ts';
+import type { RelayNodes } from './relay-nodes.ts';
 import {
   authResponseSchema,
   deviceNameSchema,
@@ -63,9 +64,9 @@ export class AuthClient {
 
   /** Revokes the token on the relay. Best effort: signing out locally must
    * not depend on the relay being reachable. */
-  async signOut(relayUrl: string, token: string): Promise<void> {
+  async signOut(nodes: RelayNodes, token: string): Promise<void> {
     try {
-      await this.post(relayUrl, '/api/logout', undefined, token);
+      await nodes.fetch('/api/logout', postInit(undefined, token), this.timeoutMs);
     } catch {
       // Unreachable or refused: the token is dropped locally all the same.
     }
@@ -97,33 +98,33 @@ export class AuthClient {
   }
 
   /** Changes the password of the signed-in user (docs/protocol.md, "Changing the password"). */
-  async changePassword(relayUrl: string, token: string, request: PasswordChangeRequest): Promise<Outcome> {
+  async changePassword(nodes: RelayNodes, token: string, request: PasswordChangeRequest): Promise<Outcome> {
     const checked = passwordChangeRequestSchema.safeParse(request);
     if (!checked.success) return { ok: false, code: 'invalid', message: describeIssues(checked.error) };
     let response: Response;
     try {
-      response = await this.post(relayUrl, '/api/password', checked.data, token);
+      response = await nodes.fetch('/api/password', postInit(checked.data, token), this.timeoutMs);
     } catch {
-      return unreachable(relayUrl);
+      return unreachable(nodes.current);
     }
     if (response.ok) return { ok: true };
     return failureOf(response, await response.json().catch(() => undefined));
   }
 
-  private post(relayUrl: string, path: string, body: object | undefined, token?: string): Promise<Response> {
-    const headers: Record<string, string> = {};
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
-    if (token !== undefined) headers.Authorization = `Bearer ${token}`;
+  private post(relayUrl: string, path: string, body: object): Promise<Response> {
     // Called as a plain function, not as a method of this object: a browser's
     // fetch throws "Illegal invocation" when `this` is anything but the window.
     const fetchFunction = this.fetch;
-    return fetchFunction(relayUrl + path, {
-      method: 'POST',
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(this.timeoutMs),
-    });
+    return fetchFunction(relayUrl + path, { ...postInit(body), signal: AbortSignal.timeout(this.timeoutMs) });
   }
+}
+
+/** A POST of `body` as JSON (none when undefined), with the session token if given. */
+function postInit(body: object | undefined, token?: string): RequestInit {
+  const headers: Record<string, string> = {};
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (token !== undefined) headers.Authorization = `Bearer ${token}`;
+  return { method: 'POST', headers, body: body === undefined ? undefined : JSON.stringify(body) };
 }
 
 /** The device name as the relay takes it; a host's name it would refuse (too

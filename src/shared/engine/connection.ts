@@ -15,6 +15,10 @@
 // 5. It reports errors, timeouts and dropped connections as a clean close 1000:
 //    no decision here rests on 1000 meaning "closed on purpose".
 //
+// Each attempt goes to the relay node current in relay-nodes.ts, and every
+// close moves it on to the next one: with several URLs, a node that dies is
+// left for the next at the first reconnect.
+//
 // It also watches liveness, which no WebSocket does by itself: an app-level
 // `ping` every 25 s and a reconnect when no `pong` comes within 10 s (a
 // half-open connection after sleep or a network change never closes).
@@ -31,6 +35,7 @@ import {
 } from '../protocol/index.ts';
 import { type BackoffPolicy, fullJitterDelay } from './backoff.ts';
 import type { Logger } from './log.ts';
+import type { RelayNodes } from './relay-nodes.ts';
 
 /** A WHATWG WebSocket class: Electron's net.WebSocket, the browser's, Node's. */
 export type WebSocketClass = new (url: string, protocols?: string | string[]) => WebSocket;
@@ -96,9 +101,9 @@ export interface ConnectionHandlers {
 }
 
 export interface ConnectionOptions {
-  /** WebSocket endpoints of the relay, tried in turn: one that fails to give
-   * a healthy session makes the next attempt go to the next one. */
-  urls: readonly string[];
+  /** The relay's nodes: each attempt goes to the current one, and every
+   * close moves on to the next (relay-nodes.ts). */
+  nodes: Pick<RelayNodes, 'currentWebSocketUrl' | 'moveOn'>;
   WebSocket: WebSocketClass;
   backoff: BackoffPolicy;
   connectTimeoutMs: number;
@@ -117,10 +122,7 @@ export class Connection {
   private lastCloseReason: string | null = null;
   /** Closes since the last healthy session; picks the backoff window. */
   private failures = 0;
-  /** markHealthy() was called since the socket opened. */
-  private healthy = false;
   private openedThisAttempt = false;
-  private urlIndex = 0;
   private skipNextDelay = false;
   /** Set when this module closes the socket itself, to say why. */
   private closingBecause: string | null = null;
@@ -130,7 +132,6 @@ export class Connection {
   private pongDeadline: ReturnType<typeof setTimeout> | null = null;
 
   constructor(options: ConnectionOptions, handlers: ConnectionHandlers) {
-    if (options.urls.length === 0) throw new RangeError('A connection needs at least one relay URL');
     this.options = options;
     this.handlers = handlers;
   }
@@ -168,10 +169,9 @@ export class Connection {
   }
 
   /** The session on this socket is established (`synced`): the next failure
-   * starts the backoff from the beginning and retries the same relay. */
+   * starts the backoff from the beginning. */
   markHealthy(): void {
     this.failures = 0;
-    this.healthy = true;
   }
 
   /** Cuts the current backoff wait short. */
@@ -238,8 +238,10 @@ export class Connection {
     this.lastCloseReason = this.closingBecause ?? describeClose(code, reason, this.openedThisAttempt);
     this.closingBecause = null;
     this.openedThisAttempt = false;
-    if (!this.healthy) this.urlIndex = (this.urlIndex + 1) % this.options.urls.length;
-    this.healthy = false;
+    // Whichever way it closed, this node is the suspect: a node that died,
+    // restarts or is drained. The next attempt goes to the next node (all
+    // serve the same data), and so do HTTP calls from now on.
+    this.options.nodes.moveOn();
     this.failures++;
     if (final) {
       // The library has already scheduled its next attempt; close() makes it
@@ -256,7 +258,6 @@ export class Connection {
    * wait happens here. It never rejects: a rejection would leave the
    * library's connect lock taken for good. */
   private async nextUrl(): Promise<string> {
-    const url = this.options.urls[this.urlIndex]!;
     const delay =
       this.skipNextDelay || this.failures === 0
         ? 0
@@ -268,7 +269,8 @@ export class Connection {
       this.nextRetryAt = null;
       this.handlers.onStateChange();
     }
-    return url;
+    // Read after the wait: the node to try is the current one when trying.
+    return this.options.nodes.currentWebSocketUrl;
   }
 
   private waitForRetry(delay: number): Promise<void> {

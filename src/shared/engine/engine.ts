@@ -29,7 +29,7 @@ import type { ClientStore, ClientStoreOpener } from '../store/client-store.ts';
 import { AuthClient, type AuthOutcome, type FetchFunction } from './auth-client.ts';
 import type { WebSocketClass } from './connection.ts';
 import { consoleLogger, type Logger } from './log.ts';
-import { normalizeRelayUrl } from './relay-url.ts';
+import { normalizeRelayUrls } from './relay-url.ts';
 import { type StoredAccount, UserSession } from './session.ts';
 import { DEFAULT_TIMING, type EngineTiming } from './timing.ts';
 
@@ -64,7 +64,7 @@ export interface EngineOptions {
   log?: Logger;
 }
 
-const NOT_RUNNING: ConnectionStatus = { state: 'offline', nextRetryAt: null, lastCloseReason: null, stopped: null };
+const NOT_RUNNING: ConnectionStatus = { state: 'offline', nextRetryAt: null, lastCloseReason: null, stopped: null, relayUrl: null };
 
 /** The methods the session answers, as a base class: the engine's
  * constructor fills them in from the method table. */
@@ -100,7 +100,17 @@ export class DuplexEngine extends SessionMethods implements DuplexApi {
   start(): Promise<void> {
     return this.exclusive(async () => {
       const account = await this.options.accounts.load();
-      if (account) await this.begin(account);
+      if (!account) return;
+      // The host's storage is outside input: relay URLs that no sign-in
+      // could have saved (edited by hand, say) end the account, not the app.
+      try {
+        account.relayUrls = normalizeRelayUrls(account.relayUrls);
+      } catch (error) {
+        this.log('warn', `The saved account's relay URLs are unusable; sign in again: ${(error as Error).message}`);
+        await this.options.accounts.clear();
+        return;
+      }
+      await this.begin(account);
     });
   }
 
@@ -121,14 +131,14 @@ export class DuplexEngine extends SessionMethods implements DuplexApi {
   }
 
   signIn(request: SignInRequest): Promise<AuthResult> {
-    return this.authenticate(request.relayUrl, (urls) =>
+    return this.authenticate(request, (urls) =>
       this.auth.signIn(urls, { username: request.username, password: request.password, device: this.options.deviceName }),
     );
   }
 
   register(request: RegisterRequest): Promise<AuthResult> {
     const displayName = request.displayName?.trim();
-    return this.authenticate(request.relayUrl, (urls) =>
+    return this.authenticate(request, (urls) =>
       this.auth.register(urls, {
         username: request.username,
         password: request.password,
@@ -140,19 +150,19 @@ export class DuplexEngine extends SessionMethods implements DuplexApi {
 
   signOut(): Promise<void> {
     return this.exclusive(async () => {
-      const account = this.session?.account;
-      if (!account) return;
+      const session = this.session;
+      if (!session) return;
       // The socket closes before the token is revoked, so that the relay's
       // 4001 for the revoked token is never mistaken for being thrown out.
       await this.finish('signed_out', null);
-      await this.auth.signOut(account.relayUrls[0]!, account.token);
+      await this.auth.signOut(session.nodes, session.account.token);
     });
   }
 
   /** Over HTTP with this session's token; answered with a result like sign-in. */
   async changePassword(change: PasswordChange): Promise<PasswordChangeResult> {
-    const account = this.active().account;
-    return this.auth.changePassword(account.relayUrls[0]!, account.token, change);
+    const session = this.active();
+    return this.auth.changePassword(session.nodes, session.account.token, change);
   }
 
   // ---- connection ----
@@ -214,7 +224,7 @@ export class DuplexEngine extends SessionMethods implements DuplexApi {
 
   private currentAccount(): Account | null {
     const account = this.session?.account;
-    return account ? { user: account.user, relayUrl: account.relayUrls[0]! } : null;
+    return account ? { user: account.user, relayUrl: account.relayUrls[0]!, relayUrls: [...account.relayUrls] } : null;
   }
 
   private active(): UserSession {
@@ -228,18 +238,20 @@ export class DuplexEngine extends SessionMethods implements DuplexApi {
     return result;
   }
 
+  /** Signs in or registers through the request's relay URLs (the defaults
+   * when it names none), each node tried in turn while unreachable. */
   private authenticate(
-    relayUrl: string | undefined,
+    request: SignInRequest,
     call: (relayUrls: string[]) => Promise<AuthOutcome>,
   ): Promise<AuthResult> {
     return this.exclusive(async (): Promise<AuthResult> => {
+      const given = [request.relayUrl ?? '', ...(request.otherRelayUrls ?? [])].filter((url) => url.trim() !== '');
       let relayUrls: string[];
       try {
-        relayUrls = (relayUrl ? [relayUrl] : (this.options.defaultRelayUrls ?? [])).map(normalizeRelayUrl);
+        relayUrls = normalizeRelayUrls(given.length > 0 ? given : (this.options.defaultRelayUrls ?? []));
       } catch (error) {
         return { ok: false, code: 'invalid', message: (error as Error).message };
       }
-      if (relayUrls.length === 0) return { ok: false, code: 'invalid', message: 'Enter the relay URL' };
       const outcome = await call(relayUrls);
       if (!outcome.ok) return outcome;
       // The relay that answered goes first; the others stay as fallbacks.

@@ -1,5 +1,7 @@
 // Files over HTTP (docs/files.md, "The apps' side"): uploads with tus
-// (tus-js-client) and downloads, both through the host's injected fetch
+// (tus-js-client) and downloads, both on the relay's current node
+// (relay-nodes.ts: another node when it does not answer, an upload URL of
+// an earlier attempt moved onto the node tried) through the host's injected fetch
 // (Electron's net.fetch in the main process, the page's fetch on the web), so
 // they take the same network path, proxies and certificates as sign-in.
 //
@@ -12,7 +14,7 @@
 // the rest; when the relay no longer knows it (404), it creates a new one.
 import { type DetailedError, type HttpRequest, type HttpResponse, type HttpStack, Upload } from 'tus-js-client';
 import { FILE_ID_PATTERN, FILES_PATH } from '../protocol/index.ts';
-import type { FetchFunction } from './auth-client.ts';
+import type { RelayNodes } from './relay-nodes.ts';
 
 /** How an upload ended when it did not succeed. */
 export interface UploadFailure {
@@ -45,9 +47,7 @@ export interface RunningUpload {
 }
 
 export interface FileTransfersOptions {
-  fetch: FetchFunction;
-  /** The relay's HTTP base URL, normalised. */
-  relayUrl: string;
+  nodes: RelayNodes;
   token: string;
   chunkBytes: number;
 }
@@ -64,7 +64,7 @@ export class FileTransfers {
 
   upload(request: UploadRequest, callbacks: UploadCallbacks): RunningUpload {
     const upload = new Upload(request.bytes as unknown as Blob, {
-      endpoint: this.options.relayUrl + FILES_PATH,
+      endpoint: this.options.nodes.current + FILES_PATH,
       uploadUrl: request.uploadUrl ?? null,
       metadata: { filename: request.name, filetype: request.mime },
       headers: { Authorization: `Bearer ${this.options.token}` },
@@ -75,7 +75,7 @@ export class FileTransfers {
       // Its own URL storage is off, so the fingerprint only names the upload.
       storeFingerprintForResuming: false,
       fingerprint: async () => `duplex:${request.name}`,
-      httpStack: new FetchHttpStack(this.options.fetch),
+      httpStack: new FetchHttpStack(this.options.nodes),
       fileReader: bytesReader,
       onUploadUrlAvailable: () => {
         if (upload.url) callbacks.created(upload.url);
@@ -95,7 +95,7 @@ export class FileTransfers {
   /** A file's bytes, fetched with the token. Rejects with a message fit for
    * the user when the relay does not give them. */
   async download(fileId: string): Promise<Uint8Array> {
-    const response = await this.options.fetch(`${this.options.relayUrl}${FILES_PATH}/${encodeURIComponent(fileId)}`, {
+    const response = await this.options.nodes.fetch(`${FILES_PATH}/${encodeURIComponent(fileId)}`, {
       headers: { Authorization: `Bearer ${this.options.token}` },
     });
     if (response.status === 404) throw new Error('This file is no longer available');
@@ -140,14 +140,14 @@ const bytesReader = {
 /** tus-js-client's HTTP stack over fetch. Upload progress is reported per
  * request (fetch reports none within a body), which the chunk size bounds. */
 class FetchHttpStack implements HttpStack {
-  private readonly fetch: FetchFunction;
+  private readonly nodes: RelayNodes;
 
-  constructor(fetchFunction: FetchFunction) {
-    this.fetch = fetchFunction;
+  constructor(nodes: RelayNodes) {
+    this.nodes = nodes;
   }
 
   createRequest(method: string, url: string): HttpRequest {
-    return new FetchRequest(this.fetch, method, url);
+    return new FetchRequest(this.nodes, method, url);
   }
 
   getName(): string {
@@ -156,15 +156,15 @@ class FetchHttpStack implements HttpStack {
 }
 
 class FetchRequest implements HttpRequest {
-  private readonly fetch: FetchFunction;
+  private readonly nodes: RelayNodes;
   private readonly method: string;
   private readonly url: string;
   private readonly headers: Record<string, string> = {};
   private readonly controller = new AbortController();
   private progress: (sent: number) => void = () => {};
 
-  constructor(fetchFunction: FetchFunction, method: string, url: string) {
-    this.fetch = fetchFunction;
+  constructor(nodes: RelayNodes, method: string, url: string) {
+    this.nodes = nodes;
     this.method = method;
     this.url = url;
   }
@@ -190,7 +190,7 @@ class FetchRequest implements HttpRequest {
   }
 
   async send(body?: Blob | null): Promise<HttpResponse> {
-    const response = await this.fetch(this.url, {
+    const response = await this.nodes.fetch(this.url, {
       method: this.method,
       headers: this.headers,
       body: body ?? null,

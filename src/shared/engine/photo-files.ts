@@ -1,5 +1,6 @@
 // Profile and group photos over the relay's files API (docs/files.md,
-// docs/protocol.md "Profiles"), through the fetch the host injects (so the
+// docs/protocol.md "Profiles"), on the relay's current node (relay-nodes.ts)
+// through the fetch the host injects (so the
 // desktop app's requests go through Chromium's network stack like every
 // other). A photo is small (the UI crops and shrinks it to well under the
 // relay's 1 MiB), so an upload is one tus creation and one PATCH, and a
@@ -9,29 +10,26 @@
 // allows for images, kept in memory: a photo's file id never changes its
 // bytes (a new photo is a new file).
 import { FILES_PATH } from '../protocol/index.ts';
-import type { FetchFunction } from './auth-client.ts';
+import type { RelayNodes } from './relay-nodes.ts';
 
 /** Photos kept in memory at most; the oldest read goes first. */
 const CACHED_PHOTOS = 500;
 
-export interface RelayAccess {
-  relayUrl: string;
-  token: string;
-}
-
 export class PhotoFiles {
-  private readonly fetch: FetchFunction;
+  private readonly nodes: RelayNodes;
+  private readonly token: string;
   private readonly timeoutMs: number;
   private readonly cache = new Map<string, Promise<string | null>>();
 
-  constructor(fetchFunction: FetchFunction, timeoutMs: number) {
-    this.fetch = fetchFunction;
+  constructor(nodes: RelayNodes, token: string, timeoutMs: number) {
+    this.nodes = nodes;
+    this.token = token;
     this.timeoutMs = timeoutMs;
   }
 
   /** Uploads a JPEG photo; its file id. Rejects when the relay refuses or cannot be reached. */
-  async upload(access: RelayAccess, bytes: Uint8Array): Promise<string> {
-    const created = await this.call(access, FILES_PATH, {
+  async upload(bytes: Uint8Array): Promise<string> {
+    const created = await this.call(FILES_PATH, {
       method: 'POST',
       headers: {
         'Upload-Length': String(bytes.length),
@@ -42,7 +40,7 @@ export class PhotoFiles {
     const id = location?.slice(location.lastIndexOf('/') + 1);
     if (created.status !== 201 || !id) throw new Error(`The relay refused the photo (HTTP ${created.status})`);
     if (bytes.length > 0) {
-      const patched = await this.call(access, `${FILES_PATH}/${id}`, {
+      const patched = await this.call(`${FILES_PATH}/${id}`, {
         method: 'PATCH',
         headers: { 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' },
         body: bytes as Uint8Array<ArrayBuffer>,
@@ -53,7 +51,7 @@ export class PhotoFiles {
   }
 
   /** The photo as a data: URL; null when the relay does not let this user read it (or it is gone). */
-  dataUrl(access: RelayAccess, fileId: string): Promise<string | null> {
+  dataUrl(fileId: string): Promise<string | null> {
     const cached = this.cache.get(fileId);
     if (cached) {
       // Read again: the newest of the map.
@@ -61,7 +59,7 @@ export class PhotoFiles {
       this.cache.set(fileId, cached);
       return cached;
     }
-    const loading = this.download(access, fileId);
+    const loading = this.download(fileId);
     this.cache.set(fileId, loading);
     // Not kept when it failed (offline): the next look tries again.
     loading.catch(() => this.cache.delete(fileId));
@@ -69,22 +67,20 @@ export class PhotoFiles {
     return loading;
   }
 
-  private async download(access: RelayAccess, fileId: string): Promise<string | null> {
-    const response = await this.call(access, `${FILES_PATH}/${encodeURIComponent(fileId)}`, { method: 'GET' });
+  private async download(fileId: string): Promise<string | null> {
+    const response = await this.call(`${FILES_PATH}/${encodeURIComponent(fileId)}`, { method: 'GET' });
     if (response.status === 404) return null;
     if (!response.ok) throw new Error(`Could not load the photo (HTTP ${response.status})`);
     const type = response.headers.get('Content-Type') ?? 'image/jpeg';
     return `data:${type};base64,${base64(new Uint8Array(await response.arrayBuffer()))}`;
   }
 
-  private call(access: RelayAccess, path: string, init: RequestInit): Promise<Response> {
-    // Called as a plain function: a browser's fetch throws when `this` is anything but the window.
-    const fetchFunction = this.fetch;
-    return fetchFunction(access.relayUrl + path, {
-      ...init,
-      headers: { 'Tus-Resumable': '1.0.0', Authorization: `Bearer ${access.token}`, ...init.headers },
-      signal: AbortSignal.timeout(this.timeoutMs),
-    });
+  private call(path: string, init: RequestInit): Promise<Response> {
+    return this.nodes.fetch(
+      path,
+      { ...init, headers: { 'Tus-Resumable': '1.0.0', Authorization: `Bearer ${this.token}`, ...init.headers } },
+      this.timeoutMs,
+    );
   }
 }
 

@@ -61,10 +61,10 @@ import type { Logger } from './log.ts';
 import { assertSendableBody, MessageChanges } from './message-changes.ts';
 import { Outbox } from './outbox.ts';
 import { PartialConversations } from './partial-conversations.ts';
-import { PhotoFiles, type RelayAccess } from './photo-files.ts';
+import { PhotoFiles } from './photo-files.ts';
 import { PresenceBook } from './presence.ts';
 import { Receipts } from './receipts.ts';
-import { webSocketUrl } from './relay-url.ts';
+import { RelayNodes } from './relay-nodes.ts';
 import { Requests, type UnsentRequest } from './requests.ts';
 import { MessageSync } from './sync.ts';
 import type { EngineTiming } from './timing.ts';
@@ -75,7 +75,8 @@ import { outgoingChatMessage, ownMessageWatermarks, storedChatMessage, withPendi
 export interface StoredAccount {
   user: User;
   token: string;
-  /** Normalised relay URLs; the first is the one signed in through. */
+  /** Normalised relay URLs (relay-url.ts), the nodes of one relay; the
+   * first is the one signed in through. */
   relayUrls: string[];
 }
 
@@ -111,6 +112,8 @@ interface PartialContext {
 
 export class UserSession implements SessionCalls {
   readonly account: StoredAccount;
+  /** The relay's nodes and the one in use, for the socket and for HTTP. */
+  readonly nodes: RelayNodes;
   private readonly options: UserSessionOptions;
   private readonly me: string;
   private readonly store: ClientStore;
@@ -153,14 +156,14 @@ export class UserSession implements SessionCalls {
     this.account = account;
     this.me = account.user.id;
     this.store = store;
+    this.nodes = new RelayNodes(account.relayUrls, options.fetch);
     const isOnline = () => this.phase === 'online';
     const send = (frame: Parameters<Connection['send']>[0]) => this.connection.send(frame);
     this.conversations = new Conversations(store, this.me, emit, log);
     // Before `welcome` the relay would refuse a request as unauthenticated.
     this.requests = new Requests((frame) => this.phase !== 'hello' && send(frame), timing.requestTimeoutMs);
     this.transfers = new FileTransfers({
-      fetch: options.fetch,
-      relayUrl: account.relayUrls[0]!,
+      nodes: this.nodes,
       token: account.token,
       chunkBytes: timing.uploadChunkBytes,
     });
@@ -199,7 +202,7 @@ export class UserSession implements SessionCalls {
       log,
     });
     this.typing = new Typing((frame) => isOnline() && send(frame), emit, timing);
-    this.photos = new PhotoFiles(options.fetch, timing.httpTimeoutMs);
+    this.photos = new PhotoFiles(this.nodes, account.token, timing.httpTimeoutMs);
     this.presence = new PresenceBook(emit);
     this.chatStates = new ChatStates({
       conversations: this.conversations,
@@ -210,7 +213,7 @@ export class UserSession implements SessionCalls {
     });
     this.connection = new Connection(
       {
-        urls: account.relayUrls.map(webSocketUrl),
+        nodes: this.nodes,
         WebSocket: options.WebSocket,
         backoff: timing.reconnectBackoff,
         connectTimeoutMs: timing.connectTimeoutMs,
@@ -240,7 +243,7 @@ export class UserSession implements SessionCalls {
     let state: ConnectionState;
     if (phase === 'open') state = this.phase === 'hello' ? 'connecting' : this.phase;
     else state = phase === 'connecting' ? 'connecting' : 'offline';
-    return { state, nextRetryAt, lastCloseReason, stopped: this.stopReason };
+    return { state, nextRetryAt, lastCloseReason, stopped: this.stopReason, relayUrl: this.nodes.current };
   }
 
   retryNow(): void {
@@ -457,17 +460,17 @@ export class UserSession implements SessionCalls {
 
   /** Uploads the photo (a JPEG the UI cropped and shrank), then makes it the user's; null removes it. */
   async setProfilePhoto(photo: Uint8Array | null): Promise<User> {
-    const id = photo === null ? null : await this.photos.upload(this.relayAccess(), photo);
+    const id = photo === null ? null : await this.photos.upload(photo);
     return (await this.requests.request({ t: 'profile', photo: id }, 'user')).user;
   }
 
   async setGroupPhoto(conv: string, photo: Uint8Array | null): Promise<ConversationSummary> {
-    const id = photo === null ? null : await this.photos.upload(this.relayAccess(), photo);
+    const id = photo === null ? null : await this.photos.upload(photo);
     return this.changeConversation({ t: 'group_photo', conv, photo: id });
   }
 
   getPhoto(fileId: string): Promise<string | null> {
-    return this.photos.dataUrl(this.relayAccess(), fileId);
+    return this.photos.dataUrl(fileId);
   }
 
   async listDevices(): Promise<Device[]> {
@@ -656,10 +659,6 @@ export class UserSession implements SessionCalls {
         this.options.log('info', `Could not fetch the newest messages of ${conversation.id}`, error);
       });
     }
-  }
-
-  private relayAccess(): RelayAccess {
-    return { relayUrl: this.account.relayUrls[0]!, token: this.account.token };
   }
 
   private ownProfile(user: User): void {
