@@ -334,6 +334,7 @@ async function runApp(options: DesktopAppOptions, { isQuitting, markQuitting }: 
     conversations.apply(event);
     alerts.handle(event);
     if (event.type === 'account' && event.account !== null) {
+      settings.rememberRelayUrls(event.account.relayUrls);
       const stored = await engine.listConversations();
       conversations.addMissing(stored);
       alerts.alreadySeen(stored);

@@ -25,11 +25,16 @@ export interface DesktopSettings {
   hideMessageText: boolean;
   /** Updates found download in the background; off, the user is asked first. */
   autoDownloadUpdates: boolean;
+  /** The relay URLs the sign-in screen offers: those of the last sign-in
+   * (the nodes of one relay, normalised; docs/scaling.md, "Clients"), empty
+   * before the first. The app keeps them itself, from the signed-in account. */
+  relayUrls: string[];
 }
 
-/** The settings that `updateSettings` changes. (Muting one conversation is
- * its chat state, DuplexApi.setChatState, which follows the user to every device.) */
-export type DesktopSettingsPatch = Partial<DesktopSettings>;
+/** The settings that `updateSettings` changes: the switches. (Muting one
+ * conversation is its chat state, DuplexApi.setChatState, which follows the
+ * user to every device; the relay URLs follow the sign-in.) */
+export type DesktopSettingsPatch = Partial<Omit<DesktopSettings, 'relayUrls'>>;
 
 /**
  * How the saved session token is protected on this machine:

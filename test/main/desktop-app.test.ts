@@ -332,6 +332,14 @@ describe('the engine in the shell', () => {
     expect(again.engine.requested).toEqual([]);
   });
 
+  it("keeps the signed-in account's relay URLs in the settings, for the next sign-in, and tells the page", async () => {
+    const { engine, userData, window } = await start();
+    const relayUrls = ['https://a.example', 'https://b.example'];
+    engine.emit({ type: 'account', account: { user: alice, relayUrl: relayUrls[0]!, relayUrls } });
+    await vi.waitFor(() => expect(JSON.parse(readFileSync(join(userData, 'settings.json'), 'utf8'))).toMatchObject({ relayUrls }));
+    expect(pageEvents(window, 'duplex-desktop:event')).toContainEqual({ type: 'settings', settings: expect.objectContaining({ relayUrls }) });
+  });
+
   it('shows the stored unread count at start, without notifying old messages', async () => {
     const { tray } = await start({ stored: [conversation(2, 4)] });
     await vi.waitFor(() => expect(tray.tooltip).toBe('Duplex: 2 unread messages'));

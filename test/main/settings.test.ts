@@ -1,6 +1,7 @@
 // Settings: defaults per platform, the JSON file in userData validated on
-// load (a bad file means defaults and a warning, never a crash), atomic
-// writes, change events; and start at login on each platform.
+// load (a bad file means defaults and a warning, never a crash; the relay
+// URLs of the last sign-in among them), atomic writes, change events; and
+// start at login on each platform.
 //
 // Electron is mocked (test/main/electron-double): its binary cannot run on
 // these machines, so `app` is the double's. Files go to a temporary folder.
@@ -12,6 +13,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { AUTOSTART_FILE_NAME, autostartEntry, setStartAtLogin } from '../../src/main/login-item.ts';
 import { defaultSettings, MAX_MUTED_CONVERSATIONS, type StoredSettings } from '../../src/main/settings/settings-schema.ts';
 import { SettingsStore } from '../../src/main/settings/settings-store.ts';
+import { MAX_RELAY_URLS } from '../../src/shared/engine/relay-url.ts';
 import * as double from './electron-double/electron.ts';
 import { recordingLog } from './helpers.ts';
 
@@ -45,6 +47,7 @@ describe('default settings', () => {
       notificationsMuted: false,
       hideMessageText: false,
       autoDownloadUpdates: true,
+      relayUrls: [],
       mutedConversations: [],
       window: null,
     });
@@ -65,6 +68,11 @@ describe('the settings file', () => {
     ['a wrong type', JSON.stringify({ closeToTray: 'yes' })],
     ['a bad window', JSON.stringify({ window: { x: 1, y: 2, width: -5, height: 10, maximized: false } })],
     ['a bad muted list', JSON.stringify({ mutedConversations: [42] })],
+    ['relay URLs that are not a list', JSON.stringify({ relayUrls: 'https://a.example' })],
+    ['a relay URL of another scheme', JSON.stringify({ relayUrls: ['https://a.example', 'file:///etc/passwd'] })],
+    ['a relay URL twice', JSON.stringify({ relayUrls: ['https://a.example', 'https://a.example'] })],
+    ['a relay URL not normalised', JSON.stringify({ relayUrls: ['https://a.example/'] })],
+    ['too many relay URLs', JSON.stringify({ relayUrls: Array.from({ length: MAX_RELAY_URLS + 1 }, (_, i) => `https://n${i}.example`) })],
     ['not an object', '[1, 2, 3]'],
   ])('gives defaults and a warning when it holds %s', (_what, text) => {
     writeFileSync(file, text);
@@ -94,6 +102,7 @@ describe('the settings file', () => {
       notificationsMuted: false,
       hideMessageText: true,
       autoDownloadUpdates: false,
+      relayUrls: [],
     });
     expect(reread.windowState).toEqual({ x: 5, y: 6, width: 700, height: 500, maximized: false });
     expect(readdirSync(dir)).toEqual(['settings.json']);
@@ -123,6 +132,23 @@ describe('the settings file', () => {
     store.update({ notificationsMuted: false });
     expect(listener).toHaveBeenCalledOnce();
     expect(listener).toHaveBeenCalledWith(expect.objectContaining({ notificationsMuted: true }));
+  });
+
+  it('keeps the relay URLs of a sign-in, and refuses a list no sign-in could give', () => {
+    const log = recordingLog();
+    const store = new SettingsStore(file, defaults, log);
+    const listener = vi.fn();
+    store.onChange(listener);
+    store.rememberRelayUrls(['https://a.example', 'https://b.example:8443/chat']);
+    expect(listener).toHaveBeenCalledWith(expect.objectContaining({ relayUrls: ['https://a.example', 'https://b.example:8443/chat'] }));
+    store.rememberRelayUrls(['https://a.example', 'https://a.example']);
+    store.rememberRelayUrls(['ftp://a.example']);
+    expect(log.warnings).toHaveLength(2);
+    expect(log.warnings[0]).toContain('listed twice');
+
+    const reread = new SettingsStore(file, defaults, recordingLog());
+    expect(reread.settings.relayUrls).toEqual(['https://a.example', 'https://b.example:8443/chat']);
+    expect(listener).toHaveBeenCalledOnce();
   });
 
   it('keeps working in memory, with an error logged, when the file cannot be written', () => {

@@ -100,3 +100,18 @@ describe('profile', () => {
     expect((await within(dialog).findByRole('alert')).textContent).toMatch(/^Could not save the profile/);
   });
 });
+
+describe('relay', () => {
+  it('names the relay, and for a relay of several nodes the one in use', async () => {
+    const single = FakeDuplexApi.signedInAs(alice);
+    const first = await openSettings(single);
+    expect(within(first.dialog).getByText(/Relay: https:\/\/relay\.test$/)).toBeTruthy();
+    first.view.unmount();
+
+    const cluster = FakeDuplexApi.signedInAs(alice);
+    cluster.account = { user: alice, relayUrl: 'https://a.relay.test', relayUrls: ['https://a.relay.test', 'https://b.relay.test'] };
+    cluster.status = { ...cluster.status, relayUrl: 'https://b.relay.test' };
+    const { dialog } = await openSettings(cluster);
+    expect(within(dialog).getByText(/Relay: https:\/\/b\.relay\.test \(one of 2 nodes\)$/)).toBeTruthy();
+  });
+});

@@ -465,6 +465,7 @@ export class FakeDesktopApi implements DesktopApi {
     notificationsMuted: false,
     hideMessageText: false,
     autoDownloadUpdates: true,
+    relayUrls: [],
   };
   updateStatus: UpdateStatus = { phase: 'idle', version: null, percent: null, message: null, required: false };
   /** The update requests the renderer made, in order. */

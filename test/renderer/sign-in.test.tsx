@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import './setup-dom.ts';
-import { screen } from '@testing-library/react';
+import { screen, waitFor } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { FakeDesktopApi, FakeDuplexApi, bob } from './fake-api.ts';
 import { renderApp } from './render-app.tsx';
@@ -20,15 +20,37 @@ describe('sign-in screen', () => {
     expect(await screen.findByRole('list', { name: 'Conversations' })).toBeTruthy();
   });
 
-  it('asks the desktop app for the relay URL and remembers it', async () => {
+  it('asks the desktop app for the relay URL, and other nodes of it in a folded field', async () => {
     const api = new FakeDuplexApi();
     const { user } = await renderApp(api, new FakeDesktopApi());
+    const others = screen.getByLabelText('Other relay URLs');
+    expect(others.closest('details')?.open).toBe(false);
     await user.type(screen.getByLabelText('Relay URL'), 'https://chat.example.com');
+    await user.click(screen.getByText('More relay nodes'));
+    await user.type(others, 'https://chat2.example.com, wss://chat3.example.com{Enter}https://chat4.example.com');
     await user.type(screen.getByLabelText('Username'), 'bob');
     await user.type(screen.getByLabelText('Password'), 'correct horse');
     await user.click(screen.getByRole('button', { name: 'Sign in' }));
-    expect(api.callsOf('signIn')[0]![0]).toMatchObject({ relayUrl: 'https://chat.example.com' });
-    expect(localStorage.getItem('duplex.relayUrl')).toBe('https://chat.example.com');
+    expect(api.callsOf('signIn')).toEqual([
+      [
+        {
+          relayUrl: 'https://chat.example.com',
+          otherRelayUrls: ['https://chat2.example.com', 'wss://chat3.example.com', 'https://chat4.example.com'],
+          username: 'bob',
+          password: 'correct horse',
+        },
+      ],
+    ]);
+  });
+
+  it('offers the relay URLs of the last sign-in, kept in the desktop settings', async () => {
+    const desktop = new FakeDesktopApi();
+    desktop.settings = { ...desktop.settings, relayUrls: ['https://a.example.com', 'https://b.example.com', 'https://c.example.com'] };
+    await renderApp(new FakeDuplexApi(), desktop);
+    await waitFor(() => expect((screen.getByLabelText('Relay URL') as HTMLInputElement).value).toBe('https://a.example.com'));
+    const others = screen.getByLabelText('Other relay URLs') as HTMLTextAreaElement;
+    expect(others.value).toBe('https://b.example.com\nhttps://c.example.com');
+    expect(others.closest('details')?.open).toBe(true);
   });
 
   it.each([

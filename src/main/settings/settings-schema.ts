@@ -8,6 +8,7 @@ import type {
   DesktopSettingsPatch,
 } from '../../shared/desktop-api.ts';
 import { idSchema } from '../../shared/protocol/index.ts';
+import { MAX_RELAY_URLS, normalizeRelayUrls } from '../../shared/engine/relay-url.ts';
 import type { WindowState } from '../window/window-state.ts';
 
 /** Everything kept in the file: the user's settings and the window's placement. */
@@ -40,9 +41,26 @@ const windowStateSchema = z.object({
   maximized: z.boolean(),
 }) satisfies z.ZodType<WindowState>;
 
+/** The relay URLs of the last sign-in: none, or a list the sign-in itself
+ * would take (each valid and normalised, none twice, at most MAX_RELAY_URLS). */
+export const relayUrlsSchema = z
+  .array(z.string().max(2048))
+  .max(MAX_RELAY_URLS)
+  .superRefine((urls, context) => {
+    if (urls.length === 0) return;
+    try {
+      if (normalizeRelayUrls(urls).some((url, i) => url !== urls[i])) {
+        context.addIssue({ code: 'custom', message: 'relay URLs must be normalised' });
+      }
+    } catch (error) {
+      context.addIssue({ code: 'custom', message: (error as Error).message });
+    }
+  });
+
 export const settingsFileSchema = z
   .object({
     ...switches,
+    relayUrls: relayUrlsSchema,
     mutedConversations: z.array(idSchema).max(MAX_MUTED_CONVERSATIONS),
     window: windowStateSchema.nullable(),
   })
@@ -61,6 +79,7 @@ export function defaultSettings(environment: {
     // Updates carry security fixes: fetched without asking, installed on
     // the user's restart (or quit), as Signal and Element do.
     autoDownloadUpdates: true,
+    relayUrls: [],
     mutedConversations: [],
     window: null,
   };

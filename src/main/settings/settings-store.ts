@@ -7,7 +7,7 @@ import type { DesktopSettings, DesktopSettingsPatch } from '../../shared/desktop
 import type { Log } from '../log.ts';
 import type { WindowState } from '../window/window-state.ts';
 import { writeFileAtomically } from '../write-file-atomically.ts';
-import { settingsFileSchema, type StoredSettings } from './settings-schema.ts';
+import { relayUrlsSchema, settingsFileSchema, type StoredSettings } from './settings-schema.ts';
 
 type SettingsListener = (settings: DesktopSettings) => void;
 
@@ -72,6 +72,19 @@ export class SettingsStore {
 
   update(patch: DesktopSettingsPatch): DesktopSettings {
     return this.#change(patch);
+  }
+
+  /** The relay URLs of a sign-in (the engine's account), offered at the
+   * next one. Checked like the file: a list that does not pass is logged and
+   * not kept. */
+  rememberRelayUrls(relayUrls: readonly string[]): void {
+    if (JSON.stringify(relayUrls) === JSON.stringify(this.#stored.relayUrls)) return;
+    const checked = relayUrlsSchema.safeParse(relayUrls);
+    if (!checked.success) {
+      this.#log.warn(`settings: not keeping the relay URLs ${JSON.stringify(relayUrls)}: ${checked.error.message}`);
+      return;
+    }
+    this.#change({ relayUrls: checked.data });
   }
 
   saveWindowState(window: WindowState): void {

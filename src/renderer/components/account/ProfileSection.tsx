@@ -15,6 +15,8 @@ const MAX_ABOUT_LENGTH = 140;
  * `Save profile` uploads it with the rest. */
 export function ProfileSection() {
   const account = useChat((state) => state.account);
+  // A relay of several nodes: the one in use (docs/scaling.md, "Clients").
+  const node = useChat((state) => state.status.relayUrl);
   const user = account?.user;
   const { updateProfile, setProfilePhoto } = useActions();
   const { pending, outcome, run } = useFormRequest('Could not save the profile');
@@ -54,7 +56,7 @@ export function ProfileSection() {
         Profile
       </h3>
       <p className="settings__muted">
-        @{user.username} · Relay: {account.relayUrl}
+        @{user.username} · Relay: {account.relayUrls.length > 1 && node ? `${node} (one of ${account.relayUrls.length} nodes)` : account.relayUrl}
       </p>
       {/* Keyed by the saved values: a change from another device refills the form. */}
       <form key={`${user.displayName}\n${user.about ?? ''}`} className="account-form" onSubmit={submit}>
