@@ -174,8 +174,8 @@ describe.skipIf(!nginx)(`given one URL, deploy/cluster/nginx.conf in front of th
     expect(site).toContain(servers);
     await writeFile(path.join(dir, 'site.conf'), site);
     proxy = spawn(nginx!, [...(await nginxMainConfig(dir, path.join(dir, 'site.conf'))), '-g', 'daemon off;'], { stdio: 'ignore' });
-    await waitFor(async () => (await fetch(`${proxyUrl}/healthz`).catch(() => undefined))?.status === 200, 'nginx to answer', 10_000);
-  });
+    await waitFor(async () => (await fetch(`${proxyUrl}/healthz`).catch(() => undefined))?.status === 200, 'nginx to answer', 20_000);
+  }, 30_000);
 
   afterAll(async () => {
     proxy?.kill('SIGTERM');
