@@ -70,6 +70,28 @@ describe('the feed', () => {
     expect(updater.setFeedURL).toHaveBeenCalledTimes(1);
   });
 
+  it('moves to the node of the relay the session is online through, without checking again', async () => {
+    const { updates } = create();
+    updates.start();
+    updates.followEngine(accountEvent('https://a.example'));
+    await vi.waitFor(() => expect(updater.checkForUpdates).toHaveBeenCalledTimes(1));
+    const status = (state: 'online' | 'offline', relayUrl: string): DuplexEvent => ({
+      type: 'status',
+      status: { state, nextRetryAt: null, lastCloseReason: null, stopped: null, relayUrl },
+    });
+    // Waiting to try node b changes nothing; online through it, the feed follows.
+    updates.followEngine(status('offline', 'https://b.example'));
+    expect(updater.setFeedURL).toHaveBeenCalledTimes(1);
+    updates.followEngine(status('online', 'https://b.example'));
+    expect(updater.setFeedURL).toHaveBeenLastCalledWith(expect.objectContaining({ url: 'https://b.example/updates/' }));
+    expect(updater.checkForUpdates).toHaveBeenCalledTimes(1);
+    // Signed out: no node to follow.
+    updates.followEngine(accountEvent(null));
+    updates.followEngine(status('online', 'https://c.example'));
+    expect(updater.setFeedURL).toHaveBeenCalledTimes(2);
+    updates.stop();
+  });
+
   it('installs a downloaded update on quit too, and logs through the app', () => {
     const { log } = create();
     expect(updater.autoInstallOnAppQuit).toBe(true);

@@ -119,18 +119,25 @@ export class AppUpdates {
     this.timer = null;
   }
 
-  /** Follows the engine: the feed is the signed-in relay's, and a relay
-   * that refuses this version (4002) calls for a check at once. */
+  /** Follows the engine: the feed is the signed-in relay's, on the node the
+   * session is online through (a relay of several nodes: docs/scaling.md,
+   * "Clients"), and a relay that refuses this version (4002) calls for a
+   * check at once. */
   followEngine(event: DuplexEvent): void {
-    if (event.type === 'account') this.setRelay(event.account?.relayUrl ?? null);
+    if (event.type === 'account') this.setRelay(event.account?.relayUrl ?? null, true);
     if (event.type !== 'status') return;
+    // Another node of the same relay serves the same feed: no new check.
+    if (event.status.state === 'online' && event.status.relayUrl !== null && this.feedUrl !== null) {
+      this.setRelay(event.status.relayUrl, false);
+    }
     const refused = event.status.stopped === 'update_needed';
     if (refused && !this.refusedByRelay) void this.check('required');
     this.refusedByRelay = refused;
   }
 
-  /** The signed-in relay (normalised, no trailing slash), or null when signed out. */
-  private setRelay(relayUrl: string | null): void {
+  /** The signed-in relay or its node in use (normalised, no trailing slash),
+   * or null when signed out; `check` for a relay new to this run. */
+  private setRelay(relayUrl: string | null, check: boolean): void {
     const feedUrl = relayUrl === null ? null : `${relayUrl}${UPDATES_PATH}`;
     if (feedUrl === this.feedUrl) return;
     this.feedUrl = feedUrl;
@@ -138,7 +145,7 @@ export class AppUpdates {
     // One request per range: the relay serves multipart ranges too, but
     // sequential single ranges survive any proxy in front of it.
     this.options.updater.setFeedURL({ provider: 'generic', url: feedUrl, useMultipleRangeRequest: false });
-    if (this.timer !== null) void this.check('start');
+    if (check && this.timer !== null) void this.check('start');
   }
 
   async check(reason: CheckReason): Promise<void> {
