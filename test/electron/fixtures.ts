@@ -64,7 +64,7 @@ export const test = base.extend<Fixtures>({
 });
 
 export async function signIn(page: Page, relayUrl: string, account: TestAccount): Promise<void> {
-  await page.getByLabel('Relay URL').fill(relayUrl);
+  await page.getByLabel('Relay URL', { exact: true }).fill(relayUrl);
   await page.getByLabel('Username').fill(account.username);
   await page.getByLabel('Password').fill(account.password);
   await page.getByRole('button', { name: 'Sign in' }).click();

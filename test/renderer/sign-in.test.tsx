@@ -23,8 +23,10 @@ describe('sign-in screen', () => {
   it('asks the desktop app for the relay URL, and other nodes of it in a folded field', async () => {
     const api = new FakeDuplexApi();
     const { user } = await renderApp(api, new FakeDesktopApi());
-    const others = screen.getByLabelText('Other relay URLs');
+    const others = screen.getByLabelText('Other node URLs');
     expect(others.closest('details')?.open).toBe(false);
+    // Playwright's getByLabel matches a substring, in any case: one field only.
+    expect(screen.getAllByLabelText(/relay url/i)).toHaveLength(1);
     await user.type(screen.getByLabelText('Relay URL'), 'https://chat.example.com');
     await user.click(screen.getByText('More relay nodes'));
     await user.type(others, 'https://chat2.example.com, wss://chat3.example.com{Enter}https://chat4.example.com');
@@ -48,7 +50,7 @@ describe('sign-in screen', () => {
     desktop.settings = { ...desktop.settings, relayUrls: ['https://a.example.com', 'https://b.example.com', 'https://c.example.com'] };
     await renderApp(new FakeDuplexApi(), desktop);
     await waitFor(() => expect((screen.getByLabelText('Relay URL') as HTMLInputElement).value).toBe('https://a.example.com'));
-    const others = screen.getByLabelText('Other relay URLs') as HTMLTextAreaElement;
+    const others = screen.getByLabelText('Other node URLs') as HTMLTextAreaElement;
     expect(others.value).toBe('https://b.example.com\nhttps://c.example.com');
     expect(others.closest('details')?.open).toBe(true);
   });

@@ -6,7 +6,7 @@ import './auth.css';
 
 type Mode = 'sign-in' | 'register';
 
-/** The URLs in the "Other relay URLs" field: one per line, or separated by
+/** The URLs in the "Other node URLs" field: one per line, or separated by
  * commas or spaces. The engine checks each (docs/scaling.md, "Clients"). */
 function otherRelayUrls(text: string): string[] {
   return text.split(/[\s,]+/).filter((url) => url !== '');
@@ -129,7 +129,7 @@ function RelayFields({ lastRelayUrls }: { lastRelayUrls: string[] }) {
         <summary>More relay nodes</summary>
         <div className="text-field">
           <label className="text-field__label" htmlFor={othersId}>
-            Other relay URLs
+            Other node URLs
           </label>
           <textarea
             id={othersId}
