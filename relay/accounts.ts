@@ -15,8 +15,19 @@ export interface NewAccount {
   displayName?: string;
 }
 
-/** The new user, or null when the username is taken. */
-export async function createAccount(store: RelayStore, account: NewAccount, scryptCost: number, now: number): Promise<User | null> {
+/**
+ * The new user, or null when the username is taken. A deleted account's
+ * username is taken until its quarantine (`usernameQuarantineMs`) is over,
+ * then freed here (docs/operations.md, "Deleting an account").
+ */
+export async function createAccount(
+  store: RelayStore,
+  account: NewAccount,
+  scryptCost: number,
+  now: number,
+  usernameQuarantineMs: number,
+): Promise<User | null> {
+  await store.releaseUsername(account.username, now - usernameQuarantineMs);
   // Checked first only to spare a password hash; the insert decides.
   if (await store.userByUsername(account.username)) return null;
   const passwordHash = await hashPassword(account.password, scryptCost);

@@ -1,5 +1,5 @@
 // The HTTP side of the relay (docs/protocol.md, "HTTP"): accounts (register, login,
-// logout, password change), health, metrics, the desktop app's update feed (update-feed.ts),
+// logout, password change, deleting an account and exporting its data), health, metrics, the desktop app's update feed (update-feed.ts),
 // and the web client's static files for everything else; and the separate
 // metrics listener (--metrics-port), which answers /metrics only. /metrics is
 // never public: on the public listener it needs the configured bearer token,
@@ -10,6 +10,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import {
+  accountDeleteRequestSchema,
   type AuthResponse,
   describeIssues,
   type HttpErrorBody,
@@ -20,6 +21,8 @@ import {
   type User,
   WS_PATH,
 } from '../src/shared/protocol/index.ts';
+import { deleteAccount } from './account-deletion.ts';
+import { writeAccountExport } from './account-export.ts';
 import { createAccount, resetPassword } from './accounts.ts';
 import { bearerToken, decoyPasswordHash, hashToken, newToken, verifyPassword } from './auth.ts';
 import { authenticateBearer } from './bearer-auth.ts';
@@ -69,6 +72,8 @@ const ROUTES: Record<string, Route> = {
   '/api/login': { method: 'POST', handle: login },
   '/api/logout': { method: 'POST', handle: logout },
   '/api/password': { method: 'POST', handle: changePassword },
+  '/api/account/delete': { method: 'POST', handle: deleteOwnAccount },
+  '/api/account/export': { method: 'GET', handle: exportOwnData },
   '/healthz': { method: 'GET', handle: health, duringShutdown: true },
   '/metrics': { method: 'GET', handle: publicMetrics, duringShutdown: true },
 };
@@ -162,7 +167,7 @@ async function register(deps: HttpDeps, request: IncomingMessage, response: Serv
   const address = clientAddress(request, deps.config.trustProxy);
   refuseWhileLimited((await deps.rateLimits.registrationsByAddress.attempt(address)).retryAfterMs, 'too many registrations');
   const now = Date.now();
-  const user = await hashing(deps, () => createAccount(deps.store, body, deps.config.scryptCost, now));
+  const user = await hashing(deps, () => createAccount(deps.store, body, deps.config.scryptCost, now, deps.config.limits.usernameQuarantineMs));
   if (!user) throw usernameTaken();
   deps.log.info({ user: user.id, username: user.username, address }, 'account created');
   sendJson(response, 201, await issueToken(deps, user, now, { name: body.device ?? '', address }));
@@ -208,6 +213,40 @@ async function changePassword(deps: HttpDeps, request: IncomingMessage, response
   deps.log.info({ user: user.id, address, signedOut: ended.length }, 'password changed');
   response.writeHead(204, { 'Cache-Control': 'no-store' });
   response.end();
+}
+
+/**
+ * The token's user deletes their account (docs/protocol.md, "Deleting an
+ * account"), proving it with their password as for a password change: a
+ * wrong one is 403 and counts as a failed sign-in. The answer goes out once
+ * everything is erased; the user's sockets (this device's too) close with
+ * 4001 `account deleted`.
+ */
+async function deleteOwnAccount(deps: HttpDeps, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const body = parseBody(accountDeleteRequestSchema, await readJsonBody(request, deps.config.limits.httpBodyBytes));
+  const { user } = await authenticateBearer(deps.store, deps.tokenExpiry, request.headers.authorization);
+  const address = clientAddress(request, deps.config.trustProxy);
+  if (!(await checkPassword(deps, user.username, address, body.password))) {
+    deps.log.info({ user: user.id, address }, 'account deletion refused: wrong password');
+    throw new HttpError(403, 'bad_credentials', 'the password is wrong');
+  }
+  const deleted = await deleteAccount(
+    { store: deps.store, fanout: deps.fanout, log: deps.log, eraseFiles: (files) => deps.files.eraseAccountFiles(files) },
+    user.id,
+    Date.now(),
+  );
+  // Deleted meanwhile by another request of theirs, or by the operator: the token is gone with it.
+  if (!deleted) throw new HttpError(401, 'unauthorized', 'missing, unknown or revoked token', { 'WWW-Authenticate': 'Bearer' });
+  response.writeHead(204, { 'Cache-Control': 'no-store' });
+  response.end();
+}
+
+/** The token's user's data as a ZIP (account-export.ts, docs/protocol.md, "Your data"). */
+async function exportOwnData(deps: HttpDeps, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  request.resume();
+  const { user, tokenHash } = await authenticateBearer(deps.store, deps.tokenExpiry, request.headers.authorization);
+  deps.log.info({ user: user.id }, 'data export');
+  await writeAccountExport({ store: deps.store, files: deps.files }, user, tokenHash, response, Date.now());
 }
 
 /**

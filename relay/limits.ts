@@ -207,6 +207,12 @@ const LIMIT_DEFINITIONS = {
     min: 1_000,
     description: 'a sign-in (token) unused for this long expires: 401 over HTTP, close 4001 on hello (default 90 days)',
   },
+  usernameQuarantineMs: {
+    env: 'DUPLEX_USERNAME_QUARANTINE_MS',
+    default: 30 * 24 * 60 * 60_000,
+    min: 0,
+    description: 'a deleted account\'s username stays taken this long, then anyone may register it (default 30 days)',
+  },
   httpRequestTimeoutMs: {
     env: 'DUPLEX_HTTP_REQUEST_TIMEOUT_MS',
     default: 30_000,

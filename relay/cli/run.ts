@@ -11,7 +11,7 @@ import { registrationClose, registrationOpen, registrationStatus } from './regis
 import { serve } from './serve.ts';
 import { sessionsList, sessionsRevoke } from './sessions.ts';
 import { updatesPublish } from './updates.ts';
-import { userCreate, userDisable, userEnable, userList, userResetPassword } from './users.ts';
+import { userCreate, userDelete, userDisable, userEnable, userList, userResetPassword } from './users.ts';
 
 const COMMANDS: readonly Command[] = [
   serve,
@@ -20,6 +20,7 @@ const COMMANDS: readonly Command[] = [
   userList,
   userDisable,
   userEnable,
+  userDelete,
   sessionsList,
   sessionsRevoke,
   registrationOpen,

@@ -1,11 +1,15 @@
 // `duplex-relay user create`, `user reset-password`, `user list`, `user
-// disable` and `user enable`: accounts made, mended, listed and stopped by
-// the operator, under the rules of the HTTP API (username pattern, password
+// disable`, `user enable` and `user delete`: accounts made, mended, listed,
+// stopped and erased by the operator, under the rules of the HTTP API (username pattern, password
 // length, display name) and with the same hashing (accounts.ts). They work
 // whether the relay runs or not, and whatever the registration mode.
 import { randomBytes } from 'node:crypto';
 import { describeIssues, passwordSchema, registerRequestSchema } from '../../src/shared/protocol/index.ts';
+import { deleteAccount } from '../account-deletion.ts';
 import { createAccount, resetPassword } from '../accounts.ts';
+import { eraseFiles } from '../files/erase-files.ts';
+import { fileAreasOf } from '../files/setup.ts';
+import { createLogger } from '../log.ts';
 import { type OptionSpec, type OptionValues, relayOptions } from '../config.ts';
 import {
   type CliIo,
@@ -66,7 +70,7 @@ export const userCreate: Command = {
     });
     if (!parsed.success) throw new UsageError(describeIssues(parsed.error));
     return withOperatorStore(config, async (store) => {
-      const user = await createAccount(store, parsed.data, config.scryptCost, Date.now());
+      const user = await createAccount(store, parsed.data, config.scryptCost, Date.now(), config.limits.usernameQuarantineMs);
       if (!user) throw new CommandFailed(`user "${parsed.data.username}" already exists`);
       io.out(`created user ${user.username} (display name "${user.displayName}", id ${user.id})`);
       showGenerated(password, io);
@@ -104,7 +108,8 @@ export const userList: Command = {
   summary: 'list the accounts',
   details:
     'One line per account, by username: the username, when it was created, when it was last seen online, ' +
-    'how many sign-ins it has (`sessions list USERNAME` shows them), whether it is disabled, and its display name.',
+    'how many sign-ins it has (`sessions list USERNAME` shows them), whether it is disabled or deleted, and its display name. ' +
+    'A deleted account keeps its username until the quarantine (usernameQuarantineMs) is over, then shows as ~deleted~ID.',
   options: DATABASE_OPTIONS,
   async run({ config, io }) {
     return withOperatorStore(config, async (store) => {
@@ -113,7 +118,7 @@ export const userList: Command = {
         new Date(record.createdAt).toISOString(),
         record.lastSeen === null ? '-' : new Date(record.lastSeen).toISOString(),
         String(record.signIns),
-        record.disabledAt === null ? 'active' : 'disabled',
+        record.deletedAt !== null ? 'deleted' : record.disabledAt === null ? 'active' : 'disabled',
         record.user.displayName,
       ]);
       for (const line of formatTable([['USER', 'CREATED', 'LAST SEEN', 'SESSIONS', 'STATUS', 'DISPLAY NAME'], ...rows])) io.out(line);
@@ -152,6 +157,44 @@ export const userEnable: Command = {
       const user = await requireUser(store, username);
       await store.setUserDisabled(user.id, null);
       io.out(`enabled ${user.username}`);
+      return 0;
+    });
+  },
+};
+
+export const userDelete: Command = {
+  name: 'user delete',
+  args: [{ name: 'USERNAME' }],
+  summary: "erase an account: its profile, sign-ins, memberships, and every message and file of it",
+  details:
+    'What a user deleting their own account does (docs/operations.md, "Deleting an account"): every message of the\n' +
+    'user becomes "deleted" for everyone, as a delete for everyone erases it (texts, earlier edits, files nothing\n' +
+    'else carries), their reactions are taken back, and their profile, photo, sign-ins, memberships and blocks go.\n' +
+    'The username stays taken for usernameQuarantineMs (30 days by default), then anyone may register it.\n' +
+    'It cannot be undone, so it needs --yes. A running relay closes the user\'s connections at its next token\n' +
+    'sweep; the other members\' apps show the messages deleted when they next sync.',
+  options: [{ flag: 'yes', description: 'confirm: the account is erased for good' }, ...relayOptions('s3-bucket', 's3-region', 's3-endpoint'), ...DATABASE_OPTIONS],
+  async run({ config, args: [username = ''], values, io }) {
+    if (values.yes !== true) throw new UsageError('user delete erases the account for good: add --yes to confirm');
+    return withOperatorStore(config, async (store) => {
+      const user = await requireUser(store, username);
+      const areas = fileAreasOf(config);
+      const log = createLogger('error', { write: (line: string) => io.err(line.trimEnd()) });
+      try {
+        const deletion = await deleteAccount(
+          { store, log, eraseFiles: (files) => eraseFiles(store, areas, files, log) },
+          user.id,
+          Date.now(),
+        );
+        if (!deletion) throw new CommandFailed(`no user "${username}"`);
+        io.out(
+          `deleted ${user.username}: ${deletion.changes.length} message(s) and reaction(s) erased, ` +
+            `${deletion.files.length} file(s), ${deletion.revokedTokens.length} session(s) revoked`,
+        );
+        if (deletion.revokedTokens.length > 0) io.out(revocationNote(config));
+      } finally {
+        areas.storage.close();
+      }
       return 0;
     });
   },

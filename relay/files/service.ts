@@ -12,9 +12,10 @@ import { HttpError } from '../http-error.ts';
 import type { Limits } from '../limits.ts';
 import type { Logger } from '../log.ts';
 import type { BucketLimiter } from '../rate-limit.ts';
-import type { FileRecord, RelayStore } from '../store/types.ts';
+import type { ExpiredFile, FileRecord, RelayStore } from '../store/types.ts';
 import type { TokenExpiry } from '../token-expiry.ts';
 import { DiskStorage } from './disk-storage.ts';
+import { eraseFiles } from './erase-files.ts';
 import { newFileId } from './ids.ts';
 import type { UploadMetadata } from './metadata.ts';
 import type { FileMetrics } from './metrics.ts';
@@ -212,6 +213,12 @@ export class FileService {
       // The delete is stored all the same; the record, carried by no message, is the sweep's.
       this.#log.error({ err: error, file: id }, 'erasing the file of a deleted message failed; the sweep will retry');
     }
+  }
+
+  /** Erases the files an account's deletion left (erase-files.ts). */
+  async eraseAccountFiles(files: readonly ExpiredFile[]): Promise<void> {
+    const erased = await eraseFiles(this.#store, { storage: this.#storage, uploads: this.#uploads }, files, this.#log);
+    this.#metrics.erasedFiles.inc(erased);
   }
 
   /** Runs the sweep every `intervalMs`, first after one interval. */

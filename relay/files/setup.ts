@@ -9,6 +9,7 @@ import type { RelayStore } from '../store/types.ts';
 import type { BucketLimiter } from '../rate-limit.ts';
 import type { TokenExpiry } from '../token-expiry.ts';
 import { DiskStorage } from './disk-storage.ts';
+import type { FileAreas } from './erase-files.ts';
 import { FileMetrics } from './metrics.ts';
 import { S3Storage } from './s3-storage.ts';
 import { FileService } from './service.ts';
@@ -22,6 +23,14 @@ export function uploadsDirIn(dataDir: string): string {
   return path.join(dataDir, 'uploads');
 }
 
+/** Where the files of the relay configured live: finished ones, and uploads in progress. */
+export function fileAreasOf(config: RelayConfig): FileAreas {
+  return {
+    storage: config.s3 ? new S3Storage(config.s3) : new DiskStorage(filesDirIn(config.dataDir)),
+    uploads: new UploadArea(uploadsDirIn(config.dataDir)),
+  };
+}
+
 export function createFileService(
   config: RelayConfig,
   store: RelayStore,
@@ -32,8 +41,7 @@ export function createFileService(
 ): FileService {
   const service = new FileService({
     store,
-    storage: config.s3 ? new S3Storage(config.s3) : new DiskStorage(filesDirIn(config.dataDir)),
-    uploads: new UploadArea(uploadsDirIn(config.dataDir)),
+    ...fileAreasOf(config),
     limits: config.limits,
     creations,
     metrics: new FileMetrics(registry, store),

@@ -145,22 +145,11 @@ async function announce(
   rid?: string,
 ): Promise<void> {
   const requester = session.user.id;
-  const states = await ctx.store.chatStatesIn(conversation.id);
-  const mineOf = (userId: string): ChatState => states.get(userId) ?? DEFAULT_CHAT_STATE;
   // Every recipient gets `conv` (and the `members` frames of a large one)
   // before anything here awaits, so that no `msg` of the conversation can
   // reach a member ahead of the conversation itself, and no other frame comes
-  // between the parts; the presence introductions follow. Each carries the
-  // recipient's own chat state, so recipients with the same state share
-  // one serialisation.
-  if (rid !== undefined) {
-    for (const text of convFrameTexts({ ...conversation, mine: mineOf(requester) }, rid)) session.sendText(text);
-  }
-  for (const [mine, recipients] of groupByChatState(audience.keys(), mineOf)) {
-    for (const text of convFrameTexts({ ...conversation, mine })) {
-      ctx.fanout.publish(recipients, { kind: 'frame', text, exceptSession: session.id });
-    }
-  }
+  // between the parts; the presence introductions follow.
+  await publishConversation(ctx, conversation, audience.keys(), { session, rid });
   for (const [recipient, candidates] of audience) {
     const presenceTexts = (await presenceToIntroduce(ctx, recipient, candidates, conversation.id)).map((presence) =>
       JSON.stringify({ t: 'presence', ...presence } satisfies PresenceFrame),
@@ -168,6 +157,30 @@ async function announce(
     for (const text of presenceTexts) {
       if (recipient === requester && rid !== undefined) session.sendText(text);
       ctx.fanout.publish([recipient], { kind: 'frame', text, exceptSession: session.id });
+    }
+  }
+}
+
+/**
+ * Publishes `conv` to `recipients`, each with their own chat state, so that
+ * recipients with the same state share one serialisation. When a session
+ * made the change (`from`), it is left out of the publication, and gets the
+ * answer first when there is a `rid`. Nothing awaits between the frames.
+ */
+export async function publishConversation(
+  ctx: Pick<RelayContext, 'store' | 'fanout'>,
+  conversation: Conversation,
+  recipients: Iterable<string>,
+  from?: { session: Session; rid: string | undefined },
+): Promise<void> {
+  const states = await ctx.store.chatStatesIn(conversation.id);
+  const mineOf = (userId: string): ChatState => states.get(userId) ?? DEFAULT_CHAT_STATE;
+  if (from?.rid !== undefined) {
+    for (const text of convFrameTexts({ ...conversation, mine: mineOf(from.session.user.id) }, from.rid)) from.session.sendText(text);
+  }
+  for (const [mine, users] of groupByChatState(recipients, mineOf)) {
+    for (const text of convFrameTexts({ ...conversation, mine })) {
+      ctx.fanout.publish(users, { kind: 'frame', text, ...(from && { exceptSession: from.session.id }) });
     }
   }
 }

@@ -1,8 +1,38 @@
 // Changes to messages (edit, delete, react: docs/relay.md, "Changes to
 // messages"), the part every store decides alike: whether a change may be
 // stored against its target, and a target's reactions after a react.
+import { randomUUID } from 'node:crypto';
 import { EDIT_WINDOW_MS, MAX_REACTIONS_PER_MESSAGE, type MessageChangeKind } from '../../src/shared/protocol/index.ts';
-import type { MessageDraft, Refusal } from './types.ts';
+import type { MessageDraft, Refusal, SendJudge } from './types.ts';
+
+/** A message of the log, by its conversation and seq. */
+export interface MessageKey {
+  conv_id: string;
+  seq: number;
+}
+
+/** A change the store makes itself, on a deleted account's behalf. */
+export type ErasureDraft = MessageDraft & { kind: MessageChangeKind; target: number };
+
+/**
+ * The changes that erase an account from the log (RelayStore.deleteAccount):
+ * a delete of each of its messages, then the take-back of each reaction it
+ * left on someone else's. Each gets a fresh cid, as a client's would.
+ */
+export function accountErasureDrafts(userId: string, messages: readonly MessageKey[], reactedTo: readonly MessageKey[]): ErasureDraft[] {
+  const draft = (key: MessageKey, kind: MessageChangeKind): ErasureDraft => ({
+    sender: userId,
+    cid: randomUUID(),
+    conv: key.conv_id,
+    body: '',
+    kind,
+    target: Number(key.seq),
+  });
+  return [...messages.map((key) => draft(key, 'delete')), ...reactedTo.map((key) => draft(key, 'react'))];
+}
+
+/** The judge of an account's erasure: its changes carry no content to judge, and no rate limit holds them back. */
+export const acceptErasure: SendJudge = () => null;
 
 /** What a change needs to know of its target. */
 export interface TargetRow {

@@ -10,7 +10,7 @@
 // whether a sender may read a file), so every read sees the batch so far.
 import type pg from 'pg';
 import type { FileRef, Message, MessageChangeKind, MessageFile } from '../../src/shared/protocol/index.ts';
-import { changeRefusal, reactionsAfter, type TargetRow } from './message-changes.ts';
+import { acceptErasure, changeRefusal, type ErasureDraft, reactionsAfter, type TargetRow } from './message-changes.ts';
 import { FILE_COLUMNS, type FileRow, MESSAGE_COLUMNS, type MessageRow, senderCidKey, toMessage } from './rows.ts';
 import type { AppendOutcome, MessageDraft, Refusal, SendJudge } from './types.ts';
 
@@ -44,7 +44,7 @@ export async function appendBatch(
   now: number,
 ): Promise<AppendOutcome[]> {
   const batch = new AppendBatch(client, now);
-  const conversations = await batch.lockConversations(drafts);
+  const conversations = await batch.lockConversations(drafts.map((draft) => draft.conv));
   const stored = await batch.storedMessages(drafts);
   const outcomes: AppendOutcome[] = [];
   for (const draft of drafts) {
@@ -65,6 +65,31 @@ export async function appendBatch(
   return outcomes;
 }
 
+/**
+ * The changes of an account's erasure (RelayStore.deleteAccount), inside its
+ * transaction: the conversations `convIds` are locked first, then `erasure`
+ * reads the drafts (so that no message of the user lands in them unseen),
+ * which are stored as appendBatch stores changes, membership aside (the
+ * user's messages in conversations they left are erased too).
+ */
+export async function appendErasure(
+  client: pg.PoolClient,
+  convIds: readonly string[],
+  erasure: () => Promise<ErasureDraft[]>,
+  now: number,
+): Promise<AppendOutcome[]> {
+  const batch = new AppendBatch(client, now);
+  const conversations = await batch.lockConversations(convIds);
+  const stored = new Map<string, Message>();
+  const outcomes: AppendOutcome[] = [];
+  for (const draft of await erasure()) {
+    const conv = conversations.get(draft.conv);
+    if (conv) outcomes.push(await batch.appendChange(draft, draft.kind, conv, acceptErasure, stored));
+  }
+  await batch.finish(conversations);
+  return outcomes;
+}
+
 class AppendBatch {
   readonly #client: pg.PoolClient;
   readonly #now: number;
@@ -75,8 +100,8 @@ class AppendBatch {
     this.#now = now;
   }
 
-  async lockConversations(drafts: readonly MessageDraft[]): Promise<Map<string, BatchConversation>> {
-    const ids = [...new Set(drafts.map((draft) => draft.conv))].sort();
+  async lockConversations(convIds: readonly string[]): Promise<Map<string, BatchConversation>> {
+    const ids = [...new Set(convIds)].sort();
     const locked = await this.#rows<{ id: string; last_seq: number }>(
       'SELECT id, last_seq FROM conversations WHERE id = ANY($1::text[]) ORDER BY id COLLATE "C" FOR UPDATE',
       [ids],

@@ -144,4 +144,9 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   -- accounts an operator disabled (duplex-relay user disable): no sign-in.
   ALTER TABLE users ADD COLUMN disabled_at BIGINT;
   `,
+  `
+  -- Deleted accounts, as in SQLite's schema (docs/operations.md, "Deleting
+  -- an account"): the row stays, blanked, until the username is released.
+  ALTER TABLE users ADD COLUMN deleted_at BIGINT;
+  `,
 ];

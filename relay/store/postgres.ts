@@ -11,10 +11,19 @@
 // the same cid (deduplicated, so never stored twice).
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import type { ChatState, Conversation, GroupAddPolicy, Message, ReceiptWatermarks, User } from '../../src/shared/protocol/index.ts';
+import {
+  type ChatState,
+  type Conversation,
+  DELETED_ACCOUNT_NAME,
+  type GroupAddPolicy,
+  type Message,
+  type ReceiptWatermarks,
+  type User,
+} from '../../src/shared/protocol/index.ts';
 import type { RegistrationMode } from '../config.ts';
 import { HEALTH_PROBE } from './network-store.ts';
-import { appendBatch } from './postgres-append.ts';
+import { accountErasureDrafts, type MessageKey } from './message-changes.ts';
+import { appendBatch, appendErasure } from './postgres-append.ts';
 import { migratePostgres, postgresSchemaVersion } from './postgres-migrations.ts';
 import { POSTGRES_MIGRATIONS } from './postgres-schema.ts';
 import {
@@ -46,6 +55,7 @@ import {
 } from './rows.ts';
 import type { StoreRole } from './sqlite.ts';
 import type {
+  AccountDeletion,
   AppendOutcome,
   ExpiredFile,
   FileRecord,
@@ -189,7 +199,7 @@ export class PostgresStore implements RelayStore {
 
   async userByUsername(username: string): Promise<UserWithPassword | undefined> {
     const row = await this.#one<UserRow & { disabled_at: number | null }>(
-      `SELECT ${USER_COLUMNS}, password_hash, disabled_at FROM users WHERE username = $1`,
+      `SELECT ${USER_COLUMNS}, password_hash, disabled_at FROM users WHERE username = $1 AND deleted_at IS NULL`,
       [username],
     );
     return row && { ...toUser(row), passwordHash: row.password_hash, disabled: row.disabled_at !== null };
@@ -215,6 +225,104 @@ export class PostgresStore implements RelayStore {
     });
   }
 
+  async deleteAccount(userId: string, now: number): Promise<AccountDeletion | undefined> {
+    return this.#transaction(async (client) => {
+      const before = await this.#one<{ photo_file_id: string | null }>(
+        'SELECT photo_file_id FROM users WHERE id = $1 AND deleted_at IS NULL FOR UPDATE',
+        [userId],
+        client,
+      );
+      if (!before) return undefined;
+      const contacts = (
+        await this.#all<{ user_id: string }>(
+          `SELECT DISTINCT other.user_id FROM members mine
+           JOIN members other ON other.conv_id = mine.conv_id AND other.user_id <> mine.user_id WHERE mine.user_id = $1`,
+          [userId],
+          client,
+        )
+      ).map((row) => row.user_id);
+      const memberOf = (
+        await this.#all<{ conv_id: string }>('SELECT conv_id FROM members WHERE user_id = $1 ORDER BY conv_id COLLATE "C"', [userId], client)
+      ).map((row) => row.conv_id);
+      // Where the user's messages and reactions may be: their conversations,
+      // and those they left that hold a message of theirs.
+      const wroteIn = await this.#all<{ conv_id: string }>(
+        'SELECT DISTINCT conv_id FROM messages WHERE sender_id = $1 AND kind IS NULL AND deleted = 0',
+        [userId],
+        client,
+      );
+      const outcomes = await appendErasure(
+        client,
+        [...memberOf, ...wroteIn.map((row) => row.conv_id)],
+        async () =>
+          accountErasureDrafts(
+            userId,
+            await this.#all<MessageKey>(
+              'SELECT conv_id, seq FROM messages WHERE sender_id = $1 AND kind IS NULL AND deleted = 0 ORDER BY conv_id COLLATE "C", seq',
+              [userId],
+              client,
+            ),
+            await this.#all<MessageKey>(
+              `SELECT conv_id, seq FROM messages
+               WHERE kind IS NULL AND deleted = 0 AND sender_id <> $1 AND reactions IS NOT NULL AND (reactions::jsonb) ? $1
+               ORDER BY conv_id COLLATE "C", seq`,
+              [userId],
+              client,
+            ),
+          ),
+        now,
+      );
+      const changes: AccountDeletion['changes'] = [];
+      const erasable = new Map<string, boolean>();
+      for (const outcome of outcomes) {
+        if (outcome.kind !== 'stored') continue;
+        changes.push({ message: outcome.message, members: outcome.members });
+        if (outcome.unreferencedFile !== undefined) erasable.set(outcome.unreferencedFile, true);
+      }
+      const revokedTokens = (
+        await this.#all<{ token_hash: string }>('DELETE FROM tokens WHERE user_id = $1 RETURNING token_hash', [userId], client)
+      ).map((row) => row.token_hash);
+      await client.query('DELETE FROM members WHERE user_id = $1', [userId]);
+      await client.query('DELETE FROM blocks WHERE blocker_id = $1 OR blocked_id = $1', [userId]);
+      const row = (await this.#one<PublicUserRow>(
+        `UPDATE users SET display_name = $2, display_name_lower = $3, about = '', photo_file_id = NULL, password_hash = '',
+           group_adds = 'everyone', last_seen = NULL, disabled_at = NULL, deleted_at = $4
+         WHERE id = $1 RETURNING ${USER_COLUMNS}`,
+        [userId, DELETED_ACCOUNT_NAME, DELETED_ACCOUNT_NAME.toLowerCase(), now],
+        client,
+      )) as PublicUserRow;
+      const files = await this.#all<ExpiredFile>(
+        `SELECT f.id, f.finished_at IS NOT NULL AS finished FROM files f
+         WHERE f.uploader_id = $1 AND (f.finished_at IS NULL OR NOT ${inUse('f.id')})`,
+        [userId],
+        client,
+      );
+      for (const file of files) erasable.set(file.id, file.finished);
+      if (before.photo_file_id !== null) erasable.set(before.photo_file_id, true);
+      const conversations: Conversation[] = [];
+      for (const id of memberOf) {
+        const conversation = await this.#conversation(client, id);
+        if (conversation) conversations.push(conversation);
+      }
+      return {
+        user: toUser(row),
+        changes,
+        revokedTokens,
+        conversations,
+        contacts,
+        files: [...erasable].map(([id, finished]) => ({ id, finished })),
+      };
+    });
+  }
+
+  async releaseUsername(username: string, deletedBefore: number): Promise<boolean> {
+    const { rowCount } = await this.#pool.query(
+      `UPDATE users SET username = '~deleted~' || id WHERE username = $1 AND deleted_at IS NOT NULL AND deleted_at < $2`,
+      [username, deletedBefore],
+    );
+    return rowCount !== null && rowCount > 0;
+  }
+
   async usersByIds(ids: readonly string[]): Promise<User[]> {
     return (await this.#all<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ANY($1::text[])`, [ids])).map(toUser);
   }
@@ -222,7 +330,7 @@ export class PostgresStore implements RelayStore {
   async searchUsers(prefix: string, exceptUserId: string, limit: number): Promise<User[]> {
     const rows = await this.#all<UserRow>(
       `SELECT ${USER_COLUMNS} FROM users
-       WHERE id <> $1 AND (username LIKE $2 ESCAPE '\\' OR display_name_lower LIKE $2 ESCAPE '\\')
+       WHERE id <> $1 AND deleted_at IS NULL AND (username LIKE $2 ESCAPE '\\' OR display_name_lower LIKE $2 ESCAPE '\\')
        ORDER BY username COLLATE "C" LIMIT $3`,
       [exceptUserId, searchPattern(prefix), limit],
     );
@@ -406,6 +514,16 @@ export class PostgresStore implements RelayStore {
     return this.#transaction((client) => appendBatch(client, drafts, judge, now));
   }
 
+  async messagesBy(userId: string, after: { conv: string; seq: number } | null, limit: number): Promise<Message[]> {
+    const rows = await this.#all<MessageRow>(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages
+       WHERE sender_id = $1 AND ($2::text IS NULL OR (conv_id COLLATE "C", seq) > ($2::text COLLATE "C", $3))
+       ORDER BY conv_id COLLATE "C", seq LIMIT $4`,
+      [userId, after?.conv ?? null, after?.seq ?? 0, limit],
+    );
+    return rows.map(toMessage);
+  }
+
   async messagesAfter(convId: string, afterSeq: number, limit: number): Promise<Message[]> {
     const rows = await this.#all<MessageRow>(
       `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conv_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
@@ -476,6 +594,14 @@ export class PostgresStore implements RelayStore {
       userId,
     ]);
     return row?.readable === true;
+  }
+
+  async filesUploadedBy(userId: string): Promise<FileRecord[]> {
+    const rows = await this.#all<FileRow>(
+      `SELECT ${FILE_COLUMNS} FROM files WHERE uploader_id = $1 AND finished_at IS NOT NULL ORDER BY created_at, id COLLATE "C"`,
+      [userId],
+    );
+    return rows.map(toFileRecord);
   }
 
   async storageUsedBy(userId: string): Promise<number> {
@@ -633,7 +759,7 @@ export class PostgresStore implements RelayStore {
 
   async listUsers(): Promise<UserRecord[]> {
     const rows = await this.#all<UserRecordRow>(
-      `SELECT ${USER_COLUMNS}, created_at, disabled_at, last_seen,
+      `SELECT ${USER_COLUMNS}, created_at, disabled_at, last_seen, deleted_at,
          (SELECT count(*) FROM tokens t WHERE t.user_id = users.id) AS sign_ins
        FROM users ORDER BY username COLLATE "C"`,
       [],

@@ -28,6 +28,7 @@ export interface UserRecordRow extends PublicUserRow {
   disabled_at: number | null;
   last_seen: number | null;
   sign_ins: number;
+  deleted_at: number | null;
 }
 
 export interface ConversationRow {
@@ -149,7 +150,7 @@ export function toTokenRecord(row: TokenRow): TokenRecord {
 }
 
 export function toUserRecord(row: UserRecordRow): UserRecord {
-  return { user: toUser(row), createdAt: row.created_at, disabledAt: row.disabled_at, lastSeen: row.last_seen, signIns: row.sign_ins };
+  return { user: toUser(row), createdAt: row.created_at, disabledAt: row.disabled_at, lastSeen: row.last_seen, signIns: row.sign_ins, deletedAt: row.deleted_at };
 }
 
 /** The photo a change replaced, if it replaced one with another or with none. */

@@ -153,4 +153,11 @@ export const MIGRATIONS: readonly string[] = [
   -- Accounts an operator disabled (duplex-relay user disable): no sign-in.
   ALTER TABLE users ADD COLUMN disabled_at INTEGER;
   `,
+  `
+  -- Deleted accounts (docs/operations.md, "Deleting an account"): the row
+  -- stays, blanked, so that the log keeps its senders and the username stays
+  -- taken for the quarantine; then the username is replaced by one nobody
+  -- can choose.
+  ALTER TABLE users ADD COLUMN deleted_at INTEGER;
+  `,
 ];

@@ -22,13 +22,21 @@ import type {
   ReceiptWatermarks,
   User,
 } from '../../src/shared/protocol/index.ts';
+import { DELETED_ACCOUNT_NAME } from '../../src/shared/protocol/index.ts';
 import { migrate, schemaVersion } from '../../src/shared/sqlite/migrations.ts';
 import type { RegistrationMode } from '../config.ts';
 import { OwnerLock, ownerLockFile } from './owner-lock.ts';
 import { privateDirectory, privateFile, tightenIfPresent } from './private-files.ts';
 import { writeBackup, type BackupSummary } from './sqlite-backup.ts';
 import { MIGRATIONS } from './sqlite-schema.ts';
-import { changeRefusal, reactionsAfter, type TargetRow } from './message-changes.ts';
+import {
+  acceptErasure,
+  accountErasureDrafts,
+  changeRefusal,
+  type MessageKey,
+  reactionsAfter,
+  type TargetRow,
+} from './message-changes.ts';
 import {
   assembleConversations,
   boolOrNull,
@@ -59,6 +67,7 @@ import {
   type UserRow,
 } from './rows.ts';
 import type {
+  AccountDeletion,
   AppendOutcome,
   ExpiredFile,
   FileRecord,
@@ -233,6 +242,63 @@ export class SqliteStore implements RelayStore {
       ) as unknown as UserRow;
       return { user: toUser(row), replacedPhoto: replaced(before.photo_file_id, photo) };
     });
+  }
+
+  async deleteAccount(userId: string, now: number): Promise<AccountDeletion | undefined> {
+    const deletion = this.#transaction((): AccountDeletion | undefined => {
+      const before = this.#sql.liveUserPhoto.get(userId) as { photo_file_id: string | null } | undefined;
+      if (!before) return undefined;
+      const contacts = (this.#sql.contactsOf.all(userId, null) as unknown as { user_id: string }[]).map((row) => row.user_id);
+      const convIds = (this.#sql.memberConvIds.all(userId) as unknown as { conv_id: string }[]).map((row) => row.conv_id);
+      const drafts = accountErasureDrafts(
+        userId,
+        this.#sql.liveMessagesOf.all(userId) as unknown as MessageKey[],
+        this.#sql.reactedToBy.all(userId) as unknown as MessageKey[],
+      );
+      // The changes go in as a delete for everyone would, membership aside:
+      // the user's messages in conversations they left are erased too.
+      const conversations = new Map<string, BatchConversation | undefined>();
+      const storedBefore = new Map<string, Message>();
+      const changes: AccountDeletion['changes'] = [];
+      const leftWithoutMessage = new Set<string>();
+      for (const draft of drafts) {
+        const conv = this.#batchConversation(conversations, draft.conv) ?? this.#memberlessConversation(conversations, draft.conv);
+        const outcome = this.#appendChange(draft, draft.kind, conv, acceptErasure, now, storedBefore);
+        if (outcome.kind !== 'stored') continue;
+        changes.push({ message: outcome.message, members: outcome.members });
+        if (outcome.unreferencedFile !== undefined) leftWithoutMessage.add(outcome.unreferencedFile);
+      }
+      for (const [convId, conv] of conversations) {
+        if (conv?.appended) this.#sql.setLastSeq.run(conv.lastSeq, convId);
+      }
+      const revokedTokens = (this.#sql.deleteUserTokensBut.all(userId, null) as unknown as { token_hash: string }[]).map(
+        (row) => row.token_hash,
+      );
+      this.#sql.deleteMembershipsOf.run(userId);
+      this.#sql.deleteBlocksOf.run(userId);
+      const user = toUser(
+        this.#sql.blankDeletedUser.get(userId, DELETED_ACCOUNT_NAME, DELETED_ACCOUNT_NAME.toLowerCase(), now) as unknown as UserRow,
+      );
+      const files = this.#sql.filesLeftBy.all(userId) as unknown as { id: string; finished: number }[];
+      const erasable = new Map(files.map((row) => [row.id, row.finished === 1]));
+      if (before.photo_file_id !== null) erasable.set(before.photo_file_id, true);
+      for (const id of leftWithoutMessage) erasable.set(id, true);
+      this.#erasurePending = true;
+      return {
+        user,
+        changes,
+        revokedTokens,
+        conversations: convIds.flatMap((id) => this.#conversation(id) ?? []),
+        contacts,
+        files: [...erasable].map(([id, finished]) => ({ id, finished })),
+      };
+    });
+    if (this.#erasurePending) this.#checkpointErasures(false);
+    return deletion;
+  }
+
+  async releaseUsername(username: string, deletedBefore: number): Promise<boolean> {
+    return this.#sql.releaseUsername.run(username, deletedBefore).changes > 0;
   }
 
   async addToken(tokenHash: string, userId: string, now: number, device?: SignInDevice): Promise<void> {
@@ -416,6 +482,11 @@ export class SqliteStore implements RelayStore {
     return outcomes;
   }
 
+  async messagesBy(userId: string, after: { conv: string; seq: number } | null, limit: number): Promise<Message[]> {
+    const rows = this.#sql.messagesBy.all(userId, after?.conv ?? null, after?.seq ?? 0, limit) as unknown as MessageRow[];
+    return rows.map(toMessage);
+  }
+
   async messagesAfter(convId: string, afterSeq: number, limit: number): Promise<Message[]> {
     return (this.#sql.messagesAfter.all(convId, afterSeq, limit) as unknown as MessageRow[]).map(toMessage);
   }
@@ -505,6 +576,10 @@ export class SqliteStore implements RelayStore {
 
   async mayReadFile(id: string, userId: string): Promise<boolean> {
     return this.#sql.mayReadFile.get(id, userId) !== undefined;
+  }
+
+  async filesUploadedBy(userId: string): Promise<FileRecord[]> {
+    return (this.#sql.filesUploadedBy.all(userId) as unknown as FileRow[]).map(toFileRecord);
   }
 
   async storageUsedBy(userId: string): Promise<number> {
@@ -721,6 +796,14 @@ export class SqliteStore implements RelayStore {
     return conv;
   }
 
+  /** A conversation nobody is a member of any more, for an account's erasure: its log stays. */
+  #memberlessConversation(conversations: Map<string, BatchConversation | undefined>, convId: string): BatchConversation {
+    const { last_seq: lastSeq } = this.#sql.lastSeq.get(convId) as { last_seq: number };
+    const conv: BatchConversation = { lastSeq, members: [], appended: false, blockedSenders: [] };
+    conversations.set(convId, conv);
+    return conv;
+  }
+
   #conversation(convId: string): Conversation | undefined {
     const row = this.#sql.conversation.get(convId) as ConversationRow | undefined;
     if (!row) return undefined;
@@ -750,9 +833,11 @@ function prepareStatements(db: DatabaseSync) {
       `INSERT INTO users (id, username, display_name, display_name_lower, password_hash, created_at)
        VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (username) DO NOTHING`,
     ),
-    userByUsername: prepare(`SELECT ${USER_COLUMNS}, password_hash, disabled_at FROM users WHERE username = ?`),
+    userByUsername: prepare(
+      `SELECT ${USER_COLUMNS}, password_hash, disabled_at FROM users WHERE username = ? AND deleted_at IS NULL`,
+    ),
     listUsers: prepare(
-      `SELECT ${USER_COLUMNS}, created_at, disabled_at, last_seen,
+      `SELECT ${USER_COLUMNS}, created_at, disabled_at, last_seen, deleted_at,
          (SELECT count(*) FROM tokens t WHERE t.user_id = users.id) AS sign_ins
        FROM users ORDER BY username`,
     ),
@@ -768,8 +853,35 @@ function prepareStatements(db: DatabaseSync) {
     setConversationPhoto: prepare('UPDATE conversations SET photo_file_id = ? WHERE id = ?'),
     searchUsers: prepare(
       `SELECT ${USER_COLUMNS} FROM users
-       WHERE id != ? AND (username LIKE ? ESCAPE '\\' OR display_name_lower LIKE ? ESCAPE '\\')
+       WHERE id != ? AND deleted_at IS NULL AND (username LIKE ? ESCAPE '\\' OR display_name_lower LIKE ? ESCAPE '\\')
        ORDER BY username LIMIT ?`,
+    ),
+    liveUserPhoto: prepare('SELECT photo_file_id FROM users WHERE id = ? AND deleted_at IS NULL'),
+    memberConvIds: prepare('SELECT conv_id FROM members WHERE user_id = ? ORDER BY conv_id'),
+    liveMessagesOf: prepare(
+      'SELECT conv_id, seq FROM messages WHERE sender_id = ? AND kind IS NULL AND deleted = 0 ORDER BY conv_id, seq',
+    ),
+    // Messages of others carrying a reaction of the user: JSON object USER_ID → emoji.
+    reactedToBy: prepare(
+      `SELECT conv_id, seq FROM messages
+       WHERE kind IS NULL AND deleted = 0 AND sender_id != ?1 AND reactions IS NOT NULL
+         AND EXISTS (SELECT 1 FROM json_each(reactions) WHERE key = ?1)
+       ORDER BY conv_id, seq`,
+    ),
+    deleteMembershipsOf: prepare('DELETE FROM members WHERE user_id = ?'),
+    deleteBlocksOf: prepare('DELETE FROM blocks WHERE blocker_id = ?1 OR blocked_id = ?1'),
+    blankDeletedUser: prepare(
+      `UPDATE users SET display_name = ?2, display_name_lower = ?3, about = '', photo_file_id = NULL, password_hash = '',
+         group_adds = 'everyone', last_seen = NULL, disabled_at = NULL, deleted_at = ?4
+       WHERE id = ?1 RETURNING ${USER_COLUMNS}`,
+    ),
+    filesLeftBy: prepare(
+      `SELECT f.id, f.finished_at IS NOT NULL AS finished FROM files f
+       WHERE f.uploader_id = ? AND (f.finished_at IS NULL OR ${unused('f.id')})`,
+    ),
+    // A name USERNAME_PATTERN never matches, so nobody can choose it.
+    releaseUsername: prepare(
+      `UPDATE users SET username = '~deleted~' || id WHERE username = ? AND deleted_at IS NOT NULL AND deleted_at < ?`,
     ),
     insertToken: prepare(
       `INSERT INTO tokens (token_hash, user_id, created_at, last_used_at, device_name, address)
@@ -860,6 +972,10 @@ function prepareStatements(db: DatabaseSync) {
     eraseEdits: prepare(`UPDATE messages SET body = '' WHERE conv_id = ? AND target = ? AND kind = 'edit'`),
     fileCarried: prepare('SELECT 1 FROM messages WHERE file_id = ? LIMIT 1'),
     checkpoint: prepare('PRAGMA wal_checkpoint(TRUNCATE)'),
+    messagesBy: prepare(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE sender_id = ?1 AND (?2 IS NULL OR (conv_id, seq) > (?2, ?3))
+       ORDER BY conv_id, seq LIMIT ?4`,
+    ),
     messagesAfter: prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conv_id = ? AND seq > ? ORDER BY seq LIMIT ?`),
     messagesBefore: prepare(
       `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conv_id = ?1 AND (?2 IS NULL OR seq < ?2) ORDER BY seq DESC LIMIT ?3`,
@@ -920,23 +1036,27 @@ function prepareStatements(db: DatabaseSync) {
          OR EXISTS (SELECT 1 FROM conversations c JOIN members mb ON mb.conv_id = c.id AND mb.user_id = ?2
                     WHERE c.photo_file_id = ?1))`,
     ),
+    filesUploadedBy: prepare(
+      `SELECT ${FILE_COLUMNS} FROM files WHERE uploader_id = ? AND finished_at IS NOT NULL ORDER BY created_at, id`,
+    ),
     storageUsedBy: prepare('SELECT coalesce(sum(size), 0) AS bytes FROM files WHERE uploader_id = ?'),
     fileTotals: prepare(
       'SELECT count(*) AS files, coalesce(sum(size), 0) AS bytes FROM files WHERE finished_at IS NOT NULL',
     ),
     expiredFiles: prepare(
       `SELECT f.id, f.finished_at IS NOT NULL AS finished FROM files f
-       WHERE f.created_at < ? AND (f.finished_at IS NULL OR (NOT EXISTS (SELECT 1 FROM messages m WHERE m.file_id = f.id)
-         AND NOT EXISTS (SELECT 1 FROM users u WHERE u.photo_file_id = f.id)
-         AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.photo_file_id = f.id)))
+       WHERE f.created_at < ? AND (f.finished_at IS NULL OR ${unused('f.id')})
        ORDER BY f.created_at LIMIT ?`,
     ),
-    deleteUnreferencedFile: prepare(
-      `DELETE FROM files WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.file_id = ?1)
-         AND NOT EXISTS (SELECT 1 FROM users u WHERE u.photo_file_id = ?1)
-         AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.photo_file_id = ?1)`,
-    ),
+    deleteUnreferencedFile: prepare(`DELETE FROM files WHERE id = ?1 AND ${unused('?1')}`),
   };
+}
+
+/** SQL true when no message carries the file and it is nobody's photo, nor a group's. */
+function unused(fileId: string): string {
+  return `(NOT EXISTS (SELECT 1 FROM messages m WHERE m.file_id = ${fileId})
+    AND NOT EXISTS (SELECT 1 FROM users u WHERE u.photo_file_id = ${fileId})
+    AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.photo_file_id = ${fileId}))`;
 }
 
 function returningArrays(statement: StatementSync): StatementSync {

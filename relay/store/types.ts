@@ -58,6 +58,35 @@ export interface UserRecord {
   lastSeen: number | null;
   /** Sign-ins (tokens) the user has. */
   signIns: number;
+  /** When the user deleted their account (or the operator did); null for a live one. */
+  deletedAt: number | null;
+}
+
+/**
+ * What deleting an account did (RelayStore.deleteAccount), for the relay to
+ * announce and to erase (docs/operations.md, "Deleting an account").
+ */
+export interface AccountDeletion {
+  /** The user as everyone sees them now: DELETED_ACCOUNT_NAME, no about, no photo. */
+  user: User;
+  /**
+   * The changes stored for it, in order: a delete of each of the user's
+   * messages, and the take-back ("" react) of each reaction they had on a
+   * message; each with its conversation's members at commit.
+   */
+  changes: Array<{ message: Message; members: string[] }>;
+  /** The user's sign-ins, all deleted: the sockets opened with them close. */
+  revokedTokens: string[];
+  /** The conversations the user was a member of, as they are without them. */
+  conversations: Conversation[];
+  /** The users who shared a conversation with them. */
+  contacts: string[];
+  /**
+   * Files for the relay to erase (FileService.eraseAll): the user's photo,
+   * their uploads that nothing carries any more (unfinished ones too), and
+   * files the deletes left without a message, as a delete for everyone does.
+   */
+  files: ExpiredFile[];
 }
 
 /** A send that passed the shape checks, waiting to be stored. */
@@ -184,7 +213,25 @@ export interface RelayStore {
   // ---- accounts ----
   /** Null when the username is taken. */
   createUser(user: NewUser, now: number): Promise<User | null>;
+  /** The user of a username, undefined when there is none or the account was deleted. */
   userByUsername(username: string): Promise<UserWithPassword | undefined>;
+  /**
+   * Deletes an account, in one transaction (docs/operations.md, "Deleting an
+   * account"): every message of the user (in conversations they left too)
+   * deleted for everyone as a delete change would (body, earlier edits' bodies,
+   * file), their reactions taken back, their sign-ins, memberships (their chat
+   * state with them) and blocks (both ways) removed, their profile blanked and
+   * their password hash erased. The user's row stays, marked deleted, so that
+   * the log keeps its senders and the username stays taken until
+   * releaseUsername. Undefined when there is no such live user.
+   */
+  deleteAccount(userId: string, now: number): Promise<AccountDeletion | undefined>;
+  /**
+   * Frees a username held by an account deleted before `deletedBefore` (its
+   * quarantine over): the deleted user's row gets a name no one can choose.
+   * Whether it freed one.
+   */
+  releaseUsername(username: string, deletedBefore: number): Promise<boolean>;
   /** Changes the user's profile; the user as it is afterwards, undefined when there is no such user. */
   updateProfile(userId: string, changes: ProfileChanges): Promise<ProfileUpdate | undefined>;
   /** The users among `ids` that exist, in no particular order. */
@@ -250,6 +297,12 @@ export interface RelayStore {
    * whole batch commits or the call rejects and nothing is stored.
    */
   appendMessages(drafts: readonly MessageDraft[], judge: SendJudge, now: number): Promise<AppendOutcome[]>;
+  /**
+   * Up to `limit` messages `userId` sent (changes included), in their
+   * current state, ordered by conversation then seq, after `after` in that
+   * order (from the start when null): the account's export pages through them.
+   */
+  messagesBy(userId: string, after: { conv: string; seq: number } | null, limit: number): Promise<Message[]>;
   /** Up to `limit` messages with seq > `afterSeq`, ascending. */
   messagesAfter(convId: string, afterSeq: number, limit: number): Promise<Message[]>;
   /** The up to `limit` messages just below `beforeSeq` (the newest when absent). */
@@ -266,6 +319,8 @@ export interface RelayStore {
    * whose photo it is.
    */
   mayReadFile(id: string, userId: string): Promise<boolean>;
+  /** The finished files `userId` uploaded, oldest first. */
+  filesUploadedBy(userId: string): Promise<FileRecord[]>;
   /** Bytes of every file `userId` uploaded, unfinished ones at their declared size. */
   storageUsedBy(userId: string): Promise<number>;
   /** Finished files and their bytes. */

@@ -40,7 +40,7 @@ import { watchConnectivity } from './connectivity.ts';
 import { contentSecurityPolicy } from './content-security-policy.ts';
 import { ConversationIndex } from './conversation-index.ts';
 import { desktopRequests } from './desktop-requests.ts';
-import { saveFile } from './save-file.ts';
+import { saveBytes, type SaveDeps, saveFile } from './save-file.ts';
 import type { DesktopEngineFactory } from './desktop-engine.ts';
 import { desktopArgumentSchemas } from './ipc/desktop-argument-schemas.ts';
 import { handleInvokes } from './ipc/invoke-handlers.ts';
@@ -210,6 +210,12 @@ async function runApp(options: DesktopAppOptions, { isQuitting, markQuitting }: 
     log,
   });
   let openConversation: string | null = null;
+  const saveDeps = (): SaveDeps => ({
+    // Called from the page, so the window exists by then.
+    showSaveDialog: (dialogOptions) => dialog.showSaveDialog(window, dialogOptions),
+    writeFile,
+    downloadsDir: app.getPath('downloads'),
+  });
   handleInvokes<DesktopApi>(ipcMain, {
     channelOf: (method): DesktopInvokeChannel => `duplex-desktop:${method}`,
     schemas: desktopArgumentSchemas,
@@ -220,18 +226,8 @@ async function runApp(options: DesktopAppOptions, { isQuitting, markQuitting }: 
       setOpenConversation: (conv) => {
         openConversation = conv;
       },
-      saveFile: (fileId, name) =>
-        saveFile(
-          {
-            getFile: (id) => engine.getFile(id),
-            // Called from the page, so the window exists by then.
-            showSaveDialog: (dialogOptions) => dialog.showSaveDialog(window, dialogOptions),
-            writeFile,
-            downloadsDir: app.getPath('downloads'),
-          },
-          fileId,
-          name,
-        ),
+      saveFile: (fileId, name) => saveFile({ ...saveDeps(), getFile: (id) => engine.getFile(id) }, fileId, name),
+      saveMyData: (name) => saveBytes(saveDeps(), name, () => engine.downloadMyData()),
     }),
     isTrustedSender: fromAppPage,
     log,

@@ -11,6 +11,7 @@ export function desktopRequests(options: {
   setOpenConversation: (conv: string | null) => void;
   updates: AppUpdates;
   saveFile: DesktopApi['saveFile'];
+  saveMyData: DesktopApi['saveMyData'];
 }): Pick<DesktopApi, InvokeMethod<DesktopApi>> {
   const { info, settings, updates } = options;
   return {
@@ -23,5 +24,6 @@ export function desktopRequests(options: {
     downloadUpdate: () => updates.download(),
     restartToUpdate: () => Promise.resolve(updates.restartToUpdate()),
     saveFile: options.saveFile,
+    saveMyData: options.saveMyData,
   };
 }

@@ -29,6 +29,8 @@ const duplexMethods = {
   register: true,
   signOut: true,
   changePassword: true,
+  deleteAccount: true,
+  downloadMyData: true,
   getStatus: true,
   retryNow: true,
   listConversations: true,
@@ -78,6 +80,7 @@ const desktopMethods = {
   downloadUpdate: true,
   restartToUpdate: true,
   saveFile: true,
+  saveMyData: true,
 } as const satisfies Record<InvokeMethod<DesktopApi>, true>;
 
 function requestsOver<Api>(

@@ -23,6 +23,7 @@
 import { z } from 'zod';
 import type {
   Account,
+  AccountDeletionResult,
   AuthErrorCode,
   AuthResult,
   ChatFile,
@@ -181,6 +182,11 @@ const passwordChangeResultSchema = z.discriminatedUnion('ok', [
   authFailureSchema,
 ]) satisfies z.ZodType<PasswordChangeResult>;
 
+const accountDeletionResultSchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true) }),
+  authFailureSchema,
+]) satisfies z.ZodType<AccountDeletionResult>;
+
 const passwordChange = z.strictObject({
   currentPassword: shortText,
   newPassword: shortText,
@@ -256,6 +262,8 @@ export const duplexMethods = {
   register: engine(z.tuple([signInRequest.extend({ displayName: shortText.optional() })]), authResultSchema),
   signOut: engine(none, nothing),
   changePassword: engine(z.tuple([passwordChange]), passwordChangeResultSchema),
+  deleteAccount: engine(z.tuple([shortText]), accountDeletionResultSchema),
+  downloadMyData: engine(none, z.instanceof(Uint8Array)),
 
   // ---- connection ----
   getStatus: engine(none, connectionStatusSchema),

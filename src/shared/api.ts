@@ -207,6 +207,9 @@ export type AuthResult = { ok: true; account: Account } | AuthFailure;
  * (`bad_credentials` for a wrong current password). */
 export type PasswordChangeResult = { ok: true } | AuthFailure;
 
+/** Deleting the account answers likewise (`bad_credentials` for a wrong password). */
+export type AccountDeletionResult = { ok: true } | AuthFailure;
+
 /** A change to the user's own profile: absent fields stay as they are. */
 export interface ProfileChanges {
   displayName?: string;
@@ -274,6 +277,13 @@ export interface DuplexApi {
   signOut(): Promise<void>;
   /** Needs the relay; the current password proves it is the user. */
   changePassword(change: PasswordChange): Promise<PasswordChangeResult>;
+  /** Erases the account on the relay, the password proving it is the user
+   * (docs/protocol.md, "Deleting an account"); once it is done, this device
+   * is signed out like the user's others. */
+  deleteAccount(password: string): Promise<AccountDeletionResult>;
+  /** Everything the relay holds about the user, as a ZIP (docs/protocol.md,
+   * "Your data"); rejects when the relay cannot be reached or refuses. */
+  downloadMyData(): Promise<Uint8Array>;
 
   // ---- connection ----
   getStatus(): Promise<ConnectionStatus>;

@@ -83,6 +83,10 @@ export interface DesktopApi {
    * native save dialog, `name` offered. Resolves when written, or when the
    * user cancelled. */
   saveFile(fileId: string, name: string): Promise<void>;
+  /** Saves the user's data export (DuplexApi.downloadMyData) where the user
+   * picks in the native save dialog, `name` offered. Resolves when written,
+   * or when the user cancelled. */
+  saveMyData(name: string): Promise<void>;
   onEvent(listener: (event: DesktopEvent) => void): Unsubscribe;
 }
 

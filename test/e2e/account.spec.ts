@@ -2,8 +2,18 @@
 // "Account"): a profile photo, cropped and shrunk in the page, seen at once
 // on the other side; renaming and the "about" line, likewise;
 // the devices a user is signed in on, and signing a second browser out from
-// the first; the settings scanned with axe-core.
-import type { Page } from '@playwright/test';
+// the first; downloading one's data and deleting the account, whose messages
+// the other side then sees deleted, and whose texts are nowhere in the
+// relay's data directory after a clean stop; the settings scanned with
+// axe-core, and screenshots of the account screens in both themes for the
+// README (docs/screenshots/account-*.png).
+import { copyFile, readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Locator, Page, TestInfo } from '@playwright/test';
+import { unzipSync } from 'fflate';
+import { RelayProcess } from '../helpers/relay-process.ts';
+import { shoot } from './axe.ts';
 import {
   type ChatUser,
   chatEntry,
@@ -12,6 +22,8 @@ import {
   expect,
   expectAccessible,
   expectNoPageErrors,
+  messageLog,
+  messageRows,
   relayForThisFile,
   signInOnNewDevice,
   signUp,
@@ -19,10 +31,14 @@ import {
   startDirectChat,
   send,
   openChat,
+  messageRow,
+  SCREENSHOT_DIR,
   test,
+  WEB_ROOT,
 } from './support.ts';
 
 const relay = relayForThisFile();
+const DOCS_SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 
 async function openSettings(page: Page) {
   await page.getByRole('button', { name: 'Menu', exact: true }).click();
@@ -138,5 +154,111 @@ test('set a profile photo and a group photo: the other side sees them in place o
     expectNoPageErrors(alice, bob);
   } finally {
     await closeAll(alice, bob);
+  }
+});
+
+/** The settings section `name` scrolled to the top of the dialog, shot in both themes and scanned; copied to docs/screenshots. */
+async function shootSection(page: Page, testInfo: TestInfo, section: Locator, name: string): Promise<void> {
+  await section.evaluate((element) => element.scrollIntoView({ block: 'start' }));
+  await shoot(page, testInfo, name);
+  for (const scheme of ['light', 'dark']) {
+    await copyFile(path.join(SCREENSHOT_DIR, `${name}-${scheme}.png`), path.join(DOCS_SCREENSHOTS, `${name}-${scheme}.png`));
+  }
+}
+
+/** Every file under `root` whose bytes hold `needle`. */
+async function filesHolding(root: string, needle: string): Promise<string[]> {
+  const entries = await readdir(root, { withFileTypes: true, recursive: true });
+  const found: string[] = [];
+  for (const entry of entries.filter((each) => each.isFile())) {
+    const file = path.join(entry.parentPath, entry.name);
+    if ((await readFile(file)).includes(Buffer.from(needle))) found.push(file);
+  }
+  return found;
+}
+
+test('download my data, then delete the account: the other side sees its messages deleted, the disk keeps nothing', async ({
+  browser,
+}, testInfo) => {
+  test.setTimeout(180_000);
+  // A relay of its own, stopped cleanly before its data directory is searched.
+  const own = await RelayProcess.start({ args: ['--web-root', WEB_ROOT, '--no-rate-limits'] });
+  let erin: ChatUser | undefined;
+  let erinsPhone: ChatUser | undefined;
+  let frank: ChatUser | undefined;
+  try {
+    [erin, frank] = await Promise.all([signUp(browser, own.url, 'Erin'), signUp(browser, own.url, 'Frank')]);
+    erinsPhone = await signInOnNewDevice(browser, own.url, erin);
+    const secret = `Erin's secret ${Date.now().toString(36)}${Math.random().toString(36).slice(2)}`;
+    await startDirectChat(erin.page, frank);
+    await send(erin.page, secret);
+    await openChat(frank.page, 'Erin');
+    await expect(messageRow(frank.page, secret)).toBeVisible({ timeout: SLOW });
+    await send(frank.page, 'Frank keeps this');
+
+    const settings = await openSettings(erin.page);
+    await settings.getByLabel('About', { exact: true }).fill('Off to the mountains');
+    await settings.getByRole('button', { name: 'Save profile', exact: true }).click();
+    await expect(settings.getByRole('status')).toHaveText('Profile saved.');
+    await shootSection(erin.page, testInfo, settings.getByRole('region', { name: 'Profile', exact: true }), 'account-profile');
+    const devices = settings.getByRole('list', { name: 'Devices', exact: true });
+    await expect(devices.getByRole('listitem')).toHaveCount(2);
+    await shootSection(erin.page, testInfo, settings.getByRole('region', { name: 'Devices', exact: true }), 'account-devices');
+
+    await test.step('Download my data: a ZIP with the messages Erin sent', async () => {
+      const downloading = erin!.page.waitForEvent('download');
+      await settings.getByRole('button', { name: 'Download my data', exact: true }).click();
+      const download = await downloading;
+      expect(download.suggestedFilename()).toMatch(new RegExp(`^duplex-${erin!.username}-\\d{4}-\\d{2}-\\d{2}\\.zip$`));
+      const zip = unzipSync(await readFile(await download.path()));
+      expect(JSON.parse(new TextDecoder().decode(zip['account.json'])).user).toMatchObject({ about: 'Off to the mountains' });
+      const messages = new TextDecoder().decode(zip['messages.json']);
+      expect(messages).toContain(secret);
+      expect(messages).not.toContain('Frank keeps this');
+      await expect(settings.getByRole('status').filter({ hasText: 'Your data is saved.' })).toBeVisible();
+    });
+
+    await test.step('Delete account asks for the password, refuses a wrong one', async () => {
+      await settings.getByRole('button', { name: 'Delete account', exact: true }).click();
+      const password = settings.locator('input[name="password"]');
+      await expect(settings.getByLabel('Password', { exact: true }).and(password)).toBeFocused();
+      await shootSection(erin!.page, testInfo, settings.getByRole('region', { name: 'Delete account', exact: true }), 'account-delete');
+      await password.fill('not my password');
+      await settings.getByRole('button', { name: 'Delete my account', exact: true }).click();
+      await expect(settings.getByRole('alert')).toHaveText('The password is wrong.');
+      await password.fill(erin!.password);
+      await settings.getByRole('button', { name: 'Delete my account', exact: true }).click();
+      await expect(erin!.page.getByRole('button', { name: 'Sign in', exact: true })).toBeVisible({ timeout: SLOW });
+      await expect(erin!.page.getByRole('alert')).toHaveText('Your account was deleted.');
+      // Her other device is signed out at once, and says why.
+      await expect(erinsPhone!.page.getByRole('button', { name: 'Sign in', exact: true })).toBeVisible({ timeout: SLOW });
+      await expect(erinsPhone!.page.getByRole('alert')).toHaveText('Your account was deleted.');
+    });
+
+    await test.step('Frank sees the message deleted at once, in a chat with a deleted account', async () => {
+      const row = messageRows(frank!.page).filter({ hasText: 'This message was deleted' });
+      await expect(row).toHaveAttribute('data-deleted', 'true', { timeout: SLOW });
+      await expect(messageLog(frank!.page)).not.toContainText(secret);
+      await expect(messageRow(frank!.page, 'Frank keeps this')).toBeVisible();
+      await expect(chatEntry(frank!.page, 'Deleted account')).toBeVisible({ timeout: SLOW });
+    });
+
+    await test.step('Erin cannot sign in again', async () => {
+      await erin!.page.getByLabel('Username', { exact: true }).fill(erin!.username);
+      await erin!.page.getByLabel('Password', { exact: true }).fill(erin!.password);
+      await erin!.page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await expect(erin!.page.getByRole('alert')).toContainText(/wrong username or password/i, { timeout: SLOW });
+    });
+    expectNoPageErrors(erin, erinsPhone, frank);
+    await closeAll(erin, erinsPhone, frank);
+    erin = erinsPhone = frank = undefined;
+
+    expect((await own.stop()).code).toBe(0);
+    expect(await filesHolding(own.dataDir, 'Frank keeps this')).toEqual([path.join(own.dataDir, 'relay.db')]);
+    expect(await filesHolding(own.dataDir, secret)).toEqual([]);
+    expect(await filesHolding(own.dataDir, 'Off to the mountains')).toEqual([]);
+  } finally {
+    await closeAll(erin, erinsPhone, frank);
+    await own.cleanup();
   }
 });

@@ -62,6 +62,8 @@ const validDuplexCalls: { [M in InvokeMethod<DuplexApi>]: Parameters<DuplexApi[M
   block: ['u_bob'],
   unblock: ['u_bob'],
   changePassword: [{ currentPassword: 'old password', newPassword: 'new password', signOutOthers: true }],
+  deleteAccount: ['correct horse'],
+  downloadMyData: [],
   updateProfile: [{ displayName: 'Alice Liddell', about: 'Down the rabbit hole' }],
   setProfilePhoto: [new Uint8Array([0xff, 0xd8, 0xff, 0xd9])],
   setGroupPhoto: [CONV, null],
@@ -90,6 +92,9 @@ const invalidDuplexCalls: Array<[InvokeMethod<DuplexApi>, unknown[]]> = [
   ['send', [CONV]],
   ['send', [CONV, 42]],
   ['setGroupAdds', ['friends']],
+  ['deleteAccount', []],
+  ['deleteAccount', [42]],
+  ['downloadMyData', ['extra']],
   ['setGroupAdds', []],
   ['block', [42]],
   ['unblock', ['']],
@@ -140,6 +145,7 @@ const validDesktopCalls: { [M in InvokeMethod<DesktopApi>]: Parameters<DesktopAp
   downloadUpdate: [],
   restartToUpdate: [],
   saveFile: ['AAAAAAAAAAAAAAAAAAAAAAAA', 'photo.jpg'],
+  saveMyData: ['duplex-alice-2026-12-05.zip'],
 };
 
 const invalidDesktopCalls: Array<[InvokeMethod<DesktopApi>, unknown[]]> = [
@@ -152,6 +158,9 @@ const invalidDesktopCalls: Array<[InvokeMethod<DesktopApi>, unknown[]]> = [
   ['updateSettings', [{ autoDownloadUpdates: 'yes' }]],
   ['checkForUpdates', ['now']],
   ['restartToUpdate', [true]],
+  ['saveMyData', []],
+  ['saveMyData', ['']],
+  ['saveMyData', ['/etc/passwd', 'extra']],
 ];
 
 type Frame = Pick<WebFrameMain, 'url' | 'parent'>;

@@ -41,6 +41,7 @@ describe('the preload bridge', () => {
         'downloadUpdate',
         'restartToUpdate',
         'saveFile',
+        'saveMyData',
       ].sort(),
     );
   });

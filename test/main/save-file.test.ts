@@ -1,11 +1,11 @@
-// Saving a file in the desktop app: the native save dialog is a stand-in here
+// Saving a file, or the user's data export, in the desktop app: the native save dialog is a stand-in here
 // (Electron's dialog cannot run in plain Node), the file system is real.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { safeFileName, saveFile } from '../../src/main/save-file.ts';
+import { safeFileName, saveBytes, saveFile } from '../../src/main/save-file.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'duplex-save-file-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -25,6 +25,23 @@ describe('saving a file', () => {
     await saveFile({ getFile, showSaveDialog: async () => ({ canceled: true }), writeFile: write, downloadsDir: dir }, 'A'.repeat(24), 'a.txt');
     expect(getFile).not.toHaveBeenCalled();
     expect(write).not.toHaveBeenCalled();
+  });
+
+  it('saves the data export the same way: asked where first, read only then, under a safe name', async () => {
+    const chosen = path.join(dir, 'my-data.zip');
+    const order: string[] = [];
+    const showSaveDialog = vi.fn(async () => {
+      order.push('dialog');
+      return { canceled: false, filePath: chosen };
+    });
+    const read = async () => {
+      order.push('read');
+      return new Uint8Array([0x50, 0x4b]);
+    };
+    await saveBytes({ showSaveDialog, writeFile, downloadsDir: '/home/me/Downloads' }, '../duplex-alice.zip', read);
+    expect(showSaveDialog).toHaveBeenCalledWith({ defaultPath: path.join('/home/me/Downloads', 'duplex-alice.zip') });
+    expect(order).toEqual(['dialog', 'read']);
+    expect([...readFileSync(chosen)]).toEqual([0x50, 0x4b]);
   });
 
   it('never lets a suggested name leave the folder or break a file system', () => {

@@ -31,7 +31,7 @@ describe('usage', () => {
     );
     for (const result of [top, user, ...commands]) expect(result?.code).toBe(0);
     for (const command of ['serve', 'user create USERNAME', 'user reset-password USERNAME', 'user list', 'user disable USERNAME',
-      'user enable USERNAME', 'sessions list [USERNAME]',
+      'user enable USERNAME', 'user delete USERNAME', 'sessions list [USERNAME]',
       'sessions revoke [ID]', 'registration open', 'registration close', 'registration status', 'backup FILE',
       'updates publish DIST_DIR', '--updates-dir DIR']) {
       expect(top?.stdout).toContain(command);
@@ -54,7 +54,7 @@ describe('usage', () => {
       const cases: [string[], RegExp, string?][] = [
         [['bogus'], /unknown command "bogus"; the commands are serve, user, sessions, registration, backup/],
         [['user'], /user: expected a sub-command: user create, user reset-password/],
-        [['user', 'delete', 'x'], /"delete" is not one of its sub-commands/],
+        [['user', 'remove', 'x'], /"remove" is not one of its sub-commands/],
         [['user', 'create', ...data], /user create: missing USERNAME/],
         [['user', 'create', 'Not Valid', ...data], /username: must be/],
         [['user', 'create', 'alice', 'extra', ...data], /unexpected argument "extra"/],

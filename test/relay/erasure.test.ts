@@ -1,10 +1,13 @@
-// Delete for everyone really erases (docs/files.md, "Erasure"; docs/operations.md):
+// Delete for everyone, and deleting an account, really erase (docs/files.md,
+// "Erasure"; docs/operations.md, "Deleting an account"):
 // a relay child process stores a message, an edit of it and its file, then
 // the delete; a `backup` is taken after it; the relay stops cleanly. Every
 // byte of the data directory and of the backup (database copy and files) is
 // then searched for the deleted text, the edit's text and the file's
 // content, and none is found — while a message that was not deleted is
-// found, so the search itself is shown to work.
+// found, so the search itself is shown to work. The second test deletes a
+// whole account instead (POST /api/account/delete) and searches likewise for
+// its texts, edit, "about" line, display name and file.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -92,4 +95,54 @@ test('after a delete, a clean stop and a backup, no byte of the text, its edit o
     expect(await filesHolding(roots, Buffer.from(needle)), needle).toEqual([]);
   }
   expect(await filesHolding(roots, fileNeedle), 'file content').toEqual([]);
+});
+
+test('after an account is deleted and a clean stop, no byte of its texts, profile or files is left', async () => {
+  const relay = await RelayProcess.start({ args: ['--no-rate-limits'] });
+  cleanups.push(() => relay.cleanup());
+  const displayName = `Name ${randomBytes(8).toString('hex')}`;
+  const [alice, bob] = await Promise.all([register(relay.url, undefined, displayName), register(relay.url)]);
+  const [a] = await TestClient.signIn(relay.wsUrl, alice.token);
+  const [b] = await TestClient.signIn(relay.wsUrl, bob.token);
+  const created = await a.request({ t: 'create', kind: 'direct', with: bob.user.id });
+  if (created.t !== 'conv') throw new Error('create failed');
+  const conv = created.conv.id;
+
+  const about = `about-${randomBytes(12).toString('hex')}`;
+  const secret = `account-text-${randomBytes(12).toString('hex')}`;
+  const secretTail = `account-tail-${randomBytes(12).toString('hex')}`;
+  const edited = `account-edit-${randomBytes(12).toString('hex')}`;
+  const kept = `bob-kept-${randomBytes(12).toString('hex')}`;
+  const fileContent = Buffer.concat([Buffer.from(`account-file-${randomBytes(12).toString('hex')}`), randomBytes(64 * 1024)]);
+  const fileNeedle = fileContent.subarray(0, 64);
+  const fileName = `account-name-${randomBytes(8).toString('hex')}.bin`;
+
+  expect(await a.request({ t: 'profile', about })).toMatchObject({ t: 'user' });
+  const fileId = await uploadFile(relay.url, alice.token, fileContent, fileName, 'application/octet-stream');
+  const original = await a.sendMessage(conv, `${secret} ${'€'.repeat(3_500)}${secretTail}`);
+  if (original.t !== 'ack') throw new Error('send failed');
+  expect(await a.sendMessage(conv, edited, { kind: 'edit', target: original.msg.seq })).toMatchObject({ t: 'ack' });
+  expect(await a.sendMessage(conv, 'with a file', { file: { id: fileId } })).toMatchObject({ t: 'ack' });
+  expect(await b.sendMessage(conv, kept)).toMatchObject({ t: 'ack' });
+  for (let i = 0; i < 50; i++) expect(await b.sendMessage(conv, `filler ${i} ${'x'.repeat(200)}`)).toMatchObject({ t: 'ack' });
+  for (const needle of [secret, secretTail, edited, about, displayName]) {
+    expect(await filesHolding([relay.dataDir], Buffer.from(needle)), needle).not.toEqual([]);
+  }
+  expect(await filesHolding([relay.dataDir], fileNeedle)).not.toEqual([]);
+
+  const deleted = await fetch(`${relay.url}/api/account/delete`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${alice.token}` },
+    body: JSON.stringify({ password: 'correct horse battery' }),
+  });
+  expect(deleted.status).toBe(204);
+  await b.next('msg', (frame) => frame.msg.kind === 'delete' && frame.msg.target === original.msg.seq);
+  await Promise.all([a.closed, b.close()]);
+  expect((await relay.stop()).code).toBe(0);
+
+  expect(await filesHolding([relay.dataDir], Buffer.from(kept))).toEqual([path.join(relay.dataDir, 'relay.db')]);
+  for (const needle of [secret, secretTail, edited, about, displayName, fileName]) {
+    expect(await filesHolding([relay.dataDir], Buffer.from(needle)), needle).toEqual([]);
+  }
+  expect(await filesHolding([relay.dataDir], fileNeedle), 'file content').toEqual([]);
 });

@@ -206,8 +206,8 @@ export function runRelayStoreContract(name: string, createStore: () => Promise<S
         await store.addToken('b-1', bob.id, T0);
         await store.setLastSeen([bob.id], T0 + 5);
         expect(await store.listUsers()).toEqual([
-          { user: alice, createdAt: T0, disabledAt: null, lastSeen: null, signIns: 1 },
-          { user: bob, createdAt: T0, disabledAt: null, lastSeen: T0 + 5, signIns: 1 },
+          { user: alice, createdAt: T0, disabledAt: null, lastSeen: null, signIns: 1, deletedAt: null },
+          { user: bob, createdAt: T0, disabledAt: null, lastSeen: T0 + 5, signIns: 1, deletedAt: null },
         ]);
         expect(await store.setUserDisabled(alice.id, T0 + 9)).toEqual({ found: true, revoked: 1 });
         expect((await store.userByUsername('alice'))?.disabled).toBe(true);
@@ -1053,6 +1053,154 @@ export function runRelayStoreContract(name: string, createStore: () => Promise<S
         expect(await store.mayReadFile(groupPhoto, alice.id)).toBe(false);
         expect(await store.deleteFile(groupPhoto)).toBe(false);
         expect(await store.setConversationPhoto(group.id, null)).toEqual({ conversation: group, replacedPhoto: groupPhoto });
+      });
+
+      test("deleting an account deletes its messages for everyone, takes back its reactions and leaves nothing of it", async () => {
+        const alice = await user('alice', 'Alice');
+        const bob = await user('bob');
+        const carol = await user('carol');
+        await store.addToken('a-1', alice.id, T0);
+        await store.addToken('a-2', alice.id, T0);
+        await store.addToken('b-1', bob.id, T0);
+        const direct = (await store.openDirect(alice.id, bob.id, T0)).conversation.id;
+        const group = await store.createGroup(bob.id, 'g', [alice.id, carol.id], T0);
+        const left = await store.createGroup(carol.id, 'left', [alice.id], T0);
+        await store.block(bob.id, alice.id, T0);
+        await store.unblock(bob.id, alice.id);
+        await store.block(alice.id, carol.id, T0);
+        const photo = await finishedFile(alice, 1);
+        await store.updateProfile(alice.id, { about: 'about alice', photo });
+        const carried = await finishedFile(alice, 2);
+        const forwardedByBob = await finishedFile(alice, 3);
+        await store.createFile({ id: fileId(4), uploaderId: alice.id, name: 'half', mime: 'x/y', size: 9 }, T0);
+        const bobsFile = await finishedFile(bob, 5);
+        await store.appendMessages(
+          [
+            draft(alice, direct, 'c-a1', 'secret one'), // direct 1
+            { ...draft(alice, direct, 'c-a2', 'with file'), file: { id: carried } }, // direct 2
+            draft(bob, direct, 'c-b1', 'bob says'), // direct 3
+            change(alice, direct, 'c-edit', 'edit', 1, 'secret edited'), // direct 4
+            change(alice, direct, 'c-react', 'react', 3, '👍'), // direct 5
+            { ...draft(alice, group.id, 'c-g1', 'group words'), file: { id: forwardedByBob } }, // group 1
+            { ...draft(bob, group.id, 'c-g2', ''), file: { id: forwardedByBob }, forwarded: true }, // group 2
+            draft(alice, left.id, 'c-l1', 'before leaving'), // left 1
+          ],
+          acceptAll,
+          T0,
+        );
+        await store.removeMember(left.id, alice.id);
+        await store.setChatState(group.id, alice.id, { pinned: true });
+
+        const deletion = await store.deleteAccount(alice.id, T0 + 100);
+        expect(deletion).toBeDefined();
+        if (!deletion) return;
+        expect(deletion.user).toEqual({ id: alice.id, username: 'alice', displayName: 'Deleted account' });
+        expect(deletion.revokedTokens.sort()).toEqual(['a-1', 'a-2']);
+        expect(deletion.contacts.sort()).toEqual([bob.id, carol.id].sort());
+        // Deletes of alice's 4 messages (the one in the group she left too), then her reaction taken back.
+        const summary = deletion.changes.map(({ message }) => [message.conv, message.kind, message.target, message.from, message.body]);
+        expect(summary).toEqual(
+          expect.arrayContaining([
+            [direct, 'delete', 1, alice.id, ''],
+            [direct, 'delete', 2, alice.id, ''],
+            [direct, 'react', 3, alice.id, ''],
+            [group.id, 'delete', 1, alice.id, ''],
+            [left.id, 'delete', 1, alice.id, ''],
+          ]),
+        );
+        expect(summary).toHaveLength(5);
+        const directChanges = deletion.changes.filter(({ message }) => message.conv === direct);
+        expect(directChanges.map(({ message }) => message.seq)).toEqual([6, 7, 8]);
+        expect(directChanges[0]?.members.sort()).toEqual([alice.id, bob.id].sort());
+        expect(deletion.changes.find(({ message }) => message.conv === left.id)?.members).toEqual([carol.id]);
+        // Her photo, the file only her messages carried, her unfinished upload; not the one Bob forwarded, not Bob's.
+        expect(deletion.files).toHaveLength(3);
+        expect(deletion.files).toEqual(
+          expect.arrayContaining([
+            { id: photo, finished: true },
+            { id: carried, finished: true },
+            { id: fileId(4), finished: false },
+          ]),
+        );
+        // The conversations she was in, without her.
+        expect(deletion.conversations.map((conversation) => conversation.id).sort()).toEqual([direct, group.id].sort());
+        for (const conversation of deletion.conversations) {
+          expect(conversation.members.map((member) => member.id)).not.toContain(alice.id);
+        }
+
+        // The log: deleted, without text, file or edits; Bob's message without her reaction.
+        const log = await store.messagesAfter(direct, 0, 100);
+        expect(log[0]).toMatchObject({ seq: 1, deleted: true, body: '' });
+        expect(log[0]?.editedAt).toBeUndefined();
+        expect(log[1]).toMatchObject({ seq: 2, deleted: true, body: '' });
+        expect(log[1]?.file).toBeUndefined();
+        expect(log[2]).toMatchObject({ seq: 3, body: 'bob says' });
+        expect(log[2]?.reactions).toBeUndefined();
+        expect(log[3]).toMatchObject({ seq: 4, kind: 'edit', body: '' });
+        expect(JSON.stringify(await store.messagesAfter(left.id, 0, 10))).not.toContain('before leaving');
+        expect(await store.conversation(direct)).toMatchObject({ lastSeq: 8 });
+
+        // Nothing left to her: sign-ins, memberships, blocks, profile, sign-in by username, search.
+        expect(await store.listTokens(alice.id)).toEqual([]);
+        expect(await store.existingTokens(['a-1', 'b-1'])).toEqual(new Set(['b-1']));
+        expect(await store.conversationsOf(alice.id)).toEqual([]);
+        expect(await store.chatStatesOf(alice.id)).toEqual(new Map());
+        expect(await store.privacyOf(alice.id)).toEqual({ groupAdds: 'everyone', blocked: [] });
+        expect(await store.blockersOf(alice.id, [bob.id, carol.id])).toEqual([]);
+        expect(await store.userByUsername('alice')).toBeUndefined();
+        expect(await store.searchUsers('ali', bob.id, 10)).toEqual([]);
+        expect(await store.usersByIds([alice.id])).toEqual([deletion.user]);
+        expect(await store.contactsOf(bob.id)).toEqual([carol.id]);
+        expect(await store.mayReadFile(forwardedByBob, carol.id)).toBe(true);
+        expect(await store.fileRecord(bobsFile)).toBeDefined();
+        const record = (await store.listUsers()).find((each) => each.user.id === alice.id);
+        expect(record).toMatchObject({ deletedAt: T0 + 100, signIns: 0, lastSeen: null });
+
+        // Deleting twice: nothing to delete.
+        expect(await store.deleteAccount(alice.id, T0 + 200)).toBeUndefined();
+        expect(await store.deleteAccount('unknown', T0 + 200)).toBeUndefined();
+      });
+
+      test('a deleted account keeps its username until released after the quarantine', async () => {
+        const alice = await user('alice');
+        const bob = await user('bob');
+        await store.openDirect(alice.id, bob.id, T0);
+        await store.deleteAccount(alice.id, T0 + 100);
+        expect(await store.createUser({ username: 'alice', displayName: 'New', passwordHash: 'x' }, T0 + 150)).toBeNull();
+        expect(await store.releaseUsername('alice', T0 + 100)).toBe(false);
+        expect(await store.releaseUsername('bob', T0 + 1_000)).toBe(false);
+        expect(await store.releaseUsername('alice', T0 + 101)).toBe(true);
+        const newcomer = await store.createUser({ username: 'alice', displayName: 'New', passwordHash: 'x' }, T0 + 200);
+        expect(newcomer).toMatchObject({ username: 'alice', displayName: 'New' });
+        expect(newcomer?.id).not.toBe(alice.id);
+        // The old account's messages keep their sender, under a name nobody can choose.
+        expect((await store.usersByIds([alice.id]))[0]).toEqual({ id: alice.id, username: `~deleted~${alice.id}`, displayName: 'Deleted account' });
+      });
+
+      test('the export reads the messages a user sent, in pages, and the files they uploaded', async () => {
+        const alice = await user('alice');
+        const bob = await user('bob');
+        const one = (await store.openDirect(alice.id, bob.id, T0)).conversation.id;
+        const two = (await store.createGroup(alice.id, 'g', [bob.id], T0)).id;
+        await store.appendMessages(
+          [draft(alice, one, 'c-1'), draft(bob, one, 'c-2'), draft(alice, one, 'c-3'), draft(alice, two, 'c-4'), change(alice, one, 'c-5', 'react', 2, '👍')],
+          acceptAll,
+          T0,
+        );
+        const all = await store.messagesBy(alice.id, null, 100);
+        const keys = (messages: typeof all) => messages.map((message) => `${message.conv}/${message.seq}`);
+        expect(all).toHaveLength(4);
+        expect(all.every((message) => message.from === alice.id)).toBe(true);
+        const firstPage = await store.messagesBy(alice.id, null, 2);
+        const last = firstPage[1];
+        if (!last) throw new Error('no page');
+        const secondPage = await store.messagesBy(alice.id, { conv: last.conv, seq: last.seq }, 2);
+        expect([...keys(firstPage), ...keys(secondPage)]).toEqual(keys(all));
+        expect(await store.messagesBy(alice.id, { conv: all[3]?.conv ?? '', seq: all[3]?.seq ?? 0 }, 2)).toEqual([]);
+        const photo = await finishedFile(alice, 1);
+        await store.createFile({ id: fileId(2), uploaderId: alice.id, name: 'half', mime: 'x/y', size: 9 }, T0);
+        await finishedFile(bob, 3);
+        expect((await store.filesUploadedBy(alice.id)).map((record) => record.id)).toEqual([photo]);
       });
 
       test('expired files: unfinished or unreferenced, created before the cutoff; a carried file is never deleted', async () => {

@@ -1,16 +1,18 @@
 // @vitest-environment jsdom
 // The account part of Settings over the fake DuplexApi: the devices, with
-// Sign out on every one but this and Sign out all other devices. The engine
-// and relay side are tested in test/engine/devices.test.ts and
-// test/relay/devices.test.ts.
+// Sign out on every one but this and Sign out all other devices; the
+// password; the profile; Download my data (a download on the web, the save
+// dialog on the desktop) and Delete account. The engine and relay side are
+// tested in test/engine/devices.test.ts, test/engine/account-deletion.test.ts,
+// test/relay/devices.test.ts and test/relay/account-deletion.test.ts.
 import './setup-dom.ts';
 import { screen, waitFor, within } from '@testing-library/react';
-import { describe, expect, it } from 'vitest';
-import { FakeDuplexApi, alice } from './fake-api.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { FakeDesktopApi, FakeDuplexApi, alice } from './fake-api.ts';
 import { renderApp } from './render-app.tsx';
 
-async function openSettings(api: FakeDuplexApi) {
-  const rendered = await renderApp(api);
+async function openSettings(api: FakeDuplexApi, desktop: FakeDesktopApi | null = null) {
+  const rendered = await renderApp(api, desktop);
   rendered.store.getState().actions.openDialog('settings');
   const dialog = await screen.findByRole('dialog', { name: 'Settings' });
   return { ...rendered, dialog };
@@ -113,5 +115,66 @@ describe('relay', () => {
     cluster.status = { ...cluster.status, relayUrl: 'https://b.relay.test' };
     const { dialog } = await openSettings(cluster);
     expect(within(dialog).getByText(/Relay: https:\/\/b\.relay\.test \(one of 2 nodes\)$/)).toBeTruthy();
+  });
+});
+
+describe('your data', () => {
+  it('on the web, downloads the ZIP the engine gives under the user’s name', async () => {
+    const api = FakeDuplexApi.signedInAs(alice);
+    // jsdom has no object URLs and does not follow a download link.
+    URL.createObjectURL = vi.fn(() => 'blob:test/1');
+    URL.revokeObjectURL = vi.fn();
+    const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => {});
+    const { user, dialog } = await openSettings(api);
+    await user.click(within(dialog).getByRole('button', { name: 'Download my data' }));
+    expect((await within(dialog).findByRole('status')).textContent).toBe('Your data is saved.');
+    expect(api.callsOf('downloadMyData')).toEqual([[]]);
+    const link = click.mock.contexts[0] as HTMLAnchorElement;
+    expect(link.download).toMatch(new RegExp(`^duplex-${alice.username}-\\d{4}-\\d{2}-\\d{2}\\.zip$`));
+    const blob = vi.mocked(URL.createObjectURL).mock.calls[0]?.[0] as Blob;
+    expect(blob.type).toBe('application/zip');
+    expect(new Uint8Array(await blob.arrayBuffer())).toEqual(api.myData);
+    click.mockRestore();
+  });
+
+  it('on the desktop, saves through the save dialog; says so when it fails', async () => {
+    const api = FakeDuplexApi.signedInAs(alice);
+    const desktop = new FakeDesktopApi();
+    const { user, dialog } = await openSettings(api, desktop);
+    await user.click(within(dialog).getByRole('button', { name: 'Download my data' }));
+    await within(dialog).findByRole('status');
+    expect(desktop.savedMyData).toEqual([expect.stringMatching(new RegExp(`^duplex-${alice.username}-.*\\.zip$`))]);
+    expect(api.callsOf('downloadMyData')).toEqual([]);
+
+    desktop.saveMyData = async () => {
+      throw new Error('the relay could not be reached');
+    };
+    await user.click(within(dialog).getByRole('button', { name: 'Download my data' }));
+    expect((await within(dialog).findByRole('alert')).textContent).toBe('Could not download your data: the relay could not be reached');
+  });
+});
+
+describe('deleting the account', () => {
+  it('asks for the password, refuses a wrong one, and signs out once deleted', async () => {
+    const api = FakeDuplexApi.signedInAs(alice);
+    const { user, dialog } = await openSettings(api);
+    expect(within(dialog).queryByLabelText('Password', { selector: 'input' })).toBeNull();
+    await user.click(within(dialog).getByRole('button', { name: 'Delete account' }));
+    // Cancel puts the button back, deleting nothing.
+    await user.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+    expect(within(dialog).queryByLabelText('Password', { selector: 'input' })).toBeNull();
+    await user.click(within(dialog).getByRole('button', { name: 'Delete account' }));
+
+    await user.type(within(dialog).getByLabelText('Password', { selector: 'input' }), 'not my password');
+    await user.click(within(dialog).getByRole('button', { name: 'Delete my account' }));
+    expect((await within(dialog).findByRole('alert')).textContent).toBe('The password is wrong.');
+    expect(api.account).not.toBeNull();
+
+    await user.clear(within(dialog).getByLabelText('Password', { selector: 'input' }));
+    await user.type(within(dialog).getByLabelText('Password', { selector: 'input' }), 'correct horse battery');
+    await user.click(within(dialog).getByRole('button', { name: 'Delete my account' }));
+    expect(api.callsOf('deleteAccount')).toEqual([['not my password'], ['correct horse battery']]);
+    await waitFor(() => expect(screen.queryByRole('dialog', { name: 'Settings' })).toBeNull());
+    expect(await screen.findByRole('button', { name: 'Sign in' })).toBeTruthy();
   });
 });

@@ -25,6 +25,7 @@ import type {
   Device,
   PasswordChange,
   PasswordChangeResult,
+  AccountDeletionResult,
   ProfileChanges,
   RegisterRequest,
   Account,
@@ -201,6 +202,21 @@ export class FakeDuplexApi implements DuplexApi {
     this.password = change.newPassword;
     if (change.signOutOthers) this.devices = this.devices.filter((device) => device.current);
     return { ok: true };
+  };
+  /** What downloadMyData answers. */
+  myData = new Uint8Array([0x50, 0x4b, 0x05, 0x06]);
+
+  deleteAccount = async (password: string): Promise<AccountDeletionResult> => {
+    this.record('deleteAccount', password);
+    if (password !== this.password) return { ok: false, code: 'bad_credentials', message: 'the password is wrong' };
+    // As the engine does: this device is signed out.
+    this.account = null;
+    this.emit({ type: 'account', account: null });
+    return { ok: true };
+  };
+  downloadMyData = async (): Promise<Uint8Array> => {
+    this.record('downloadMyData');
+    return this.myData;
   };
   getStatus = async () => this.status;
   retryNow = async () => this.record('retryNow');
@@ -497,6 +513,11 @@ export class FakeDesktopApi implements DesktopApi {
   readonly savedFiles: Array<[string, string]> = [];
   saveFile = async (fileId: string, name: string) => {
     this.savedFiles.push([fileId, name]);
+  };
+  /** The names saveMyData was asked to offer. */
+  savedMyData: string[] = [];
+  saveMyData = async (name: string) => {
+    this.savedMyData.push(name);
   };
   onEvent = (listener: (event: DesktopEvent) => void) => {
     this.listeners.add(listener);

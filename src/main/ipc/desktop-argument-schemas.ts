@@ -22,4 +22,5 @@ export const desktopArgumentSchemas = {
   // The renderer names a file by relay id and offers a name; where it is
   // written is the user's choice in the native dialog, never the page's.
   saveFile: z.tuple([fileIdSchema, z.string().min(1).max(1024)]),
+  saveMyData: z.tuple([z.string().min(1).max(1024)]),
 } satisfies ArgumentSchemas<DesktopApi>;

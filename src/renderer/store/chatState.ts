@@ -15,6 +15,7 @@ import type {
   Device,
   PasswordChange,
   PasswordChangeResult,
+  AccountDeletionResult,
   MessageSearchHit,
   PrivacySettings,
   ProfileChanges,
@@ -177,6 +178,10 @@ export interface ChatActions {
   listDevices(): Promise<Device[]>;
   signOutDevice(deviceId: string): Promise<Device[]>;
   signOutOtherDevices(): Promise<Device[]>;
+  /** Saves the user's data export: the native save dialog on the desktop, a download on the web; rejects when it cannot be had. */
+  downloadMyData(): Promise<void>;
+  /** Answers with a result, like changePassword; once done, an `account` event signs this device out. */
+  deleteAccount(password: string): Promise<AccountDeletionResult>;
   updateDesktopSettings(patch: DesktopSettingsPatch): void;
   checkForUpdates(): void;
   downloadUpdate(): void;

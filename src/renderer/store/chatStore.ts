@@ -62,7 +62,7 @@ export function createChatStore(
     const privacyPart = privacySlice(api, set);
     const chatListPart = chatListSlice(api, set);
     const filesPart = filesSlice(api, desktop, get, set);
-    const accountPart = accountSlice(api, set, get);
+    const accountPart = accountSlice(api, desktop, set, get);
     const desktopPart = desktopSlice(desktop, store);
     const updatesPart = updatesSlice(updates, set);
     const webPart = webSlice(web, store);

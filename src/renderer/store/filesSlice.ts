@@ -8,6 +8,7 @@
 import type { StoreApi } from 'zustand/vanilla';
 import type { DuplexApi } from '../../shared/api.ts';
 import type { DesktopApi } from '../../shared/desktop-api.ts';
+import { downloadBytes } from '../files/downloadBytes.ts';
 import type { ChatActions, ChatState } from './chatState.ts';
 
 export interface FilesSlice {
@@ -43,14 +44,7 @@ export function filesSlice(
           await desktop.saveFile(file.id, file.name);
           return;
         }
-        const bytes = await api.getFile(file.id);
-        const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: file.mime }));
-        const link = document.createElement('a');
-        link.href = url;
-        link.download = file.name;
-        link.click();
-        // After the browser has taken the download.
-        setTimeout(() => URL.revokeObjectURL(url), 60_000);
+        downloadBytes(await api.getFile(file.id), file.name, file.mime);
       },
     },
   };

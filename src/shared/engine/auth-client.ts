@@ -1,10 +1,13 @@
-// The relay's HTTP account API (docs/protocol.md, "HTTP") through the fetch the
+// The relay's HTTP account API (docs/protocol.md, "HTTP": sign-in, registration,
+// sign-out, the password, deleting the account, the data export) through the fetch the
 // host injects: net.fetch in Electron's main process (system proxies, OS trust
 // store), the page's fetch on the web. Every outcome is a value, never a
 // rejection, because the sign-in screen shows each failure with its own text.
+import type { z } from 'zod';
 import type { AuthErrorCode } from '../api.ts';
 import type { RelayNodes } from './relay-nodes.ts';
 import {
+  accountDeleteRequestSchema,
   authResponseSchema,
   deviceNameSchema,
   httpErrorBodySchema,
@@ -23,6 +26,9 @@ export type AuthOutcome = { ok: true; user: User; token: string; relayUrl: strin
 
 /** A call that answers nothing but whether it worked. */
 export type Outcome = { ok: true } | AuthFailure;
+
+/** The data export: a ZIP of the user's data, at most this long in coming (it holds their files). */
+const EXPORT_TIMEOUT_MS = 10 * 60_000;
 
 export interface Credentials {
   username: string;
@@ -98,17 +104,40 @@ export class AuthClient {
   }
 
   /** Changes the password of the signed-in user (docs/protocol.md, "Changing the password"). */
-  async changePassword(nodes: RelayNodes, token: string, request: PasswordChangeRequest): Promise<Outcome> {
-    const checked = passwordChangeRequestSchema.safeParse(request);
+  changePassword(nodes: RelayNodes, token: string, request: PasswordChangeRequest): Promise<Outcome> {
+    return this.postForOutcome(nodes, '/api/password', passwordChangeRequestSchema.safeParse(request), token);
+  }
+
+  /** Deletes the signed-in user's account (docs/protocol.md, "Deleting an account"). */
+  deleteAccount(nodes: RelayNodes, token: string, password: string): Promise<Outcome> {
+    return this.postForOutcome(nodes, '/api/account/delete', accountDeleteRequestSchema.safeParse({ password }), token);
+  }
+
+  /** Posts a body checked against its schema (`invalid` without asking the relay when it does not fit); whether it worked. */
+  private async postForOutcome(
+    nodes: RelayNodes,
+    path: string,
+    checked: { success: true; data: object } | { success: false; error: z.ZodError },
+    token: string,
+  ): Promise<Outcome> {
     if (!checked.success) return { ok: false, code: 'invalid', message: describeIssues(checked.error) };
     let response: Response;
     try {
-      response = await nodes.fetch('/api/password', postInit(checked.data, token), this.timeoutMs);
+      response = await nodes.fetch(path, postInit(checked.data, token), this.timeoutMs);
     } catch {
       return unreachable(nodes.current);
     }
     if (response.ok) return { ok: true };
     return failureOf(response, await response.json().catch(() => undefined));
+  }
+
+  /** The user's data as a ZIP (docs/protocol.md, "Your data"); an Error with the relay's words when it is not to be had. */
+  async exportData(nodes: RelayNodes, token: string): Promise<Uint8Array> {
+    const response = await nodes.fetch('/api/account/export', { headers: { Authorization: `Bearer ${token}` } }, EXPORT_TIMEOUT_MS).catch(() => {
+      throw new Error(unreachable(nodes.current).message);
+    });
+    if (!response.ok) throw new Error((await failureOf(response, await response.json().catch(() => undefined))).message);
+    return new Uint8Array(await response.arrayBuffer());
   }
 
   private post(relayUrl: string, path: string, body: object): Promise<Response> {

@@ -24,6 +24,7 @@
 // half-open connection after sleep or a network change never closes).
 import * as reconnectingWebSocketModule from 'reconnecting-websocket';
 import {
+  ACCOUNT_DELETED,
   type ClientFrame,
   CLOSE_CODES,
   FINAL_CLOSE_CODES,
@@ -324,6 +325,9 @@ export class Connection {
   }
 }
 
+/** What the sign-in screen says once the user's account was deleted (here or on another device). */
+export const ACCOUNT_DELETED_TEXT = 'Your account was deleted.';
+
 /** A reason for the status line. Code 1000 says nothing: the library reports
  * errors, connect timeouts and dropped connections as a clean 1000 too. */
 function describeClose(code: number, reason: string, opened: boolean): string {
@@ -333,6 +337,7 @@ function describeClose(code: number, reason: string, opened: boolean): string {
       if (reason === 'session expired') return 'Your session expired; sign in again.';
       if (reason === SIGNED_OUT_ELSEWHERE) return 'This device was signed out from another device. Sign in again.';
       if (reason === PASSWORD_CHANGED) return 'Your password was changed on another device. Sign in again.';
+      if (reason === ACCOUNT_DELETED) return ACCOUNT_DELETED_TEXT;
       return 'Signed out: the relay no longer accepts this session. Sign in again.';
     case CLOSE_CODES.unsupportedVersion:
       return 'This version of Duplex is too old for the relay: update needed';

@@ -11,6 +11,7 @@
 // the methods the table marks `session` go straight to the UserSession, with
 // no method of their own here.
 import type {
+  AccountDeletionResult,
   AuthResult,
   ConnectionStatus,
   DuplexApi,
@@ -27,13 +28,14 @@ import { duplexArgumentSchemas, type DuplexMethod, duplexMethods, parseArguments
 import type { User } from '../protocol/index.ts';
 import type { ClientStore, ClientStoreOpener } from '../store/client-store.ts';
 import { AuthClient, type AuthOutcome, type FetchFunction } from './auth-client.ts';
-import type { WebSocketClass } from './connection.ts';
+import { ACCOUNT_DELETED_TEXT, type WebSocketClass } from './connection.ts';
 import { consoleLogger, type Logger } from './log.ts';
 import { normalizeRelayUrls } from './relay-url.ts';
 import { type StoredAccount, UserSession } from './session.ts';
 import { DEFAULT_TIMING, type EngineTiming } from './timing.ts';
 
 export type { StoredAccount } from './session.ts';
+
 
 /** Where the host keeps the signed-in account (the token above all): the
  * desktop app encrypts it with safeStorage, the web client keeps it in
@@ -163,6 +165,27 @@ export class DuplexEngine extends SessionMethods implements DuplexApi {
   async changePassword(change: PasswordChange): Promise<PasswordChangeResult> {
     const session = this.active();
     return this.auth.changePassword(session.nodes, session.account.token, change);
+  }
+
+  /**
+   * Over HTTP with this session's token. Once the relay has erased the
+   * account, this device is signed out and forgets it, as the relay's 4001
+   * `account deleted` would have it anyway.
+   */
+  async deleteAccount(password: string): Promise<AccountDeletionResult> {
+    const session = this.active();
+    const outcome = await this.auth.deleteAccount(session.nodes, session.account.token, password);
+    if (outcome.ok) {
+      await this.exclusive(async () => {
+        if (this.session === session) await this.finish('signed_out', ACCOUNT_DELETED_TEXT);
+      });
+    }
+    return outcome;
+  }
+
+  async downloadMyData(): Promise<Uint8Array> {
+    const session = this.active();
+    return this.auth.exportData(session.nodes, session.account.token);
   }
 
   // ---- connection ----

@@ -4,7 +4,7 @@
 // the conversation's receipt watermarks (docs/protocol.md: delivered/read once
 // every other member's watermark has reached the message).
 import type { ChatMessage, ConversationSummary, ReactionPreview } from '../api.ts';
-import type { Message, ReceiptWatermarks, User } from '../protocol/index.ts';
+import { DELETED_ACCOUNT_NAME, type Message, type ReceiptWatermarks, type User } from '../protocol/index.ts';
 import { findMentions } from '../mentions.ts';
 import { type ChangeJob, type ClientStore, isMessageJob, type MessageJob, type OutboxJob, type StoredConversation } from '../store/client-store.ts';
 import { applyChange } from '../store/fold-changes.ts';
@@ -110,7 +110,8 @@ export function withPendingChanges(
 
 function conversationTitle(conversation: StoredConversation, me: string): string {
   if (conversation.title !== null) return conversation.title;
-  return otherMember(conversation, me)?.displayName ?? 'Direct conversation';
+  // The other member is gone only when they deleted their account (docs/protocol.md, "Deleting an account").
+  return otherMember(conversation, me)?.displayName ?? DELETED_ACCOUNT_NAME;
 }
 
 export async function summarizeConversation(

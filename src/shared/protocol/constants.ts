@@ -102,6 +102,12 @@ export const SIGNED_OUT_ELSEWHERE = 'signed out from another device';
 /** The reason of a 4001 close for the other devices of a user who changed their password and signed them out. */
 export const PASSWORD_CHANGED = 'password changed';
 
+/** The reason of a 4001 close for the devices of a user whose account was deleted (docs/protocol.md, "Deleting an account"). */
+export const ACCOUNT_DELETED = 'account deleted';
+
+/** The display name a deleted account shows under its old messages (docs/protocol.md, "Deleting an account"). */
+export const DELETED_ACCOUNT_NAME = 'Deleted account';
+
 /** Close codes after which a client must stop reconnecting. */
 export const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set([
   CLOSE_CODES.unauthorized,

@@ -66,6 +66,12 @@ export const passwordChangeRequestSchema = z.object({
 });
 export type PasswordChangeRequest = z.input<typeof passwordChangeRequestSchema>;
 
+/** POST /api/account/delete (docs/protocol.md, "Deleting an account"): the password confirms it. */
+export const accountDeleteRequestSchema = z.object({
+  password: z.string().max(MAX_PASSWORD_LENGTH * 4),
+});
+export type AccountDeleteRequest = z.input<typeof accountDeleteRequestSchema>;
+
 export const authResponseSchema = z.object({ user: userSchema, token: z.string() });
 export type AuthResponse = z.infer<typeof authResponseSchema>;
 

@@ -1,7 +1,9 @@
 import { useState } from 'react';
+import { DeleteAccountSection } from './DeleteAccountSection.tsx';
 import { DevicesSection } from './DevicesSection.tsx';
 import { PasswordSection } from './PasswordSection.tsx';
 import { ProfileSection } from './ProfileSection.tsx';
+import { YourDataSection } from './YourDataSection.tsx';
 
 /** The account's own parts of Settings (docs/ui.md, "Account"). */
 export function AccountSection() {
@@ -12,6 +14,8 @@ export function AccountSection() {
       <ProfileSection />
       <PasswordSection devicesChanged={() => setDevicesRead((count) => count + 1)} />
       <DevicesSection key={devicesRead} />
+      <YourDataSection />
+      <DeleteAccountSection />
     </>
   );
 }
