@@ -381,7 +381,8 @@ export class PostgresStore implements RelayStore {
   // ---- presence ----
 
   async setLastSeen(userIds: readonly string[], ts: number): Promise<void> {
-    await this.#pool.query('UPDATE users SET last_seen = $1 WHERE id = ANY($2::text[])', [ts, userIds]);
+    // Not for a deleted account, whose sockets close after it is blanked.
+    await this.#pool.query('UPDATE users SET last_seen = $1 WHERE id = ANY($2::text[]) AND deleted_at IS NULL', [ts, userIds]);
   }
 
   async lastSeen(userIds: readonly string[]): Promise<Map<string, number>> {

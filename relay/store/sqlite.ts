@@ -912,7 +912,8 @@ function prepareStatements(db: DatabaseSync) {
       `INSERT INTO settings (name, value, updated_at) VALUES (?1, ?2, ?3)
        ON CONFLICT (name) DO UPDATE SET value = ?2, updated_at = ?3`,
     ),
-    setLastSeen: prepare(`UPDATE users SET last_seen = ? WHERE id ${idsIn}`),
+    // Not for a deleted account, whose sockets close after it is blanked.
+    setLastSeen: prepare(`UPDATE users SET last_seen = ? WHERE id ${idsIn} AND deleted_at IS NULL`),
     lastSeen: prepare(`SELECT id, last_seen FROM users WHERE id ${idsIn} AND last_seen IS NOT NULL`),
     contactsOf: prepare(
       `SELECT DISTINCT other.user_id FROM members mine

@@ -259,6 +259,7 @@ export interface RelayStore {
   existingTokens(tokenHashes: readonly string[]): Promise<Set<string>>;
 
   // ---- presence ----
+  /** Deleted accounts (deleteAccount) are left without one. */
   setLastSeen(userIds: readonly string[], ts: number): Promise<void>;
   /** lastSeen of those of `userIds` that have one. */
   lastSeen(userIds: readonly string[]): Promise<Map<string, number>>;

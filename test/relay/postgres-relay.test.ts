@@ -3,7 +3,9 @@
 // share one log; nodes started together on an empty database all come up;
 // /healthz answers 503 while the database is unreachable and 200 again once
 // it is back, without a restart; the operator commands work on PostgreSQL
-// and `backup` refuses in favour of pg_dump.
+// and `backup` refuses in favour of pg_dump; an account deleted through one
+// node is gone for the others, and its data export comes from PostgreSQL.
+import { unzipSync } from 'fflate';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { RelayProcess } from '../helpers/relay-process.ts';
 import { register, TestClient, uniqueCid } from './support/client.ts';
@@ -82,6 +84,35 @@ describe('several nodes on one database', () => {
       await fresh.drop();
     }
   }, 60_000);
+});
+
+describe('accounts on PostgreSQL', () => {
+  test('the export reads PostgreSQL; an account deleted through one node is deleted for a member on another', async () => {
+    const [first, second] = [await node(), await node()];
+    const { a, b, alice, bob, conv } = await directPair(first);
+    clients.push(a, b);
+    const ack = await a.sendMessage(conv, 'alice on postgres');
+    if (ack.t !== 'ack') throw new Error('send refused');
+    const exported = await fetch(`${second.url}/api/account/export`, { headers: { Authorization: `Bearer ${alice.token}` } });
+    expect(exported.status).toBe(200);
+    const zip = unzipSync(new Uint8Array(await exported.arrayBuffer()));
+    expect(new TextDecoder().decode(zip['messages.json'])).toContain('alice on postgres');
+
+    const deleted = await fetch(`${first.url}/api/account/delete`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${alice.token}` },
+      body: JSON.stringify({ password: 'correct horse battery' }),
+    });
+    expect(deleted.status).toBe(204);
+    // Both nodes read the same database: the message is deleted in the log Bob's other socket syncs from.
+    const [later, synced] = await TestClient.signIn(second.wsUrl, bob.token);
+    clients.push(later);
+    expect(synced.batches.flatMap((batch) => batch.msgs).find((message) => message.seq === ack.msg.seq)).toMatchObject({
+      deleted: true,
+      body: '',
+    });
+    expect((await fetch(`${second.url}/api/account/export`, { headers: { Authorization: `Bearer ${alice.token}` } })).status).toBe(401);
+  });
 });
 
 describe('health', () => {

@@ -1156,6 +1156,10 @@ export function runRelayStoreContract(name: string, createStore: () => Promise<S
         const record = (await store.listUsers()).find((each) => each.user.id === alice.id);
         expect(record).toMatchObject({ deletedAt: T0 + 100, signIns: 0, lastSeen: null });
 
+        // Its sockets closing afterwards leave no last-seen time.
+        await store.setLastSeen([alice.id], T0 + 150);
+        expect(await store.lastSeen([alice.id])).toEqual(new Map());
+
         // Deleting twice: nothing to delete.
         expect(await store.deleteAccount(alice.id, T0 + 200)).toBeUndefined();
         expect(await store.deleteAccount('unknown', T0 + 200)).toBeUndefined();
