@@ -12,7 +12,6 @@
 // - files.json and files/: the files the user uploaded, each record and its bytes.
 //
 // Only the token's user is exported: the request names nobody.
-import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { strToU8, Zip, ZipDeflate, ZipPassThrough } from 'fflate';
 import type { User } from '../src/shared/protocol/index.ts';
@@ -46,11 +45,7 @@ export async function writeAccountExport(source: ExportSource, user: User, token
       if (final) response.end();
     }
   });
-  /** Waits while the socket's buffer is full; false once the client has gone. */
-  const drained = async (): Promise<boolean> => {
-    if (response.writableNeedDrain && !response.destroyed) await Promise.race([once(response, 'drain'), once(response, 'close')]);
-    return !response.destroyed;
-  };
+  const drained = () => whenDrained(response);
 
   const [privacy, signIns, conversations, states, uploads] = await Promise.all([
     store.privacyOf(user.id),
@@ -105,6 +100,23 @@ export async function writeAccountExport(source: ExportSource, user: User, token
     entry.push(new Uint8Array(0), true);
   }
   zip.end();
+}
+
+/** Resolves once the socket's buffer is no longer full: true, or false when the client has gone. */
+function whenDrained(response: ServerResponse): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (!response.writableNeedDrain || response.destroyed) {
+      resolve(!response.destroyed);
+      return;
+    }
+    const done = () => {
+      response.off('drain', done);
+      response.off('close', done);
+      resolve(!response.destroyed);
+    };
+    response.on('drain', done);
+    response.on('close', done);
+  });
 }
 
 function addJson(zip: Zip, name: string, value: unknown): void {

@@ -190,6 +190,23 @@ describe('downloading one’s data', () => {
     await Promise.all([a.close(), b.close()]);
   });
 
+  test('messages.json stays one JSON array over several pages of the store (500 messages a page)', async () => {
+    const own = await startTestRelay({ rateLimits: false });
+    try {
+      const [alice, bob] = await Promise.all([register(own.url), register(own.url)]);
+      const [a] = await TestClient.signIn(own.wsUrl, alice.token);
+      const direct = await conversation(a, { t: 'create', kind: 'direct', with: bob.user.id });
+      for (let i = 0; i < 1_001; i++) await acked(a, direct, `message ${i}`);
+      const zip = unzipSync(new Uint8Array(await (await fetch(`${own.url}/api/account/export`, { headers: { Authorization: `Bearer ${alice.token}` } })).arrayBuffer()));
+      const messages = JSON.parse(new TextDecoder().decode(zip['messages.json'])) as { seq: number; body: string }[];
+      expect(messages.map((message) => message.seq)).toEqual(Array.from({ length: 1_001 }, (_, i) => i + 1));
+      expect(messages.at(-1)?.body).toBe('message 1000');
+      await a.close();
+    } finally {
+      await own.stop();
+    }
+  });
+
   test('refusals: no token, a bad token, another method', async () => {
     const alice = await register(relay.url);
     expect((await exportOf(undefined)).status).toBe(401);
