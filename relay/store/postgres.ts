@@ -208,7 +208,8 @@ export class PostgresStore implements RelayStore {
   async updateProfile(userId: string, changes: ProfileChanges): Promise<ProfileUpdate | undefined> {
     return this.#transaction(async (client) => {
       const before = await this.#one<{ photo_file_id: string | null }>(
-        'SELECT photo_file_id FROM users WHERE id = $1 FOR UPDATE',
+        // A deleted account is no user to change (a frame may still be in flight as its sockets close).
+        'SELECT photo_file_id FROM users WHERE id = $1 AND deleted_at IS NULL FOR UPDATE',
         [userId],
         client,
       );

@@ -230,7 +230,8 @@ export class SqliteStore implements RelayStore {
 
   async updateProfile(userId: string, changes: ProfileChanges): Promise<ProfileUpdate | undefined> {
     return this.#transaction(() => {
-      const before = this.#sql.userPhoto.get(userId) as { photo_file_id: string | null } | undefined;
+      // A deleted account is no user to change (a frame may still be in flight as its sockets close).
+      const before = this.#sql.liveUserPhoto.get(userId) as { photo_file_id: string | null } | undefined;
       if (!before) return undefined;
       const photo = changes.photo === undefined ? before.photo_file_id : changes.photo;
       const row = this.#sql.updateProfile.get(
@@ -843,7 +844,6 @@ function prepareStatements(db: DatabaseSync) {
     ),
     setDisabledAt: prepare('UPDATE users SET disabled_at = ? WHERE id = ?'),
     usersByIds: prepare(`SELECT ${USER_COLUMNS} FROM users WHERE id ${idsIn}`),
-    userPhoto: prepare('SELECT photo_file_id FROM users WHERE id = ?'),
     updateProfile: prepare(
       `UPDATE users SET display_name = coalesce(?1, display_name), display_name_lower = coalesce(?2, display_name_lower),
          about = coalesce(?3, about), photo_file_id = ?4

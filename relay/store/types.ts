@@ -232,7 +232,7 @@ export interface RelayStore {
    * Whether it freed one.
    */
   releaseUsername(username: string, deletedBefore: number): Promise<boolean>;
-  /** Changes the user's profile; the user as it is afterwards, undefined when there is no such user. */
+  /** Changes the user's profile; the user as it is afterwards, undefined when there is no such user (or it was deleted). */
   updateProfile(userId: string, changes: ProfileChanges): Promise<ProfileUpdate | undefined>;
   /** The users among `ids` that exist, in no particular order. */
   usersByIds(ids: readonly string[]): Promise<User[]>;

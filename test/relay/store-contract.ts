@@ -1156,6 +1156,8 @@ export function runRelayStoreContract(name: string, createStore: () => Promise<S
         const record = (await store.listUsers()).find((each) => each.user.id === alice.id);
         expect(record).toMatchObject({ deletedAt: T0 + 100, signIns: 0, lastSeen: null });
 
+        // Nor can a frame still in flight give it a profile again.
+        expect(await store.updateProfile(alice.id, { about: 'back again' })).toBeUndefined();
         // Its sockets closing afterwards leave no last-seen time.
         await store.setLastSeen([alice.id], T0 + 150);
         expect(await store.lastSeen([alice.id])).toEqual(new Map());
