@@ -1065,6 +1065,7 @@ export function runRelayStoreContract(name: string, createStore: () => Promise<S
         const direct = (await store.openDirect(alice.id, bob.id, T0)).conversation.id;
         const group = await store.createGroup(bob.id, 'g', [alice.id, carol.id], T0);
         const left = await store.createGroup(carol.id, 'left', [alice.id], T0);
+        const abandoned = await store.createGroup(alice.id, 'abandoned', [bob.id], T0);
         await store.block(bob.id, alice.id, T0);
         await store.unblock(bob.id, alice.id);
         await store.block(alice.id, carol.id, T0);
@@ -1084,11 +1085,15 @@ export function runRelayStoreContract(name: string, createStore: () => Promise<S
             { ...draft(alice, group.id, 'c-g1', 'group words'), file: { id: forwardedByBob } }, // group 1
             { ...draft(bob, group.id, 'c-g2', ''), file: { id: forwardedByBob }, forwarded: true }, // group 2
             draft(alice, left.id, 'c-l1', 'before leaving'), // left 1
+            draft(alice, abandoned.id, 'c-ab1', 'in an abandoned group'), // abandoned 1
           ],
           acceptAll,
           T0,
         );
         await store.removeMember(left.id, alice.id);
+        // A group everyone has left keeps its log: her message there is erased too.
+        await store.removeMember(abandoned.id, bob.id);
+        await store.removeMember(abandoned.id, alice.id);
         await store.setChatState(group.id, alice.id, { pinned: true });
 
         const deletion = await store.deleteAccount(alice.id, T0 + 100);
@@ -1106,9 +1111,11 @@ export function runRelayStoreContract(name: string, createStore: () => Promise<S
             [direct, 'react', 3, alice.id, ''],
             [group.id, 'delete', 1, alice.id, ''],
             [left.id, 'delete', 1, alice.id, ''],
+            [abandoned.id, 'delete', 1, alice.id, ''],
           ]),
         );
-        expect(summary).toHaveLength(5);
+        expect(summary).toHaveLength(6);
+        expect(deletion.changes.find(({ message }) => message.conv === abandoned.id)?.members).toEqual([]);
         const directChanges = deletion.changes.filter(({ message }) => message.conv === direct);
         expect(directChanges.map(({ message }) => message.seq)).toEqual([6, 7, 8]);
         expect(directChanges[0]?.members.sort()).toEqual([alice.id, bob.id].sort());
@@ -1138,6 +1145,8 @@ export function runRelayStoreContract(name: string, createStore: () => Promise<S
         expect(log[2]?.reactions).toBeUndefined();
         expect(log[3]).toMatchObject({ seq: 4, kind: 'edit', body: '' });
         expect(JSON.stringify(await store.messagesAfter(left.id, 0, 10))).not.toContain('before leaving');
+        expect(await store.messagesAfter(abandoned.id, 0, 10)).toMatchObject([{ seq: 1, deleted: true, body: '' }, { seq: 2, kind: 'delete' }]);
+        expect(await store.conversation(abandoned.id)).toMatchObject({ lastSeq: 2, members: [] });
         expect(await store.conversation(direct)).toMatchObject({ lastSeq: 8 });
 
         // Nothing left to her: sign-ins, memberships, blocks, profile, sign-in by username, search.
