@@ -7,11 +7,11 @@
 import type { Logger } from '../log.ts';
 import type { ExpiredFile, RelayStore } from '../store/types.ts';
 import type { FileStorage } from './storage.ts';
-import type { UploadArea } from './uploads.ts';
+import type { Uploads } from './uploads.ts';
 
 export interface FileAreas {
   storage: FileStorage;
-  uploads: UploadArea;
+  uploads: Uploads;
 }
 
 /** Erases each file, bytes then record; how many it erased. A failure is logged and left to the sweep. */

@@ -9,6 +9,7 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
   S3ServiceException,
@@ -24,6 +25,14 @@ export interface S3Settings {
   region: string;
   /** For S3-compatible services: their URL; addresses the bucket by path (`ENDPOINT/BUCKET/KEY`). */
   endpoint?: string;
+}
+
+/** An object of the bucket, as a listing gives it. */
+export interface StoredObject {
+  key: string;
+  size: number;
+  /** ms since the epoch */
+  modifiedAt: number;
 }
 
 export class S3Storage implements FileStorage {
@@ -90,6 +99,21 @@ export class S3Storage implements FileStorage {
 
   async delete(key: string): Promise<void> {
     await this.#client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: key }));
+  }
+
+  /** Every object whose key starts with `prefix`, page after page. */
+  async list(prefix: string): Promise<StoredObject[]> {
+    const found: StoredObject[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.#client.send(new ListObjectsV2Command({ Bucket: this.#bucket, Prefix: prefix, ContinuationToken: token }));
+      for (const object of page.Contents ?? []) {
+        if (object.Key === undefined) continue;
+        found.push({ key: object.Key, size: object.Size ?? 0, modifiedAt: object.LastModified?.getTime() ?? 0 });
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token !== undefined);
+    return found;
   }
 
   close(): void {

@@ -1,9 +1,8 @@
 // The relay's files (docs/files.md): creating, appending to, finishing and
 // terminating uploads, opening downloads, and the periodic sweep of what
 // expired. Policy lives here (who may touch what, limits, quota); the tus and
-// download wire formats are http-files.ts's, bytes are UploadArea's and the
+// download wire formats are http-files.ts's, bytes are the Uploads' (uploads.ts) and the
 // FileStorage's, records the RelayStore's.
-import { createReadStream } from 'node:fs';
 import { type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { User } from '../../src/shared/protocol/index.ts';
@@ -14,14 +13,13 @@ import type { Logger } from '../log.ts';
 import type { BucketLimiter } from '../rate-limit.ts';
 import type { ExpiredFile, FileRecord, RelayStore } from '../store/types.ts';
 import type { TokenExpiry } from '../token-expiry.ts';
-import { DiskStorage } from './disk-storage.ts';
 import { eraseFiles } from './erase-files.ts';
 import { newFileId } from './ids.ts';
 import type { UploadMetadata } from './metadata.ts';
 import type { FileMetrics } from './metrics.ts';
 import type { ByteRange } from '../byte-ranges.ts';
 import type { FileStorage } from './storage.ts';
-import { type UploadArea, UploadTooLongError } from './uploads.ts';
+import { type Uploads, UploadTooLongError } from './uploads.ts';
 
 /** Expired files removed per store query during a sweep. */
 const SWEEP_PAGE = 200;
@@ -29,7 +27,7 @@ const SWEEP_PAGE = 200;
 export interface FileServiceOptions {
   store: RelayStore;
   storage: FileStorage;
-  uploads: UploadArea;
+  uploads: Uploads;
   limits: Limits;
   /** Uploads created per user (the relay's rate limits: rate-limit.ts; unlimited with --no-rate-limits). */
   creations: BucketLimiter;
@@ -47,7 +45,7 @@ export interface UploadState {
 export class FileService {
   readonly #store: RelayStore;
   readonly #storage: FileStorage;
-  readonly #uploads: UploadArea;
+  readonly #uploads: Uploads;
   readonly #limits: Limits;
   readonly #metrics: FileMetrics;
   readonly #log: Logger;
@@ -276,14 +274,7 @@ export class FileService {
 
   /** Moves a complete upload into the storage and records its hash. */
   async #finish(id: string, size: number): Promise<void> {
-    const sha256 = await this.#uploads.sha256(id, size);
-    const staged = this.#uploads.path(id);
-    if (this.#storage instanceof DiskStorage) {
-      await this.#storage.adopt(id, staged);
-    } else {
-      await this.#storage.put(id, createReadStream(staged), size);
-      await this.#uploads.remove(id);
-    }
+    const sha256 = await this.#uploads.complete(id, size, this.#storage);
     await this.#store.finishFile(id, sha256, Date.now());
   }
 }

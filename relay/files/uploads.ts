@@ -7,19 +7,43 @@
 // The SHA-256 of the content is computed while the bytes arrive; the running
 // hash lives in memory only, so after a restart (or an interrupted PATCH) it
 // is recomputed from the file when the upload finishes.
+//
+// This is one node's area. In a cluster with an S3 bucket, unfinished uploads
+// live in the bucket instead (s3-uploads.ts), so that any node resumes them.
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { open, readdir, rm, stat, truncate } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ensurePrivateDir, PRIVATE_FILE_MODE } from './disk-storage.ts';
+import { DiskStorage, ensurePrivateDir, PRIVATE_FILE_MODE } from './disk-storage.ts';
+import type { FileStorage } from './storage.ts';
 
 export class UploadTooLongError extends Error {
   override name = 'UploadTooLongError';
 }
 
-export class UploadArea {
+/** Where unfinished uploads are kept, and how a finished one reaches the FileStorage (docs/files.md). */
+export interface Uploads {
+  /** Makes an empty upload. */
+  create(id: string): Promise<void>;
+  /** Bytes received so far; undefined when there is no such upload. */
+  offset(id: string): Promise<number | undefined>;
+  /**
+   * Appends `body` at `offset` (the current offset), up to `limit` bytes. More
+   * than that rejects with UploadTooLongError and keeps nothing of this body;
+   * any other failure (the client went away) keeps what arrived, for resuming.
+   * Returns the number of bytes appended.
+   */
+  append(id: string, offset: number, body: Readable, limit: number, onBytes: (count: number) => void): Promise<number>;
+  /** Moves a complete upload of `size` bytes into `storage` under its id; the content's hex SHA-256. */
+  complete(id: string, size: number, storage: FileStorage): Promise<string>;
+  /** Ids of the uploads last written before `before` (ms since the epoch). */
+  idleSince(before: number): Promise<string[]>;
+  remove(id: string): Promise<void>;
+}
+
+export class UploadArea implements Uploads {
   readonly #dir: string;
   /** Running hashes, by upload id, with the offset they have seen up to. */
   readonly #hashes = new Map<string, { hash: Hash; offset: number }>();
@@ -44,12 +68,7 @@ export class UploadArea {
     return found?.size;
   }
 
-  /**
-   * Appends `body` at `offset` (the current size), up to `limit` bytes. More
-   * than that rejects with UploadTooLongError and keeps nothing of this body;
-   * any other failure (the client went away) keeps what arrived, for resuming.
-   * Returns the number of bytes appended.
-   */
+  /** Appends at `offset`, the file's size (Uploads.append). */
   async append(id: string, offset: number, body: Readable, limit: number, onBytes: (count: number) => void): Promise<number> {
     const running = this.#hashes.get(id);
     const hash = running?.offset === offset ? running.hash : undefined;
@@ -82,6 +101,17 @@ export class UploadArea {
     const hash = createHash('sha256');
     await pipeline(createReadStream(this.path(id)), hash);
     return hash.digest('hex');
+  }
+
+  async complete(id: string, size: number, storage: FileStorage): Promise<string> {
+    const sha256 = await this.sha256(id, size);
+    if (storage instanceof DiskStorage) {
+      await storage.adopt(id, this.path(id));
+    } else {
+      await storage.put(id, createReadStream(this.path(id)), size);
+      await this.remove(id);
+    }
+    return sha256;
   }
 
   /** Ids of the uploads whose file was last written before `before` (ms since the epoch). */

@@ -12,7 +12,8 @@ export interface DirectPair {
   conv: string;
 }
 
-export async function directPair(relay: TestRelay): Promise<DirectPair> {
+/** `relay`: a relay in this process or a RelayProcess. */
+export async function directPair(relay: Pick<TestRelay, 'url' | 'wsUrl'>): Promise<DirectPair> {
   const [alice, bob] = await Promise.all([register(relay.url), register(relay.url)]);
   const [[a], [b]] = await Promise.all([TestClient.signIn(relay.wsUrl, alice.token), TestClient.signIn(relay.wsUrl, bob.token)]);
   const created = await a.request({ t: 'create', kind: 'direct', with: bob.user.id });
