@@ -6,8 +6,11 @@
 // its commit and its publish, a Redis restart). So each session's live
 // `msg` frames pass through a MessageOrder: per conversation it remembers the
 // last seq the session got, drops what it already has, and when a frame
-// skips ahead, holds it, reads the missing messages from the store (the
-// truth), sends those, then what it held. Every socket thus gets each
+// skips ahead, holds it. The missing frames are usually just behind, on the
+// other path (two nodes committed one after the other and their publishes
+// crossed), so it first waits a moment for them (the gap grace); only what
+// is still missing then is read from the store (the truth), sent, and then
+// what it held. Every socket thus gets each
 // conversation's messages once, in ascending seq, without gaps.
 //
 // Only msg frames are ordered; other frames (receipts, typing, conversation
@@ -22,6 +25,15 @@ import { msgFrameText } from './message-frames.ts';
 import type { RelayStore } from './store/types.ts';
 
 type FrameEvent = Extract<FanoutEvent, { kind: 'frame' }>;
+
+/**
+ * How long a frame that skips ahead waits for the missing ones to arrive live
+ * before they are read from the store. Frames of two nodes cross by a few
+ * milliseconds; a lost publish (a node died, Redis restarted) is rare, and
+ * this is all it costs. Without it, in a busy group written to from several
+ * nodes a fifth of the messages caused a store read (docs/benchmarks.md).
+ */
+export const GAP_GRACE_MS = 100;
 
 export interface GapCounters {
   /** A gap found (or a catch-up after Redis came back), and how many messages the store gave for it. */
@@ -70,14 +82,18 @@ export class GapReader {
 interface ConversationState {
   /** The highest seq this session got (or skipped as its own). */
   last: number;
-  /** Frames waiting for a store read in progress, when there is one. */
+  /** Frames waiting for the missing ones (the gap grace, then a store read), when some are missing. */
   waiting: FrameEvent[] | undefined;
+  /** The gap grace's timer, while it runs. */
+  grace: NodeJS.Timeout | undefined;
 }
 
 export interface MessageOrderDeps {
   reader: GapReader;
   counters: GapCounters;
   log: Logger;
+  /** GAP_GRACE_MS; 0 reads the store at once. */
+  gapGraceMs: number;
 }
 
 export class MessageOrder {
@@ -94,7 +110,7 @@ export class MessageOrder {
     this.#sessionId = sessionId;
     this.#send = send;
     this.#deps = deps;
-    for (const [conv, last] of baselines) this.#conversations.set(conv, { last, waiting: undefined });
+    for (const [conv, last] of baselines) this.#conversations.set(conv, { last, waiting: undefined, grace: undefined });
   }
 
   /** A live frame for the session. */
@@ -106,10 +122,11 @@ export class MessageOrder {
     }
     const state = this.#conversations.get(message.conv);
     if (!state) {
-      this.#conversations.set(message.conv, { last: message.seq, waiting: undefined });
+      this.#conversations.set(message.conv, { last: message.seq, waiting: undefined, grace: undefined });
       this.#emit(event);
     } else if (state.waiting) {
       state.waiting.push(event);
+      if (state.grace) this.#drain(state);
     } else {
       this.#place(message.conv, state, event);
     }
@@ -133,7 +150,34 @@ export class MessageOrder {
       return;
     }
     state.waiting = [event];
-    this.#fill(conv, state, seq - 1);
+    const graceMs = this.#deps.gapGraceMs;
+    if (graceMs <= 0) {
+      this.#fill(conv, state, seq - 1);
+      return;
+    }
+    state.grace = setTimeout(() => {
+      state.grace = undefined;
+      const first = Math.min(...(state.waiting ?? []).map((held) => held.message?.seq ?? seq));
+      this.#fill(conv, state, first - 1);
+    }, graceMs);
+    state.grace.unref();
+  }
+
+  /** During the gap grace: passes on what now continues the session's seq; once nothing is missing, the grace ends. */
+  #drain(state: ConversationState): void {
+    const waiting = (state.waiting ?? []).sort((a, b) => (a.message?.seq ?? 0) - (b.message?.seq ?? 0));
+    while (waiting.length > 0) {
+      const next = waiting[0] as FrameEvent;
+      const seq = next.message?.seq ?? 0;
+      if (seq > state.last + 1) return;
+      waiting.shift();
+      if (seq <= state.last) continue;
+      state.last = seq;
+      this.#emit(next);
+    }
+    clearTimeout(state.grace);
+    state.grace = undefined;
+    state.waiting = undefined;
   }
 
   #fill(conv: string, state: ConversationState, untilSeq: number | undefined): void {
@@ -183,8 +227,8 @@ function waitingOf(state: ConversationState): FrameEvent[] | undefined {
 export class MessageOrdering {
   readonly #deps: MessageOrderDeps;
 
-  constructor(store: Pick<RelayStore, 'messagesAfter'>, counters: GapCounters, log: Logger) {
-    this.#deps = { reader: new GapReader(store), counters, log };
+  constructor(store: Pick<RelayStore, 'messagesAfter'>, counters: GapCounters, log: Logger, gapGraceMs = GAP_GRACE_MS) {
+    this.#deps = { reader: new GapReader(store), counters, log, gapGraceMs };
   }
 
   forSession(session: { readonly id: string; sendText(text: string): void }, baselines: ReadonlyMap<string, number>): MessageOrder {

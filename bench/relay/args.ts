@@ -5,8 +5,12 @@ import { parseArgs } from 'node:util';
 import { defaultResultsDir } from '../results.ts';
 import { presetReader } from '../smoke.ts';
 
-/** `relay` is the relay on SQLite; `relay-postgres` the same relay on a PostgreSQL database of the run's own. */
-export type TargetName = 'relay' | 'relay-postgres' | 'baseline';
+/**
+ * `relay` is the relay on SQLite; `relay-postgres` the same relay on a
+ * PostgreSQL database of the run's own; `relay-cluster` --nodes relays on one
+ * such database and a private redis-server, the clients spread over them.
+ */
+export type TargetName = 'relay' | 'relay-postgres' | 'relay-cluster' | 'baseline';
 
 export const STORES = ['sqlite', 'postgres', 'both'] as const;
 export type StoreChoice = (typeof STORES)[number];
@@ -20,8 +24,10 @@ export interface BenchOptions {
   stepSeconds: number;
   bodyBytes: number;
   targets: TargetName[];
-  /** PostgreSQL server (no database) on which `relay-postgres` gets a fresh database. */
+  /** PostgreSQL server (no database) on which `relay-postgres` and `relay-cluster` get a fresh database. */
   postgresServer: string;
+  /** Nodes of `relay-cluster`; 1 = no cluster target. */
+  nodes: number;
   /** Fixed sends/s for the latency phase; 0 means half the relay's maximum. */
   latencyRate: number;
   relayEntry: string;
@@ -50,8 +56,12 @@ export const USAGE = `Usage: npm run bench:relay -- [options]
   --store S           the relay's store: sqlite (default), postgres (a fresh
                       database on --postgres-server, dropped afterwards), or
                       both: SQLite and PostgreSQL relays measured in one run
-  --postgres-server U PostgreSQL server for --store postgres|both (default
-                      postgres://postgres@127.0.0.1:5432)
+  --postgres-server U PostgreSQL server for --store postgres|both and --nodes
+                      (default postgres://postgres@127.0.0.1:5432)
+  --nodes N           also measure a cluster of N relay processes (2..8) on a
+                      fresh PostgreSQL database and a private redis-server,
+                      the clients spread over the nodes; implies --store both,
+                      so one SQLite and one PostgreSQL relay run beside it
   --latency-rate R    sends/s for the latency phase (default: half the relay's max)
   --max-steps N       most max-rate steps per server (default 8)
   --settle-seconds S  quiet time before the idle-memory readings (default 2)
@@ -80,6 +90,7 @@ const DEFAULTS = {
   targets: 'relay,baseline',
   store: 'sqlite',
   'postgres-server': 'postgres://postgres@127.0.0.1:5432',
+  nodes: '1',
   'latency-rate': '0',
   'max-steps': '8',
   'settle-seconds': '2',
@@ -112,6 +123,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       targets: { type: 'string' },
       store: { type: 'string' },
       'postgres-server': { type: 'string' },
+      nodes: { type: 'string' },
       'latency-rate': { type: 'string' },
       'max-steps': { type: 'string' },
       'settle-seconds': { type: 'string' },
@@ -127,14 +139,16 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   const smoke = values.smoke === true;
   const raw = presetReader(values, smoke, DEFAULTS, SMOKE_DEFAULTS);
   const members = integer('members', raw('members'), 2, 256);
+  const nodes = integer('nodes', raw('nodes'), 1, 8);
   const options: BenchOptions = {
     clients: integer('clients', raw('clients'), members, 20_000),
     members,
     seconds: number('seconds', raw('seconds'), 1, 600),
     stepSeconds: number('step-seconds', raw('step-seconds'), 1, 60),
     bodyBytes: integer('body-bytes', raw('body-bytes'), 24, 4096),
-    targets: withStores(targets(raw('targets')), store(raw('store'))),
+    targets: withStores(targets(raw('targets')), nodes > 1 ? 'both' : store(raw('store')), nodes),
     postgresServer: raw('postgres-server'),
+    nodes,
     latencyRate: number('latency-rate', raw('latency-rate'), 0, 1_000_000),
     maxSteps: integer('max-steps', raw('max-steps'), 1, 20),
     settleSeconds: number('settle-seconds', raw('settle-seconds'), 0.1, 60),
@@ -167,9 +181,10 @@ function store(raw: string): StoreChoice {
   return raw as StoreChoice;
 }
 
-/** The relay target as the store choice makes it: on SQLite, on PostgreSQL, or both, SQLite first. */
-function withStores(names: TargetName[], choice: StoreChoice): TargetName[] {
-  const relays: TargetName[] = { sqlite: ['relay'], postgres: ['relay-postgres'], both: ['relay', 'relay-postgres'] }[choice] as TargetName[];
+/** The relay target as the store choice makes it: on SQLite, on PostgreSQL, or both, SQLite first; then the cluster, if any. */
+function withStores(names: TargetName[], choice: StoreChoice, nodes: number): TargetName[] {
+  const stores: TargetName[] = { sqlite: ['relay'], postgres: ['relay-postgres'], both: ['relay', 'relay-postgres'] }[choice] as TargetName[];
+  const relays: TargetName[] = nodes > 1 ? [...stores, 'relay-cluster'] : stores;
   return names.flatMap((name) => (name === 'relay' ? relays : [name]));
 }
 

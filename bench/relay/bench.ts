@@ -96,7 +96,7 @@ export async function runBenchmark(options: BenchOptions, log: Log): Promise<Par
     for (const state of states) {
       try {
         state.target = await BenchTarget.start(state.name, options);
-        log(`${state.name}: listening on ${state.target.url} (pid ${state.target.pid})`);
+        log(`${state.name}: listening on ${state.target.url} (pid ${state.target.pids.join(', ')})`);
       } catch (error) {
         state.error = error instanceof Error ? error.message : String(error);
         log(`${state.name} FAILED to start: ${state.error}`);

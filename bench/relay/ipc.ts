@@ -10,8 +10,10 @@ export type TargetKind = 'relay' | 'baseline';
 export interface SetupCommand {
   cmd: 'setup';
   target: TargetKind;
-  url: string;
-  serverPid: number;
+  /** The server's HTTP URLs (several for a cluster's nodes): setup uses the first, clients are spread over all. */
+  urls: string[];
+  /** Its processes, whose CPU and memory are summed. */
+  serverPids: number[];
   clients: number;
   members: number;
   bodyBytes: number;

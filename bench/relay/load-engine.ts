@@ -9,7 +9,7 @@ import { closeSocket, mapLimit, openSession, wsUrlOf } from './connections.ts';
 import type { BenchClient } from './dialects.ts';
 import type { LoadResult } from './ipc.ts';
 import { readCpuSeconds, readMachineCpu, readRss } from './processes.ts';
-import { LatencyRecorder } from './stats.ts';
+import { LatencyRecorder, sum } from './stats.ts';
 
 const MARK_MSG = Buffer.from('"t":"msg"');
 const MARK_ACK = Buffer.from('"t":"ack"');
@@ -94,7 +94,7 @@ const NO_TOTALS: Totals = {
 export class LoadEngine {
   private clients: LiveClient[] = [];
   private readonly bodyBytes: number;
-  private readonly serverPid: number;
+  private readonly serverPids: readonly number[];
   private readonly fill: string;
 
   // Cumulative counters, never reset.
@@ -120,17 +120,18 @@ export class LoadEngine {
   private rssTimer: NodeJS.Timeout | undefined;
   private closedLoop = false;
 
-  constructor(bodyBytes: number, serverPid: number) {
+  constructor(bodyBytes: number, serverPids: readonly number[]) {
     this.bodyBytes = bodyBytes;
-    this.serverPid = serverPid;
+    this.serverPids = serverPids;
     this.fill = ` ${'x'.repeat(bodyBytes)}`;
   }
 
-  async connect(httpUrl: string, clients: readonly BenchClient[]): Promise<number> {
-    const wsUrl = wsUrlOf(httpUrl);
+  /** Connects every client, client i to the server at `httpUrls[i mod n]` (a cluster's nodes in turn). */
+  async connect(httpUrls: readonly string[], clients: readonly BenchClient[]): Promise<number> {
+    const wsUrls = httpUrls.map(wsUrlOf);
     const start = performance.now();
     this.clients = await mapLimit(clients, CONNECT_CONCURRENCY, async (client) => {
-      const ws = await openSession(wsUrl, client.hello);
+      const ws = await openSession(wsUrls[client.index % wsUrls.length] as string, client.hello);
       const live: LiveClient = {
         ...client,
         ws,
@@ -271,6 +272,10 @@ export class LoadEngine {
     this.firstProblem = undefined;
   }
 
+  private serverRss(): number {
+    return sum(this.serverPids.map(readRss));
+  }
+
   private snapshot(): Snapshot {
     const cpu = process.cpuUsage();
     const machine = readMachineCpu();
@@ -282,7 +287,7 @@ export class LoadEngine {
       nacks: this.nacks,
       errors: this.errors,
       closes: this.closes,
-      serverCpu: readCpuSeconds(this.serverPid),
+      serverCpu: sum(this.serverPids.map(readCpuSeconds)),
       generatorCpu: (cpu.user + cpu.system) / 1e6,
       machineBusy: machine.busy,
       stolen: machine.stolen,
@@ -293,14 +298,14 @@ export class LoadEngine {
     const before = this.snapshot();
     this.latencyFrom = before.at;
     this.latencyTo = Number.POSITIVE_INFINITY;
-    this.totals.rss.push(readRss(this.serverPid));
-    this.rssTimer = setInterval(() => this.totals.rss.push(readRss(this.serverPid)), RSS_SAMPLE_MS);
+    this.totals.rss.push(this.serverRss());
+    this.rssTimer = setInterval(() => this.totals.rss.push(this.serverRss()), RSS_SAMPLE_MS);
     return before;
   }
 
   private closeWindow(before: Snapshot, skipped: number): void {
     clearInterval(this.rssTimer);
-    this.totals.rss.push(readRss(this.serverPid));
+    this.totals.rss.push(this.serverRss());
     const after = this.snapshot();
     this.latencyTo = after.at;
     const totals = this.totals;

@@ -8,17 +8,18 @@ import { LoadEngine } from './load-engine.ts';
 
 let engine: LoadEngine | undefined;
 let clients: BenchClient[] = [];
-let url = '';
+let urls: string[] = [];
 
 async function handle(command: Command): Promise<unknown> {
   switch (command.cmd) {
     case 'setup': {
-      const target = new URL(command.url);
       // The benchmark must never send load anywhere but this machine.
-      if (target.hostname !== '127.0.0.1') throw new Error(`refusing non-loopback target ${command.url}`);
-      url = command.url;
-      engine = new LoadEngine(command.bodyBytes, command.serverPid);
-      const outcome = await setupTarget(command.target, url, command.clients, command.members);
+      for (const url of command.urls) {
+        if (new URL(url).hostname !== '127.0.0.1') throw new Error(`refusing non-loopback target ${url}`);
+      }
+      urls = command.urls;
+      engine = new LoadEngine(command.bodyBytes, command.serverPids);
+      const outcome = await setupTarget(command.target, urls[0] ?? '', command.clients, command.members);
       clients = outcome.clients;
       const fanouts = clients.reduce((sum, client) => sum + client.fanout, 0);
       const result: SetupResult = {
@@ -30,7 +31,7 @@ async function handle(command: Command): Promise<unknown> {
       return result;
     }
     case 'connect':
-      return { connectMs: await requireEngine().connect(url, clients) } satisfies ConnectResult;
+      return { connectMs: await requireEngine().connect(urls, clients) } satisfies ConnectResult;
     case 'probe':
       return requireEngine().probe(command.seconds, command.window);
     case 'rate':

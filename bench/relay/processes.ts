@@ -2,6 +2,7 @@
 // and CPU from /proc, and making sure no child outlives the benchmark.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
+import { sum } from './stats.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const LISTENING_LINE = /listening on (http:\/\/[^\s]+)/;
@@ -152,12 +153,12 @@ export function readRss(pid: number): number {
   return Number(match[1]) * 1024;
 }
 
-/** Median RSS of a few readings spread over `spanMs`, to smooth GC noise. */
-export async function sampleRss(pid: number, count: number, spanMs: number): Promise<number[]> {
+/** A few readings of the RSS of `pids` together, spread over `spanMs` (their median smooths GC noise). */
+export async function sampleRss(pids: readonly number[], count: number, spanMs: number): Promise<number[]> {
   const samples: number[] = [];
   for (let i = 0; i < count; i++) {
     if (i > 0) await sleep(spanMs / (count - 1));
-    samples.push(readRss(pid));
+    samples.push(sum(pids.map(readRss)));
   }
   return samples;
 }

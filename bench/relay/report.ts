@@ -20,6 +20,14 @@ export const GOALS = {
   maxIdleBytesPerConnection: 10_000,
 } as const;
 
+/** The goals of a cluster (--nodes; issue 9): the cost of clustering, against one node on SQLite. */
+export const CLUSTER_GOALS = {
+  /** The cluster's deliveries/s at max, as a share of one SQLite relay's. */
+  minDeliveryRatio: 0.5,
+  /** p99 send-to-delivery at the latency phase's rate (half the SQLite relay's maximum). */
+  maxP99DeliveryMs: 25,
+} as const;
+
 export interface GoalVerdict {
   goal: string;
   value: number | null;
@@ -36,6 +44,8 @@ export interface Report {
   relay: TargetResult | { error: string } | null;
   /** The same relay on PostgreSQL (--store postgres|both); absent when not run. */
   relayPostgres?: TargetResult | { error: string } | null;
+  /** --nodes relays on PostgreSQL and Redis, measured together; absent when not run. */
+  relayCluster?: TargetResult | { error: string } | null;
   baseline: TargetResult | { error: string } | null;
   goals: GoalVerdict[];
 }
@@ -72,6 +82,28 @@ export function judgeGoals(relay: Report['relay'], baseline: Report['baseline'])
   ];
 }
 
+/** The cluster's goals, against the SQLite relay of the same run. */
+export function judgeClusterGoals(cluster: Report['relayCluster'], relay: Report['relay']): GoalVerdict[] {
+  const nodes = isResult(cluster ?? null) ? (cluster as TargetResult) : null;
+  const one = isResult(relay) ? relay : null;
+  const ratio = nodes?.max && one?.max ? nodes.max.deliveriesPerSecond / one.max.deliveriesPerSecond : null;
+  const p99 = nodes ? nodes.latency.delivery.p99 : null;
+  return [
+    {
+      goal: `cluster delivery rate ≥ ${CLUSTER_GOALS.minDeliveryRatio} × one SQLite relay`,
+      value: ratio,
+      target: CLUSTER_GOALS.minDeliveryRatio,
+      met: ratio === null ? null : ratio >= CLUSTER_GOALS.minDeliveryRatio,
+    },
+    {
+      goal: `cluster p99 send→delivery < ${CLUSTER_GOALS.maxP99DeliveryMs} ms at half max`,
+      value: p99,
+      target: CLUSTER_GOALS.maxP99DeliveryMs,
+      met: p99 === null ? null : p99 < CLUSTER_GOALS.maxP99DeliveryMs,
+    },
+  ];
+}
+
 const count = (value: number): string => Math.round(value).toLocaleString('en-US');
 const fixed =
   (digits: number) =>
@@ -87,6 +119,11 @@ const ROWS: Row[] = [
   ['  generator CPU at max (cores)', (r) => r.max?.generatorCpu, fixed(2)],
   ['  CPU stolen by host at max (cores)', (r) => r.max?.stolenCpu, fixed(2)],
   ['  CPU of other processes at max', (r) => r.max?.otherCpu, fixed(2)],
+  ['  PostgreSQL CPU at max (cores)', (r) => r.max?.dependencyCpu?.postgres, fixed(2)],
+  ['  Redis CPU at max (cores)', (r) => r.max?.dependencyCpu?.redis, fixed(2)],
+  ['  relay CPU per delivery at max (µs)', (r) => r.max && (r.max.serverCpu / r.max.deliveriesPerSecond) * 1e6, fixed(1)],
+  ['  PostgreSQL CPU per stored msg at max (µs)', (r) => r.max?.dependencyCpu && (r.max.dependencyCpu.postgres / r.max.acksPerSecond) * 1e6, fixed(1)],
+  ['  Redis CPU per delivery at max (µs)', (r) => r.max?.dependencyCpu && (r.max.dependencyCpu.redis / r.max.deliveriesPerSecond) * 1e6, fixed(1)],
   ['latency phase rate (msg/s)', (r) => r.latency.offeredSendsPerSecond, count],
   ['  deliveries/s', (r) => r.latency.deliveriesPerSecond, count],
   ['  send→ack p50 (ms)', (r) => r.latency.ack.p50, fixed(2)],
@@ -108,6 +145,7 @@ export function formatReport(report: Report): string {
   const ours = isResult(report.relay) ? report.relay : null;
   const theirs = isResult(report.baseline) ? report.baseline : null;
   const onPostgres = report.relayPostgres === undefined ? undefined : isResult(report.relayPostgres) ? report.relayPostgres : null;
+  const cluster = report.relayCluster === undefined ? undefined : isResult(report.relayCluster) ? report.relayCluster : null;
   const { options, machine } = report;
   const lines: string[] = [];
   lines.push(
@@ -119,24 +157,40 @@ export function formatReport(report: Report): string {
     '',
   );
 
-  // Columns: the relay (SQLite), the relay on PostgreSQL when it ran, the baseline; then the ratios.
+  // Columns: the relay (SQLite), the relay on PostgreSQL and the cluster when
+  // they ran, the baseline; then the ratios.
   const value = (result: TargetResult | null, pick: Row[1]): number | null => (result ? (pick(result) ?? null) : null);
   const ratio = (a: number | null, b: number | null): string => (a === null || b === null || b === 0 ? '—' : (a / b).toFixed(2));
   const show = (format: Row[2], figure: number | null): string => (figure === null ? '—' : format(figure));
-  const withPostgres = onPostgres !== undefined;
-  const cells = ROWS.map(([label, pick, format]) => {
-    const [a, p, b] = [value(ours, pick), value(onPostgres ?? null, pick), value(theirs, pick)];
-    return withPostgres
-      ? [label, show(format, a), show(format, p), show(format, b), ratio(a, b), ratio(p, a)]
-      : [label, show(format, a), show(format, b), ratio(a, b)];
-  });
-  const header = withPostgres ? ['', 'relay', 'relay-pg', 'baseline', 'relay÷base', 'pg÷sqlite'] : ['', 'relay', 'baseline', 'relay÷base'];
+  const columns: Array<[title: string, result: TargetResult | null]> = [
+    ['relay', ours],
+    ...(onPostgres === undefined ? [] : [['relay-pg', onPostgres] as [string, TargetResult | null]]),
+    ...(cluster === undefined ? [] : [[`cluster-${options.nodes}n`, cluster] as [string, TargetResult | null]]),
+    ['baseline', theirs],
+  ];
+  const ratios: Array<[title: string, numerator: TargetResult | null, denominator: TargetResult | null]> = [
+    ['relay÷base', ours, theirs],
+    ...(onPostgres === undefined ? [] : [['pg÷sqlite', onPostgres, ours] as [string, TargetResult | null, TargetResult | null]]),
+    ...(cluster === undefined ? [] : [['cluster÷sqlite', cluster, ours] as [string, TargetResult | null, TargetResult | null]]),
+  ];
+  const cells = ROWS.map(([label, pick, format]) => [
+    label,
+    ...columns.map(([, result]) => show(format, value(result, pick))),
+    ...ratios.map(([, a, b]) => ratio(value(a, pick), value(b, pick))),
+  ]);
+  const header = ['', ...columns.map(([title]) => title), ...ratios.map(([title]) => title)];
   const widths = header.map((title, column) => Math.max(title.length, ...cells.map((row) => (row[column] ?? '').length)));
   const line = (row: string[]): string =>
     row.map((cell, column) => (column === 0 ? cell.padEnd(widths[0] ?? 0) : cell.padStart(widths[column] ?? 0))).join('  ');
   lines.push(line(header), ...cells.map(line), '');
 
-  for (const [name, result] of [['relay', report.relay], ['relay-postgres', report.relayPostgres ?? null], ['baseline', report.baseline]] as const) {
+  const targets = [
+    ['relay', report.relay],
+    ['relay-postgres', report.relayPostgres ?? null],
+    ['relay-cluster', report.relayCluster ?? null],
+    ['baseline', report.baseline],
+  ] as const;
+  for (const [name, result] of targets) {
     if (result && 'error' in result) lines.push(`${name} FAILED: ${result.error.split('\n')[0]}`);
     if (isResult(result)) lines.push(...warnings(name, result));
   }

@@ -7,14 +7,16 @@
 // Processes (the machine has two cores, so who burns CPU matters):
 //   this one        coordinates; reads server memory from /proc; idle otherwise
 //   relay           relay/main.ts, with a fresh data directory (with --store
-//                   postgres|both, also or instead on a fresh PostgreSQL database)
+//                   postgres|both, also or instead on a fresh PostgreSQL database;
+//                   with --nodes N, also N of them on one more database and a
+//                   private redis-server)
 //   baseline        bench/relay/baseline-server.ts
 //   load generators bench/relay/loadgen.ts, one per server
 import { type BenchOptions, parseBenchArgs, USAGE } from './args.ts';
 import { runBenchmark } from './bench.ts';
 import { runBenchmarkMain } from './processes.ts';
 import { describeMachine } from './machine.ts';
-import { formatReport, judgeGoals, type Report, writeReport } from './report.ts';
+import { formatReport, judgeClusterGoals, judgeGoals, type Report, writeReport } from './report.ts';
 
 async function main(): Promise<number> {
   let options: BenchOptions;
@@ -42,6 +44,7 @@ async function main(): Promise<number> {
   const relay = outcomes.relay ?? null;
   const baseline = outcomes.baseline ?? null;
   const relayPostgres = outcomes['relay-postgres'];
+  const relayCluster = outcomes['relay-cluster'];
   const report: Report = {
     version: 1,
     startedAt,
@@ -50,16 +53,18 @@ async function main(): Promise<number> {
     options: recordedOptions,
     relay,
     ...(relayPostgres && { relayPostgres }),
+    ...(relayCluster && { relayCluster }),
     baseline,
-    goals: judgeGoals(relay, baseline),
+    goals: [...judgeGoals(relay, baseline), ...(relayCluster ? judgeClusterGoals(relayCluster, relay) : [])],
   };
   console.log(`\n${formatReport(report)}\n`);
   const file = await writeReport(report, options.outDir);
   console.log(`Results: ${file} (and relay-latest.json in the same directory)`);
-  for (const outcome of [relay, relayPostgres ?? null, baseline]) {
+  const all = [relay, relayPostgres ?? null, relayCluster ?? null, baseline];
+  for (const outcome of all) {
     if (outcome && 'profileDir' in outcome && outcome.profileDir) console.log(`CPU profile of the ${outcome.target}: ${outcome.profileDir}`);
   }
-  return [relay, relayPostgres ?? null, baseline].some((outcome) => outcome !== null && 'error' in outcome) ? 1 : 0;
+  return all.some((outcome) => outcome !== null && 'error' in outcome) ? 1 : 0;
 }
 
 runBenchmarkMain(main);

@@ -1,5 +1,7 @@
 // One server under test and its load generator: starting them, each
-// measurement the coordinator asks for, and stopping them again.
+// measurement the coordinator asks for, and stopping them again. A server is
+// one process, or for `relay-cluster` several relay processes (nodes) on one
+// PostgreSQL database and one private redis-server, measured together.
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,6 +12,8 @@ import type { BenchOptions, TargetName } from './args.ts';
 import { type ConnectResult, type LoadResult, LoadGenerator, type SetupResult } from './ipc.ts';
 import { launchServer, sampleRss, type ServerProcess, trackScratchDir, untrackScratchDir } from './processes.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/postgres.ts';
+import { RedisServer } from '../../test/helpers/redis-server.ts';
+import { type DependencyCpu, DependencyCpuMeter } from './dependency-cpu.ts';
 import { judge, type Step } from './ramp.ts';
 import { median } from './stats.ts';
 
@@ -31,15 +35,20 @@ export interface MemoryResult {
   busyBytesPerConnection: number;
 }
 
+/** A measured step, with the CPU of PostgreSQL and Redis over it for the targets that use them. */
+export type MeasuredStep = Step & { dependencyCpu?: DependencyCpu };
+
 export interface TargetResult {
   target: TargetName;
   setup: SetupResult & ConnectResult;
   memory: MemoryResult;
   probe: LoadResult;
-  steps: Step[];
+  steps: MeasuredStep[];
   /** The sustained step with the highest delivery rate; null if none was. */
-  max: Step | null;
-  latency: Step;
+  max: MeasuredStep | null;
+  latency: MeasuredStep;
+  /** Relay processes measured together (a cluster's nodes), 1 otherwise. */
+  nodes: number;
   /**
    * The server's own counters at the end of the run (unlabelled samples and
    * histogram sums and counts from its Prometheus /metrics), when it has any.
@@ -54,9 +63,12 @@ export class BenchTarget {
   private readonly options: BenchOptions;
   private readonly scratch: string;
   private readonly profileDir: string | undefined;
-  private readonly server: ServerProcess;
-  /** The PostgreSQL database of `relay-postgres`, dropped at the end. */
+  private readonly servers: ServerProcess[];
+  /** The PostgreSQL database of `relay-postgres` and `relay-cluster`, dropped at the end. */
   private readonly database: TestDatabase | undefined;
+  /** The cluster's redis-server, killed at the end. */
+  private readonly redis: RedisServer | undefined;
+  private readonly dependencies: DependencyCpuMeter | undefined;
   private readonly generator: LoadGenerator;
   private setupResult: (SetupResult & ConnectResult) | undefined;
   private rssBefore = 0;
@@ -67,15 +79,18 @@ export class BenchTarget {
     options: BenchOptions,
     scratch: string,
     profileDir: string | undefined,
-    server: ServerProcess,
+    servers: ServerProcess[],
     database: TestDatabase | undefined,
+    redis: RedisServer | undefined,
   ) {
     this.name = name;
     this.database = database;
+    this.redis = redis;
+    this.dependencies = database && new DependencyCpuMeter(database.name, redis?.pid);
     this.options = options;
     this.scratch = scratch;
     this.profileDir = profileDir;
-    this.server = server;
+    this.servers = servers;
     this.generator = new LoadGenerator();
   }
 
@@ -85,29 +100,38 @@ export class BenchTarget {
     // A profile someone asked for must survive even an interrupted run.
     if (!profileDir) trackScratchDir(scratch);
     let database: TestDatabase | undefined;
+    let redis: RedisServer | undefined;
     try {
-      if (name === 'relay-postgres') database = await createTestDatabase('duplex_bench', options.postgresServer);
-      const server = await launchTarget(name, options, scratch, profileDir, database?.url);
-      return new BenchTarget(name, options, scratch, profileDir, server, database);
+      if (name === 'relay-postgres' || name === 'relay-cluster') database = await createTestDatabase('duplex_bench', options.postgresServer);
+      if (name === 'relay-cluster') redis = await RedisServer.start();
+      // A cluster's nodes start together, on the empty database.
+      const servers = await Promise.all(
+        Array.from({ length: name === 'relay-cluster' ? options.nodes : 1 }, (_, node) =>
+          launchTarget(name, options, join(scratch, `node${node}`), profileDir, database?.url, redis?.url),
+        ),
+      );
+      return new BenchTarget(name, options, scratch, profileDir, servers, database, redis);
     } catch (error) {
       await database?.drop();
+      await redis?.kill();
       untrackScratchDir(scratch);
       await rm(scratch, { recursive: true, force: true });
       throw error;
     }
   }
 
+  /** The (first node's) URL. */
   get url(): string {
-    return this.server.url;
+    return this.servers[0]?.url ?? '';
   }
 
-  get pid(): number {
-    return this.server.pid;
+  get pids(): number[] {
+    return this.servers.map((server) => server.pid);
   }
 
   /** The server's last lines of output, for a failure report. */
   serverOutput(): string {
-    return this.server.output();
+    return this.servers.map((server) => server.output()).join('\n');
   }
 
   get fanout(): number {
@@ -120,8 +144,8 @@ export class BenchTarget {
       {
         cmd: 'setup',
         target: this.name === 'baseline' ? 'baseline' : 'relay',
-        url: this.server.url,
-        serverPid: this.server.pid,
+        urls: this.servers.map((server) => server.url),
+        serverPids: this.pids,
         clients: options.clients,
         members: options.members,
         bodyBytes: options.bodyBytes,
@@ -141,11 +165,11 @@ export class BenchTarget {
     // same after connecting, with the whole settle time to quieten.
     const settleMs = this.options.settleSeconds * 1000;
     await sleep(settleMs / 2);
-    this.rssBefore = median(await sampleRss(this.server.pid, 5, settleMs / 2));
+    this.rssBefore = median(await sampleRss(this.pids, 5, settleMs / 2));
     const { connectMs } = await this.generator.request<ConnectResult>({ cmd: 'connect' }, CONNECT_TIMEOUT_MS);
     if (this.setupResult) this.setupResult.connectMs = connectMs;
     await sleep(settleMs);
-    this.rssIdle = median(await sampleRss(this.server.pid, 5, settleMs / 2));
+    this.rssIdle = median(await sampleRss(this.pids, 5, settleMs / 2));
     return { connectMs, bytesPerConnection: (this.rssIdle - this.rssBefore) / this.options.clients };
   }
 
@@ -153,38 +177,30 @@ export class BenchTarget {
     return this.generator.request<LoadResult>({ cmd: 'probe', seconds, window: 1 }, seconds * 1000 + LOAD_TIMEOUT_SLACK_MS);
   }
 
-  async load(sendsPerSecond: number, warmupSeconds: number, seconds: number, accumulate: boolean): Promise<Step> {
+  async load(sendsPerSecond: number, warmupSeconds: number, seconds: number, accumulate: boolean): Promise<MeasuredStep> {
+    const before = this.dependencies?.read();
     const result = await this.generator.request<LoadResult>(
       { cmd: 'rate', sendsPerSecond, warmupSeconds, seconds, accumulate },
       (warmupSeconds + seconds) * 1000 + LOAD_TIMEOUT_SLACK_MS,
     );
-    return judge(result, this.fanout);
+    const step: MeasuredStep = judge(result, this.fanout);
+    // Over the warm-up too: the rate is the same throughout.
+    if (this.dependencies && before) step.dependencyCpu = DependencyCpuMeter.between(before, this.dependencies.read());
+    return step;
   }
 
-  /** Reads the server's /metrics; undefined when it has none (the baseline). */
+  /** Reads the servers' /metrics, summed over a cluster's nodes; undefined when there are none (the baseline). */
   async scrapeMetrics(): Promise<Record<string, number> | undefined> {
-    try {
-      const response = await fetch(new URL('/metrics', this.server.url), {
-        headers: { Authorization: `Bearer ${METRICS_TOKEN}` },
-        signal: AbortSignal.timeout(5_000),
-      });
-      if (!response.ok) return undefined;
-      const metrics: Record<string, number> = {};
-      for (const line of (await response.text()).split('\n')) {
-        // Keep `name value` and `name{labels} value` lines, but no histogram
-        // buckets: the sums and counts are enough to give means.
-        const match = /^([a-z_:][a-z0-9_:]*)(\{[^}]*\})? (\S+)$/i.exec(line);
-        if (!match?.[1] || !match[3] || match[1].endsWith('_bucket')) continue;
-        const name = match[1] + (match[2] ?? '');
-        metrics[name] = Number(match[3]);
-      }
-      return metrics;
-    } catch {
-      return undefined;
+    const scraped = await Promise.all(this.servers.map((server) => scrapeServer(server.url)));
+    if (scraped.some((metrics) => metrics === undefined)) return undefined;
+    const summed: Record<string, number> = {};
+    for (const metrics of scraped as Record<string, number>[]) {
+      for (const [name, value] of Object.entries(metrics)) summed[name] = (summed[name] ?? 0) + value;
     }
+    return summed;
   }
 
-  result(probe: LoadResult, steps: Step[], max: Step | null, latency: Step, serverMetrics?: Record<string, number>): TargetResult {
+  result(probe: LoadResult, steps: MeasuredStep[], max: MeasuredStep | null, latency: MeasuredStep, serverMetrics?: Record<string, number>): TargetResult {
     const clients = this.options.clients;
     // Busy memory comes from the probe, which runs before the ramp: the ramp's
     // overloaded steps queue messages, and V8 keeps the heap it grew for them,
@@ -206,6 +222,7 @@ export class BenchTarget {
       steps,
       max,
       latency,
+      nodes: this.servers.length,
     };
     if (serverMetrics) result.serverMetrics = serverMetrics;
     if (this.profileDir) result.profileDir = this.profileDir;
@@ -215,7 +232,8 @@ export class BenchTarget {
   /** Stops the generator and the server; safe to call more than once. */
   async stop(): Promise<void> {
     await this.generator.stop();
-    await this.server.stop();
+    await Promise.all(this.servers.map((server) => server.stop()));
+    await this.redis?.kill();
     await this.database?.drop();
     // Keep the scratch directory only when it holds a profile someone asked for.
     if (!this.profileDir) {
@@ -228,16 +246,17 @@ export class BenchTarget {
 async function launchTarget(
   name: TargetName,
   options: BenchOptions,
-  scratch: string,
+  dataDir: string,
   profileDir: string | undefined,
   databaseUrl: string | undefined,
+  redisUrl: string | undefined,
 ): Promise<ServerProcess> {
   const profiling = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   if (name === 'baseline') return launchServer('baseline', [...profiling, BASELINE_ENTRY, '--host', '127.0.0.1', '--port', '0']);
   if (!existsSync(options.relayEntry)) {
     throw new Error(`${options.relayEntry} does not exist (yet); run with --targets baseline to measure the baseline alone`);
   }
-  const args = [...profiling, options.relayEntry, '--host', '127.0.0.1', '--port', '0', '--data', join(scratch, 'data')];
+  const args = [...profiling, options.relayEntry, '--host', '127.0.0.1', '--port', '0', '--data', dataDir];
   args.push('--no-rate-limits', '--log-level', 'warn');
   // Password hashing is deliberately slow and is not what this benchmark
   // measures (sessions use tokens); the cheapest allowed cost keeps setup of
@@ -248,6 +267,7 @@ async function launchTarget(
   return launchServer(name, args, {
     ...process.env,
     ...(databaseUrl && { DUPLEX_DATABASE_URL: databaseUrl }),
+    ...(redisUrl && { DUPLEX_REDIS_URL: redisUrl }),
     DUPLEX_SCRYPT_COST: '10',
     DUPLEX_METRICS_TOKEN: METRICS_TOKEN,
     DUPLEX_UNAUTHENTICATED_SOCKETS_PER_ADDRESS: '100000',
@@ -256,3 +276,26 @@ async function launchTarget(
 
 /** /metrics is served only with a token (docs/relay.md); any will do here. */
 const METRICS_TOKEN = 'bench-metrics-token-0123456789';
+
+/** A server's /metrics: unlabelled samples and histogram sums and counts; undefined when it has none. */
+async function scrapeServer(url: string): Promise<Record<string, number> | undefined> {
+  try {
+    const response = await fetch(new URL('/metrics', url), {
+      headers: { Authorization: `Bearer ${METRICS_TOKEN}` },
+      signal: AbortSignal.timeout(5_000),
+    });
+    if (!response.ok) return undefined;
+    const metrics: Record<string, number> = {};
+    for (const line of (await response.text()).split('\n')) {
+      // Keep `name value` and `name{labels} value` lines, but no histogram
+      // buckets: the sums and counts are enough to give means.
+      const match = /^([a-z_:][a-z0-9_:]*)(\{[^}]*\})? (\S+)$/i.exec(line);
+      if (!match?.[1] || !match[3] || match[1].endsWith('_bucket')) continue;
+      const name = match[1] + (match[2] ?? '');
+      metrics[name] = Number(match[3]);
+    }
+    return metrics;
+  } catch {
+    return undefined;
+  }
+}

@@ -40,7 +40,7 @@ export class S3Uploads implements Uploads {
   }
 
   /** Nothing to store: an upload without parts is at offset 0 (its record says it exists). */
-  async create(): Promise<void> {}
+  async create(_id: string): Promise<void> {}
 
   async offset(id: string): Promise<number> {
     return chain(await this.#parts(id)).end;

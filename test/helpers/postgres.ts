@@ -14,12 +14,14 @@ export interface TestDatabase {
   url: string;
   /** Runs SQL as the superuser on the server's `postgres` database (terminate, block connections). */
   admin(text: string, values?: unknown[]): Promise<pg.QueryResult>;
+  /** Runs SQL on this database itself (checking what the relays stored); its rows. */
+  query(text: string, values?: unknown[]): Promise<Record<string, unknown>[]>;
   /** Closes every connection to it (FORCE) and drops it. */
   drop(): Promise<void>;
 }
 
-async function onServer<T>(server: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: `${server}/postgres` });
+async function onServer<T>(server: string, work: (client: pg.Client) => Promise<T>, database = 'postgres'): Promise<T> {
+  const client = new pg.Client({ connectionString: `${server}/${database}` });
   await client.connect();
   try {
     return await work(client);
@@ -39,6 +41,7 @@ export async function createTestDatabase(prefix = 'duplex_test', server = LOCAL_
     name,
     url: `${server}/${name}`,
     admin: (text, values) => onServer(server, (client) => client.query(text, values)),
+    query: (text, values) => onServer(server, async (client) => (await client.query(text, values)).rows as Record<string, unknown>[], name),
     drop: () => onServer(server, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
   };
 }

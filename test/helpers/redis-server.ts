@@ -19,6 +19,11 @@ export class RedisServer {
     return server;
   }
 
+  /** The running redis-server's process id (for benchmarks that read its CPU). */
+  get pid(): number | undefined {
+    return this.#process?.pid;
+  }
+
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }

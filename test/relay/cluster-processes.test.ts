@@ -8,7 +8,6 @@
 // without gaps, through a node killed with SIGKILL mid-burst (its sender
 // moving to another node), the database dropping the nodes' connections, and
 // Redis dying and coming back. docs/scaling.md#testing.
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { RelayFrame } from '../../src/shared/protocol/index.ts';
 import { TestClient as EngineClient, waitFor } from '../engine/helpers/client.ts';
@@ -57,17 +56,6 @@ afterAll(async () => {
   await database?.drop();
 }, 60_000);
 
-/** One query on the cluster's database itself. */
-async function inDatabase(text: string, values: unknown[] = []): Promise<Record<string, unknown>[]> {
-  const client = new pg.Client({ connectionString: database.url });
-  await client.connect();
-  try {
-    return (await client.query(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
 /** A raw socket signed in on `node`, recording every frame. */
 async function watcher(node: RelayProcess, token: string): Promise<Socket> {
   const [socket] = await Socket.signIn(node.wsUrl, token);
@@ -106,7 +94,7 @@ async function expectDeliveredOnce(cids: string[], conv: string, reader: RelayPr
   const log = await relayLog(reader, token, conv);
   expect(log.map((message) => message.seq)).toEqual(oneTo(count));
   expect(new Set(log.map((message) => message.cid))).toEqual(new Set(cids));
-  expect(await inDatabase(`SELECT count(*)::int AS stored FROM messages WHERE conv_id = $1`, [conv])).toEqual([{ stored: count }]);
+  expect(await database.query(`SELECT count(*)::int AS stored FROM messages WHERE conv_id = $1`, [conv])).toEqual([{ stored: count }]);
   // A late duplicate would arrive after the last one: give it a moment.
   await new Promise((resolve) => setTimeout(resolve, 300));
   const expected = log.map((message) => ({ seq: message.seq, cid: message.cid }));
@@ -127,7 +115,7 @@ async function allAcked(client: EngineClient, conv: string, count: number): Prom
 describe('three relay processes on PostgreSQL and Redis', () => {
   test('started together on an empty database, they migrated it once and form one cluster', async () => {
     for (const node of nodes) expect((await fetch(`${node.url}/healthz`)).status).toBe(200);
-    const [migrations] = await inDatabase(
+    const [migrations] = await database.query(
       `SELECT count(*)::int AS applied, count(DISTINCT version)::int AS versions FROM duplex_schema_migrations`,
     );
     expect(migrations?.applied).toBeGreaterThan(0);

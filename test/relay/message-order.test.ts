@@ -54,11 +54,13 @@ function live(seq: number, extra: Partial<FrameEvent> = {}): FrameEvent {
   return { kind: 'frame', text: msgFrameText(JSON.stringify(message)), message: { conv: message.conv, seq }, ...extra };
 }
 
-function order(baseline: number, reader = new GapReader(store)): MessageOrder {
+/** Without a gap grace unless one is given: the store is read at once. */
+function order(baseline: number, reader = new GapReader(store), gapGraceMs = 0): MessageOrder {
   return new MessageOrder('session-1', new Map([[conv, baseline]]), (text) => sent.push(JSON.parse(text).msg.seq), {
     reader,
     counters,
     log: createLogger('silent'),
+    gapGraceMs,
   });
 }
 
@@ -90,6 +92,34 @@ describe('MessageOrder', () => {
     expect(counts).toEqual({ filled: 1, messages: 2, unfilled: 0 });
   });
 
+  test('with a gap grace, frames that arrive within it fill the gap without a store read', async () => {
+    await commit(5);
+    const reads = vi.spyOn(store, 'messagesAfter');
+    const ordered = order(1, new GapReader(store), 60_000);
+    ordered.accept(live(4));
+    ordered.accept(live(3));
+    expect(sent).toEqual([]);
+    ordered.accept(live(2, { exceptSession: 'session-1' }));
+    expect(sent).toEqual([3, 4]);
+    ordered.accept(live(5));
+    expect(sent).toEqual([3, 4, 5]);
+    expect(reads).not.toHaveBeenCalled();
+    expect(counts.filled).toBe(0);
+  });
+
+  test('with a gap grace, what is still missing when it ends is read from the store', async () => {
+    await commit(6);
+    const ordered = order(1, new GapReader(store), 30);
+    ordered.accept(live(5));
+    ordered.accept(live(3));
+    ordered.accept(live(2));
+    expect(sent).toEqual([2, 3]);
+    await vi.waitFor(() => expect(sent).toEqual([2, 3, 4, 5]));
+    expect(counts).toEqual({ filled: 1, messages: 1, unfilled: 0 });
+    ordered.accept(live(6));
+    expect(sent).toEqual([2, 3, 4, 5, 6]);
+  });
+
   test('the session’s own message (answered with an ack) is counted as had, not sent', async () => {
     await commit(3);
     const ordered = order(0);
@@ -105,6 +135,7 @@ describe('MessageOrder', () => {
       reader: new GapReader(store),
       counters,
       log: createLogger('silent'),
+      gapGraceMs: 0,
     });
     ordered.accept({ kind: 'frame', text: '{"t":"typing"}', ephemeral: true });
     ordered.accept(live(2));
