@@ -46,6 +46,13 @@ export class RedisFanout implements Fanout {
   /** Local listeners per subscribed user channel; the channel is left when it drops to 0. */
   readonly #channelUsers = new Map<string, number>();
   readonly #onMessage = (channel: string, text: string) => this.#received(channel, text);
+  /**
+   * The last event text received and what it parsed to. Redis publishes an
+   * event on each recipient's channel in turn, so a node with several of the
+   * recipients gets the same text several times in a row: parsed once.
+   */
+  #lastText = '';
+  #lastEnvelope: Envelope | undefined;
   #closed = false;
 
   constructor(link: RedisLink, log: Logger, counters: RedisFanoutCounters = NO_COUNTERS) {
@@ -117,7 +124,11 @@ export class RedisFanout implements Fanout {
 
   #received(channel: string, text: string): void {
     if (this.#closed || !this.#channelUsers.has(channel)) return;
-    const envelope = parseEnvelope(text);
+    if (text !== this.#lastText) {
+      this.#lastText = text;
+      this.#lastEnvelope = parseEnvelope(text);
+    }
+    const envelope = this.#lastEnvelope;
     if (!envelope) {
       this.#counters.malformed();
       this.#log.warn({ channel }, 'ignoring a malformed event from redis');

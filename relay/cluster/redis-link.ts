@@ -44,7 +44,15 @@ export class RedisLink {
       connectTimeout: 2_000,
     };
     // A Redis that hangs (not closed) fails commands after a second too, so that a send never waits on it.
-    this.commands = new Redis(url, { ...options, enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: 1_000 });
+    // Auto-pipelining writes the commands of one event-loop turn (a group
+    // commit's publishes, the rate-limit scripts) in one write, not one each.
+    this.commands = new Redis(url, {
+      ...options,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      commandTimeout: 1_000,
+      enableAutoPipelining: true,
+    });
     // Subscriptions made while Redis is away wait for it; ioredis resubscribes every channel after a reconnect.
     this.subscriber = new Redis(url, { ...options, autoResubscribe: true, maxRetriesPerRequest: null });
     for (const client of [this.commands, this.subscriber]) {
