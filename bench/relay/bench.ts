@@ -141,10 +141,12 @@ export async function runBenchmark(options: BenchOptions, log: Log): Promise<Par
 
     // Latency at half the relay's maximum for both (the same load, so that
     // the baseline shows what the machine and transport alone cost at it).
+    // A cluster is measured at half its own maximum: on one machine it
+    // cannot reach a single relay's, and the goal is its latency at half load.
     const relayState = states.find((state) => state.name === 'relay');
     const latencyRate = (state: State): number => {
       if (options.latencyRate > 0) return options.latencyRate;
-      const reference = relayState?.ramp && !relayState.error ? relayState : state;
+      const reference = state.name !== 'relay-cluster' && relayState?.ramp && !relayState.error ? relayState : state;
       const max = reference.ramp?.best()?.acksPerSecond ?? reference.probe?.acksPerSecond ?? 0;
       return Math.max(1, Math.round(max / 2));
     };
