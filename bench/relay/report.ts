@@ -24,7 +24,7 @@ export const GOALS = {
 export const CLUSTER_GOALS = {
   /** The cluster's deliveries/s at max, as a share of one SQLite relay's. */
   minDeliveryRatio: 0.5,
-  /** p99 send-to-delivery at the latency phase's rate (half the SQLite relay's maximum). */
+  /** p99 send-to-delivery at the cluster's latency phase (half its own maximum). */
   maxP99DeliveryMs: 25,
 } as const;
 
