@@ -11,6 +11,9 @@ export interface OpenTiming {
   /** Click → first frame with the newest message inside the log's viewport. */
   newestVisibleMs: number;
   rowsRendered: number;
+  /** Long tasks (> 50 ms) from the click until the newest message was visible, and the longest. */
+  longTasks: number;
+  longestTaskMs: number;
 }
 
 /** Clicks the chat list button and watches frames until the newest message
@@ -18,6 +21,16 @@ export interface OpenTiming {
 export function probeOpen(button: HTMLElement, { newestSeq, timeoutMs }: { newestSeq: number; timeoutMs: number }): Promise<OpenTiming> {
   return new Promise((resolve, reject) => {
     let firstRowMs = -1;
+    const tasks: number[] = [];
+    const observer = new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) tasks.push(entry.duration);
+    });
+    observer.observe({ type: 'longtask' });
+    const finish = (timing: Omit<OpenTiming, 'longTasks' | 'longestTaskMs'>) => {
+      for (const entry of observer.takeRecords()) tasks.push(entry.duration);
+      observer.disconnect();
+      resolve({ ...timing, longTasks: tasks.length, longestTaskMs: Math.max(0, ...tasks) });
+    };
     const started = performance.now();
     button.click();
     const frame = () => {
@@ -31,12 +44,13 @@ export function probeOpen(button: HTMLElement, { newestSeq, timeoutMs }: { newes
           const view = log.getBoundingClientRect();
           const box = newest.getBoundingClientRect();
           if (box.height > 0 && box.top >= view.top - 1 && box.bottom <= view.bottom + 1) {
-            resolve({ firstRowMs, newestVisibleMs: now - started, rowsRendered: rows.length });
+            finish({ firstRowMs, newestVisibleMs: now - started, rowsRendered: rows.length });
             return;
           }
         }
       }
       if (now - started > timeoutMs) {
+        observer.disconnect();
         reject(new Error(`the newest message (seq ${newestSeq}) was not visible within ${timeoutMs} ms (rows: ${rows.length})`));
         return;
       }
@@ -59,6 +73,9 @@ export interface FrameRecord {
   /** Long animation frames (LoAF, > 50 ms) while recording. */
   longFrames: number;
   longestFrameMs: number;
+  /** Long tasks (the Long Tasks API: main-thread tasks over 50 ms) while recording. */
+  longTasks: number;
+  longestTaskMs: number;
 }
 
 /** Starts recording every frame (timestamp, scroll position, topmost
@@ -74,19 +91,25 @@ export function startFrameRecorder(log: HTMLElement): void {
     }
     return Number.isFinite(best) ? best : -1;
   };
-  const record: FrameRecord = { frames: [], longFrames: 0, longestFrameMs: 0 };
-  let observer: PerformanceObserver | undefined;
-  try {
-    observer = new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) {
+  const record: FrameRecord = { frames: [], longFrames: 0, longestFrameMs: 0, longTasks: 0, longestTaskMs: 0 };
+  // Chromium has both entry types; a browser without one would report zero,
+  // so the benchmark fails instead.
+  for (const type of ['long-animation-frame', 'longtask']) {
+    if (!PerformanceObserver.supportedEntryTypes.includes(type)) throw new Error(`this browser does not report ${type} entries`);
+  }
+  const tally = (entries: PerformanceEntryList) => {
+    for (const entry of entries) {
+      if (entry.entryType === 'longtask') {
+        record.longTasks++;
+        record.longestTaskMs = Math.max(record.longestTaskMs, entry.duration);
+      } else {
         record.longFrames++;
         record.longestFrameMs = Math.max(record.longestFrameMs, entry.duration);
       }
-    });
-    observer.observe({ type: 'long-animation-frame', buffered: false });
-  } catch {
-    observer = undefined;
-  }
+    }
+  };
+  const observer = new PerformanceObserver((list) => tally(list.getEntries()));
+  observer.observe({ entryTypes: ['long-animation-frame', 'longtask'] });
   let running = true;
   const frame = (t: number) => {
     if (!running) return;
@@ -97,7 +120,9 @@ export function startFrameRecorder(log: HTMLElement): void {
   (window as unknown as { frameRecorder: { stop(): FrameRecord } }).frameRecorder = {
     stop() {
       running = false;
-      observer?.disconnect();
+      // Entries of the last frames may still be queued: take them too.
+      tally(observer.takeRecords());
+      observer.disconnect();
       return record;
     },
   };

@@ -130,50 +130,131 @@ export interface Sender {
   cidPrefix: string;
 }
 
+/** What a seeded message carries besides its body: a file already uploaded
+ * (docs/protocol.md, "Files"). */
+export type Extras = (i: number) => { file?: { id: string; width: number; height: number; thumb: string }; body?: string } | undefined;
+
 /**
  * Sends `count` messages into `conv`, message i from `senders[pick(i)]`,
  * with up to `window` sends in flight per sender. Messages of one sender are
- * stored in the order sent; the senders interleave.
+ * stored in the order sent; the senders interleave. Returns each message's
+ * seq and sender index (by i).
  */
 export async function seedConversation(
   conv: string,
   count: number,
   senders: Sender[],
   pick: (i: number) => number,
+  extras: Extras = () => undefined,
   window = 400,
-): Promise<void> {
-  const queues: number[][] = senders.map(() => []);
-  for (let i = 0; i < count; i++) queues[pick(i)]!.push(i);
+): Promise<Array<{ seq: number; sender: number }>> {
+  const queues: Array<Array<{ i: number; frame: object }>> = senders.map(() => []);
+  for (let i = 0; i < count; i++) {
+    const extra = extras(i);
+    queues[pick(i)]!.push({ i, frame: { t: 'send', cid: `${senders[pick(i)]!.cidPrefix}${String(i).padStart(9, '0')}`, conv, body: bodyFor(i), ...extra } });
+  }
+  const seeded: Array<{ seq: number; sender: number }> = new Array(count);
   await Promise.all(
-    senders.map(
-      (sender, s) =>
-        new Promise<void>((resolve, reject) => {
-          const queue = queues[s]!;
-          if (queue.length === 0) return resolve();
-          let next = 0;
-          let acknowledged = 0;
-          const sendOne = () => {
-            const i = queue[next++]!;
-            sender.session.send({ t: 'send', cid: `${sender.cidPrefix}${String(i).padStart(9, '0')}`, conv, body: bodyFor(i) });
-          };
-          const stop = sender.session.on((frame) => {
-            if (frame.t === 'nack') {
-              stop();
-              reject(new Error(`send refused: ${frame.code} ${frame.message}`));
-            } else if (frame.t === 'error') {
-              stop();
-              reject(new Error(`relay error: ${frame.code} ${frame.message}`));
-            } else if (frame.t === 'ack') {
-              acknowledged++;
-              if (next < queue.length) sendOne();
-              if (acknowledged === queue.length) {
-                stop();
-                resolve();
-              }
-            }
-          });
-          while (next < Math.min(queue.length, window)) sendOne();
-        }),
-    ),
+    senders.map(async (sender, s) => {
+      const seqs = await pipeline(sender.session, queues[s]!.map((entry) => entry.frame), window);
+      queues[s]!.forEach((entry, k) => (seeded[entry.i] = { seq: seqs[k]!, sender: s }));
+    }),
   );
+  return seeded;
+}
+
+/**
+ * Sends frames that each carry a distinct `cid` over one session, up to
+ * `window` in flight, and resolves with the seq of each (in the frames'
+ * order) once all are acknowledged; a `nack` or `error` rejects.
+ */
+export function pipeline(session: RawSession, frames: object[], window = 400): Promise<number[]> {
+  return new Promise<number[]>((resolve, reject) => {
+    const seqs: number[] = new Array(frames.length);
+    const indexOf = new Map(frames.map((frame, k) => [(frame as { cid: string }).cid, k]));
+    if (frames.length === 0) return resolve(seqs);
+    let next = 0;
+    let acknowledged = 0;
+    const sendOne = () => session.send(frames[next++]!);
+    const stop = session.on((frame) => {
+      if (frame.t === 'nack') {
+        stop();
+        reject(new Error(`send refused: ${frame.code} ${frame.message}`));
+      } else if (frame.t === 'error') {
+        stop();
+        reject(new Error(`relay error: ${frame.code} ${frame.message}`));
+      } else if (frame.t === 'ack') {
+        const k = indexOf.get(frame.cid);
+        if (k === undefined) return;
+        seqs[k] = frame.msg.seq;
+        acknowledged++;
+        if (next < frames.length) sendOne();
+        if (acknowledged === frames.length) {
+          stop();
+          resolve(seqs);
+        }
+      }
+    });
+    while (next < Math.min(frames.length, window)) sendOne();
+  });
+}
+
+/** Uploads one file with tus (creation, then one PATCH) as `token`'s user;
+ * returns its id. */
+export async function uploadFile(relayUrl: string, token: string, name: string, mime: string, bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+  const auth = { Authorization: `Bearer ${token}`, 'Tus-Resumable': '1.0.0' };
+  const meta = (text: string) => Buffer.from(text).toString('base64');
+  const created = await fetch(`${relayUrl}/api/files`, {
+    method: 'POST',
+    headers: { ...auth, 'Upload-Length': String(bytes.byteLength), 'Upload-Metadata': `filename ${meta(name)},filetype ${meta(mime)}` },
+  });
+  const location = created.headers.get('location');
+  if (created.status !== 201 || !location) throw new Error(`upload ${name}: create answered HTTP ${created.status}`);
+  const patched = await fetch(new URL(location, relayUrl), {
+    method: 'PATCH',
+    headers: { ...auth, 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' },
+    body: bytes,
+  });
+  if (patched.status !== 204) throw new Error(`upload ${name}: PATCH answered HTTP ${patched.status}`);
+  return location.split('/').at(-1)!;
+}
+
+/** How many changes of each kind a conversation gets (bench/ui/run.ts). */
+export interface ChangePlan {
+  reactions: number;
+  edits: number;
+}
+
+const REACTIONS = ['👍', '❤️', '😂', '😮', '😢', '🙏'];
+
+/** `wanted` distinct indexes below `count`, spread over all of it, the same every run. */
+export function spreadIndexes(count: number, wanted: number, salt: number): number[] {
+  const chosen = new Set<number>();
+  let x = (salt + 1) * 2246822519;
+  while (chosen.size < Math.min(wanted, count)) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    chosen.add((x >>> 0) % count);
+  }
+  return [...chosen].sort((a, b) => a - b);
+}
+
+/**
+ * Adds reactions and edits to seeded messages (docs/protocol.md, "Changes to
+ * messages"): each reaction on a distinct message, by either member in turn;
+ * each edit on a distinct message, by its sender (only the sender may edit).
+ * Each change is a message of its own (with a seq) after the ones seeded.
+ */
+export async function seedChanges(conv: string, seeded: Array<{ seq: number; sender: number }>, senders: Sender[], plan: ChangePlan): Promise<void> {
+  const frames: object[][] = senders.map(() => []);
+  spreadIndexes(seeded.length, plan.reactions, 1).forEach((i, k) => {
+    const s = k % senders.length;
+    frames[s]!.push({ t: 'send', cid: `${senders[s]!.cidPrefix}react${String(i).padStart(9, '0')}`, conv, kind: 'react', target: seeded[i]!.seq, body: REACTIONS[k % REACTIONS.length] });
+  });
+  for (const i of spreadIndexes(seeded.length, plan.edits, 2)) {
+    const { seq, sender: s } = seeded[i]!;
+    frames[s]!.push({ t: 'send', cid: `${senders[s]!.cidPrefix}edit${String(i).padStart(9, '0')}`, conv, kind: 'edit', target: seq, body: `${bodyFor(i)} (edited)` });
+  }
+  await Promise.all(senders.map((sender, s) => pipeline(sender.session, frames[s]!)));
 }

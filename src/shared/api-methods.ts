@@ -33,6 +33,7 @@ import type {
   ConversationSummary,
   DuplexApi,
   FileDraft,
+  FileKind,
   MessagePage,
   MessageSearchHit,
   MessageStatus,
@@ -211,6 +212,8 @@ const chatMessageSchema = z.object({
   file: z
     .object({ ...fileFacts, id: fileIdSchema.optional(), size: z.number().int().nonnegative() })
     .optional() satisfies z.ZodType<ChatFile | undefined>,
+  fileKind: enumOf<FileKind>()(['photo', 'voice', 'document']).optional(),
+  summary: z.string().optional(),
   mentions: z.array(z.object({ start: z.number().int().nonnegative(), end: z.number().int().nonnegative(), user: idSchema })).optional(),
 }) satisfies z.ZodType<ChatMessage>;
 

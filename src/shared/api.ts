@@ -45,6 +45,9 @@ export interface ConnectionStatus {
 export type MessageStatus = 'queued' | 'sent' | 'delivered' | 'read' | 'failed';
 
 /** The file a message carries (docs/files.md, "The apps' side"). */
+/** How a file is shown: an image in place, a voice note that plays, or a document to download. */
+export type FileKind = 'photo' | 'voice' | 'document';
+
 export interface ChatFile {
   /** The relay's file id; absent while the file is still being uploaded. */
   id?: string;
@@ -100,6 +103,12 @@ export interface ChatMessage {
   error?: string;
   /** The file it carries, if any; `body` is then its caption. */
   file?: ChatFile;
+  /** With `file`: how it is shown (a photo, a voice note or a document). */
+  fileKind?: FileKind;
+  /** With `file`: the one line that stands for the message where its file
+   * cannot be shown (the chat list): "📷 Photo", "🎤 Voice message" or
+   * "📄 NAME", then the caption (src/shared/file-summary.ts). */
+  summary?: string;
   /** The members its body mentions (`@username`), in order; absent when none. */
   mentions?: Mention[];
 }

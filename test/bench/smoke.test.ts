@@ -39,7 +39,7 @@ const SMOKE_RUNS: SmokeRun[] = [
   { script: 'soak', entry: 'bench/soak/run.ts', table: /^t \(s\) +RSS MiB/m, json: 'soak-latest.json', figures: ['windows.0.rssMiB', 'windows.0.ack.p50', 'windows.0.delivery.p99', 'probe.received'], deadlineMs: 90_000 },
   { script: 'bench:files', entry: 'bench/files/run.ts', table: /^\d+ MiB upload +\d/m, json: 'files-latest.json', figures: ['relay.bigUploadMiBps', 'baseline.bigUploadMiBps', 'baselineFsync.bigUploadMiBps', 'relay.smallUploadFilesPerSecond', 'relay.smallDownloadFilesPerSecond', 'relay.bigUploadRssGrowth'], deadlineMs: 90_000 },
   { script: 'bench:fanout', entry: 'bench/fanout/run.ts', table: /redis÷inproc/, json: 'fanout-latest.json', figures: ['inProcess.deliveriesPerSecond', 'redis.deliveriesPerSecond', 'redis.latency.p99', 'ratios.deliveriesPerSecond'], deadlineMs: 90_000 },
-  { script: 'bench:ui', entry: 'bench/ui/run.ts', table: /^open: click → first row \(median ms\)/m, json: 'ui-latest.json', figures: ['setup.catchUpSeconds', 'big.open.firstRowMs.p50', 'baseline.open.firstRowMs.p50', 'big.scroll.frameMs.p50', 'big.send.sentMs.p50'], deadlineMs: 120_000 },
+  { script: 'bench:ui', entry: 'bench/ui/run.ts', table: /^open: click → first row \(median ms\)/m, json: 'ui-latest.json', figures: ['setup.catchUpSeconds', 'rich.open.newestVisibleMs.p50', 'text.open.newestVisibleMs.p50', 'rich.scroll.frameMs.p50', 'rich.scroll.longTasks', 'text.scroll.longestTaskMs', 'rich.send.sentMs.p50'], deadlineMs: 120_000 },
 ];
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

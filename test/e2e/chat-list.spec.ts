@@ -1,8 +1,10 @@
 // Pin, archive and mute follow the user to every device (docs/ui.md, "Chat
 // list"): what one browser context does, a second one signed in as the same
-// user shows, and back; the chat list with its archived view passes
+// user shows, and back; the chat list with a pinned, muted chat and its
+// open Chat actions menu, the mute dialog and the archived view pass
 // axe-core in both colour schemes.
 import type { Locator, Page } from '@playwright/test';
+import { shoot } from './axe.ts';
 import {
   type ChatUser,
   chatEntry,
@@ -22,6 +24,7 @@ import {
 } from './support.ts';
 
 const relay = relayForThisFile();
+const ANY_IMPACT = ['minor', 'moderate', 'serious', 'critical'];
 
 /** The `Chat actions` menu of a chat's row, opened. */
 async function chatActions(page: Page, title: string): Promise<Locator> {
@@ -75,12 +78,15 @@ test('pin, archive and mute on one device are seen on a second; the archived vie
     await test.step('mute always on the first device: muted on the second', async () => {
       await choose(me.page, omar.displayName, 'Mute notifications');
       const dialog = me.page.getByRole('dialog', { name: `Mute ${omar.displayName}` });
+      await expectAccessible(me.page, testInfo, 'mute-dialog', undefined, ANY_IMPACT);
       await dialog.getByRole('radio', { name: 'Always', exact: true }).check();
       await dialog.getByRole('button', { name: 'Mute', exact: true }).click();
       await expect(dialog).toBeHidden();
       await expect(chatEntry(second.page, omar.displayName)).toHaveAccessibleName(/muted/, { timeout: SLOW });
       const menu = await chatActions(second.page, omar.displayName);
       await expect(menu.getByRole('menuitem', { name: 'Unmute notifications', exact: true })).toBeVisible();
+      // The list with a pinned, muted chat and its open Chat actions menu.
+      await shoot(second.page, testInfo, 'chat-actions', ANY_IMPACT);
       await second.page.keyboard.press('Escape');
       await expect(menu).toBeHidden();
     });

@@ -4,7 +4,10 @@
 //   arrives on the other side downscaled to 1600 px on its long edge, and
 //   its bytes (through the viewer's Download) have no EXIF segment; it opens in the image viewer (axe-core clean; Escape
 //   closes it); screenshots in both themes;
-// - a document arrives byte for byte through `Download NAME`;
+// - a document arrives byte for byte through `Download NAME`; the
+//   conversation with both passes axe-core (no violation at all) in both themes;
+// - a photo sent through the Attach menu's `Document` arrives as a document,
+//   byte for byte: full size, its EXIF segment kept;
 // - a photo sent while the relay is down is `queued` with a progress bar, and
 //   is delivered once the relay is back.
 // Voice notes: voice.spec.ts (it needs Chromium's fake microphone).
@@ -13,6 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
+import { shoot } from './axe.ts';
 import {
   type ChatUser,
   closeAll,
@@ -34,6 +38,7 @@ import {
 } from './support.ts';
 
 const relay = relayForThisFile();
+const ANY_IMPACT = ['minor', 'moderate', 'serious', 'critical'];
 const DOCS_SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 
 /** A JPEG drawn by the browser, with an EXIF segment (APP1) spliced in after
@@ -169,6 +174,32 @@ test.describe('files', () => {
       expect(await readFile((await download.path())!)).toEqual(document);
       // The chat list says what the last message is.
       await expect(b.getByRole('list', { name: 'Conversations', exact: true })).toContainText('📄 Minutes 2026.pdf');
+      // The conversation with a photo and a document in it, in both themes.
+      await shoot(b, testInfo, 'file-messages', ANY_IMPACT);
+    });
+
+    await test.step('a photo sent as a document keeps its original bytes, EXIF and all', async () => {
+      const photo = await photoWithExif(a, 2400, 1800);
+      await a.getByRole('button', { name: 'Attach', exact: true }).click();
+      const menu = a.getByRole('menu', { name: 'Attach' });
+      await expect(menu.getByRole('menuitem')).toHaveText(['Photos and files', 'Document']);
+      const [chooser] = await Promise.all([a.waitForEvent('filechooser'), menu.getByRole('menuitem', { name: 'Document', exact: true }).click()]);
+      await chooser.setFiles([{ name: 'scan.jpeg', mimeType: 'image/jpeg', buffer: photo }]);
+      const field = a.getByRole('textbox', { name: 'Caption', exact: true });
+      await field.fill('The original');
+      await a.getByRole('button', { name: 'Send', exact: true }).click();
+      await expect(field).toHaveCount(0);
+      // Bob's side shows it as a document (its name kept, no image), and its bytes are the very bytes chosen.
+      const row = messageRows(b).filter({ hasText: 'The original' });
+      const button = row.getByRole('button', { name: 'Download scan.jpeg', exact: true });
+      await expect(button).toBeVisible({ timeout: SLOW });
+      await expect(row.getByRole('img', { name: 'scan.jpeg' })).toHaveCount(0);
+      const [download] = await Promise.all([b.waitForEvent('download'), button.click()]);
+      expect(download.suggestedFilename()).toBe('scan.jpeg');
+      const bytes = await readFile((await download.path())!);
+      expect(bytes.equals(photo)).toBe(true);
+      expect(hasExif(bytes)).toBe(true);
+      await expect(b.getByRole('list', { name: 'Conversations', exact: true })).toContainText('📄 scan.jpeg The original');
     });
     expectNoPageErrors(alice, bob);
   });

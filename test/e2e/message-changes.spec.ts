@@ -1,8 +1,9 @@
 // Replies, reactions, edits, deletes and forwards in real Chromium against a
 // real relay (docs/ui.md, "Message actions"): Alice does each through the
 // message menu, right-click and keyboard; Bob sees each on his side. The
-// menu and the reply/edit bars are scanned with axe-core (no violations at
-// all), and reactions and a reply are captured in both themes.
+// menu, the reply/edit bars and the forward dialog are scanned with axe-core
+// (no violations at all), and reactions and a reply are captured in both
+// themes.
 import { shoot } from './axe.ts';
 import {
   type ChatUser,
@@ -138,6 +139,8 @@ test('reply, react, edit, delete and forward, seen on the other side', async ({ 
       await theirs.getByRole('button', { name: 'Message actions', exact: true }).click();
       await a.getByRole('menuitem', { name: 'Forward', exact: true }).click();
       const dialog = a.getByRole('dialog', { name: 'Forward message' });
+      await expect(dialog.getByRole('button', { name: 'Carol', exact: true })).toBeVisible();
+      await shoot(a, testInfo, 'forward-dialog', ANY_IMPACT);
       await dialog.getByRole('button', { name: 'Carol', exact: true }).click();
       await expect(dialog).toBeHidden();
       await openChat(carol.page, 'Alice');

@@ -35,6 +35,7 @@ import { duplexArgumentSchemas, type DuplexMethod, duplexMethods, parseArguments
 import type { DesktopApi, DesktopEvent, DesktopInfo, DesktopSettings, DesktopSettingsPatch } from '../../src/shared/desktop-api.ts';
 import type { UpdateStatus } from '../../src/shared/app-updates.ts';
 import type { GroupAddPolicy, Presence, User } from '../../src/shared/protocol/index.ts';
+import { withFile } from '../../src/shared/engine/views.ts';
 import { matchRanges, queryWords, searchWords } from '../../src/shared/search/search-text.ts';
 
 export const alice: User = { id: 'u-alice', username: 'alice', displayName: 'Alice Liddell' };
@@ -47,7 +48,7 @@ let cidCounter = 0;
 
 export function makeMessage(fields: Partial<ChatMessage> & Pick<ChatMessage, 'conv'>): ChatMessage {
   cidCounter++;
-  return {
+  const message: ChatMessage = {
     cid: `cid-${String(cidCounter).padStart(6, '0')}`,
     seq: cidCounter,
     from: bob.id,
@@ -56,6 +57,9 @@ export function makeMessage(fields: Partial<ChatMessage> & Pick<ChatMessage, 'co
     mine: false,
     ...fields,
   };
+  // With its kind and summary, as the engine's views give a file.
+  if (message.file) withFile(message, message.file);
+  return message;
 }
 
 /** A direct conversation of `me` with `peer`. */

@@ -106,7 +106,8 @@ describe('what a notification says', () => {
   });
 
   it('says what kind of file a message carries, then its caption; hidden text hides the file too', () => {
-    const file = (mime: string, name: string) => ({ id: 'A'.repeat(24), mime, name, size: 10 });
+    // A photo comes with the dimensions its sender's device found.
+    const file = (mime: string, name: string) => ({ id: 'A'.repeat(24), mime, name, size: 10, ...(mime.startsWith('image/') ? { width: 4, height: 3 } : {}) });
     const say = (fields: Partial<ChatMessage>, hide = false) => notificationContent(message(fields), conversation(), hide).body;
     expect(say({ body: '', file: file('image/jpeg', 'IMG_1.jpg') })).toBe('📷 Photo');
     expect(say({ body: 'At the beach', file: file('image/jpeg', 'IMG_1.jpg') })).toBe('📷 Photo At the beach');

@@ -1,10 +1,6 @@
-// How files are named in text: sizes and durations on bubbles, and the one
-// line that stands for a message with a file in the chat list (docs/ui.md,
-// "Files"): "📷 Photo", "🎤 Voice message", "📄 NAME". The renderer may import
-// no values from src/shared, so this is a copy of src/shared/file-summary.ts,
-// which notifications use; test/renderer/format-file.test.ts holds the two
-// to the same answers.
-import type { ChatFile } from '../../shared/api.ts';
+// How files are measured in text on bubbles: sizes and durations. What kind a
+// file is and the one line that stands for its message come from the engine
+// (ChatMessage.fileKind and .summary, made by src/shared/file-summary.ts).
 
 export function formatFileSize(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
@@ -16,21 +12,4 @@ export function formatFileSize(bytes: number): string {
 export function formatDuration(ms: number): string {
   const seconds = Math.round(ms / 1000);
   return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
-}
-
-export type FileKind = 'photo' | 'voice' | 'document';
-
-export function fileKind(file: Pick<ChatFile, 'mime'>): FileKind {
-  if (file.mime.startsWith('image/') && file.mime !== 'image/svg+xml') return 'photo';
-  if (file.mime.startsWith('audio/')) return 'voice';
-  return 'document';
-}
-
-/** What a message says in one line: the text, or its file and caption. */
-export function messageSummary(message: { body: string; file?: Pick<ChatFile, 'mime' | 'name'> }): string {
-  const { file, body } = message;
-  if (!file) return body;
-  const kind = fileKind(file);
-  const label = kind === 'photo' ? '📷 Photo' : kind === 'voice' ? '🎤 Voice message' : `📄 ${file.name}`;
-  return body.trim() ? `${label} ${body}` : label;
 }

@@ -4,7 +4,10 @@
 // re-encoded as JPEG through a canvas, which also leaves all its metadata
 // (EXIF: camera, time, GPS position) behind; it gets its dimensions and a
 // thumbnail of at most MAX_THUMB_CHARS characters. Anything else, a
-// "document", keeps its original bytes.
+// "document", keeps its original bytes; so does an image the user sends as a
+// document ("Document" in the attach menu): no downscale, its metadata kept,
+// and no dimensions, which is how the other side knows to show it as a
+// document (src/shared/file-summary.ts).
 import type { FileDraft } from '../../shared/api.ts';
 import { MAX_FILE_BYTES, MAX_THUMB_CHARS } from './limits.ts';
 
@@ -20,9 +23,10 @@ export function isPhoto(mime: string): boolean {
   return PHOTO_TYPES.has(mime);
 }
 
-/** Throws an Error whose message is fit for the user. */
-export async function prepareFile(file: File): Promise<PreparedFile> {
-  if (isPhoto(file.type)) return preparePhoto(file);
+/** Throws an Error whose message is fit for the user. `asDocument`: send
+ * the file's original bytes even if it is a photo. */
+export async function prepareFile(file: File, asDocument = false): Promise<PreparedFile> {
+  if (!asDocument && isPhoto(file.type)) return preparePhoto(file);
   if (file.size > MAX_FILE_BYTES) throw new Error(`${file.name} is larger than ${MAX_FILE_BYTES / 1024 / 1024} MB`);
   return { name: file.name, mime: file.type || 'application/octet-stream', bytes: new Uint8Array(await file.arrayBuffer()) };
 }

@@ -3,8 +3,9 @@
 // status of the user's own stored messages is never stored; it follows from
 // the conversation's receipt watermarks (docs/protocol.md: delivered/read once
 // every other member's watermark has reached the message).
-import type { ChatMessage, ConversationSummary, ReactionPreview } from '../api.ts';
+import type { ChatFile, ChatMessage, ConversationSummary, ReactionPreview } from '../api.ts';
 import { DELETED_ACCOUNT_NAME, type Message, type ReceiptWatermarks, type User } from '../protocol/index.ts';
+import { fileKind, messageSummary } from '../file-summary.ts';
 import { findMentions } from '../mentions.ts';
 import { type ChangeJob, type ClientStore, isMessageJob, type MessageJob, type OutboxJob, type StoredConversation } from '../store/client-store.ts';
 import { applyChange } from '../store/fold-changes.ts';
@@ -35,13 +36,20 @@ export function storedChatMessage(message: Message, conversation: StoredConversa
     mine: message.from === me,
   };
   copyChangeableFields(message, chat);
-  if (message.file) chat.file = message.file;
+  if (message.file) withFile(chat, message.file);
   withMentions(chat, conversation.members);
   if (chat.mine) {
     const watermarks = ownMessageWatermarks(conversation, me);
     chat.status = watermarks.read >= message.seq ? 'read' : watermarks.delivered >= message.seq ? 'delivered' : 'sent';
   }
   return chat;
+}
+
+/** Adds the file, with its kind and the message's one-line summary. */
+export function withFile(chat: ChatMessage, file: ChatFile): void {
+  chat.file = file;
+  chat.fileKind = fileKind(file);
+  chat.summary = messageSummary({ body: chat.body, file });
 }
 
 /** Adds the members a message mentions (none: no field). */
@@ -65,8 +73,8 @@ export function outgoingChatMessage(job: MessageJob, me: string, members: readon
   if (job.replyTo !== undefined) chat.replyTo = job.replyTo;
   if (job.kind === 'send' && job.forwarded) chat.forwarded = true;
   if (job.error !== undefined) chat.error = job.error;
-  if (job.kind === 'send' && job.file) chat.file = job.file;
-  if (job.kind === 'upload') chat.file = job.fileId === undefined ? { ...job.file } : { ...job.file, id: job.fileId };
+  if (job.kind === 'send' && job.file) withFile(chat, job.file);
+  if (job.kind === 'upload') withFile(chat, job.fileId === undefined ? { ...job.file } : { ...job.file, id: job.fileId });
   withMentions(chat, members);
   return chat;
 }
@@ -99,11 +107,11 @@ export function withPendingChanges(
   for (const job of pending) {
     state = applyChange(state, { kind: job.kind, from: me, body: job.kind === 'delete' ? '' : job.body, ts: job.createdAt });
   }
-  const { replyTo: _r, forwarded: _f, editedAt: _e, deleted: _d, reactions: _x, mentions: _m, file, ...base } = chat;
+  const { replyTo: _r, forwarded: _f, editedAt: _e, deleted: _d, reactions: _x, mentions: _m, file, fileKind: _k, summary: _s, ...base } = chat;
   const changed: ChatMessage = { ...base, body: state.body };
   copyChangeableFields(state, changed);
   // A deleted message keeps no file either (fold-changes.ts, applyChange).
-  if (file && !state.deleted) changed.file = file;
+  if (file && !state.deleted) withFile(changed, file);
   withMentions(changed, members);
   return changed;
 }

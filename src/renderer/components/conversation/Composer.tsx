@@ -15,6 +15,8 @@ import { matchingMembers, type MentionQuery, mentionQueryAt } from '../../format
 import { memberName } from '../../store/selectors.ts';
 import { useActions, useChat, useMessageWindow } from '../../store/useChat.ts';
 import { IconButton } from '../common/IconButton.tsx';
+import { MenuButton } from '../common/MenuButton.tsx';
+import { EmojiPickerDialog } from '../emoji/EmojiPickerDialog.tsx';
 import { availableActions } from './MessageActions.tsx';
 import { type PreparedFile, prepareFile } from '../../files/prepareFile.ts';
 import { useVoiceRecorder } from '../../files/useVoiceRecorder.ts';
@@ -30,9 +32,11 @@ import { useDraftAutosave } from './useDraftAutosave.ts';
  * conversation's saved draft. While a message is being edited the field
  * holds its text instead (the draft waits), and Enter saves the edit; Up in
  * an empty field edits the user's last message; Escape cancels a reply or
- * an edit. Files come through `Attach files`, a paste or a drop (on the
- * whole conversation pane, see ConversationPane) and wait in a preview with
- * a caption; a voice note is recorded in the composer's place. */
+ * an edit. Files come through the `Attach` menu (`Photos and files`: photos
+ * are downscaled, or `Document`: everything keeps its original bytes), a
+ * paste or a drop (on the whole conversation pane, see ConversationPane) and
+ * wait in a preview with a caption; a voice note is recorded in the
+ * composer's place. */
 export interface ComposerHandle {
   choose(files: readonly File[]): void;
 }
@@ -64,6 +68,26 @@ export function Composer({ conversation, ref }: { conversation: ConversationSumm
     }
   }
   const fileInputRef = useRef<HTMLInputElement>(null);
+  const documentInputRef = useRef<HTMLInputElement>(null);
+  const [pickingEmoji, setPickingEmoji] = useState(false);
+
+  /** Puts a picked emoji where the caret is (over any selection), and the caret after it. */
+  function insertEmoji(emoji: string) {
+    const input = inputRef.current;
+    const start = input?.selectionStart ?? text.length;
+    const end = input?.selectionEnd ?? text.length;
+    setText(text.slice(0, start) + emoji + text.slice(end));
+    pendingCaret.current = start + emoji.length;
+    setPickingEmoji(false);
+  }
+
+  // Back to writing when the picker closes, whichever way: this effect runs
+  // after the dialog's own cleanup has given focus back to its opener.
+  const wasPickingEmoji = useRef(false);
+  useEffect(() => {
+    if (wasPickingEmoji.current && !pickingEmoji) inputRef.current?.focus();
+    wasPickingEmoji.current = pickingEmoji;
+  }, [pickingEmoji]);
   const [chosen, setChosen] = useState<readonly PreparedFile[] | null>(null);
   const [fileError, setFileError] = useState<string | null>(null);
   const recorder = useVoiceRecorder((note) => {
@@ -73,11 +97,12 @@ export function Composer({ conversation, ref }: { conversation: ConversationSumm
       .catch((error: unknown) => setFileError((error as Error).message));
   });
 
-  async function choose(files: readonly File[]) {
+  /** `asDocument`: chosen through `Document`, sent as they are, photos too. */
+  async function choose(files: readonly File[], asDocument = false) {
     if (files.length === 0) return;
     setFileError(null);
     try {
-      setChosen(await Promise.all(files.map(prepareFile)));
+      setChosen(await Promise.all(files.map((file) => prepareFile(file, asDocument))));
     } catch (error) {
       setFileError((error as Error).message);
     }
@@ -253,20 +278,20 @@ export function Composer({ conversation, ref }: { conversation: ConversationSumm
         <RecordingBar startedAt={recorder.state.startedAt} onStop={recorder.stop} onCancel={recorder.cancel} />
       ) : (
       <form className="composer__form" onSubmit={onSubmit}>
-        {!editTarget && <IconButton label="Attach" icon="attach" onClick={() => fileInputRef.current?.click()} />}
-        <input
-          ref={fileInputRef}
-          type="file"
-          multiple
-          className="visually-hidden"
-          aria-label="Attach files"
-          tabIndex={-1}
-          onChange={(event) => {
-            const files = [...(event.target.files ?? [])];
-            event.target.value = '';
-            void choose(files);
-          }}
-        />
+        <IconButton label="Emoji" icon="emoji" onClick={() => setPickingEmoji(true)} />
+        {!editTarget && (
+          <MenuButton
+            className="composer__attach"
+            label="Attach"
+            icon="attach"
+            items={[
+              { label: 'Photos and files', onSelect: () => fileInputRef.current?.click() },
+              { label: 'Document', onSelect: () => documentInputRef.current?.click() },
+            ]}
+          />
+        )}
+        <FileInput ref={fileInputRef} label="Attach files" onChoose={(files) => void choose(files)} />
+        <FileInput ref={documentInputRef} label="Attach documents" onChoose={(files) => void choose(files, true)} />
         <textarea
           ref={inputRef}
           className="composer__input"
@@ -291,11 +316,31 @@ export function Composer({ conversation, ref }: { conversation: ConversationSumm
         <IconButton type="submit" className="composer__send" label="Send" icon="send" disabled={text.trim() === ''} />
       </form>
       )}
+      {pickingEmoji && <EmojiPickerDialog title="Choose an emoji" onPick={insertEmoji} onClose={() => setPickingEmoji(false)} />}
       {recorder.state.phase === 'error' && (
         <p role="alert" className="composer__error">
           {recorder.state.message}
         </p>
       )}
     </div>
+  );
+}
+
+/** A hidden file input, opened from the `Attach` menu (and by tests by its label). */
+function FileInput({ ref, label, onChoose }: { ref: Ref<HTMLInputElement>; label: string; onChoose(files: File[]): void }) {
+  return (
+    <input
+      ref={ref}
+      type="file"
+      multiple
+      className="visually-hidden"
+      aria-label={label}
+      tabIndex={-1}
+      onChange={(event) => {
+        const files = [...(event.target.files ?? [])];
+        event.target.value = '';
+        onChoose(files);
+      }}
+    />
   );
 }

@@ -2,6 +2,7 @@ import { useEffect, useRef, type KeyboardEvent } from 'react';
 import type { ChatMessage } from '../../../shared/api.ts';
 import { IconButton } from '../common/IconButton.tsx';
 import { Modal } from '../common/Modal.tsx';
+import { EmojiPickerDialog } from '../emoji/EmojiPickerDialog.tsx';
 
 /** The quick reactions, as WhatsApp offers them. */
 export const QUICK_REACTIONS = ['👍', '❤️', '😂', '😮', '😢', '🙏'] as const;
@@ -32,11 +33,11 @@ export function availableActions(message: ChatMessage, now = Date.now()) {
 }
 
 /** What of the message's actions is open, if anything. */
-export type ActionsPanel = 'menu' | 'reactions' | 'confirm-delete' | null;
+export type ActionsPanel = 'menu' | 'reactions' | 'emoji-picker' | 'confirm-delete' | null;
 
 /** The `Message actions` button and what it opens: a menu of the actions
- * that apply, the quick reactions, and the confirmation of a delete for
- * everyone. The bubble owns `panel`, so that a right-click on the message
+ * that apply, the quick reactions (and `More reactions`, the full picker),
+ * and the confirmation of a delete for everyone. The bubble owns `panel`, so that a right-click on the message
  * opens the same menu. */
 export function MessageActions({
   message,
@@ -137,7 +138,11 @@ export function MessageActions({
               {emoji}
             </button>
           ))}
+          <IconButton className="message-menu__more" label="More reactions" icon="emoji" onClick={() => setPanel('emoji-picker')} />
         </div>
+      )}
+      {panel === 'emoji-picker' && (
+        <EmojiPickerDialog title="Choose a reaction" onClose={close} onPick={(emoji) => choose(() => handlers.onReact(message, emoji))} />
       )}
       {panel === 'confirm-delete' && (
         <Modal title="Delete message?" onClose={close}>

@@ -1,5 +1,4 @@
 import type { ChatMessage, ConversationSummary } from '../../../shared/api.ts';
-import { messageSummary } from '../../files/formatFile.ts';
 import { memberName } from '../../store/selectors.ts';
 import { useChat } from '../../store/useChat.ts';
 import { StatusMark } from '../common/StatusMark.tsx';
@@ -36,6 +35,7 @@ export function ConversationPreview({ conversation, isOpen }: { conversation: Co
 /** The message as the list shows it: in its latest state, as WhatsApp does. */
 function previewText(message: ChatMessage): string {
   if (message.deleted) return 'This message was deleted';
-  if (message.editedAt !== undefined) return `✏️ ${messageSummary(message)}`;
-  return messageSummary(message);
+  // A message with a file comes with its one line from the engine.
+  const text = message.summary ?? message.body;
+  return message.editedAt !== undefined ? `✏️ ${text}` : text;
 }

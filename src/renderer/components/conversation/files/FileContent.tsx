@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { ChatMessage, ChatFile } from '../../../../shared/api.ts';
-import { fileKind, formatDuration, formatFileSize } from '../../../files/formatFile.ts';
+import { formatDuration, formatFileSize } from '../../../files/formatFile.ts';
 import { useFileUrl } from '../../../files/useFileUrl.ts';
 import { useChat } from '../../../store/useChat.ts';
 import { Icon } from '../../common/Icon.tsx';
@@ -13,7 +13,8 @@ import './files.css';
  * that plays in place with its duration, or a document with its name, size
  * and a download button. While the file uploads, a progress bar. */
 export function FileContent({ message, file }: { message: ChatMessage; file: ChatFile }) {
-  const kind = fileKind(file);
+  // The engine says what kind it is with the file (docs/ui.md, "Files").
+  const kind = message.fileKind ?? 'document';
   return (
     <div className={`file file--${kind}`}>
       {kind === 'photo' ? <Photo file={file} /> : kind === 'voice' ? <VoiceNote file={file} /> : <Document file={file} />}
