@@ -5,6 +5,9 @@ import { COLOUR_RULES, expectAccessible, screenshot } from './support.ts';
 
 const SCHEMES = ['light', 'dark'] as const;
 
+/** For `failOn`: every violation fails, not only serious and critical ones. */
+export const ANY_IMPACT = ['minor', 'moderate', 'serious', 'critical'];
+
 /** Screenshots of the page as it is in both colour schemes, then axe-core on
  * each (the screenshots first, so that both show the same moment). `failOn`
  * lists the violation impacts that fail (serious and critical unless given). */

@@ -4,7 +4,7 @@
 // open Chat actions menu, the mute dialog and the archived view pass
 // axe-core in both colour schemes.
 import type { Locator, Page } from '@playwright/test';
-import { shoot } from './axe.ts';
+import { ANY_IMPACT, shoot } from './axe.ts';
 import {
   type ChatUser,
   chatEntry,
@@ -24,7 +24,6 @@ import {
 } from './support.ts';
 
 const relay = relayForThisFile();
-const ANY_IMPACT = ['minor', 'moderate', 'serious', 'critical'];
 
 /** The `Chat actions` menu of a chat's row, opened. */
 async function chatActions(page: Page, title: string): Promise<Locator> {

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
-import { shoot } from './axe.ts';
+import { ANY_IMPACT, shoot } from './axe.ts';
 import {
   type ChatUser,
   closeAll,
@@ -38,7 +38,6 @@ import {
 } from './support.ts';
 
 const relay = relayForThisFile();
-const ANY_IMPACT = ['minor', 'moderate', 'serious', 'critical'];
 const DOCS_SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 
 /** A JPEG drawn by the browser, with an EXIF segment (APP1) spliced in after

@@ -4,7 +4,7 @@
 // menu, the reply/edit bars and the forward dialog are scanned with axe-core
 // (no violations at all), and reactions and a reply are captured in both
 // themes.
-import { shoot } from './axe.ts';
+import { ANY_IMPACT, shoot } from './axe.ts';
 import {
   type ChatUser,
   chatEntry,
@@ -24,7 +24,6 @@ import {
 
 const relay = relayForThisFile();
 const QUICK = ['👍', '❤️', '😂', '😮', '😢', '🙏'];
-const ANY_IMPACT = ['minor', 'moderate', 'serious', 'critical'];
 
 test('reply, react, edit, delete and forward, seen on the other side', async ({ browser }, testInfo) => {
   test.setTimeout(180_000);

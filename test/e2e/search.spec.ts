@@ -8,7 +8,7 @@ import { copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DuplexApi } from '../../src/shared/api.ts';
-import { shoot } from './axe.ts';
+import { ANY_IMPACT, shoot } from './axe.ts';
 import {
   type ChatUser,
   closeAll,
@@ -27,7 +27,6 @@ import {
 
 const relay = relayForThisFile();
 const DOCS_SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
-const ANY_IMPACT = ['minor', 'moderate', 'serious', 'critical'];
 
 /** More than the first page (50), so that the jump has to load older ones. */
 const LATER_MESSAGES = 80;

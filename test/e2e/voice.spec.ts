@@ -4,7 +4,7 @@
 // to grant it without a prompt), cancelled once, then sent; the other side
 // plays it in place, with its duration. The recording bar and the voice
 // note pass axe-core (no violation at all), the note in both themes.
-import { shoot } from './axe.ts';
+import { ANY_IMPACT, shoot } from './axe.ts';
 import {
   type ChatUser,
   closeAll,
@@ -23,7 +23,6 @@ import {
 import type { LaunchOptions } from '@playwright/test';
 
 const relay = relayForThisFile();
-const ANY_IMPACT = ['minor', 'moderate', 'serious', 'critical'];
 
 // Chromium's fake microphone (a beep), granted without a prompt: the
 // configuration's launch options plus two switches, for this file's worker.

@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 // Files in the UI against the fake API (docs/ui.md, "Files"): a document is
-// attached, captioned and sent with its original bytes; Escape discards the
+// attached, captioned and sent with its original bytes, and so is a photo
+// chosen through the Attach menu's `Document`; Escape discards the
 // choice; a queued file shows upload progress from the engine's events; a
 // received document offers `Download NAME`, which saves through the desktop
 // app's save dialog; an image is shown from a blob: URL of the bytes the
@@ -54,6 +55,28 @@ describe('files in the UI', () => {
     const cid = screen.getByText('For Monday').closest('[data-cid]')!.getAttribute('data-cid')!;
     act(() => api.emit({ type: 'upload-progress', conv: direct.id, cid, sent: 3, total: 7 }));
     expect(screen.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('3');
+  });
+
+  it('sends a photo chosen as a document as it is: its bytes, no dimensions, no thumbnail', async () => {
+    const { api, user } = await openChat();
+    await user.click(screen.getByRole('button', { name: 'Attach' }));
+    const menu = screen.getByRole('menu', { name: 'Attach' });
+    expect([...menu.querySelectorAll('[role="menuitem"]')].map((item) => item.textContent)).toEqual(['Photos and files', 'Document']);
+    // The menu item opens the documents' input (jsdom has no file chooser).
+    const input = screen.getByLabelText('Attach documents') as HTMLInputElement;
+    const opened = vi.fn();
+    input.addEventListener('click', opened);
+    await user.click(screen.getByRole('menuitem', { name: 'Document' }));
+    expect(opened).toHaveBeenCalledTimes(1);
+    // (Chosen through `Attach files` this PNG would be decoded and re-encoded as a photo.)
+    const bytes = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 7, 7]);
+    await user.upload(input, new File([bytes], 'scan.png', { type: 'image/png' }));
+    await user.click(await screen.findByRole('button', { name: 'Send' }));
+    await waitFor(() => expect(api.callsOf('sendFile')).toHaveLength(1));
+    const [[, draft]] = api.callsOf('sendFile') as [[string, Record<string, unknown> & { bytes: Uint8Array }]];
+    expect(draft).toMatchObject({ name: 'scan.png', mime: 'image/png' });
+    expect([...draft.bytes]).toEqual([...bytes]);
+    for (const field of ['width', 'height', 'thumb']) expect(draft).not.toHaveProperty(field);
   });
 
   it('discards the chosen files with Escape, sending nothing', async () => {

@@ -19,7 +19,9 @@ export default function EmojiPicker({ onPick }: { onPick(emoji: string): void })
   const holder = useRef<HTMLDivElement>(null);
   // The latest onPick, without making a new picker when it changes.
   const pick = useRef(onPick);
-  pick.current = onPick;
+  useEffect(() => {
+    pick.current = onPick;
+  }, [onPick]);
 
   useEffect(() => {
     const picker = new Picker({ dataSource, locale: 'en', emojiVersion: EMOJI_VERSION });
