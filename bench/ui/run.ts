@@ -27,7 +27,7 @@
 // user who had the chats on this device does. Needs `npm run build` first
 // (out/web).
 //
-// `--smoke`: the same steps with tiny sizes, in about 30 s, written to
+// `--smoke`: the same steps with tiny sizes, in about 20 s, written to
 // bench/results/smoke; npm test runs it to show the benchmark still works
 // (docs/benchmarks.md, "Smoke runs").
 import { existsSync } from 'node:fs';
