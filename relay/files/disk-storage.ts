@@ -4,12 +4,20 @@
 // temporary name, flushed, and renamed into place, so a crash leaves either
 // the whole file or nothing under its key.
 import { chmodSync, createWriteStream, mkdirSync } from 'node:fs';
-import { chmod, open, rename, rm, stat } from 'node:fs/promises';
+import { open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ByteRange } from '../byte-ranges.ts';
 import { FileMissingError, FileSizeMismatchError, type FileStorage } from './storage.ts';
+
+/**
+ * Bytes per read of a download: four times Node's default, so that a large
+ * file costs a quarter of the reads and socket writes (faster on loopback and
+ * fast links in `npm run bench:files`; docs/benchmarks.md), at 256 KiB of
+ * memory per download in flight.
+ */
+const READ_CHUNK_BYTES = 256 * 1024;
 
 export const PRIVATE_DIR_MODE = 0o700;
 export const PRIVATE_FILE_MODE = 0o600;
@@ -34,11 +42,12 @@ export class DiskStorage implements FileStorage {
 
   /**
    * Moves a finished upload (a file on the same file system, see
-   * files/uploads.ts) into place without copying its bytes.
+   * files/uploads.ts, which creates it 0600) into place without copying its
+   * bytes; `flushed` when its bytes are on disk already (else they are
+   * flushed first).
    */
-  async adopt(key: string, file: string): Promise<void> {
-    await chmod(file, PRIVATE_FILE_MODE);
-    await fsyncFile(file);
+  async adopt(key: string, file: string, flushed = false): Promise<void> {
+    if (!flushed) await fsyncFile(file);
     await rename(file, this.#path(key));
   }
 
@@ -47,7 +56,7 @@ export class DiskStorage implements FileStorage {
       throw error.code === 'ENOENT' ? new FileMissingError(`no file ${key}`) : error;
     });
     // The stream closes the handle when it ends or is destroyed.
-    return handle.createReadStream({ start: range?.start, end: range?.end });
+    return handle.createReadStream({ start: range?.start, end: range?.end, highWaterMark: READ_CHUNK_BYTES });
   }
 
   async stat(key: string): Promise<{ size: number } | undefined> {

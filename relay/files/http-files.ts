@@ -1,7 +1,7 @@
 // The files endpoint on the wire (PROTOCOL.md, "Files"; docs/files.md):
-// tus 1.0.0 core with the creation and termination extensions at
-// /api/files, and downloads with GET /api/files/FILE_ID. Every request needs
-// `Authorization: Bearer TOKEN`; every response carries `Tus-Resumable`,
+// tus 1.0.0 core with the creation, creation-with-upload and termination
+// extensions at /api/files, and downloads with GET /api/files/FILE_ID. Every
+// request needs `Authorization: Bearer TOKEN`; every response carries `Tus-Resumable`,
 // `X-Content-Type-Options: nosniff` and `Content-Security-Policy: sandbox`.
 // The few headers tus defines are checked here; what they mean for the
 // upload is FileService's.
@@ -13,11 +13,12 @@ import { HttpError } from '../http-error.ts';
 import { contentDisposition } from './content-policy.ts';
 import { isFileId } from './ids.ts';
 import { parseUploadMetadata, UNKNOWN_TYPE } from './metadata.ts';
-import type { FileService } from './service.ts';
+import type { FileService, UploadBody } from './service.ts';
 
 const TUS_VERSION = '1.0.0';
-const TUS_EXTENSIONS = 'creation,termination';
-const PATCH_CONTENT_TYPE = 'application/offset+octet-stream';
+const TUS_EXTENSIONS = 'creation,creation-with-upload,termination';
+/** The type of upload bytes, in a PATCH or a creation request. */
+const UPLOAD_CONTENT_TYPE = 'application/offset+octet-stream';
 const ALLOWED_ON_COLLECTION = 'POST, OPTIONS';
 const ALLOWED_ON_FILE = 'GET, HEAD, PATCH, DELETE, OPTIONS';
 const DIGITS = /^\d{1,16}$/;
@@ -56,13 +57,10 @@ async function route(files: FileService, request: IncomingMessage, response: Ser
     requireTusVersion(request);
     const length = parseLength(header(request, 'upload-length'));
     if (length === undefined) throw new HttpError(400, 'invalid', 'Upload-Length must be given, a non-negative integer (deferred lengths are not supported)');
-    if (Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'] !== undefined) {
-      throw new HttpError(400, 'invalid', 'creation with upload is not supported: send the bytes with PATCH');
-    }
     const metadata = parseUploadMetadata(header(request, 'upload-metadata'));
     if (!metadata.ok) throw new HttpError(400, 'invalid', metadata.message);
-    const id = await files.create(user, length, metadata.metadata);
-    response.writeHead(201, { Location: `${FILES_PATH}/${id}`, 'Upload-Offset': '0' });
+    const { id, offset } = await files.create(user, length, metadata.metadata, creationBody(request, length));
+    response.writeHead(201, { Location: `${FILES_PATH}/${id}`, 'Upload-Offset': String(offset) });
     response.end();
     return;
   }
@@ -82,10 +80,7 @@ async function route(files: FileService, request: IncomingMessage, response: Ser
     }
     case 'PATCH': {
       requireTusVersion(request);
-      const mediaType = request.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
-      if (mediaType !== PATCH_CONTENT_TYPE) {
-        throw new HttpError(415, 'unsupported_media_type', `Content-Type must be ${PATCH_CONTENT_TYPE}`);
-      }
+      requireUploadContentType(request);
       const offset = parseLength(header(request, 'upload-offset'));
       if (offset === undefined) throw new HttpError(400, 'invalid', 'Upload-Offset must be a non-negative integer');
       const reached = await files.append(user, id, offset, request);
@@ -153,6 +148,30 @@ async function download(
   // A client that goes away, or a storage that fails midway, ends both
   // streams; the status line is out by then, so there is nothing to answer.
   await pipeline(body, response).catch(() => {});
+}
+
+/**
+ * The bytes of a creation request (creation-with-upload), undefined when it
+ * has none. Its Content-Type must be that of a PATCH, and more bytes than
+ * Upload-Length are refused before any is read.
+ */
+function creationBody(request: IncomingMessage, length: number): UploadBody | undefined {
+  const chunked = request.headers['transfer-encoding'] !== undefined;
+  // Node's parser has checked Content-Length: digits only, one value.
+  const declared = request.headers['content-length'] === undefined ? undefined : Number(request.headers['content-length']);
+  if (!chunked && !declared) return undefined;
+  requireUploadContentType(request);
+  if (declared !== undefined && declared > length) {
+    throw new HttpError(413, 'payload_too_large', `the body (${declared} bytes) is longer than Upload-Length (${length})`);
+  }
+  return { stream: request, length: chunked ? undefined : declared };
+}
+
+function requireUploadContentType(request: IncomingMessage): void {
+  const mediaType = request.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
+  if (mediaType !== UPLOAD_CONTENT_TYPE) {
+    throw new HttpError(415, 'unsupported_media_type', `Content-Type must be ${UPLOAD_CONTENT_TYPE}`);
+  }
 }
 
 function requireTusVersion(request: IncomingMessage): void {

@@ -13,7 +13,7 @@ export class FileMetrics {
 
   constructor(registry: Registry, store: RelayStore) {
     const registers = [registry];
-    this.uploadBytes = new Counter({ name: 'duplex_file_upload_bytes_total', help: 'File bytes received in tus PATCH bodies', registers });
+    this.uploadBytes = new Counter({ name: 'duplex_file_upload_bytes_total', help: 'File bytes received in tus PATCH bodies and creation requests', registers });
     this.downloadBytes = new Counter({ name: 'duplex_file_download_bytes_total', help: 'File bytes sent in downloads', registers });
     this.sweeps = new Counter({ name: 'duplex_file_sweeps_total', help: 'Runs of the sweep of expired files', registers });
     this.sweptFiles = new Counter({

@@ -82,6 +82,11 @@ export class S3Uploads implements Uploads {
     return hash.digest('hex');
   }
 
+  /** A whole upload needs no parts: spooled, then put as the file's object (UploadArea.receive). */
+  receive(id: string, body: Readable, size: number, storage: FileStorage, onBytes: (count: number) => void): Promise<string> {
+    return this.#spool.receive(id, body, size, storage, onBytes);
+  }
+
   /** Uploads whose newest part is older than `before`; spooled bodies a crash left behind are removed on the way. */
   async idleSince(before: number): Promise<string[]> {
     for (const spooled of await this.#spool.idleSince(before)) await this.#spool.remove(spooled);

@@ -3,17 +3,17 @@
 // expired. Policy lives here (who may touch what, limits, quota); the tus and
 // download wire formats are http-files.ts's, bytes are the Uploads' (uploads.ts) and the
 // FileStorage's, records the RelayStore's.
-import { type Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
 import type { User } from '../../src/shared/protocol/index.ts';
 import { authenticateBearer } from '../bearer-auth.ts';
 import { HttpError } from '../http-error.ts';
 import type { Limits } from '../limits.ts';
 import type { Logger } from '../log.ts';
 import type { BucketLimiter } from '../rate-limit.ts';
-import type { ExpiredFile, FileRecord, RelayStore } from '../store/types.ts';
+import type { ExpiredFile, FileRecord, NewFile, RelayStore } from '../store/types.ts';
 import type { TokenExpiry } from '../token-expiry.ts';
 import { eraseFiles } from './erase-files.ts';
+import { FinishedRecords } from './finished-records.ts';
 import { newFileId } from './ids.ts';
 import type { UploadMetadata } from './metadata.ts';
 import type { FileMetrics } from './metrics.ts';
@@ -51,6 +51,7 @@ export class FileService {
   readonly #log: Logger;
   readonly #tokenExpiry: TokenExpiry;
   readonly #creations: BucketLimiter;
+  readonly #finishedRecords: FinishedRecords;
   /** Uploads a request is writing to or finishing now: a second one gets 409, the sweep leaves them alone. */
   readonly #busy = new Set<string>();
   /** Bytes of uploads being created, by user, until their record is stored. */
@@ -67,6 +68,7 @@ export class FileService {
     this.#log = options.log;
     this.#tokenExpiry = options.tokenExpiry;
     this.#creations = options.creations;
+    this.#finishedRecords = new FinishedRecords(options.store);
   }
 
   get maxFileBytes(): number {
@@ -78,8 +80,16 @@ export class FileService {
     return (await authenticateBearer(this.#store, this.#tokenExpiry, authorization)).user;
   }
 
-  /** A new upload of `length` bytes; its id. */
-  async create(user: User, length: number, metadata: UploadMetadata): Promise<string> {
+  /**
+   * A new upload of `length` bytes, with its first bytes when the creation
+   * request carries them (tus creation-with-upload); its id and offset. The
+   * bytes come first and the record after them: a creation request that
+   * breaks off leaves nothing, since its client never got the upload's
+   * Location to resume from (tus clients create again when the creation
+   * request fails). A body of the whole upload (or an empty upload) is
+   * recorded finished at once, in one commit instead of two.
+   */
+  async create(user: User, length: number, metadata: UploadMetadata, body?: UploadBody): Promise<{ id: string; offset: number }> {
     if (length > this.#limits.fileBytes) {
       throw new HttpError(413, 'payload_too_large', `Upload-Length is over the limit of ${this.#limits.fileBytes} bytes`);
     }
@@ -87,6 +97,8 @@ export class FileService {
     // user can not each pass the check: each counts the others' bytes.
     this.#creating.set(user.id, (this.#creating.get(user.id) ?? 0) + length);
     const id = newFileId();
+    const record = { id, uploaderId: user.id, ...metadata, size: length };
+    let offset: number;
     // Busy until recorded, so that the sweep does not take its file for one without a record.
     this.#busy.add(id);
     try {
@@ -98,9 +110,8 @@ export class FileService {
         const retryAfter = Math.ceil(60 / this.#limits.uploadsPerMinute);
         throw new HttpError(429, 'rate_limited', 'too many uploads; retry later', { 'Retry-After': String(retryAfter) });
       }
-      await this.#uploads.create(id);
-      await this.#store.createFile({ id, uploaderId: user.id, ...metadata, size: length }, Date.now());
-      if (length === 0) await this.#finish(id, 0);
+      const whole = body === undefined ? length === 0 : body.length === length;
+      offset = whole ? await this.#createWhole(record, body?.stream) : await this.#createPartial(record, body?.stream);
     } finally {
       this.#busy.delete(id);
       const left = (this.#creating.get(user.id) ?? 0) - length;
@@ -108,7 +119,7 @@ export class FileService {
       else this.#creating.delete(user.id);
     }
     this.#log.info({ user: user.id, file: id, size: length }, 'upload created');
-    return id;
+    return { id, offset };
   }
 
   /** The user's own upload and how far it got; 404 for anyone else's and unknown ids. */
@@ -134,15 +145,7 @@ export class FileService {
     if (this.#busy.has(id)) throw new HttpError(409, 'conflict', 'another request is writing to this upload');
     this.#busy.add(id);
     try {
-      const left = state.record.size - offset;
-      let appended: number;
-      try {
-        appended = await this.#uploads.append(id, offset, body, left, (count) => this.#metrics.uploadBytes.inc(count));
-      } catch (error) {
-        if (error instanceof UploadTooLongError) throw new HttpError(413, 'payload_too_large', error.message, { Connection: 'close' });
-        throw error;
-      }
-      const reached = offset + appended;
+      const reached = offset + (await this.#appendBody(id, offset, body, state.record.size - offset));
       if (reached === state.record.size) await this.#finish(id, reached);
       return reached;
     } finally {
@@ -175,23 +178,19 @@ export class FileService {
 
   /** A finished file the user may read, and its bytes (a range of them when given); 404 otherwise. */
   async readable(user: User, id: string): Promise<FileRecord> {
-    const record = await this.#store.fileRecord(id);
-    if (!record || record.finishedAt === null || !(await this.#store.mayReadFile(id, user.id))) throw notFound();
+    const record = await this.#store.readableFile(id, user.id);
+    if (!record) throw notFound();
     return record;
   }
 
   async open(record: FileRecord, range?: ByteRange): Promise<Readable> {
     const stored = await this.#storage.get(record.id, range);
+    // Counted as the bytes pass, without a stream of its own on the way.
+    // Paused first, so that the listener does not start the flow before the
+    // caller pipes the stream (pipe resumes it).
     const downloadBytes = this.#metrics.downloadBytes;
-    const counted = new Transform({
-      transform(chunk: Buffer, _encoding, callback) {
-        downloadBytes.inc(chunk.length);
-        callback(null, chunk);
-      },
-    });
-    // Either side failing (the client gone, the storage broken) ends both.
-    pipeline(stored, counted).catch(() => {});
-    return counted;
+    stored.pause().on('data', (chunk: Buffer) => downloadBytes.inc(chunk.length));
+    return stored;
   }
 
   /**
@@ -273,10 +272,68 @@ export class FileService {
   }
 
   /** Moves a complete upload into the storage and records its hash. */
+  /** Appends at `offset`, up to `left` bytes (413 past them); the number appended. */
+  async #appendBody(id: string, offset: number, body: Readable, left: number): Promise<number> {
+    try {
+      return await this.#uploads.append(id, offset, body, left, (count) => this.#metrics.uploadBytes.inc(count));
+    } catch (error) {
+      if (error instanceof UploadTooLongError) throw new HttpError(413, 'payload_too_large', error.message, { Connection: 'close' });
+      throw error;
+    }
+  }
+
+  /**
+   * Receives a whole upload into the storage, then records it finished: a
+   * failure before the record leaves nothing (the bytes are taken back out
+   * of the storage). Its size.
+   */
+  async #createWhole(record: NewFile, body: Readable | undefined): Promise<number> {
+    const bytes = (count: number) => this.#metrics.uploadBytes.inc(count);
+    let sha256: string;
+    try {
+      sha256 = await this.#uploads.receive(record.id, body ?? Readable.from([]), record.size, this.#storage, bytes);
+    } catch (error) {
+      if (error instanceof UploadTooLongError) throw new HttpError(413, 'payload_too_large', error.message, { Connection: 'close' });
+      throw error;
+    }
+    try {
+      await this.#finishedRecords.add({ ...record, sha256 });
+    } catch (error) {
+      await this.#storage.delete(record.id).catch(() => {});
+      throw error;
+    }
+    return record.size;
+  }
+
+  /**
+   * Receives the first bytes of an upload, if any, then records it; the
+   * offset reached. A body that breaks off leaves nothing. One that turns out
+   * to be all of it (a chunked body) finishes the upload.
+   */
+  async #createPartial(record: NewFile, body: Readable | undefined): Promise<number> {
+    await this.#uploads.create(record.id);
+    let offset = 0;
+    try {
+      if (body) offset = await this.#appendBody(record.id, 0, body, record.size);
+      await this.#store.createFile(record, Date.now());
+    } catch (error) {
+      await this.#uploads.remove(record.id);
+      throw error;
+    }
+    if (offset === record.size) await this.#finish(record.id, offset);
+    return offset;
+  }
+
   async #finish(id: string, size: number): Promise<void> {
     const sha256 = await this.#uploads.complete(id, size, this.#storage);
     await this.#store.finishFile(id, sha256, Date.now());
   }
+}
+
+/** The bytes a creation request carries: its body and its Content-Length (undefined when chunked). */
+export interface UploadBody {
+  stream: Readable;
+  length: number | undefined;
 }
 
 function notFound(): HttpError {

@@ -14,7 +14,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { open, readdir, rm, stat, truncate } from 'node:fs/promises';
 import path from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DiskStorage, ensurePrivateDir, PRIVATE_FILE_MODE } from './disk-storage.ts';
 import type { FileStorage } from './storage.ts';
@@ -38,9 +38,39 @@ export interface Uploads {
   append(id: string, offset: number, body: Readable, limit: number, onBytes: (count: number) => void): Promise<number>;
   /** Moves a complete upload of `size` bytes into `storage` under its id; the content's hex SHA-256. */
   complete(id: string, size: number, storage: FileStorage): Promise<string>;
+  /**
+   * Receives a whole upload of `size` bytes in one body (a creation request
+   * that carries every byte) and puts it into `storage` under `id`; the
+   * content's hex SHA-256. Fewer or more bytes than `size` (UploadTooLongError),
+   * or any other failure, leave nothing.
+   */
+  receive(id: string, body: Readable, size: number, storage: FileStorage, onBytes: (count: number) => void): Promise<string>;
   /** Ids of the uploads last written before `before` (ms since the epoch). */
   idleSince(before: number): Promise<string[]>;
   remove(id: string): Promise<void>;
+}
+
+/** Counts the bytes passing, up to a limit (UploadTooLongError past it), and hashes them when given a hash. */
+class ByteCounter extends Transform {
+  received = 0;
+  readonly #limit: number;
+  readonly #hash: Hash | undefined;
+  readonly #onBytes: (count: number) => void;
+
+  constructor(limit: number, hash: Hash | undefined, onBytes: (count: number) => void) {
+    super();
+    this.#limit = limit;
+    this.#hash = hash;
+    this.#onBytes = onBytes;
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.received += chunk.length;
+    if (this.received > this.#limit) return callback(new UploadTooLongError(`more than the ${this.#limit} bytes left of Upload-Length`));
+    this.#hash?.update(chunk);
+    this.#onBytes(chunk.length);
+    callback(null, chunk);
+  }
 }
 
 export class UploadArea implements Uploads {
@@ -73,24 +103,15 @@ export class UploadArea implements Uploads {
     const running = this.#hashes.get(id);
     const hash = running?.offset === offset ? running.hash : undefined;
     this.#hashes.delete(id);
-    let received = 0;
-    const counter = new Transform({
-      transform(chunk: Buffer, _encoding, callback) {
-        received += chunk.length;
-        if (received > limit) return callback(new UploadTooLongError(`more than the ${limit} bytes left of Upload-Length`));
-        hash?.update(chunk);
-        onBytes(chunk.length);
-        callback(null, chunk);
-      },
-    });
+    const counter = new ByteCounter(limit, hash, onBytes);
     try {
       await pipeline(body, counter, createWriteStream(this.path(id), { flags: 'r+', start: offset }));
     } catch (error) {
       if (error instanceof UploadTooLongError) await truncate(this.path(id), offset);
       throw error;
     }
-    if (hash) this.#hashes.set(id, { hash, offset: offset + received });
-    return received;
+    if (hash) this.#hashes.set(id, { hash, offset: offset + counter.received });
+    return counter.received;
   }
 
   /** The content's hex SHA-256: the running hash when it saw every byte, else read from the file. */
@@ -112,6 +133,27 @@ export class UploadArea implements Uploads {
       await this.remove(id);
     }
     return sha256;
+  }
+
+  /**
+   * Receives a whole upload into a new file (0600), then moves it into
+   * `storage` (Uploads.receive): create, append and complete in one go. For
+   * the data directory the file is flushed to disk as it is closed, and
+   * renamed into place without a second open for the flush.
+   */
+  async receive(id: string, body: Readable, size: number, storage: FileStorage, onBytes: (count: number) => void): Promise<string> {
+    const hash = createHash('sha256');
+    const counter = new ByteCounter(size, hash, onBytes);
+    const onDisk = storage instanceof DiskStorage;
+    try {
+      await pipeline(body, counter, createWriteStream(this.path(id), { flags: 'wx', mode: PRIVATE_FILE_MODE, flush: onDisk }));
+      if (counter.received !== size) throw new Error(`the body ended after ${counter.received} of ${size} bytes`);
+      if (onDisk) await storage.adopt(id, this.path(id), true);
+      else await storage.put(id, createReadStream(this.path(id)), size);
+    } finally {
+      await this.remove(id);
+    }
+    return hash.digest('hex');
   }
 
   /** Ids of the uploads whose file was last written before `before` (ms since the epoch). */

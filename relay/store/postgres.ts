@@ -61,6 +61,7 @@ import type {
   FileRecord,
   HistoryPage,
   MessageDraft,
+  FinishedFile,
   NewFile,
   NewUser,
   PrivacySettings,
@@ -581,6 +582,17 @@ export class PostgresStore implements RelayStore {
     );
   }
 
+  async createFinishedFiles(files: readonly FinishedFile[], now: number): Promise<void> {
+    // One statement, so one transaction: the rows as parallel arrays.
+    const column = <K extends keyof FinishedFile>(key: K) => files.map((file) => file[key]);
+    await this.#pool.query(
+      `INSERT INTO files (id, uploader_id, name, mime, size, sha256, created_at, finished_at)
+       SELECT id, uploader_id, name, mime, size, sha256, $7, $7
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[]) AS f (id, uploader_id, name, mime, size, sha256)`,
+      [column('id'), column('uploaderId'), column('name'), column('mime'), column('size'), column('sha256'), now],
+    );
+  }
+
   async fileRecord(id: string): Promise<FileRecord | undefined> {
     const row = await this.#one<FileRow>(`SELECT ${FILE_COLUMNS} FROM files WHERE id = $1`, [id]);
     return row && toFileRecord(row);
@@ -604,6 +616,14 @@ export class PostgresStore implements RelayStore {
       [userId],
     );
     return rows.map(toFileRecord);
+  }
+
+  async readableFile(id: string, userId: string): Promise<FileRecord | undefined> {
+    const row = await this.#one<FileRow>(
+      `SELECT ${FILE_COLUMNS} FROM files f WHERE f.id = $1 AND f.finished_at IS NOT NULL AND ${readableBy('$2')}`,
+      [id, userId],
+    );
+    return row && toFileRecord(row);
   }
 
   async storageUsedBy(userId: string): Promise<number> {

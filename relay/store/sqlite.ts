@@ -71,6 +71,7 @@ import type {
   AppendOutcome,
   ExpiredFile,
   FileRecord,
+  FinishedFile,
   NewFile,
   MessageDraft,
   HistoryPage,
@@ -566,6 +567,12 @@ export class SqliteStore implements RelayStore {
     this.#sql.insertFile.run(file.id, file.uploaderId, file.name, file.mime, file.size, now);
   }
 
+  async createFinishedFiles(files: readonly FinishedFile[], now: number): Promise<void> {
+    this.#transaction(() => {
+      for (const file of files) this.#sql.insertFinishedFile.run(file.id, file.uploaderId, file.name, file.mime, file.size, file.sha256, now, now);
+    });
+  }
+
   async fileRecord(id: string): Promise<FileRecord | undefined> {
     const row = this.#sql.file.get(id) as FileRow | undefined;
     return row && toFileRecord(row);
@@ -581,6 +588,12 @@ export class SqliteStore implements RelayStore {
 
   async filesUploadedBy(userId: string): Promise<FileRecord[]> {
     return (this.#sql.filesUploadedBy.all(userId) as unknown as FileRow[]).map(toFileRecord);
+  }
+
+  async readableFile(id: string, userId: string): Promise<FileRecord | undefined> {
+    const row = this.#sql.file.get(id) as FileRow | undefined;
+    if (!row || row.finished_at === null || this.#sql.mayReadFile.get(id, userId) === undefined) return undefined;
+    return toFileRecord(row);
   }
 
   async storageUsedBy(userId: string): Promise<number> {
@@ -1024,6 +1037,9 @@ function prepareStatements(db: DatabaseSync) {
            WHERE c.direct_key = CASE WHEN u.id < ?1 THEN u.id || ' ' || ?1 ELSE ?1 || ' ' || u.id END)))`,
     ),
     insertFile: prepare('INSERT INTO files (id, uploader_id, name, mime, size, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
+    insertFinishedFile: prepare(
+      'INSERT INTO files (id, uploader_id, name, mime, size, sha256, created_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    ),
     file: prepare(`SELECT ${FILE_COLUMNS} FROM files WHERE id = ?`),
     finishFile: prepare('UPDATE files SET sha256 = ?, finished_at = ? WHERE id = ?'),
     // The uploader; a member of a conversation holding a message that carries

@@ -126,6 +126,11 @@ export interface NewFile {
   size: number;
 }
 
+/** A new upload with its content's hex SHA-256: every byte is in. */
+export interface FinishedFile extends NewFile {
+  sha256: string;
+}
+
 export interface FileRecord extends NewFile {
   createdAt: number;
   /** Hex SHA-256 of the content; null until finished. */
@@ -311,6 +316,12 @@ export interface RelayStore {
 
   // ---- files ----
   createFile(file: NewFile, now: number): Promise<void>;
+  /**
+   * Records uploads that arrived whole with their creation request, created
+   * and finished at `now`, in one transaction (docs/files.md): several
+   * finished together cost one commit.
+   */
+  createFinishedFiles(files: readonly FinishedFile[], now: number): Promise<void>;
   fileRecord(id: string): Promise<FileRecord | undefined>;
   finishFile(id: string, sha256: string, now: number): Promise<void>;
   /**
@@ -322,6 +333,8 @@ export interface RelayStore {
   mayReadFile(id: string, userId: string): Promise<boolean>;
   /** The finished files `userId` uploaded, oldest first. */
   filesUploadedBy(userId: string): Promise<FileRecord[]>;
+  /** The record of a finished file that `userId` may read (as mayReadFile); undefined otherwise: one call for a download. */
+  readableFile(id: string, userId: string): Promise<FileRecord | undefined>;
   /** Bytes of every file `userId` uploaded, unfinished ones at their declared size. */
   storageUsedBy(userId: string): Promise<number>;
   /** Finished files and their bytes. */

@@ -13,7 +13,7 @@ import { runFileStorageContract } from './file-storage-contract.ts';
 import { register } from './support/client.ts';
 import { startTestRelay } from './support/relay.ts';
 import { startS3rver, type TestS3 } from './support/s3rver.ts';
-import { download, sha256, uploadFile } from './support/tus.ts';
+import { createWithUpload, download, sha256, uploadFile } from './support/tus.ts';
 
 runFileStorageContract('data directory', async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'duplex-disk-storage-'));
@@ -62,6 +62,15 @@ test('a relay with --s3-bucket keeps finished files in the bucket, nothing in DA
     expect(response.status).toBe(206);
     expect(body).toEqual(bytes.subarray(100, 200));
     expect(sha256((await download(relay.url, token, id)).body)).toBe(sha256(bytes));
+    // The whole upload with its creation request (creation-with-upload) lands in the bucket the same way.
+    const whole = await createWithUpload(relay.url, token, bytes.length, bytes);
+    expect([whole.status, whole.response.headers.get('upload-offset')]).toEqual([201, String(bytes.length)]);
+    const again = new S3Storage(s3.settings);
+    expect(await again.stat(whole.id)).toEqual({ size: bytes.length });
+    again.close();
+    expect(await readdir(path.join(relay.dataDir, 'uploads'))).toEqual([]);
+    expect(await readdir(path.join(relay.dataDir, 'files')).catch(() => [])).toEqual([]);
+    expect(sha256((await download(relay.url, token, whole.id)).body)).toBe(sha256(bytes));
   } finally {
     await relay.stop();
   }

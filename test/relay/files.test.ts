@@ -2,14 +2,16 @@
 // `send` carrying a file, downloads and who may make them, limits, the sweep.
 // A real relay on loopback with a real data directory; nothing is mocked.
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { readdir, stat, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { FILES_PATH } from '../../src/shared/protocol/index.ts';
 import { register, TestClient, uniqueCid } from './support/client.ts';
 import { directPair } from './support/direct-pair.ts';
 import { scrapeMetrics, startTestRelay, type TestRelay } from './support/relay.ts';
-import { bearer, createUpload, download, head, metadata, patch, sha256, TUS, uploadFile } from './support/tus.ts';
+import { bearer, createUpload, createWithUpload, download, head, metadata, patch, sha256, TUS, uploadFile } from './support/tus.ts';
 
 const MAX_FILE = 64 * 1024;
 let relay: TestRelay;
@@ -53,7 +55,7 @@ describe('tus uploads', () => {
     const response = await fetch(filesUrl(), { method: 'OPTIONS', headers: bearer(token) });
     expect(response.status).toBe(204);
     expect(response.headers.get('tus-version')).toBe('1.0.0');
-    expect(response.headers.get('tus-extension')).toBe('creation,termination');
+    expect(response.headers.get('tus-extension')).toBe('creation,creation-with-upload,termination');
     expect(response.headers.get('tus-max-size')).toBe(String(MAX_FILE));
   });
 
@@ -215,6 +217,105 @@ describe('tus uploads', () => {
     const statuses = await Promise.all(Array.from({ length: 7 }, async () => (await createUpload(relay.url, token, MAX_FILE)).status));
     expect(statuses.filter((status) => status === 201)).toHaveLength(4);
     expect(statuses.filter((status) => status === 413)).toHaveLength(3);
+  });
+});
+
+describe('creation with upload', () => {
+  const listing = async (dir: string) => (await readdir(path.join(relay.dataDir, dir))).sort();
+
+  test('a POST with the whole body: 201 at the full offset, finished, the file 0600 in DATA/files', async () => {
+    const { token } = await register(relay.url);
+    const bytes = randomBytes(5000);
+    const created = await createWithUpload(relay.url, token, bytes.length, bytes);
+    expect(created.status).toBe(201);
+    expect(created.response.headers.get('upload-offset')).toBe('5000');
+    const probe = await head(relay.url, token, created.id);
+    expect([probe.status, probe.headers.get('upload-offset'), probe.headers.get('upload-length')]).toEqual([200, '5000', '5000']);
+    expect((await stat(path.join(relay.dataDir, 'files', created.id))).mode & 0o777).toBe(0o600);
+    expect(await listing('uploads')).not.toContain(created.id);
+    const { response, body } = await download(relay.url, token, created.id);
+    expect([response.status, sha256(body), response.headers.get('etag')]).toEqual([200, sha256(bytes), `"${sha256(bytes)}"`]);
+    expect(response.headers.get('content-type')).toBe('text/plain');
+  });
+
+  test('a POST with part of the body: 201 at that offset, a PATCH sends the rest', async () => {
+    const { token } = await register(relay.url);
+    const bytes = randomBytes(3000);
+    const created = await createWithUpload(relay.url, token, bytes.length, bytes.subarray(0, 1200));
+    expect([created.status, created.response.headers.get('upload-offset')]).toEqual([201, '1200']);
+    expect((await head(relay.url, token, created.id)).headers.get('upload-offset')).toBe('1200');
+    expect((await download(relay.url, token, created.id)).response.status).toBe(404);
+    const rest = await patch(relay.url, token, created.id, 1200, bytes.subarray(1200));
+    expect([rest.status, rest.headers.get('upload-offset')]).toEqual([204, '3000']);
+    expect(sha256((await download(relay.url, token, created.id)).body)).toBe(sha256(bytes));
+  });
+
+  test('a chunked body (no Content-Length) is kept as it arrives, and finishes the upload when it is all of it', async () => {
+    const { token } = await register(relay.url);
+    const bytes = randomBytes(4000);
+    const chunks = [bytes.subarray(0, 1000), bytes.subarray(1000)];
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        const next = chunks.shift();
+        if (next) controller.enqueue(next);
+        else controller.close();
+      },
+    });
+    const created = await createWithUpload(relay.url, token, bytes.length, body);
+    expect([created.status, created.response.headers.get('upload-offset')]).toEqual([201, '4000']);
+    expect(sha256((await download(relay.url, token, created.id)).body)).toBe(sha256(bytes));
+  });
+
+  test('a body longer than Upload-Length, over the size limit, over the quota or of another type: refused, nothing kept', async () => {
+    const { token } = await register(relay.url);
+    const before = { uploads: await listing('uploads'), files: await listing('files') };
+    const longer = await createWithUpload(relay.url, token, 10, Buffer.from('0123456789AB'));
+    expect(longer.status).toBe(413);
+    const huge = Buffer.alloc(MAX_FILE + 1);
+    expect((await createWithUpload(relay.url, token, huge.length, huge)).status).toBe(413);
+    for (const type of ['application/octet-stream', 'text/plain']) {
+      const wrong = await createWithUpload(relay.url, token, 3, 'abc', { 'Content-Type': type });
+      expect([type, wrong.status]).toEqual([type, 415]);
+    }
+    const untyped = await fetch(filesUrl(), { method: 'POST', headers: { ...TUS, ...bearer(token), 'Upload-Length': '3' }, body: new Uint8Array([1, 2, 3]) });
+    expect(untyped.status).toBe(415);
+    // A chunked body (no Content-Length) is counted as it arrives: past Upload-Length, 413.
+    const chunks = [Buffer.from('0123'), Buffer.from('456789AB')];
+    const chunked = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        const next = chunks.shift();
+        if (next) controller.enqueue(next);
+        else controller.close();
+      },
+    });
+    expect((await createWithUpload(relay.url, token, 10, chunked)).status).toBe(413);
+    expect({ uploads: await listing('uploads'), files: await listing('files') }).toEqual(before);
+    for (let i = 0; i < 4; i++) expect((await createUpload(relay.url, token, MAX_FILE)).status).toBe(201);
+    const over = await createWithUpload(relay.url, token, 1, 'x');
+    expect(over.status).toBe(413);
+    expect(await listing('files')).toEqual(before.files);
+  });
+
+  test.each([
+    ['the whole upload', MAX_FILE],
+    ['part of the upload', MAX_FILE / 2],
+  ])('a client that goes away during a POST with %s leaves nothing: no file, no record, its quota free', async (_, bodyLength) => {
+    const { token } = await register(relay.url);
+    const before = await listing('uploads');
+    const socket = connect(Number(new URL(relay.url).port), '127.0.0.1');
+    await once(socket, 'connect');
+    socket.write(
+      `POST ${FILES_PATH} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nTus-Resumable: 1.0.0\r\n` +
+        `Upload-Length: ${MAX_FILE}\r\nContent-Type: application/offset+octet-stream\r\nContent-Length: ${bodyLength}\r\n\r\n`,
+    );
+    socket.write(randomBytes(1000));
+    // The relay has made the upload's file once the bytes reach it; then the client goes away.
+    const patiently = { timeout: 20_000, interval: 20 };
+    await expect.poll(async () => (await listing('uploads')).length, patiently).toBeGreaterThan(before.length);
+    socket.destroy();
+    await expect.poll(() => listing('uploads'), patiently).toEqual(before);
+    // All of the quota is free again: four uploads of the size limit fit.
+    for (let i = 0; i < 4; i++) expect((await createUpload(relay.url, token, MAX_FILE)).status).toBe(201);
   });
 });
 

@@ -912,6 +912,49 @@ export function runRelayStoreContract(name: string, createStore: () => Promise<S
         expect(await store.fileTotals()).toEqual({ files: 1, bytes: 5 });
       });
 
+      test('records uploads that arrived whole, finished at their creation, in one call', async () => {
+        const alice = await user('alice');
+        const bob = await user('bob');
+        await store.createFinishedFiles(
+          [
+            { id: fileId(1), uploaderId: alice.id, name: 'a.txt', mime: 'text/plain', size: 3, sha256: 'ef'.repeat(32) },
+            { id: fileId(2), uploaderId: bob.id, name: 'b.bin', mime: 'application/octet-stream', size: 4, sha256: '01'.repeat(32) },
+          ],
+          T0,
+        );
+        expect(await store.fileRecord(fileId(1))).toEqual({
+          id: fileId(1),
+          uploaderId: alice.id,
+          name: 'a.txt',
+          mime: 'text/plain',
+          size: 3,
+          sha256: 'ef'.repeat(32),
+          createdAt: T0,
+          finishedAt: T0,
+        });
+        expect(await store.fileRecord(fileId(2))).toMatchObject({ uploaderId: bob.id, size: 4, sha256: '01'.repeat(32), finishedAt: T0 });
+        expect(await store.mayReadFile(fileId(1), alice.id)).toBe(true);
+        expect(await store.mayReadFile(fileId(1), bob.id)).toBe(false);
+        expect(await store.fileTotals()).toEqual({ files: 2, bytes: 7 });
+        expect(await store.storageUsedBy(alice.id)).toBe(3);
+      });
+
+      test('a batch of finished uploads with one bad record (an id taken) stores none of them', async () => {
+        const alice = await user('alice');
+        await store.createFile({ id: fileId(2), uploaderId: alice.id, name: 'u', mime: 'x/y', size: 9 }, T0);
+        await expect(
+          store.createFinishedFiles(
+            [
+              { id: fileId(1), uploaderId: alice.id, name: 'a', mime: 'x/y', size: 1, sha256: 'ab'.repeat(32) },
+              { id: fileId(2), uploaderId: alice.id, name: 'b', mime: 'x/y', size: 1, sha256: 'ab'.repeat(32) },
+            ],
+            T0,
+          ),
+        ).rejects.toThrow();
+        expect(await store.fileRecord(fileId(1))).toBeUndefined();
+        expect(await store.fileRecord(fileId(2))).toMatchObject({ size: 9, finishedAt: null });
+      });
+
       test('counts a user\'s storage, unfinished uploads at their declared size', async () => {
         const alice = await user('alice');
         const bob = await user('bob');
@@ -954,6 +997,20 @@ export function runRelayStoreContract(name: string, createStore: () => Promise<S
         );
         for (const outcome of outcomes) expect(outcome).toMatchObject({ kind: 'refused', refusal: { code: 'invalid' } });
         expect(await store.messagesAfter(conversation.id, 0, 10)).toEqual([]);
+      });
+
+      test('readableFile: the record of a finished file for its readers, nothing for others, unfinished or unknown files', async () => {
+        const alice = await user('alice');
+        const bob = await user('bob');
+        const { conversation } = await store.openDirect(alice.id, bob.id, T0);
+        const id = await finishedFile(alice, 1);
+        expect(await store.readableFile(id, alice.id)).toEqual(await store.fileRecord(id));
+        expect(await store.readableFile(id, bob.id)).toBeUndefined();
+        await store.appendMessages([{ ...draft(alice, conversation.id, 'c-share'), file: { id } }], acceptAll, T0);
+        expect(await store.readableFile(id, bob.id)).toMatchObject({ id, uploaderId: alice.id, sha256: 'ab'.repeat(32) });
+        await store.createFile({ id: fileId(2), uploaderId: alice.id, name: 'u', mime: 'x/y', size: 9 }, T0);
+        expect(await store.readableFile(fileId(2), alice.id)).toBeUndefined();
+        expect(await store.readableFile(fileId(3), alice.id)).toBeUndefined();
       });
 
       test('readers are the uploader and current members of a conversation holding a message with the file', async () => {

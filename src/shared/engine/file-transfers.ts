@@ -69,6 +69,10 @@ export class FileTransfers {
       metadata: { filename: request.name, filetype: request.mime },
       headers: { Authorization: `Bearer ${this.options.token}` },
       chunkSize: this.options.chunkBytes,
+      // The first chunk (a small file whole) goes with the creation request
+      // (tus creation-with-upload): one request and one commit on the relay
+      // instead of two of each (docs/files.md).
+      uploadDataDuringCreation: true,
       // A few quick retries inside one attempt; past them the outbox tries
       // again when the connection is back.
       retryDelays: [0, 1_000, 3_000],

@@ -27,25 +27,21 @@ export class PhotoFiles {
     this.timeoutMs = timeoutMs;
   }
 
-  /** Uploads a JPEG photo; its file id. Rejects when the relay refuses or cannot be reached. */
+  /** Uploads a JPEG photo, in one creation request that carries its bytes; its file id. Rejects when the relay refuses or cannot be reached. */
   async upload(bytes: Uint8Array): Promise<string> {
     const created = await this.call(FILES_PATH, {
       method: 'POST',
       headers: {
         'Upload-Length': String(bytes.length),
         'Upload-Metadata': `filename ${btoa('photo.jpg')},filetype ${btoa('image/jpeg')}`,
+        ...(bytes.length > 0 ? { 'Content-Type': 'application/offset+octet-stream' } : {}),
       },
+      body: bytes.length > 0 ? (bytes as Uint8Array<ArrayBuffer>) : undefined,
     });
     const location = created.headers.get('Location');
     const id = location?.slice(location.lastIndexOf('/') + 1);
-    if (created.status !== 201 || !id) throw new Error(`The relay refused the photo (HTTP ${created.status})`);
-    if (bytes.length > 0) {
-      const patched = await this.call(`${FILES_PATH}/${id}`, {
-        method: 'PATCH',
-        headers: { 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' },
-        body: bytes as Uint8Array<ArrayBuffer>,
-      });
-      if (patched.status !== 204) throw new Error(`The relay refused the photo (HTTP ${patched.status})`);
+    if (created.status !== 201 || !id || created.headers.get('Upload-Offset') !== String(bytes.length)) {
+      throw new Error(`The relay refused the photo (HTTP ${created.status})`);
     }
     return id;
   }

@@ -29,6 +29,32 @@ export async function createUpload(
   return { status: response.status, id: location.slice(FILES_PATH.length + 1), response };
 }
 
+/** A creation request carrying bytes (creation-with-upload); `headers` override the usual ones. */
+export async function createWithUpload(
+  url: string,
+  token: string,
+  length: number,
+  body: BodyInit,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; id: string; response: Response }> {
+  const response = await fetch(`${url}${FILES_PATH}`, {
+    method: 'POST',
+    headers: {
+      ...TUS,
+      ...bearer(token),
+      'Upload-Length': String(length),
+      'Upload-Metadata': metadata('note.txt', 'text/plain'),
+      'Content-Type': 'application/offset+octet-stream',
+      ...headers,
+    },
+    body,
+    duplex: 'half',
+  } as RequestInit);
+  await response.arrayBuffer();
+  const location = response.headers.get('location') ?? '';
+  return { status: response.status, id: location.slice(FILES_PATH.length + 1), response };
+}
+
 export async function patch(url: string, token: string, id: string, offset: number, body: Uint8Array<ArrayBuffer>): Promise<Response> {
   const response = await fetch(`${url}${FILES_PATH}/${id}`, {
     method: 'PATCH',
