@@ -208,6 +208,39 @@ export function describeClientStoreContract(name: string, makeSubject: () => Sto
       ]);
     });
 
+    it('reads a conversation’s newest message job and the changes to one message without the rest', async () => {
+      const store = await open();
+      expect(await store.newestOutboxMessage('c1')).toBeUndefined();
+      await store.addToOutbox(outboxJob('a-cid-0001', 'c1'));
+      await store.addToOutbox(uploadJob('b-cid-0002', 'c1'));
+      await store.addToOutbox({ kind: 'react', cid: 'c-cid-0003', conv: 'c1', targetCid: 'a-cid-0001', body: '👍', createdAt: 5_001, state: 'queued' });
+      await store.addToOutbox(outboxJob('d-cid-0004', 'c2'));
+      await store.addToOutbox({ kind: 'edit', cid: 'e-cid-0005', conv: 'c1', targetCid: 'b-cid-0002', target: 7, body: 'caption', createdAt: 5_002, state: 'queued' });
+      await store.addToOutbox({ kind: 'react', cid: 'f-cid-0006', conv: 'c1', targetCid: 'a-cid-0001', body: '', createdAt: 5_003, state: 'queued' });
+      await store.addToOutbox({ kind: 'delete', cid: 'g-cid-0007', conv: 'c2', targetCid: 'a-cid-0001', createdAt: 5_004, state: 'queued' });
+
+      // The newest message job, past the changes added after it, failed or not.
+      expect(await store.newestOutboxMessage('c1')).toEqual(uploadJob('b-cid-0002', 'c1'));
+      const failed = uploadJob('b-cid-0002', 'c1', { state: 'failed', error: 'too large' });
+      await store.updateOutboxJob(failed);
+      expect(await store.newestOutboxMessage('c1')).toEqual(failed);
+      expect(await store.newestOutboxMessage('c2')).toEqual(outboxJob('d-cid-0004', 'c2'));
+      expect(await store.newestOutboxMessage('c3')).toBeUndefined();
+
+      // Changes by their target's conversation and cid, in the order added.
+      expect((await store.listChangesTo('c1', 'a-cid-0001')).map((job) => job.cid)).toEqual(['c-cid-0003', 'f-cid-0006']);
+      expect(await store.listChangesTo('c1', 'b-cid-0002')).toEqual([
+        { kind: 'edit', cid: 'e-cid-0005', conv: 'c1', targetCid: 'b-cid-0002', target: 7, body: 'caption', createdAt: 5_002, state: 'queued' },
+      ]);
+      expect((await store.listChangesTo('c2', 'a-cid-0001')).map((job) => job.cid)).toEqual(['g-cid-0007']);
+      expect(await store.listChangesTo('c1', 'd-cid-0004')).toEqual([]);
+
+      await store.removeFromOutbox('b-cid-0002');
+      await store.removeFromOutbox('c-cid-0003');
+      expect(await store.newestOutboxMessage('c1')).toEqual(outboxJob('a-cid-0001', 'c1'));
+      expect((await store.listChangesTo('c1', 'a-cid-0001')).map((job) => job.cid)).toEqual(['f-cid-0006']);
+    });
+
     it('deletes a conversation with its messages and outbox entries, leaving the others', async () => {
       const store = await open();
       await store.putConversation(conversation('c1'));
@@ -370,14 +403,19 @@ export function describeClientStoreContract(name: string, makeSubject: () => Sto
         await store.addToOutbox(outboxJob('send-1'));
         await store.addToOutbox({ kind: 'edit', cid: 'edit-1', conv: 'c1', targetCid: 'send-1', body: 'fixed', createdAt: 5_001, state: 'queued' });
         await store.addToOutbox({ kind: 'react', cid: 'react-9', conv: 'c1', targetCid: 'other', target: 9, body: '👍', createdAt: 5_002, state: 'queued' });
+        await store.addToOutbox({ kind: 'react', cid: 'react-1', conv: 'c1', targetCid: 'send-1', body: '🙏', createdAt: 5_003, state: 'queued' });
+        // Another conversation's change naming the same cid is not about this message.
+        await store.addToOutbox({ kind: 'delete', cid: 'delete-x', conv: 'c2', targetCid: 'send-1', createdAt: 5_004, state: 'queued' });
         await store.settleOutboxJobs(['send-1'], [message('c1', 3, 'me', { cid: 'send-1', body: 'body of send-1' })]);
         expect(await store.listOutbox()).toEqual([
           { kind: 'edit', cid: 'edit-1', conv: 'c1', targetCid: 'send-1', target: 3, body: 'fixed', createdAt: 5_001, state: 'queued' },
           { kind: 'react', cid: 'react-9', conv: 'c1', targetCid: 'other', target: 9, body: '👍', createdAt: 5_002, state: 'queued' },
+          { kind: 'react', cid: 'react-1', conv: 'c1', targetCid: 'send-1', target: 3, body: '🙏', createdAt: 5_003, state: 'queued' },
+          { kind: 'delete', cid: 'delete-x', conv: 'c2', targetCid: 'send-1', createdAt: 5_004, state: 'queued' },
         ]);
         await store.settleOutboxJobs(['edit-1'], [message('c1', 4, 'me', { cid: 'edit-1', kind: 'edit', target: 3, body: 'fixed', ts: 30_000 })]);
         expect(await store.getMessage('c1', 3)).toEqual(message('c1', 3, 'me', { cid: 'send-1', body: 'fixed', editedAt: 30_000 }));
-        expect((await store.listOutbox()).map((job) => job.cid)).toEqual(['react-9']);
+        expect((await store.listOutbox()).map((job) => job.cid)).toEqual(['react-9', 'react-1', 'delete-x']);
       });
 
       it('keeps folded state across close and reopen', async () => {

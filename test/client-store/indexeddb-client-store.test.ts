@@ -108,6 +108,22 @@ describe('IndexedDB ClientStore', () => {
     await again.close();
   });
 
+  it('finds the change jobs written before their index existed', async () => {
+    globalThis.indexedDB = new IDBFactory();
+    const old = await openOldDatabase(2);
+    await old.add('outbox', { kind: 'send', cid: 'send-1', conv: 'c1', body: 'hi', createdAt: 1_000, state: 'queued' });
+    await old.add('outbox', { kind: 'edit', cid: 'edit-1', conv: 'c1', targetCid: 'send-1', body: 'hello', createdAt: 1_001, state: 'queued' });
+    old.close();
+
+    const store = await indexedDbClientStoreOpener()('me');
+    expect((await store.listChangesTo('c1', 'send-1')).map((job) => job.cid)).toEqual(['edit-1']);
+    await store.settleOutboxJobs(['send-1'], [{ conv: 'c1', seq: 4, cid: 'send-1', from: 'me', body: 'hi', ts: 2_000 }]);
+    expect(await store.listOutbox()).toEqual([
+      { kind: 'edit', cid: 'edit-1', conv: 'c1', targetCid: 'send-1', target: 4, body: 'hello', createdAt: 1_001, state: 'queued' },
+    ]);
+    await store.close();
+  });
+
   it('refuses a database written by a newer app', async () => {
     const newer = await openDB('duplex-client:from-the-future', 99);
     newer.close();

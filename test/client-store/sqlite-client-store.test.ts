@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MIGRATIONS, sqliteClientStoreOpener } from '../../src/main/store/sqlite-client-store.ts';
+import { CHANGES_TO, MIGRATIONS, sqliteClientStoreOpener } from '../../src/main/store/sqlite-client-store.ts';
 import { describeClientStoreContract } from './contract.ts';
 
 const root = mkdtempSync(path.join(tmpdir(), 'duplex-sqlite-store-'));
@@ -210,6 +210,34 @@ describe('SQLite ClientStore', () => {
     expect(plan("SELECT COUNT(*) FROM messages WHERE conv = 'c' AND seq > 5 AND sender <> 'me'")).toMatch(/SEARCH messages USING PRIMARY KEY/);
     expect(plan("SELECT * FROM messages WHERE conv = 'c' AND sender = 'me' AND seq > 1 AND seq <= 9")).toMatch(/SEARCH messages USING (PRIMARY KEY|INDEX messages_by_sender)/);
     expect(plan("SELECT * FROM outbox WHERE conv = 'c' ORDER BY position DESC LIMIT 1")).toMatch(/USING INDEX outbox_by_conv/);
+    expect(plan("SELECT * FROM outbox WHERE conv = 'c' AND kind IN ('send', 'upload') ORDER BY position DESC LIMIT 1")).toMatch(
+      /SEARCH outbox USING INDEX outbox_by_conv \(conv=\?\)/,
+    );
+    // Settling a message gives its waiting changes its seq, and a summary
+    // reads them, with one lookup each, not a walk over the outbox.
+    expect(plan(`SELECT * FROM outbox WHERE ${CHANGES_TO} ORDER BY position`)).toMatch(
+      /SEARCH outbox USING INDEX outbox_changes_by_target \(conv=\? AND <expr>=\?\)/,
+    );
+    expect(plan(`UPDATE outbox SET payload = json_set(payload, '$.target', 1) WHERE ${CHANGES_TO}`)).toMatch(
+      /SEARCH outbox USING INDEX outbox_changes_by_target \(conv=\? AND <expr>=\?\)/,
+    );
     db.close();
+  });
+
+  it('finds the change jobs written before their index existed', async () => {
+    const before = MIGRATIONS.findIndex((sql) => sql.includes('outbox_changes_by_target'));
+    const { directory, old } = oldFile(before);
+    const insert = old.prepare('INSERT INTO outbox (cid, conv, kind, payload, created_at, state) VALUES (?, ?, ?, ?, ?, ?)');
+    insert.run('send-1', 'c1', 'send', JSON.stringify({ body: 'hi' }), 1_000, 'queued');
+    insert.run('edit-1', 'c1', 'edit', JSON.stringify({ targetCid: 'send-1', body: 'hello' }), 1_001, 'queued');
+    old.close();
+
+    const store = await sqliteClientStoreOpener(directory)('me');
+    expect((await store.listChangesTo('c1', 'send-1')).map((job) => job.cid)).toEqual(['edit-1']);
+    await store.settleOutboxJobs(['send-1'], [{ conv: 'c1', seq: 4, cid: 'send-1', from: 'me', body: 'hi', ts: 2_000 }]);
+    expect(await store.listOutbox()).toEqual([
+      { kind: 'edit', cid: 'edit-1', conv: 'c1', targetCid: 'send-1', target: 4, body: 'hello', createdAt: 1_001, state: 'queued' },
+    ]);
+    await store.close();
   });
 });

@@ -232,6 +232,31 @@ describe('Outbox', () => {
     expect(await store.listOutbox()).toEqual([]);
   });
 
+  it('gives each change the seq of its own target, after a restart and when the target’s ack was lost', async () => {
+    const first = harness(undefined, 10);
+    first.setOnline(false);
+    const one = await first.outbox.send('a', 'one');
+    const two = await first.outbox.send('a', 'two');
+    await first.outbox.change({ kind: 'edit', conv: 'a', targetCid: two.cid, body: 'two, fixed' });
+    await first.outbox.change({ kind: 'react', conv: 'a', targetCid: one.cid, body: '👍' });
+    // The jobs come back from the store, the changes still without seqs.
+    const { outbox, sent, ack, store } = harness(first.store, 10);
+    await outbox.load();
+    outbox.flush();
+    expect(sent.map((f) => f.body)).toEqual(['one', 'two']);
+    await ack(sent[0]!);
+    // The edit waits for its own target, and the reaction behind it too.
+    expect(sent).toHaveLength(2);
+    await outbox.storeRelayMessages([{ conv: 'a', seq: 2, cid: two.cid, from: 'me', body: 'two', ts: 2 }]);
+    expect(sent.slice(2).map((f) => [f.kind, f.target, f.body])).toEqual([
+      ['edit', 2, 'two, fixed'],
+      ['react', 1, '👍'],
+    ]);
+    await ack(sent[2]!);
+    await ack(sent[3]!);
+    expect(await store.listOutbox()).toEqual([]);
+  });
+
   it('drops a change whose message was refused, and a change the relay refuses, redrawing their targets', async () => {
     const { store, outbox, sent, redrawn, ack } = harness();
     const refused = await outbox.send('a', 'refused');

@@ -16,8 +16,10 @@ import path from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import type { Message } from '../../shared/protocol/index.ts';
 import type {
+  ChangeJob,
   ClientStore,
   ClientStoreOpener,
+  MessageJob,
   MessageRange,
   OutboxJob,
   OutboxJobKind,
@@ -193,6 +195,15 @@ export const MIGRATIONS: readonly string[] = [
   INSERT INTO message_search (rowid, body)
     SELECT k.id, m.body FROM message_search_keys k JOIN messages m ON m.conv = k.conv AND m.seq = k.seq;
   `,
+  `
+  -- The change jobs waiting for a message still in the outbox, by its cid:
+  -- settleOutboxJobs gives them its seq with one index lookup per settled
+  -- message instead of a walk over the conversation's whole outbox (which
+  -- made flushing a long outbox quadratic; docs/benchmarks.md, "Issue 10").
+  -- Partial, so that sends (nearly every job) add nothing to it.
+  CREATE INDEX outbox_changes_by_target ON outbox (conv, json_extract(payload, '$.targetCid'))
+    WHERE kind IN ('edit', 'delete', 'react');
+  `,
 ];
 
 export interface SqliteClientStoreOptions {
@@ -260,6 +271,9 @@ const MESSAGE_COLUMNS =
 /** MESSAGE_COLUMNS of `messages m` in the search query's join. */
 const SEARCHED_MESSAGE_COLUMNS = MESSAGE_COLUMNS.replace(/\w+/g, 'm.$&');
 const OUTBOX_COLUMNS = 'cid, conv, kind, payload, created_at, state, error';
+/** The change jobs of a conversation (?) that name a message by cid (?),
+ * written as outbox_changes_by_target is so that the index answers it. */
+export const CHANGES_TO = `conv = ? AND kind IN ('edit', 'delete', 'react') AND json_extract(payload, '$.targetCid') = ?`;
 
 export class SqliteClientStore implements ClientStore {
   readonly userId: string;
@@ -327,8 +341,7 @@ export class SqliteClientStore implements ClientStore {
       for (const m of messages) {
         if (m.kind !== undefined) continue;
         this.run(
-          `UPDATE outbox SET payload = json_set(payload, '$.target', ?)
-           WHERE conv = ? AND kind IN ('edit', 'delete', 'react') AND json_extract(payload, '$.targetCid') = ?`,
+          `UPDATE outbox SET payload = json_set(payload, '$.target', ?) WHERE ${CHANGES_TO}`,
           m.seq,
           m.conv,
           m.cid,
@@ -420,6 +433,20 @@ export class SqliteClientStore implements ClientStore {
         ? this.rows<OutboxRow>(`SELECT ${OUTBOX_COLUMNS} FROM outbox ORDER BY position`)
         : this.rows<OutboxRow>(`SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE conv = ? ORDER BY position`, conv);
     return rows.map(toOutboxJob);
+  }
+
+  async newestOutboxMessage(conv: string): Promise<MessageJob | undefined> {
+    const row = this.row<OutboxRow>(
+      `SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE conv = ? AND kind IN ('send', 'upload') ORDER BY position DESC LIMIT 1`,
+      conv,
+    );
+    return row && (toOutboxJob(row) as MessageJob);
+  }
+
+  async listChangesTo(conv: string, cid: string): Promise<ChangeJob[]> {
+    return this.rows<OutboxRow>(`SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE ${CHANGES_TO} ORDER BY position`, conv, cid).map(
+      (row) => toOutboxJob(row) as ChangeJob,
+    );
   }
 
 

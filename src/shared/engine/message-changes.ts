@@ -90,10 +90,13 @@ export class MessageChanges {
    * and the newest reaction among them in the chat list. */
   async redrawStored(conv: string, changes: readonly Message[]): Promise<void> {
     const messages = new Map<number, ChatMessage>();
-    const outbox = await this.options.store.listOutbox(conv);
     for (const seq of new Set(changes.map((change) => change.target!))) {
       const message = await this.storedView(conv, seq);
-      if (message) messages.set(seq, withPendingChanges(message, outbox, this.options.me, this.membersOf(conv)));
+      if (!message) continue;
+      // Only the changes to it are read, not the whole outbox: changes from
+      // others can come in while a long outbox flushes.
+      const pending = await this.options.store.listChangesTo(conv, message.cid);
+      messages.set(seq, withPendingChanges(message, pending, this.options.me, this.membersOf(conv)));
     }
     if (messages.size > 0) this.options.emit({ type: 'messages', conv, messages: [...messages.values()] });
     const reaction = changes.findLast((change) => change.kind === 'react' && change.body !== '');

@@ -107,6 +107,11 @@ export class Outbox {
   /** Queued jobs per conversation, each in sending order (a Map keeps
    * insertion order). */
   private readonly queues = new Map<string, Map<string, OutboxJob>>();
+  /** The queued change jobs whose target is still in the outbox (no seq
+   * yet), by waitingKey() of that target: settling a message finds its
+   * changes without walking its conversation's queue, which made flushing a
+   * long outbox quadratic (docs/benchmarks.md, "Issue 10"). */
+  private readonly waitingChanges = new Map<string, Set<ChangeJob>>();
   /** conversation → the cids of its jobs on the wire, in sending order (the
    * first jobs of its queue). */
   private readonly inFlight = new Map<string, Set<string>>();
@@ -273,7 +278,7 @@ export class Outbox {
   forgetConversation(conv: string): void {
     this.uploads.get(conv)?.running?.abort();
     this.uploads.delete(conv);
-    this.queues.delete(conv);
+    for (const job of [...(this.queues.get(conv)?.values() ?? [])]) this.dequeue(job);
     this.inFlight.delete(conv);
     this.heldBy.delete(conv);
   }
@@ -396,9 +401,9 @@ export class Outbox {
   private settled(cids: readonly string[], messages: readonly Message[]): void {
     for (const message of messages) {
       if (message.kind !== undefined) continue;
-      for (const job of this.queues.get(message.conv)?.values() ?? []) {
-        if (!isMessageJob(job) && job.targetCid === message.cid) job.target = message.seq;
-      }
+      const key = waitingKey(message.conv, message.cid);
+      for (const job of this.waitingChanges.get(key) ?? []) job.target = message.seq;
+      this.waitingChanges.delete(key);
     }
     let any = false;
     for (const cid of cids) {
@@ -420,12 +425,22 @@ export class Outbox {
     let queue = this.queues.get(job.conv);
     if (!queue) this.queues.set(job.conv, (queue = new Map()));
     queue.set(job.cid, job);
+    if (isMessageJob(job) || job.target !== undefined) return;
+    const key = waitingKey(job.conv, job.targetCid);
+    let waiting = this.waitingChanges.get(key);
+    if (!waiting) this.waitingChanges.set(key, (waiting = new Set()));
+    waiting.add(job);
   }
 
   private dequeue(job: OutboxJob): void {
     const queue = this.queues.get(job.conv);
     queue?.delete(job.cid);
     if (queue?.size === 0) this.queues.delete(job.conv);
+    if (isMessageJob(job)) return;
+    const key = waitingKey(job.conv, job.targetCid);
+    const waiting = this.waitingChanges.get(key);
+    waiting?.delete(job);
+    if (waiting?.size === 0) this.waitingChanges.delete(key);
   }
 
   private find(cid: string): OutboxJob | undefined {
@@ -445,6 +460,11 @@ export class Outbox {
     this.options.emit({ type: 'messages', conv: job.conv, messages: [this.view(job)] });
     this.options.changed(job.conv);
   }
+}
+
+/** A message of the outbox by conversation and cid, as change jobs name their targets. */
+function waitingKey(conv: string, cid: string): string {
+  return `${conv}\u0000${cid}`;
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

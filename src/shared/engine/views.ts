@@ -128,20 +128,24 @@ export async function summarizeConversation(
   me: string,
   lastReaction?: ReactionPreview,
 ): Promise<ConversationSummary> {
-  const [[newestStored], outbox, unread] = await Promise.all([
+  // Only the newest job of the outbox and the changes to the last message
+  // are read: a summary comes every few tens of milliseconds while a long
+  // outbox flushes, and reading all of it each time made the flush
+  // quadratic (docs/benchmarks.md, "Issue 10").
+  const [[newestStored], newestOutgoing, unread] = await Promise.all([
     store.getMessages(conversation.id, { limit: 1 }),
-    store.listOutbox(conversation.id),
+    store.newestOutboxMessage(conversation.id),
     store.countMessagesAfter(conversation.id, conversation.readUpTo, me),
   ]);
   // Outgoing messages come after every stored one in the conversation's
   // order (see MessagePage), so the newest of them is the last message.
-  const newestOutgoing = outbox.findLast(isMessageJob);
   const newest = newestOutgoing
     ? outgoingChatMessage(newestOutgoing, me, conversation.members)
     : newestStored
       ? storedChatMessage(newestStored, conversation, me)
       : null;
-  const lastMessage = newest && withPendingChanges(newest, outbox, me, conversation.members);
+  const lastMessage =
+    newest && withPendingChanges(newest, await store.listChangesTo(conversation.id, newest.cid), me, conversation.members);
   // A reaction shows in the list until a message comes after it.
   const reactionIsNewest = lastReaction && lastMessage?.seq !== null && lastReaction.seq > (lastMessage?.seq ?? 0);
   return {

@@ -196,6 +196,13 @@ export interface ClientStore {
   getOutboxJob(cid: string): Promise<OutboxJob | undefined>;
   /** Outbox jobs in the order added, of one conversation when given. */
   listOutbox(conv?: string): Promise<OutboxJob[]>;
+  /** The last message job (send or upload, queued or failed) added to a
+   * conversation's outbox: what its summary shows, read without the rest of
+   * the outbox, which may hold thousands while a flush goes. */
+  newestOutboxMessage(conv: string): Promise<MessageJob | undefined>;
+  /** The change jobs that name one message by cid (`targetCid`), in the
+   * order added, without reading the rest of the outbox. */
+  listChangesTo(conv: string, cid: string): Promise<ChangeJob[]>;
 
   /** Appends an upload job together with its file's bytes, in one
    * transaction. The bytes go when the job goes (removed, settled, its

@@ -10,8 +10,10 @@
 import { type DBSchema, type IDBPDatabase, type IDBPTransaction, openDB, type StoreNames } from 'idb';
 import { DEFAULT_CHAT_STATE, type Message } from '../../shared/protocol/index.ts';
 import type {
+  ChangeJob,
   ClientStore,
   ClientStoreOpener,
+  MessageJob,
   MessageRange,
   OutboxJob,
   StoredConversation,
@@ -37,7 +39,7 @@ type MessageRecord = Message & { changedThrough: number };
 interface ClientDatabase extends DBSchema {
   conversations: { key: string; value: StoredConversation; indexes: { by_activity: number } };
   messages: { key: [string, number]; value: MessageRecord; indexes: { by_sender: [string, string, number] } };
-  outbox: { key: number; value: OutboxRecord; indexes: { by_cid: string; by_conv: [string, number] } };
+  outbox: { key: number; value: OutboxRecord; indexes: { by_cid: string; by_conv: [string, number]; by_target: [string, string] } };
   /** An upload job's bytes by cid, as a Blob (which the browser may keep on disk). */
   outboxFiles: { key: string; value: Blob };
   fileCache: { key: string; value: CachedFile; indexes: { by_use: number } };
@@ -109,6 +111,14 @@ const MIGRATIONS: ReadonlyArray<(db: IDBPDatabase<ClientDatabase>, tx: UpgradeTr
     // open indexes the messages already stored.
     db.createObjectStore('search_log', { keyPath: 'position', autoIncrement: true });
     db.createObjectStore('search_snapshot');
+  },
+  (_db, tx) => {
+    // The change jobs waiting for a message still in the outbox, by its
+    // conversation and cid (only change jobs have `targetCid`, so sends are
+    // not in it): settleOutboxJobs finds them with one lookup per settled
+    // message instead of walking the conversation's whole outbox, which made
+    // flushing a long outbox quadratic (docs/benchmarks.md, "Issue 10").
+    tx.objectStore('outbox').createIndex('by_target', ['conv', 'targetCid']);
   },
 ];
 
@@ -196,13 +206,12 @@ class IndexedDbClientStore implements ClientStore {
     const settle = async () => {
       for (const cid of cids) await deleteJob(tx, cid);
       // Changes waiting for these messages learn their seqs.
-      const seqs = new Map(messages.filter((m) => m.kind === undefined).map((m) => [`${m.conv}\u0000${m.cid}`, m.seq]));
-      for (const conv of new Set(messages.map((m) => m.conv))) {
-        let cursor = await outbox.index('by_conv').openCursor(wholeConversation(conv));
+      for (const m of messages) {
+        if (m.kind !== undefined) continue;
+        let cursor = await outbox.index('by_target').openCursor([m.conv, m.cid]);
         while (cursor) {
           const job = cursor.value;
-          const seq = isMessageJob(job) ? undefined : seqs.get(`${job.conv}\u0000${job.targetCid}`);
-          if (seq !== undefined && !isMessageJob(job)) await cursor.update({ ...job, target: seq });
+          if (!isMessageJob(job)) await cursor.update({ ...job, target: m.seq });
           cursor = await cursor.continue();
         }
       }
@@ -282,6 +291,21 @@ class IndexedDbClientStore implements ClientStore {
     return records.map(withoutPosition);
   }
 
+  async newestOutboxMessage(conv: string): Promise<MessageJob | undefined> {
+    // Backwards from the newest job: past the few changes added after it.
+    let cursor = await this.db.transaction('outbox').store.index('by_conv').openCursor(wholeConversation(conv), 'prev');
+    while (cursor) {
+      const job = cursor.value;
+      if (isMessageJob(job)) return withoutPosition(job) as MessageJob;
+      cursor = await cursor.continue();
+    }
+    return undefined;
+  }
+
+  async listChangesTo(conv: string, cid: string): Promise<ChangeJob[]> {
+    // Records under one index key come in primary key order: the order added.
+    return (await this.db.getAllFromIndex('outbox', 'by_target', [conv, cid])).map((record) => withoutPosition(record) as ChangeJob);
+  }
 
   async addUploadToOutbox(job: UploadJob, bytes: Uint8Array): Promise<void> {
     const tx = this.db.transaction(['outbox', 'outboxFiles'], 'readwrite');
