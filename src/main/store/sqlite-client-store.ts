@@ -199,7 +199,8 @@ export const MIGRATIONS: readonly string[] = [
   -- The change jobs waiting for a message still in the outbox, by its cid:
   -- settleOutboxJobs gives them its seq with one index lookup per settled
   -- message instead of a walk over the conversation's whole outbox (which
-  -- made flushing a long outbox quadratic; docs/benchmarks.md, "Issue 10").
+  -- made flushing a long outbox quadratic; docs/benchmarks.md, "a flush
+  -- that no longer walks the outbox").
   -- Partial, so that sends (nearly every job) add nothing to it.
   CREATE INDEX outbox_changes_by_target ON outbox (conv, json_extract(payload, '$.targetCid'))
     WHERE kind IN ('edit', 'delete', 'react');

@@ -110,7 +110,8 @@ export class Outbox {
   /** The queued change jobs whose target is still in the outbox (no seq
    * yet), by waitingKey() of that target: settling a message finds its
    * changes without walking its conversation's queue, which made flushing a
-   * long outbox quadratic (docs/benchmarks.md, "Issue 10"). */
+   * long outbox quadratic (docs/benchmarks.md, "a flush that no longer
+   * walks the outbox"). */
   private readonly waitingChanges = new Map<string, Set<ChangeJob>>();
   /** conversation → the cids of its jobs on the wire, in sending order (the
    * first jobs of its queue). */

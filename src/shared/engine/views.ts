@@ -131,7 +131,8 @@ export async function summarizeConversation(
   // Only the newest job of the outbox and the changes to the last message
   // are read: a summary comes every few tens of milliseconds while a long
   // outbox flushes, and reading all of it each time made the flush
-  // quadratic (docs/benchmarks.md, "Issue 10").
+  // quadratic (docs/benchmarks.md, "a flush that no longer walks the
+  // outbox").
   const [[newestStored], newestOutgoing, unread] = await Promise.all([
     store.getMessages(conversation.id, { limit: 1 }),
     store.newestOutboxMessage(conversation.id),

@@ -117,7 +117,8 @@ const MIGRATIONS: ReadonlyArray<(db: IDBPDatabase<ClientDatabase>, tx: UpgradeTr
     // conversation and cid (only change jobs have `targetCid`, so sends are
     // not in it): settleOutboxJobs finds them with one lookup per settled
     // message instead of walking the conversation's whole outbox, which made
-    // flushing a long outbox quadratic (docs/benchmarks.md, "Issue 10").
+    // flushing a long outbox quadratic (docs/benchmarks.md, "a flush that
+    // no longer walks the outbox").
     tx.objectStore('outbox').createIndex('by_target', ['conv', 'targetCid']);
   },
 ];
