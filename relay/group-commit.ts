@@ -3,7 +3,9 @@
 // waits until the end of the current event-loop turn (setImmediate), then
 // goes to the store with everything submitted meanwhile, in submission order.
 // While one transaction is in flight (with an asynchronous store), new
-// submissions gather for the next one. Each submitter gets its own outcome.
+// submissions gather for the next one, which goes to the store as soon as the
+// previous one is committed, before that one's submitters are answered. Each
+// submitter gets its own outcome.
 // A transaction that fails (the database locked beyond the busy timeout, a
 // full disk) stores nothing of its batch: every draft in it is refused
 // `unavailable`, which the sender retries later (docs/protocol.md, "Sending"), and
@@ -27,7 +29,7 @@ import type { Logger } from './log.ts';
 import type { RelayMetrics } from './metrics.ts';
 import type { BucketLimiter } from './rate-limit.ts';
 import type { SendOrder } from './send-order.ts';
-import type { AppendOutcome, MessageDraft, RelayStore, SendJudge } from './store/types.ts';
+import type { AppendOutcome, MessageDraft, Refusal, RelayStore, SendJudge } from './store/types.ts';
 
 interface Pending {
   draft: MessageDraft;
@@ -35,6 +37,23 @@ interface Pending {
   resolve: (outcome: AppendOutcome) => void;
   /** Whether a send token was taken for it. */
   tookToken?: boolean;
+}
+
+/** A batch handed to the store. */
+interface InFlight {
+  batch: Pending[];
+  /** Never rejects: a failed transaction is every draft refused `unavailable`. */
+  outcomes: Promise<AppendOutcome[]>;
+}
+
+/** A send refused without the store, behind a refused one of its socket and conversation. */
+interface Held {
+  pending: Pending;
+  refusal: Refusal;
+}
+
+function answerHeld(held: readonly Held[]): void {
+  for (const { pending, refusal } of held) pending.resolve({ kind: 'refused', refusal });
 }
 
 const UNAVAILABLE: AppendOutcome = {
@@ -77,33 +96,63 @@ export class GroupCommit {
 
   async #flushSoon(): Promise<void> {
     await new Promise((resolve) => setImmediate(resolve));
-    while (this.#pending.length > 0) {
-      const batch = this.#admitted(this.#pending.splice(0, this.#maxSends));
-      if (batch.length === 0) continue;
-      this.#metrics.groupCommitSize.observe(batch.length);
-      let outcomes: AppendOutcome[];
-      try {
-        outcomes = await this.#store.appendMessages(await this.#limited(batch), this.#judge, Date.now());
-      } catch (error) {
-        this.#log.error({ err: error, sends: batch.length }, 'storing a batch of sends failed; each is refused unavailable');
-        outcomes = batch.map(() => UNAVAILABLE);
-      }
+    let next = await this.#startBatch();
+    answerHeld(next.held);
+    while (next.inFlight) {
+      const { batch, outcomes } = next.inFlight;
+      const answers = await outcomes;
       // Holds and tokens are settled before the next batch is formed.
       batch.forEach((pending, index) => {
-        const outcome = outcomes[index] as AppendOutcome;
+        const outcome = answers[index] as AppendOutcome;
         if (outcome.kind === 'refused') pending.order.refused(pending.draft.conv, pending.draft.cid, outcome.refusal);
         if (pending.tookToken && outcome.kind !== 'stored') this.#sends.giveBack(pending.draft.sender);
-        pending.resolve(outcome);
       });
+      // The next batch goes to the store before this one's senders are
+      // answered: the store commits it while this thread writes this batch's
+      // acks and deliveries, instead of waiting for them (docs/relay.md,
+      // "The store's thread"). The answers keep their order: this batch's
+      // first, then the sends held behind its refusals, which came after.
+      next = await this.#startBatch();
+      batch.forEach((pending, index) => pending.resolve(answers[index] as AppendOutcome));
+      answerHeld(next.held);
     }
     this.#flushing = undefined;
   }
 
-  /** The batch less the sends held behind a refused one, which are refused at once. */
-  #admitted(batch: Pending[]): Pending[] {
+  /**
+   * Forms the next batch from the pending sends and hands it to the store
+   * (no batch when none is left), and returns with it the sends held behind a
+   * refused one, for the caller to answer.
+   */
+  async #startBatch(): Promise<{ inFlight?: InFlight; held: Held[] }> {
+    const held: Held[] = [];
+    while (this.#pending.length > 0) {
+      const batch = this.#admitted(this.#pending.splice(0, this.#maxSends), held);
+      if (batch.length === 0) continue;
+      this.#metrics.groupCommitSize.observe(batch.length);
+      let outcomes: Promise<AppendOutcome[]>;
+      try {
+        outcomes = this.#store.appendMessages(await this.#limited(batch), this.#judge, Date.now());
+      } catch (error) {
+        outcomes = Promise.reject(error);
+      }
+      const inFlight = {
+        batch,
+        outcomes: outcomes.catch((error: unknown) => {
+          this.#log.error({ err: error, sends: batch.length }, 'storing a batch of sends failed; each is refused unavailable');
+          return batch.map(() => UNAVAILABLE);
+        }),
+      };
+      return { inFlight, held };
+    }
+    return { held };
+  }
+
+  /** The batch less the sends held behind a refused one, which go to `held` with their refusal. */
+  #admitted(batch: Pending[], held: Held[]): Pending[] {
     return batch.filter((pending) => {
       const refusal = pending.order.admit(pending.draft.conv, pending.draft.cid);
-      if (refusal) pending.resolve({ kind: 'refused', refusal });
+      if (refusal) held.push({ pending, refusal });
       return !refusal;
     });
   }
