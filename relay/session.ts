@@ -106,6 +106,8 @@ export class Session {
     if (this.#state !== 'awaiting_hello') return;
     this.#state = 'authenticating';
     clearTimeout(this.#helloTimer);
+    // Not kept for the life of the socket.
+    this.#helloTimer = undefined;
   }
 
   authenticated(user: User, tokenHash: string): void {

@@ -33,6 +33,15 @@ export type StoreReply =
 /** What the worker posts once the database is open, or why it could not open it. */
 export type StoreStart = { started: true } | { started: false; error: { name: string; message: string } };
 
+/**
+ * The store's thread allocates little per call (a batch's drafts and
+ * outcomes), but V8 would let its young generation grow as large as the main
+ * thread's, tens of MB that become resident as the sign-ins of many sockets
+ * pass through it (docs/benchmarks.md, memory per idle connection). A few MB
+ * hold the largest batch (groupCommitMaxSends drafts) with room to spare.
+ */
+const STORE_YOUNG_GENERATION_MB = 8;
+
 interface Waiting {
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
@@ -53,7 +62,10 @@ export async function openStoreThread(file: string, functionsModule: URL): Promi
   const functionNames = new Map<unknown, string>();
   for (const [name, value] of Object.entries(exported)) if (typeof value === 'function') functionNames.set(value, name);
   const workerData: StoreThreadData = { file, functionsModule: functionsModule.href };
-  const worker = new Worker(new URL('./store-worker.ts', import.meta.url), { workerData });
+  const worker = new Worker(new URL('./store-worker.ts', import.meta.url), {
+    workerData,
+    resourceLimits: { maxYoungGenerationSizeMb: STORE_YOUNG_GENERATION_MB },
+  });
   const waiting = new Map<number, Waiting>();
   let nextId = 0;
   let failure: Error | undefined;
