@@ -208,12 +208,7 @@ export class PostgresStore implements RelayStore {
 
   async updateProfile(userId: string, changes: ProfileChanges): Promise<ProfileUpdate | undefined> {
     return this.#transaction(async (client) => {
-      const before = await this.#one<{ photo_file_id: string | null }>(
-        // A deleted account is no user to change (a frame may still be in flight as its sockets close).
-        'SELECT photo_file_id FROM users WHERE id = $1 AND deleted_at IS NULL FOR UPDATE',
-        [userId],
-        client,
-      );
+      const before = await this.#lockLiveUser(userId, client);
       if (!before) return undefined;
       const photo = changes.photo === undefined ? before.photo_file_id : changes.photo;
       const row = await this.#one<PublicUserRow>(
@@ -227,13 +222,18 @@ export class PostgresStore implements RelayStore {
     });
   }
 
+  /**
+   * Locks a user's row for the rest of the transaction, unless the account is
+   * deleted: a deleted account is no user to change (a frame may still be in
+   * flight as its sockets close).
+   */
+  #lockLiveUser(userId: string, client: pg.PoolClient): Promise<{ photo_file_id: string | null } | undefined> {
+    return this.#one('SELECT photo_file_id FROM users WHERE id = $1 AND deleted_at IS NULL FOR UPDATE', [userId], client);
+  }
+
   async deleteAccount(userId: string, now: number): Promise<AccountDeletion | undefined> {
     return this.#transaction(async (client) => {
-      const before = await this.#one<{ photo_file_id: string | null }>(
-        'SELECT photo_file_id FROM users WHERE id = $1 AND deleted_at IS NULL FOR UPDATE',
-        [userId],
-        client,
-      );
+      const before = await this.#lockLiveUser(userId, client);
       if (!before) return undefined;
       const contacts = (
         await this.#all<{ user_id: string }>(
