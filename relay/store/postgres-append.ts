@@ -5,7 +5,8 @@
 // first, in id order (SELECT … FOR UPDATE: two nodes never deadlock, and
 // everything read afterwards includes what other nodes committed before),
 // then their members and blocks and the batch's earlier (sender, cid) pairs
-// are read once. Ordinary messages wait in a buffer and go in one INSERT;
+// are read once, in one statement. Ordinary messages wait in a buffer and go
+// in one INSERT, which also sets the conversations' last seq at the end;
 // the buffer is written before anything reads messages (a change's target,
 // whether a sender may read a file), so every read sees the batch so far.
 import type pg from 'pg';
@@ -44,8 +45,7 @@ export async function appendBatch(
   now: number,
 ): Promise<AppendOutcome[]> {
   const batch = new AppendBatch(client, now);
-  const conversations = await batch.lockConversations(drafts.map((draft) => draft.conv));
-  const stored = await batch.storedMessages(drafts);
+  const { conversations, stored } = await batch.lockConversations(drafts.map((draft) => draft.conv), drafts);
   const outcomes: AppendOutcome[] = [];
   for (const draft of drafts) {
     const key = senderCidKey(draft.sender, draft.cid);
@@ -79,8 +79,7 @@ export async function appendErasure(
   now: number,
 ): Promise<AppendOutcome[]> {
   const batch = new AppendBatch(client, now);
-  const conversations = await batch.lockConversations(convIds);
-  const stored = new Map<string, Message>();
+  const { conversations, stored } = await batch.lockConversations(convIds, []);
   const outcomes: AppendOutcome[] = [];
   for (const draft of await erasure()) {
     const conv = conversations.get(draft.conv);
@@ -88,6 +87,12 @@ export async function appendErasure(
   }
   await batch.finish(conversations);
   return outcomes;
+}
+
+/** Sets conversations' last seq from two array parameters, the ids at $`first` and the seqs after them. */
+function setLastSeqs(first: number): string {
+  return `UPDATE conversations c SET last_seq = v.last_seq
+    FROM unnest($${first}::text[], $${first + 1}::bigint[]) AS v (id, last_seq) WHERE c.id = v.id`;
 }
 
 class AppendBatch {
@@ -100,39 +105,51 @@ class AppendBatch {
     this.#now = now;
   }
 
-  async lockConversations(convIds: readonly string[]): Promise<Map<string, BatchConversation>> {
+  /**
+   * Locks the conversations, then reads their members and blocks and the
+   * messages already stored under the drafts' (sender, cid) pairs (by
+   * senderCidKey) in one statement: the locks are held from the first round
+   * trip to the commit, and other nodes' commits of these conversations wait
+   * for them (docs/scaling.md, "The cost of clustering"), so each round trip
+   * saved here is one they wait less. The reads come after the lock, in a
+   * statement of their own, so that they see what other nodes committed
+   * before it was granted.
+   */
+  async lockConversations(
+    convIds: readonly string[],
+    drafts: readonly MessageDraft[],
+  ): Promise<{ conversations: Map<string, BatchConversation>; stored: Map<string, Message> }> {
     const ids = [...new Set(convIds)].sort();
     const locked = await this.#rows<{ id: string; last_seq: number }>(
       'SELECT id, last_seq FROM conversations WHERE id = ANY($1::text[]) ORDER BY id COLLATE "C" FOR UPDATE',
       [ids],
     );
-    const details = await this.#rows<{ id: string; members: string[]; blocked: string[] }>(
-      `SELECT c.id,
-         ARRAY(SELECT m.user_id FROM members m WHERE m.conv_id = c.id ORDER BY m.ordinal) AS members,
-         ARRAY(SELECT b.blocked_id FROM members blocker
-               JOIN blocks b ON b.blocker_id = blocker.user_id
-               JOIN members blocked ON blocked.conv_id = c.id AND blocked.user_id = b.blocked_id
-               WHERE blocker.conv_id = c.id AND c.kind = 'direct') AS blocked
-       FROM conversations c WHERE c.id = ANY($1::text[])`,
-      [ids],
+    // json_agg keeps every column's text (file, reactions) and numbers (seq,
+    // ts: bigint, safe integers here) as MessageRow has them.
+    const [read] = await this.#rows<{ details: { id: string; members: string[]; blocked: string[] }[]; stored: MessageRow[] }>(
+      `SELECT
+         (SELECT coalesce(json_agg(json_build_object(
+            'id', c.id,
+            'members', ARRAY(SELECT m.user_id FROM members m WHERE m.conv_id = c.id ORDER BY m.ordinal),
+            'blocked', ARRAY(SELECT b.blocked_id FROM members blocker
+                             JOIN blocks b ON b.blocker_id = blocker.user_id
+                             JOIN members blocked ON blocked.conv_id = c.id AND blocked.user_id = b.blocked_id
+                             WHERE blocker.conv_id = c.id AND c.kind = 'direct'))), '[]'::json)
+          FROM conversations c WHERE c.id = ANY($1::text[])) AS details,
+         (SELECT coalesce(json_agg(s), '[]'::json) FROM (
+            SELECT ${MESSAGE_COLUMNS} FROM unnest($2::text[], $3::text[]) AS pair (sender_id, cid)
+            JOIN messages USING (sender_id, cid)) s) AS stored`,
+      [ids, drafts.map((draft) => draft.sender), drafts.map((draft) => draft.cid)],
     );
-    const byId = new Map(details.map((row) => [row.id, row]));
-    return new Map(
+    const byId = new Map((read?.details ?? []).map((row) => [row.id, row]));
+    const conversations = new Map(
       locked.map((row) => [
         row.id,
         { lastSeq: row.last_seq, members: byId.get(row.id)?.members ?? [], blockedSenders: byId.get(row.id)?.blocked ?? [], appended: false },
       ]),
     );
-  }
-
-  /** The messages already stored under the drafts' (sender, cid) pairs, by senderCidKey. */
-  async storedMessages(drafts: readonly MessageDraft[]): Promise<Map<string, Message>> {
-    const rows = await this.#rows<MessageRow>(
-      `SELECT ${MESSAGE_COLUMNS} FROM unnest($1::text[], $2::text[]) AS pair (sender_id, cid)
-       JOIN messages USING (sender_id, cid)`,
-      [drafts.map((draft) => draft.sender), drafts.map((draft) => draft.cid)],
-    );
-    return new Map(rows.map((row) => [senderCidKey(row.sender_id, row.cid), toMessage(row)]));
+    const stored = new Map((read?.stored ?? []).map((row) => [senderCidKey(row.sender_id, row.cid), toMessage(row)]));
+    return { conversations, stored };
   }
 
   async appendMessage(draft: MessageDraft, conv: BatchConversation, judge: SendJudge, stored: Map<string, Message>): Promise<AppendOutcome> {
@@ -225,16 +242,14 @@ class AppendBatch {
     return { kind: 'stored', message, members: conv.members, ...(unreferencedFile && { unreferencedFile }) };
   }
 
-  /** Writes what is pending and each conversation's new last seq. */
+  /**
+   * Writes what is pending and each conversation's new last seq, in one
+   * statement when both are due (the common batch: one round trip less
+   * under the locks).
+   */
   async finish(conversations: Map<string, BatchConversation>): Promise<void> {
-    await this.#flush();
-    const appended = [...conversations].filter(([, conv]) => conv.appended);
-    if (appended.length === 0) return;
-    await this.#query(
-      `UPDATE conversations c SET last_seq = v.last_seq
-       FROM unnest($1::text[], $2::bigint[]) AS v (id, last_seq) WHERE c.id = v.id`,
-      [appended.map(([id]) => id), appended.map(([, conv]) => conv.lastSeq)],
-    );
+    const appended = [...conversations].filter(([, conv]) => conv.appended).map(([id, conv]) => ({ id, lastSeq: conv.lastSeq }));
+    await this.#flush(appended.length > 0 ? appended : undefined);
   }
 
   /** MSG.file for a send's file, or null when it is unknown, unfinished or not readable by the sender. */
@@ -250,32 +265,37 @@ class AppendBatch {
     return { ...ref, name: row.name, mime: row.mime, size: row.size };
   }
 
-  async #flush(): Promise<void> {
-    if (this.#pending.length === 0) return;
+  /** Inserts the pending rows; with `lastSeqs`, also sets those conversations' last seq (even with no rows pending). */
+  async #flush(lastSeqs?: readonly { id: string; lastSeq: number }[]): Promise<void> {
     const rows = this.#pending;
     this.#pending = [];
+    const lastSeqValues = lastSeqs ? [lastSeqs.map((conv) => conv.id), lastSeqs.map((conv) => conv.lastSeq)] : [];
+    if (rows.length === 0) {
+      if (lastSeqs) await this.#query(setLastSeqs(1), lastSeqValues);
+      return;
+    }
     const column = <T>(pick: (row: NewRow) => T): T[] => rows.map(pick);
-    await this.#query(
-      `INSERT INTO messages (conv_id, seq, sender_id, cid, body, reply_to, ts, file, file_id, kind, target, forwarded)
+    const insert = `INSERT INTO messages (conv_id, seq, sender_id, cid, body, reply_to, ts, file, file_id, kind, target, forwarded)
        SELECT conv_id, seq, sender_id, cid, body, reply_to, $12, file, file_id, kind, target, forwarded
        FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::text[],
                    $9::text[], $10::bigint[], $11::int[])
-         AS m (conv_id, seq, sender_id, cid, body, reply_to, file, file_id, kind, target, forwarded)`,
-      [
-        column((row) => row.message.conv),
-        column((row) => row.message.seq),
-        column((row) => row.message.from),
-        column((row) => row.message.cid),
-        column((row) => row.message.body),
-        column((row) => row.message.replyTo ?? null),
-        column((row) => (row.message.file ? JSON.stringify(row.message.file) : null)),
-        column((row) => row.fileId),
-        column((row) => row.kind),
-        column((row) => row.target),
-        column((row) => (row.message.forwarded ? 1 : 0)),
-        this.#now,
-      ],
-    );
+         AS m (conv_id, seq, sender_id, cid, body, reply_to, file, file_id, kind, target, forwarded)`;
+    // Two tables: the data-modifying WITH runs both, and neither reads what the other writes.
+    await this.#query(lastSeqs ? `WITH inserted AS (${insert}) ${setLastSeqs(13)}` : insert, [
+      column((row) => row.message.conv),
+      column((row) => row.message.seq),
+      column((row) => row.message.from),
+      column((row) => row.message.cid),
+      column((row) => row.message.body),
+      column((row) => row.message.replyTo ?? null),
+      column((row) => (row.message.file ? JSON.stringify(row.message.file) : null)),
+      column((row) => row.fileId),
+      column((row) => row.kind),
+      column((row) => row.target),
+      column((row) => (row.message.forwarded ? 1 : 0)),
+      this.#now,
+      ...lastSeqValues,
+    ]);
   }
 
   async #rows<Row extends object>(text: string, values: unknown[]): Promise<Row[]> {

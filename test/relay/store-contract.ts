@@ -979,6 +979,31 @@ export function runRelayStoreContract(name: string, createStore: () => Promise<S
         expect((await store.messagesBefore(conversation.id, undefined, 10)).messages[0]?.file).toEqual(expected);
       });
 
+      test('a resent message answers with everything stored: file, reply, forwarding, reactions, edit', async () => {
+        const alice = await user('alice');
+        const bob = await user('bob');
+        const { conversation } = await store.openDirect(alice.id, bob.id, T0);
+        const conv = conversation.id;
+        const id = await finishedFile(alice, 1);
+        await store.appendMessages([draft(bob, conv, 'first')], acceptAll, T0);
+        const [sent] = await store.appendMessages(
+          [{ ...draft(alice, conv, 'rich', 'caption', 1), file: { id, width: 2, height: 3 }, forwarded: true }],
+          acceptAll,
+          T0 + 1,
+        );
+        expect(sent?.kind).toBe('stored');
+        await store.appendMessages(
+          [change(bob, conv, 'react-1', 'react', 2, '👍'), change(alice, conv, 'edit-1', 'edit', 2, 'better caption')],
+          acceptAll,
+          T0 + 2,
+        );
+        const current = (await store.messagesAfter(conv, 1, 1))[0];
+        expect(current).toMatchObject({ replyTo: 1, forwarded: true, file: { id, name: 'f1.jpg' }, reactions: { [bob.id]: '👍' }, editedAt: T0 + 2 });
+        expect(await store.appendMessages([draft(alice, conv, 'rich', 'caption', 1)], acceptAll, T0 + 3)).toEqual([
+          { kind: 'duplicate', message: current },
+        ]);
+      });
+
       test('refuses a file unknown, unfinished, or that the sender may not read', async () => {
         const alice = await user('alice');
         const bob = await user('bob');
