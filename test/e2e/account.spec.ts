@@ -15,18 +15,14 @@ import { unzipSync } from 'fflate';
 import { RelayProcess } from '../helpers/relay-process.ts';
 import { shoot } from './axe.ts';
 import {
-  type ChatUser,
   chatEntry,
-  closeAll,
   createGroup,
   expect,
   expectAccessible,
-  expectNoPageErrors,
   messageLog,
   messageRows,
   relayForThisFile,
   signInOnNewDevice,
-  signUp,
   SLOW,
   startDirectChat,
   send,
@@ -35,6 +31,7 @@ import {
   SCREENSHOT_DIR,
   test,
   WEB_ROOT,
+  withUsers,
 } from './support.ts';
 
 const relay = relayForThisFile();
@@ -48,11 +45,10 @@ async function openSettings(page: Page) {
 
 test('sign a second browser out from the first', async ({ browser }, testInfo) => {
   test.setTimeout(120_000);
-  let first: ChatUser | undefined;
-  let second: ChatUser | undefined;
-  try {
-    first = await signUp(browser, relay.url, 'Alice');
-    second = await signInOnNewDevice(browser, relay.url, first);
+  await withUsers(browser, relay.url, ['Alice'], async (users) => {
+    const [first] = users;
+    const second = await signInOnNewDevice(browser, relay.url, first);
+    users.push(second);
 
     const settings = await openSettings(first.page);
     const devices = settings.getByRole('list', { name: 'Devices', exact: true });
@@ -71,18 +67,12 @@ test('sign a second browser out from the first', async ({ browser }, testInfo) =
     // The second browser is back at the sign-in screen at once, and says why.
     await expect(second.page.getByRole('button', { name: 'Sign in', exact: true })).toBeVisible({ timeout: SLOW });
     await expect(second.page.getByRole('alert')).toHaveText('This device was signed out from another device. Sign in again.');
-    expectNoPageErrors(first, second);
-  } finally {
-    await closeAll(first, second);
-  }
+  });
 });
 
 test('rename and an about line: the other side sees both at once', async ({ browser }) => {
   test.setTimeout(120_000);
-  let alice: ChatUser | undefined;
-  let bob: ChatUser | undefined;
-  try {
-    [alice, bob] = await Promise.all([signUp(browser, relay.url, 'Alice'), signUp(browser, relay.url, 'Bob')]);
+  await withUsers(browser, relay.url, ['Alice', 'Bob'], async ([alice, bob]) => {
     await startDirectChat(alice.page, bob);
     await send(alice.page, 'Hello Bob');
     await openChat(bob.page, 'Alice');
@@ -97,10 +87,7 @@ test('rename and an about line: the other side sees both at once', async ({ brow
     await expect(chatEntry(bob.page, 'Alice Liddell')).toBeVisible({ timeout: SLOW });
     await expect(bob.page.getByRole('heading', { name: 'Alice Liddell', exact: true })).toBeVisible();
     await expect(bob.page.locator('.conversation-header__subtitle')).toContainText('Down the rabbit hole');
-    expectNoPageErrors(alice, bob);
-  } finally {
-    await closeAll(alice, bob);
-  }
+  });
 });
 
 /** A 3×2 PNG: not square, so the page has to crop it. */
@@ -111,10 +98,7 @@ const PNG = Buffer.from(
 
 test('set a profile photo and a group photo: the other side sees them in place of the initials', async ({ browser }) => {
   test.setTimeout(120_000);
-  let alice: ChatUser | undefined;
-  let bob: ChatUser | undefined;
-  try {
-    [alice, bob] = await Promise.all([signUp(browser, relay.url, 'Carla'), signUp(browser, relay.url, 'Dan')]);
+  await withUsers(browser, relay.url, ['Carla', 'Dan'], async ([alice, bob]) => {
     await startDirectChat(alice.page, bob);
     await send(alice.page, 'Hello Dan');
     const entry = chatEntry(bob.page, 'Carla');
@@ -151,10 +135,7 @@ test('set a profile photo and a group photo: the other side sees them in place o
     await info.getByLabel('Group photo', { exact: true }).setInputFiles({ name: 'hikers.png', mimeType: 'image/png', buffer: PNG });
     await expect(info.getByRole('button', { name: 'Remove group photo', exact: true })).toBeVisible();
     await expect(chatEntry(bob.page, 'Hikers').locator('.avatar img')).toBeVisible({ timeout: SLOW });
-    expectNoPageErrors(alice, bob);
-  } finally {
-    await closeAll(alice, bob);
-  }
+  });
 });
 
 /** The settings section `name` scrolled to the top of the dialog, shot in both themes and scanned; copied to docs/screenshots. */
@@ -183,82 +164,78 @@ test('download my data, then delete the account: the other side sees its message
   test.setTimeout(180_000);
   // A relay of its own, stopped cleanly before its data directory is searched.
   const own = await RelayProcess.start({ args: ['--web-root', WEB_ROOT, '--no-rate-limits'] });
-  let erin: ChatUser | undefined;
-  let erinsPhone: ChatUser | undefined;
-  let frank: ChatUser | undefined;
+  const secret = `Erin's secret ${Date.now().toString(36)}${Math.random().toString(36).slice(2)}`;
   try {
-    [erin, frank] = await Promise.all([signUp(browser, own.url, 'Erin'), signUp(browser, own.url, 'Frank')]);
-    erinsPhone = await signInOnNewDevice(browser, own.url, erin);
-    const secret = `Erin's secret ${Date.now().toString(36)}${Math.random().toString(36).slice(2)}`;
-    await startDirectChat(erin.page, frank);
-    await send(erin.page, secret);
-    await openChat(frank.page, 'Erin');
-    await expect(messageRow(frank.page, secret)).toBeVisible({ timeout: SLOW });
-    await send(frank.page, 'Frank keeps this');
+    await withUsers(browser, own.url, ['Erin', 'Frank'], async (users) => {
+      const [erin, frank] = users;
+      const erinsPhone = await signInOnNewDevice(browser, own.url, erin);
+      users.push(erinsPhone);
+      await startDirectChat(erin.page, frank);
+      await send(erin.page, secret);
+      await openChat(frank.page, 'Erin');
+      await expect(messageRow(frank.page, secret)).toBeVisible({ timeout: SLOW });
+      await send(frank.page, 'Frank keeps this');
 
-    const settings = await openSettings(erin.page);
-    await settings.getByLabel('About', { exact: true }).fill('Off to the mountains');
-    await settings.getByRole('button', { name: 'Save profile', exact: true }).click();
-    await expect(settings.getByRole('status')).toHaveText('Profile saved.');
-    await shootSection(erin.page, testInfo, settings.getByRole('region', { name: 'Profile', exact: true }), 'account-profile');
-    const devices = settings.getByRole('list', { name: 'Devices', exact: true });
-    await expect(devices.getByRole('listitem')).toHaveCount(2);
-    await shootSection(erin.page, testInfo, settings.getByRole('region', { name: 'Devices', exact: true }), 'account-devices');
+      const settings = await openSettings(erin.page);
+      await settings.getByLabel('About', { exact: true }).fill('Off to the mountains');
+      await settings.getByRole('button', { name: 'Save profile', exact: true }).click();
+      await expect(settings.getByRole('status')).toHaveText('Profile saved.');
+      await shootSection(erin.page, testInfo, settings.getByRole('region', { name: 'Profile', exact: true }), 'account-profile');
+      const devices = settings.getByRole('list', { name: 'Devices', exact: true });
+      await expect(devices.getByRole('listitem')).toHaveCount(2);
+      await shootSection(erin.page, testInfo, settings.getByRole('region', { name: 'Devices', exact: true }), 'account-devices');
 
-    await test.step('Download my data: a ZIP with the messages Erin sent', async () => {
-      const downloading = erin!.page.waitForEvent('download');
-      await settings.getByRole('button', { name: 'Download my data', exact: true }).click();
-      const download = await downloading;
-      expect(download.suggestedFilename()).toMatch(new RegExp(`^duplex-${erin!.username}-\\d{4}-\\d{2}-\\d{2}\\.zip$`));
-      const zip = unzipSync(await readFile(await download.path()));
-      expect(JSON.parse(new TextDecoder().decode(zip['account.json'])).user).toMatchObject({ about: 'Off to the mountains' });
-      const messages = new TextDecoder().decode(zip['messages.json']);
-      expect(messages).toContain(secret);
-      expect(messages).not.toContain('Frank keeps this');
-      await expect(settings.getByRole('status').filter({ hasText: 'Your data is saved.' })).toBeVisible();
+      await test.step('Download my data: a ZIP with the messages Erin sent', async () => {
+        const downloading = erin.page.waitForEvent('download');
+        await settings.getByRole('button', { name: 'Download my data', exact: true }).click();
+        const download = await downloading;
+        expect(download.suggestedFilename()).toMatch(new RegExp(`^duplex-${erin.username}-\\d{4}-\\d{2}-\\d{2}\\.zip$`));
+        const zip = unzipSync(await readFile(await download.path()));
+        expect(JSON.parse(new TextDecoder().decode(zip['account.json'])).user).toMatchObject({ about: 'Off to the mountains' });
+        const messages = new TextDecoder().decode(zip['messages.json']);
+        expect(messages).toContain(secret);
+        expect(messages).not.toContain('Frank keeps this');
+        await expect(settings.getByRole('status').filter({ hasText: 'Your data is saved.' })).toBeVisible();
+      });
+
+      await test.step('Delete account asks for the password, refuses a wrong one', async () => {
+        await settings.getByRole('button', { name: 'Delete account', exact: true }).click();
+        const password = settings.locator('input[name="password"]');
+        await expect(settings.getByLabel('Password', { exact: true }).and(password)).toBeFocused();
+        await shootSection(erin.page, testInfo, settings.getByRole('region', { name: 'Delete account', exact: true }), 'account-delete');
+        await password.fill('not my password');
+        await settings.getByRole('button', { name: 'Delete my account', exact: true }).click();
+        await expect(settings.getByRole('alert')).toHaveText('The password is wrong.');
+        await password.fill(erin.password);
+        await settings.getByRole('button', { name: 'Delete my account', exact: true }).click();
+        await expect(erin.page.getByRole('button', { name: 'Sign in', exact: true })).toBeVisible({ timeout: SLOW });
+        await expect(erin.page.getByRole('alert')).toHaveText('Your account was deleted.');
+        // Her other device is signed out at once, and says why.
+        await expect(erinsPhone.page.getByRole('button', { name: 'Sign in', exact: true })).toBeVisible({ timeout: SLOW });
+        await expect(erinsPhone.page.getByRole('alert')).toHaveText('Your account was deleted.');
+      });
+
+      await test.step('Frank sees the message deleted at once, in a chat with a deleted account', async () => {
+        const row = messageRows(frank.page).filter({ hasText: 'This message was deleted' });
+        await expect(row).toHaveAttribute('data-deleted', 'true', { timeout: SLOW });
+        await expect(messageLog(frank.page)).not.toContainText(secret);
+        await expect(messageRow(frank.page, 'Frank keeps this')).toBeVisible();
+        await expect(chatEntry(frank.page, 'Deleted account')).toBeVisible({ timeout: SLOW });
+      });
+
+      await test.step('Erin cannot sign in again', async () => {
+        await erin.page.getByLabel('Username', { exact: true }).fill(erin.username);
+        await erin.page.getByLabel('Password', { exact: true }).fill(erin.password);
+        await erin.page.getByRole('button', { name: 'Sign in', exact: true }).click();
+        await expect(erin.page.getByRole('alert')).toContainText(/wrong username or password/i, { timeout: SLOW });
+      });
     });
-
-    await test.step('Delete account asks for the password, refuses a wrong one', async () => {
-      await settings.getByRole('button', { name: 'Delete account', exact: true }).click();
-      const password = settings.locator('input[name="password"]');
-      await expect(settings.getByLabel('Password', { exact: true }).and(password)).toBeFocused();
-      await shootSection(erin!.page, testInfo, settings.getByRole('region', { name: 'Delete account', exact: true }), 'account-delete');
-      await password.fill('not my password');
-      await settings.getByRole('button', { name: 'Delete my account', exact: true }).click();
-      await expect(settings.getByRole('alert')).toHaveText('The password is wrong.');
-      await password.fill(erin!.password);
-      await settings.getByRole('button', { name: 'Delete my account', exact: true }).click();
-      await expect(erin!.page.getByRole('button', { name: 'Sign in', exact: true })).toBeVisible({ timeout: SLOW });
-      await expect(erin!.page.getByRole('alert')).toHaveText('Your account was deleted.');
-      // Her other device is signed out at once, and says why.
-      await expect(erinsPhone!.page.getByRole('button', { name: 'Sign in', exact: true })).toBeVisible({ timeout: SLOW });
-      await expect(erinsPhone!.page.getByRole('alert')).toHaveText('Your account was deleted.');
-    });
-
-    await test.step('Frank sees the message deleted at once, in a chat with a deleted account', async () => {
-      const row = messageRows(frank!.page).filter({ hasText: 'This message was deleted' });
-      await expect(row).toHaveAttribute('data-deleted', 'true', { timeout: SLOW });
-      await expect(messageLog(frank!.page)).not.toContainText(secret);
-      await expect(messageRow(frank!.page, 'Frank keeps this')).toBeVisible();
-      await expect(chatEntry(frank!.page, 'Deleted account')).toBeVisible({ timeout: SLOW });
-    });
-
-    await test.step('Erin cannot sign in again', async () => {
-      await erin!.page.getByLabel('Username', { exact: true }).fill(erin!.username);
-      await erin!.page.getByLabel('Password', { exact: true }).fill(erin!.password);
-      await erin!.page.getByRole('button', { name: 'Sign in', exact: true }).click();
-      await expect(erin!.page.getByRole('alert')).toContainText(/wrong username or password/i, { timeout: SLOW });
-    });
-    expectNoPageErrors(erin, erinsPhone, frank);
-    await closeAll(erin, erinsPhone, frank);
-    erin = erinsPhone = frank = undefined;
 
     expect((await own.stop()).code).toBe(0);
     expect(await filesHolding(own.dataDir, 'Frank keeps this')).toEqual([path.join(own.dataDir, 'relay.db')]);
     expect(await filesHolding(own.dataDir, secret)).toEqual([]);
     expect(await filesHolding(own.dataDir, 'Off to the mountains')).toEqual([]);
   } finally {
-    await closeAll(erin, erinsPhone, frank);
     await own.cleanup();
   }
 });

@@ -6,21 +6,18 @@
 import type { Locator, Page } from '@playwright/test';
 import { ANY_IMPACT, shoot } from './axe.ts';
 import {
-  type ChatUser,
   chatEntry,
-  closeAll,
   COLOUR_RULES,
   conversationList,
   expect,
   expectAccessible,
-  expectNoPageErrors,
   relayForThisFile,
   send,
   signInOnNewDevice,
-  signUp,
   SLOW,
   startDirectChat,
   test,
+  withUsers,
 } from './support.ts';
 
 const relay = relayForThisFile();
@@ -53,10 +50,8 @@ function titlesInOrder(page: Page): Promise<string[]> {
 
 test('pin, archive and mute on one device are seen on a second; the archived view passes axe-core', async ({ browser }, testInfo) => {
   test.setTimeout(150_000);
-  let users: ChatUser[] = [];
-  try {
-    users = await Promise.all(['Nora', 'Omar', 'Pia'].map((name) => signUp(browser, relay.url, name)));
-    const [me, omar, pia] = users as [ChatUser, ChatUser, ChatUser];
+  await withUsers(browser, relay.url, ['Nora', 'Omar', 'Pia'], async (users) => {
+    const [me, omar, pia] = users;
     await startDirectChat(me.page, omar);
     await send(me.page, 'Hi Omar');
     await startDirectChat(me.page, pia);
@@ -122,8 +117,5 @@ test('pin, archive and mute on one device are seen on a second; the archived vie
 
     // The others never hear of it.
     await expect(chatEntry(omar.page, me.displayName)).toHaveAttribute('data-pinned', 'false');
-    expectNoPageErrors(...users);
-  } finally {
-    await closeAll(...users);
-  }
+  });
 });

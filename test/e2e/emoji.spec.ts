@@ -6,29 +6,23 @@
 // axe-core in both themes.
 import { shoot } from './axe.ts';
 import {
-  type ChatUser,
-  closeAll,
   expect,
-  expectNoPageErrors,
   messageField,
   messageRow,
   openChat,
   relayForThisFile,
   send,
-  signUp,
   SLOW,
   startDirectChat,
   test,
+  withUsers,
 } from './support.ts';
 
 const relay = relayForThisFile();
 
 test('a reaction and a message emoji from the full picker reach the other side; the picker is local and accessible', async ({ browser }, testInfo) => {
   test.setTimeout(120_000);
-  let users: ChatUser[] = [];
-  try {
-    users = await Promise.all(['Alice', 'Bob'].map((name) => signUp(browser, relay.url, name)));
-    const [alice, bob] = users as [ChatUser, ChatUser];
+  await withUsers(browser, relay.url, ['Alice', 'Bob'], async ([alice, bob]) => {
     const a = alice.page;
     const b = bob.page;
     const origin = new URL(relay.url).origin;
@@ -92,8 +86,5 @@ test('a reaction and a message emoji from the full picker reach the other side; 
       const worker = await a.evaluate(async () => (await fetch('/sw.js')).text());
       for (const file of pickerData) expect(worker, `${file} in the service worker's shell`).toContain(file.replace(/^\//, ''));
     });
-    expectNoPageErrors(alice, bob);
-  } finally {
-    await closeAll(...users);
-  }
+  });
 });

@@ -18,10 +18,7 @@ import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { ANY_IMPACT, shoot } from './axe.ts';
 import {
-  type ChatUser,
-  closeAll,
   expect,
-  expectNoPageErrors,
   expectOnline,
   messageLog,
   messageRows,
@@ -31,10 +28,10 @@ import {
   screenshot,
   SCREENSHOT_DIR,
   send,
-  signUp,
   SLOW,
   startDirectChat,
   test,
+  withUsers,
 } from './support.ts';
 
 const relay = relayForThisFile();
@@ -103,136 +100,129 @@ async function shownImageSize(page: Page, alt: string): Promise<[number, number]
 }
 
 test.describe('files', () => {
-  let alice: ChatUser | undefined;
-  let bob: ChatUser | undefined;
-
-  test.afterEach(async () => {
-    await closeAll(alice, bob);
-  });
-
   test('a photo and a document go to the other side; the photo is downscaled, without EXIF, in the viewer', async ({ browser }, testInfo) => {
-    [alice, bob] = await Promise.all([signUp(browser, relay.url, 'Alice'), signUp(browser, relay.url, 'Bob')]);
-    const a = alice.page;
-    const b = bob.page;
-    await startDirectChat(a, bob);
-    await send(a, 'Holiday pictures coming');
-    await openChat(b, 'Alice');
+    await withUsers(browser, relay.url, ['Alice', 'Bob'], async ([alice, bob]) => {
+      const a = alice.page;
+      const b = bob.page;
+      await startDirectChat(a, bob);
+      await send(a, 'Holiday pictures coming');
+      await openChat(b, 'Alice');
 
-    const original = await photoWithExif(a, 3000, 2000);
-    expect(hasExif(original)).toBe(true);
-    await attach(a, [{ name: 'beach.jpeg', mimeType: 'image/jpeg', buffer: original }], 'At the beach');
+      const original = await photoWithExif(a, 3000, 2000);
+      expect(hasExif(original)).toBe(true);
+      await attach(a, [{ name: 'beach.jpeg', mimeType: 'image/jpeg', buffer: original }], 'At the beach');
 
-    await test.step('the photo arrives downscaled and without EXIF', async () => {
-      const row = messageRows(b).filter({ hasText: 'At the beach' });
-      await expect(row).toHaveCount(1, { timeout: SLOW });
-      expect(await shownImageSize(b, 'beach.jpg')).toEqual([1600, 1067]);
-      await expect(messageRows(a).filter({ hasText: 'At the beach' })).toHaveAttribute('data-status', /^(sent|delivered|read)$/);
+      await test.step('the photo arrives downscaled and without EXIF', async () => {
+        const row = messageRows(b).filter({ hasText: 'At the beach' });
+        await expect(row).toHaveCount(1, { timeout: SLOW });
+        expect(await shownImageSize(b, 'beach.jpg')).toEqual([1600, 1067]);
+        await expect(messageRows(a).filter({ hasText: 'At the beach' })).toHaveAttribute('data-status', /^(sent|delivered|read)$/);
+      });
+
+      await test.step('screenshots of the photo message in both themes', async () => {
+        for (const scheme of ['light', 'dark'] as const) {
+          await b.emulateMedia({ colorScheme: scheme });
+          await screenshot(b, testInfo, `image-message-${scheme}`);
+          await copyFile(path.join(SCREENSHOT_DIR, `image-message-${scheme}.png`), path.join(DOCS_SCREENSHOTS, `image-message-${scheme}.png`));
+        }
+        await b.emulateMedia({ colorScheme: null });
+      });
+
+      await test.step('the image viewer opens on click, is accessible, and Escape closes it', async () => {
+        await messageLog(b).getByRole('img', { name: 'beach.jpg', exact: true }).click();
+        const viewer = b.getByRole('dialog', { name: 'Image viewer' });
+        await expect(viewer).toBeVisible();
+        await expect(viewer.getByRole('img', { name: 'beach.jpg', exact: true })).toBeVisible();
+        await expect(viewer.getByRole('button', { name: 'Download', exact: true })).toBeVisible();
+        await expect(viewer.getByRole('button', { name: 'Close', exact: true })).toBeVisible();
+        // The bytes Bob gets: a JPEG with no EXIF segment left.
+        const [download] = await Promise.all([b.waitForEvent('download'), viewer.getByRole('button', { name: 'Download', exact: true }).click()]);
+        expect(download.suggestedFilename()).toBe('beach.jpg');
+        const bytes = await readFile((await download.path())!);
+        expect([...bytes.subarray(0, 2)]).toEqual([0xff, 0xd8]);
+        expect(hasExif(bytes)).toBe(false);
+        expect(bytes.includes(Buffer.from('DuplexCam', 'latin1'))).toBe(false);
+        const results = await new AxeBuilder({ page: b }).include('dialog').analyze();
+        expect(results.passes.length).toBeGreaterThan(0);
+        expect(results.violations.map((v) => `${v.impact} ${v.id}: ${v.help}`)).toEqual([]);
+        await b.keyboard.press('Escape');
+        await expect(viewer).toHaveCount(0);
+        // Close works as well.
+        await messageLog(b).getByRole('img', { name: 'beach.jpg', exact: true }).click();
+        await b.getByRole('dialog', { name: 'Image viewer' }).getByRole('button', { name: 'Close', exact: true }).click();
+        await expect(b.getByRole('dialog', { name: 'Image viewer' })).toHaveCount(0);
+      });
+
+      await test.step('a document keeps its bytes and downloads on the other side', async () => {
+        const document = Buffer.from(`%PDF-1.4\n% Duplex test document ${'x'.repeat(5000)}\n%%EOF\n`, 'latin1');
+        await attach(a, [{ name: 'Minutes 2026.pdf', mimeType: 'application/pdf', buffer: document }]);
+        const button = b.getByRole('button', { name: 'Download Minutes 2026.pdf', exact: true });
+        await expect(button).toBeVisible({ timeout: SLOW });
+        const [download] = await Promise.all([b.waitForEvent('download'), button.click()]);
+        expect(download.suggestedFilename()).toBe('Minutes 2026.pdf');
+        expect(await readFile((await download.path())!)).toEqual(document);
+        // The chat list says what the last message is.
+        await expect(b.getByRole('list', { name: 'Conversations', exact: true })).toContainText('📄 Minutes 2026.pdf');
+        // The conversation with a photo and a document in it, in both themes.
+        await shoot(b, testInfo, 'file-messages', ANY_IMPACT);
+      });
+
+      await test.step('a photo sent as a document keeps its original bytes, EXIF and all', async () => {
+        const photo = await photoWithExif(a, 2400, 1800);
+        await a.getByRole('button', { name: 'Attach', exact: true }).click();
+        const menu = a.getByRole('menu', { name: 'Attach' });
+        await expect(menu.getByRole('menuitem')).toHaveText(['Photos and files', 'Document']);
+        const [chooser] = await Promise.all([a.waitForEvent('filechooser'), menu.getByRole('menuitem', { name: 'Document', exact: true }).click()]);
+        await chooser.setFiles([{ name: 'scan.jpeg', mimeType: 'image/jpeg', buffer: photo }]);
+        const field = a.getByRole('textbox', { name: 'Caption', exact: true });
+        await field.fill('The original');
+        await a.getByRole('button', { name: 'Send', exact: true }).click();
+        await expect(field).toHaveCount(0);
+        // Bob's side shows it as a document (its name kept, no image), and its bytes are the very bytes chosen.
+        const row = messageRows(b).filter({ hasText: 'The original' });
+        const button = row.getByRole('button', { name: 'Download scan.jpeg', exact: true });
+        await expect(button).toBeVisible({ timeout: SLOW });
+        await expect(row.getByRole('img', { name: 'scan.jpeg' })).toHaveCount(0);
+        const [download] = await Promise.all([b.waitForEvent('download'), button.click()]);
+        expect(download.suggestedFilename()).toBe('scan.jpeg');
+        const bytes = await readFile((await download.path())!);
+        expect(bytes.equals(photo)).toBe(true);
+        expect(hasExif(bytes)).toBe(true);
+        await expect(b.getByRole('list', { name: 'Conversations', exact: true })).toContainText('📄 scan.jpeg The original');
+      });
     });
-
-    await test.step('screenshots of the photo message in both themes', async () => {
-      for (const scheme of ['light', 'dark'] as const) {
-        await b.emulateMedia({ colorScheme: scheme });
-        await screenshot(b, testInfo, `image-message-${scheme}`);
-        await copyFile(path.join(SCREENSHOT_DIR, `image-message-${scheme}.png`), path.join(DOCS_SCREENSHOTS, `image-message-${scheme}.png`));
-      }
-      await b.emulateMedia({ colorScheme: null });
-    });
-
-    await test.step('the image viewer opens on click, is accessible, and Escape closes it', async () => {
-      await messageLog(b).getByRole('img', { name: 'beach.jpg', exact: true }).click();
-      const viewer = b.getByRole('dialog', { name: 'Image viewer' });
-      await expect(viewer).toBeVisible();
-      await expect(viewer.getByRole('img', { name: 'beach.jpg', exact: true })).toBeVisible();
-      await expect(viewer.getByRole('button', { name: 'Download', exact: true })).toBeVisible();
-      await expect(viewer.getByRole('button', { name: 'Close', exact: true })).toBeVisible();
-      // The bytes Bob gets: a JPEG with no EXIF segment left.
-      const [download] = await Promise.all([b.waitForEvent('download'), viewer.getByRole('button', { name: 'Download', exact: true }).click()]);
-      expect(download.suggestedFilename()).toBe('beach.jpg');
-      const bytes = await readFile((await download.path())!);
-      expect([...bytes.subarray(0, 2)]).toEqual([0xff, 0xd8]);
-      expect(hasExif(bytes)).toBe(false);
-      expect(bytes.includes(Buffer.from('DuplexCam', 'latin1'))).toBe(false);
-      const results = await new AxeBuilder({ page: b }).include('dialog').analyze();
-      expect(results.passes.length).toBeGreaterThan(0);
-      expect(results.violations.map((v) => `${v.impact} ${v.id}: ${v.help}`)).toEqual([]);
-      await b.keyboard.press('Escape');
-      await expect(viewer).toHaveCount(0);
-      // Close works as well.
-      await messageLog(b).getByRole('img', { name: 'beach.jpg', exact: true }).click();
-      await b.getByRole('dialog', { name: 'Image viewer' }).getByRole('button', { name: 'Close', exact: true }).click();
-      await expect(b.getByRole('dialog', { name: 'Image viewer' })).toHaveCount(0);
-    });
-
-    await test.step('a document keeps its bytes and downloads on the other side', async () => {
-      const document = Buffer.from(`%PDF-1.4\n% Duplex test document ${'x'.repeat(5000)}\n%%EOF\n`, 'latin1');
-      await attach(a, [{ name: 'Minutes 2026.pdf', mimeType: 'application/pdf', buffer: document }]);
-      const button = b.getByRole('button', { name: 'Download Minutes 2026.pdf', exact: true });
-      await expect(button).toBeVisible({ timeout: SLOW });
-      const [download] = await Promise.all([b.waitForEvent('download'), button.click()]);
-      expect(download.suggestedFilename()).toBe('Minutes 2026.pdf');
-      expect(await readFile((await download.path())!)).toEqual(document);
-      // The chat list says what the last message is.
-      await expect(b.getByRole('list', { name: 'Conversations', exact: true })).toContainText('📄 Minutes 2026.pdf');
-      // The conversation with a photo and a document in it, in both themes.
-      await shoot(b, testInfo, 'file-messages', ANY_IMPACT);
-    });
-
-    await test.step('a photo sent as a document keeps its original bytes, EXIF and all', async () => {
-      const photo = await photoWithExif(a, 2400, 1800);
-      await a.getByRole('button', { name: 'Attach', exact: true }).click();
-      const menu = a.getByRole('menu', { name: 'Attach' });
-      await expect(menu.getByRole('menuitem')).toHaveText(['Photos and files', 'Document']);
-      const [chooser] = await Promise.all([a.waitForEvent('filechooser'), menu.getByRole('menuitem', { name: 'Document', exact: true }).click()]);
-      await chooser.setFiles([{ name: 'scan.jpeg', mimeType: 'image/jpeg', buffer: photo }]);
-      const field = a.getByRole('textbox', { name: 'Caption', exact: true });
-      await field.fill('The original');
-      await a.getByRole('button', { name: 'Send', exact: true }).click();
-      await expect(field).toHaveCount(0);
-      // Bob's side shows it as a document (its name kept, no image), and its bytes are the very bytes chosen.
-      const row = messageRows(b).filter({ hasText: 'The original' });
-      const button = row.getByRole('button', { name: 'Download scan.jpeg', exact: true });
-      await expect(button).toBeVisible({ timeout: SLOW });
-      await expect(row.getByRole('img', { name: 'scan.jpeg' })).toHaveCount(0);
-      const [download] = await Promise.all([b.waitForEvent('download'), button.click()]);
-      expect(download.suggestedFilename()).toBe('scan.jpeg');
-      const bytes = await readFile((await download.path())!);
-      expect(bytes.equals(photo)).toBe(true);
-      expect(hasExif(bytes)).toBe(true);
-      await expect(b.getByRole('list', { name: 'Conversations', exact: true })).toContainText('📄 scan.jpeg The original');
-    });
-    expectNoPageErrors(alice, bob);
   });
 
   test('a photo sent while the relay is down is queued with a progress bar, then delivered', async ({ browser }) => {
     test.setTimeout(150_000);
     // Names of their own: the users of the test before are on this relay too.
-    [alice, bob] = await Promise.all([signUp(browser, relay.url, 'Carol'), signUp(browser, relay.url, 'Dave')]);
-    const a = alice.page;
-    const b = bob.page;
-    await startDirectChat(a, bob);
-    await send(a, 'Before the outage');
-    await openChat(b, 'Carol');
+    await withUsers(browser, relay.url, ['Carol', 'Dave'], async ([alice, bob]) => {
+      const a = alice.page;
+      const b = bob.page;
+      await startDirectChat(a, bob);
+      await send(a, 'Before the outage');
+      await openChat(b, 'Carol');
 
-    await relay.current.stop('SIGKILL');
-    await expect(root(a)).toHaveAttribute('data-connection', /^(offline|connecting)$/, { timeout: SLOW });
-    await attach(a, [{ name: 'offline.jpg', mimeType: 'image/jpeg', buffer: await photoWithExif(a, 800, 600) }], 'Sent offline');
-    const row = messageRows(a).filter({ hasText: 'Sent offline' });
-    await expect(row).toHaveAttribute('data-status', 'queued');
-    await expect(row.getByRole('progressbar')).toBeVisible();
+      await relay.current.stop('SIGKILL');
+      await expect(root(a)).toHaveAttribute('data-connection', /^(offline|connecting)$/, { timeout: SLOW });
+      await attach(a, [{ name: 'offline.jpg', mimeType: 'image/jpeg', buffer: await photoWithExif(a, 800, 600) }], 'Sent offline');
+      const row = messageRows(a).filter({ hasText: 'Sent offline' });
+      await expect(row).toHaveAttribute('data-status', 'queued');
+      await expect(row.getByRole('progressbar')).toBeVisible();
 
-    await relay.current.restart();
-    // Retry now only hurries the app, which retries by itself too: it may be
-    // back online, the button gone, before the click lands (that failed
-    // once under load). Being online is what the test requires.
-    await a
-      .getByRole('button', { name: 'Retry now', exact: true })
-      .click({ timeout: 5_000 })
-      .catch(() => undefined);
-    await expectOnline(a);
-    await expect(row).toHaveAttribute('data-status', /^(sent|delivered|read)$/, { timeout: 45_000 });
-    await expect(row.getByRole('progressbar')).toHaveCount(0);
-    await expect(messageRows(b).filter({ hasText: 'Sent offline' })).toHaveCount(1, { timeout: 45_000 });
-    expect(await shownImageSize(b, 'offline.jpg')).toEqual([800, 600]);
-    expectNoPageErrors(alice, bob);
+      await relay.current.restart();
+      // Retry now only hurries the app, which retries by itself too: it may be
+      // back online, the button gone, before the click lands (that failed
+      // once under load). Being online is what the test requires.
+      await a
+        .getByRole('button', { name: 'Retry now', exact: true })
+        .click({ timeout: 5_000 })
+        .catch(() => undefined);
+      await expectOnline(a);
+      await expect(row).toHaveAttribute('data-status', /^(sent|delivered|read)$/, { timeout: 45_000 });
+      await expect(row.getByRole('progressbar')).toHaveCount(0);
+      await expect(messageRows(b).filter({ hasText: 'Sent offline' })).toHaveCount(1, { timeout: 45_000 });
+      expect(await shownImageSize(b, 'offline.jpg')).toEqual([800, 600]);
+    });
   });
 });

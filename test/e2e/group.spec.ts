@@ -3,12 +3,9 @@
 // see the same messages once and in the same order, with "X is typing…" and
 // the read tick once every member has read.
 import {
-  type ChatUser,
   chatEntry,
-  closeAll,
   createGroup,
   expect,
-  expectNoPageErrors,
   messageField,
   messageRow,
   messageRows,
@@ -16,9 +13,9 @@ import {
   relayForThisFile,
   renderedMessages,
   send,
-  signUp,
   SLOW,
   test,
+  withUsers,
 } from './support.ts';
 
 const relay = relayForThisFile();
@@ -26,10 +23,8 @@ const TITLE = 'Weekend trip';
 
 test('a group of three: create, everyone writes, same order everywhere, typing, read', async ({ browser }) => {
   test.setTimeout(120_000);
-  let users: ChatUser[] = [];
-  try {
-    users = await Promise.all(['Carol', 'Dave', 'Erin'].map((name) => signUp(browser, relay.url, name)));
-    const [carol, dave, erin] = users as [ChatUser, ChatUser, ChatUser];
+  await withUsers(browser, relay.url, ['Carol', 'Dave', 'Erin'], async (users) => {
+    const [carol, dave, erin] = users;
 
     await test.step('Carol creates the group with Dave and Erin', async () => {
       await createGroup(carol.page, TITLE, [dave, erin]);
@@ -85,9 +80,5 @@ test('a group of three: create, everyone writes, same order everywhere, typing, 
       // Everyone has the group open, so Carol's last message ends up read.
       await expect(messageRow(carol.page, 'Leaving at nine')).toHaveAttribute('data-status', 'read', { timeout: SLOW });
     });
-
-    expectNoPageErrors(...users);
-  } finally {
-    await closeAll(...users);
-  }
+  });
 });

@@ -6,20 +6,17 @@
 // themes.
 import { ANY_IMPACT, shoot } from './axe.ts';
 import {
-  type ChatUser,
   chatEntry,
-  closeAll,
   expect,
-  expectNoPageErrors,
   messageField,
   messageRow,
   openChat,
   relayForThisFile,
   send,
-  signUp,
   SLOW,
   startDirectChat,
   test,
+  withUsers,
 } from './support.ts';
 
 const relay = relayForThisFile();
@@ -27,10 +24,7 @@ const QUICK = ['👍', '❤️', '😂', '😮', '😢', '🙏'];
 
 test('reply, react, edit, delete and forward, seen on the other side', async ({ browser }, testInfo) => {
   test.setTimeout(180_000);
-  let users: ChatUser[] = [];
-  try {
-    users = await Promise.all(['Alice', 'Bob', 'Carol'].map((name) => signUp(browser, relay.url, name)));
-    const [alice, bob, carol] = users as [ChatUser, ChatUser, ChatUser];
+  await withUsers(browser, relay.url, ['Alice', 'Bob', 'Carol'], async ([alice, bob, carol]) => {
     const a = alice.page;
     const b = bob.page;
     await startDirectChat(a, bob);
@@ -146,8 +140,5 @@ test('reply, react, edit, delete and forward, seen on the other side', async ({ 
       const forwarded = messageRow(carol.page, 'Yes, 12:30 at the usual place.');
       await expect(forwarded).toContainText('Forwarded', { timeout: SLOW });
     });
-    expectNoPageErrors(...users);
-  } finally {
-    await closeAll(...users);
-  }
+  });
 });

@@ -5,16 +5,13 @@
 // chat the focused tab shows does not notify. The page's Notification class
 // is the browser's own, wrapped only to record what was shown.
 import {
-  type ChatUser,
-  closeAll,
   expect,
-  expectNoPageErrors,
   messageRow,
   relayForThisFile,
-  signUp,
   startDirectChat,
   send,
   test,
+  withUsers,
 } from './support.ts';
 
 const relay = relayForThisFile();
@@ -26,10 +23,7 @@ interface Shown {
 
 test('asks from Settings, notifies by the rules, a click opens the chat', async ({ browser }) => {
   test.setTimeout(120_000);
-  let alice: ChatUser | undefined;
-  let bob: ChatUser | undefined;
-  try {
-    [alice, bob] = await Promise.all([signUp(browser, relay.url, 'Alice'), signUp(browser, relay.url, 'Bob')]);
+  await withUsers(browser, relay.url, ['Alice', 'Bob'], async ([alice, bob]) => {
     const a = alice.page;
     await alice.context.grantPermissions(['notifications'], { origin: new URL(relay.url).origin });
     // Record each notification the page shows (and keep it, to click it),
@@ -90,8 +84,5 @@ test('asks from Settings, notifies by the rules, a click opens the chat', async 
     await expect(messageRow(a, 'You are looking at this one')).toBeVisible();
     await a.waitForTimeout(1_000);
     expect(await shown()).toHaveLength(2);
-    expectNoPageErrors(alice, bob);
-  } finally {
-    await closeAll(alice, bob);
-  }
+  });
 });

@@ -6,10 +6,7 @@
 // by itself, the three are sent, and the other user gets each exactly once,
 // in order.
 import {
-  type ChatUser,
-  closeAll,
   expect,
-  expectNoPageErrors,
   expectOnline,
   expectServiceWorkerInControl,
   messageField,
@@ -21,10 +18,10 @@ import {
   root,
   screenshot,
   send,
-  signUp,
   SLOW,
   startDirectChat,
   test,
+  withUsers,
 } from './support.ts';
 
 const relay = relayForThisFile();
@@ -35,15 +32,12 @@ const RECONNECT = 45_000;
 
 test('relay killed while writing: queued across a reload, then delivered once and in order', async ({ browser }, testInfo) => {
   test.setTimeout(150_000);
-  let frank: ChatUser | undefined;
-  let grace: ChatUser | undefined;
-  try {
-    [frank, grace] = await Promise.all([signUp(browser, relay.url, 'Frank'), signUp(browser, relay.url, 'Grace')]);
+  await withUsers(browser, relay.url, ['Frank', 'Grace'], async ([frank, grace]) => {
     let f = frank.page;
     const g = grace.page;
 
     await test.step('a chat exists on both sides', async () => {
-      await startDirectChat(f, grace!);
+      await startDirectChat(f, grace);
       await send(f, 'Before the crash');
       await openChat(g, 'Frank');
       await send(g, 'Got it');
@@ -97,8 +91,7 @@ test('relay killed while writing: queued across a reload, then delivered once an
 
     await test.step('cold start with the relay still down: the tab closed and opened again', async () => {
       await f.close();
-      f = await frank!.context.newPage();
-      frank = { ...frank!, page: f };
+      f = await frank.context.newPage();
       await f.goto('/');
       await expect(root(f)).toHaveAttribute('data-connection', /^(offline|connecting)$/, { timeout: SLOW });
       await openChat(f, 'Grace');
@@ -149,8 +142,5 @@ test('relay killed while writing: queued across a reload, then delivered once an
       }
     });
 
-    expectNoPageErrors(frank, grace);
-  } finally {
-    await closeAll(frank, grace);
-  }
+  });
 });

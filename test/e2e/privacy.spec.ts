@@ -3,28 +3,22 @@
 // under Blocked users in Settings and unblocks him there, and Bob's retry
 // then arrives.
 import {
-  type ChatUser,
-  closeAll,
   expect,
-  expectNoPageErrors,
   messageRow,
   openChat,
   relayForThisFile,
   send,
-  signUp,
   SLOW,
   startDirectChat,
   test,
+  withUsers,
 } from './support.ts';
 
 const relay = relayForThisFile();
 
 test('block from the chat header, message refused, unblock from Settings, retry arrives', async ({ browser }) => {
   test.setTimeout(120_000);
-  let alice: ChatUser | undefined;
-  let bob: ChatUser | undefined;
-  try {
-    [alice, bob] = await Promise.all([signUp(browser, relay.url, 'Alice'), signUp(browser, relay.url, 'Bob')]);
+  await withUsers(browser, relay.url, ['Alice', 'Bob'], async ([alice, bob]) => {
     const a = alice.page;
     const b = bob.page;
     await startDirectChat(a, bob);
@@ -48,8 +42,5 @@ test('block from the chat header, message refused, unblock from Settings, retry 
 
     await refused.getByRole('button', { name: 'Retry' }).click();
     await expect(messageRow(a, 'Are you there?')).toHaveCount(1, { timeout: SLOW });
-    expectNoPageErrors(alice, bob);
-  } finally {
-    await closeAll(alice, bob);
-  }
+  });
 });

@@ -10,19 +10,16 @@ import { fileURLToPath } from 'node:url';
 import type { DuplexApi } from '../../src/shared/api.ts';
 import { ANY_IMPACT, shoot } from './axe.ts';
 import {
-  type ChatUser,
-  closeAll,
   expect,
-  expectNoPageErrors,
   messageLog,
   messageRow,
   relayForThisFile,
   SCREENSHOT_DIR,
   send,
-  signUp,
   SLOW,
   startDirectChat,
   test,
+  withUsers,
 } from './support.ts';
 
 const relay = relayForThisFile();
@@ -33,10 +30,7 @@ const LATER_MESSAGES = 80;
 
 test('finds a message, marks the match, jumps to it far up the chat; no axe violations', async ({ browser }, testInfo) => {
   test.setTimeout(150_000);
-  let alice: ChatUser | undefined;
-  let bob: ChatUser | undefined;
-  try {
-    [alice, bob] = await Promise.all([signUp(browser, relay.url, 'Alice'), signUp(browser, relay.url, 'Bob')]);
+  await withUsers(browser, relay.url, ['Alice', 'Bob'], async ([alice, bob]) => {
     const a = alice.page;
     const b = bob.page;
     await startDirectChat(b, alice);
@@ -82,8 +76,5 @@ test('finds a message, marks the match, jumps to it far up the chat; no axe viol
     );
     await box.fill('later zebra');
     await expect(a.getByText('No messages found.', { exact: true })).toBeVisible();
-    expectNoPageErrors(alice, bob);
-  } finally {
-    await closeAll(alice, bob);
-  }
+  });
 });

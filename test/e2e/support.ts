@@ -231,6 +231,26 @@ export function expectNoPageErrors(...users: ChatUser[]): void {
   for (const user of users) expect(user.pageErrors, `uncaught errors in ${user.displayName}'s page`).toEqual([]);
 }
 
+/** Signs up one user per name (all at once, each in a browser context of its
+ * own), runs `body` with them, then expects no uncaught exception in any of
+ * their pages; their contexts are closed whatever happens. Users that `body`
+ * pushes onto the array (another device, say) are checked and closed too. */
+export async function withUsers<const Names extends readonly string[]>(
+  browser: Browser,
+  relayUrl: string,
+  names: Names,
+  body: (users: { -readonly [K in keyof Names]: ChatUser }) => Promise<void>,
+): Promise<void> {
+  let users: ChatUser[] = [];
+  try {
+    users = await Promise.all(names.map((name) => signUp(browser, relayUrl, name)));
+    await body(users as { -readonly [K in keyof Names]: ChatUser });
+    expectNoPageErrors(...users);
+  } finally {
+    await closeAll(...users);
+  }
+}
+
 /** Runs axe-core on the page, attaches its violations, and fails on serious
  * or critical ones; lesser ones are listed as annotations. `rules` limits
  * the scan (default: every rule axe enables by default, i.e. WCAG 2.x A and

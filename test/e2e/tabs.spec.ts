@@ -9,19 +9,16 @@ import { TEST_METRICS_TOKEN } from '../relay/support/relay.ts';
 import { RelayProcess } from '../helpers/relay-process.ts';
 import {
   assertWebClientBuilt,
-  type ChatUser,
-  closeAll,
   expect,
-  expectNoPageErrors,
   expectOnline,
   messageRow,
   openChat,
   send,
-  signUp,
   SLOW,
   startDirectChat,
   test,
   WEB_ROOT,
+  withUsers,
 } from './support.ts';
 
 let relay: RelayProcess;
@@ -54,10 +51,7 @@ async function relaySockets(): Promise<number> {
 
 test('two tabs share one socket; the other tab takes over the outbox when the leader closes', async ({ browser }) => {
   test.setTimeout(150_000);
-  let alice: ChatUser | undefined;
-  let bob: ChatUser | undefined;
-  try {
-    [alice, bob] = await Promise.all([signUp(browser, relay.url, 'Alice'), signUp(browser, relay.url, 'Bob')]);
+  await withUsers(browser, relay.url, ['Alice', 'Bob'], async ([alice, bob]) => {
     await startDirectChat(alice.page, bob);
     await send(alice.page, 'from the first tab');
     await expect.poll(relaySockets).toBe(2);
@@ -100,9 +94,5 @@ test('two tabs share one socket; the other tab takes over the outbox when the le
     await send(second, 'and the new leader keeps sending');
     await expect(messageRow(bob.page, 'and the new leader keeps sending')).toHaveCount(1);
     await expect.poll(relaySockets).toBe(2);
-    expect(alice.pageErrors).toEqual([]);
-    expectNoPageErrors(bob);
-  } finally {
-    await closeAll(alice, bob);
-  }
+  });
 });

@@ -11,18 +11,15 @@ import AxeBuilder from '@axe-core/playwright';
 import { RelayProcess } from '../helpers/relay-process.ts';
 import {
   assertWebClientBuilt,
-  type ChatUser,
-  closeAll,
   conversationList,
   expect,
-  expectNoPageErrors,
   expectOnline,
   expectServiceWorkerInControl,
   screenshot,
-  signUp,
   SLOW,
   test,
   WEB_ROOT,
+  withUsers,
 } from './support.ts';
 
 let relay: RelayProcess | undefined;
@@ -53,9 +50,7 @@ async function releaseNextBuild(): Promise<void> {
 
 test('a new build on the relay: the open page is told, and Reload brings it up', async ({ browser }, testInfo) => {
   test.setTimeout(90_000);
-  let uma: ChatUser | undefined;
-  try {
-    uma = await signUp(browser, relay!.url, 'Uma');
+  await withUsers(browser, relay!.url, ['Uma'], async ([uma]) => {
     const page = uma.page;
     const updateBar = page.getByRole('region', { name: 'App update', exact: true });
     await expectServiceWorkerInControl(page);
@@ -95,8 +90,5 @@ test('a new build on the relay: the open page is told, and Reload brings it up',
       await expect(conversationList(page)).toBeVisible();
       await expect(updateBar).toHaveCount(0);
     });
-    expectNoPageErrors(uma);
-  } finally {
-    await closeAll(uma);
-  }
+  });
 });

@@ -6,19 +6,16 @@
 // note pass axe-core (no violation at all), the note in both themes.
 import { ANY_IMPACT, shoot } from './axe.ts';
 import {
-  type ChatUser,
-  closeAll,
   expect,
   expectAccessible,
-  expectNoPageErrors,
   messageRows,
   openChat,
   relayForThisFile,
   send,
-  signUp,
   SLOW,
   startDirectChat,
   test as base,
+  withUsers,
 } from './support.ts';
 import type { LaunchOptions } from '@playwright/test';
 
@@ -35,49 +32,42 @@ const test = base.extend<object, { launchOptions: LaunchOptions }>({
   ],
 });
 
-let alice: ChatUser | undefined;
-let bob: ChatUser | undefined;
-
-test.afterEach(async () => {
-  await closeAll(alice, bob);
-});
-
 test('a voice note is recorded, sent, and plays on the other side with its duration', async ({ browser }, testInfo) => {
-  [alice, bob] = await Promise.all([signUp(browser, relay.url, 'Alice'), signUp(browser, relay.url, 'Bob')]);
-  const a = alice.page;
-  const b = bob.page;
-  await startDirectChat(a, bob);
-  await send(a, 'Listen to this');
-  await openChat(b, 'Alice');
+  await withUsers(browser, relay.url, ['Alice', 'Bob'], async ([alice, bob]) => {
+    const a = alice.page;
+    const b = bob.page;
+    await startDirectChat(a, bob);
+    await send(a, 'Listen to this');
+    await openChat(b, 'Alice');
 
-  // Cancel first: nothing is sent. (The recording bar is scanned here, where
-  // the scan's time does not lengthen the note that is sent.)
-  await a.getByRole('button', { name: 'Record voice message', exact: true }).click();
-  await expect(a.getByRole('timer', { name: 'Recording time' })).toBeVisible();
-  await expectAccessible(a, testInfo, 'recording-bar', undefined, ANY_IMPACT);
-  await a.getByRole('button', { name: 'Cancel recording', exact: true }).click();
-  await expect(a.getByRole('button', { name: 'Record voice message', exact: true })).toBeVisible();
+    // Cancel first: nothing is sent. (The recording bar is scanned here, where
+    // the scan's time does not lengthen the note that is sent.)
+    await a.getByRole('button', { name: 'Record voice message', exact: true }).click();
+    await expect(a.getByRole('timer', { name: 'Recording time' })).toBeVisible();
+    await expectAccessible(a, testInfo, 'recording-bar', undefined, ANY_IMPACT);
+    await a.getByRole('button', { name: 'Cancel recording', exact: true }).click();
+    await expect(a.getByRole('button', { name: 'Record voice message', exact: true })).toBeVisible();
 
-  await a.getByRole('button', { name: 'Record voice message', exact: true }).click();
-  await expect(a.getByRole('timer', { name: 'Recording time' })).toBeVisible();
-  await a.waitForTimeout(2_200);
-  await a.getByRole('button', { name: 'Stop recording', exact: true }).click();
+    await a.getByRole('button', { name: 'Record voice message', exact: true }).click();
+    await expect(a.getByRole('timer', { name: 'Recording time' })).toBeVisible();
+    await a.waitForTimeout(2_200);
+    await a.getByRole('button', { name: 'Stop recording', exact: true }).click();
 
-  const voice = messageRows(b).filter({ has: b.locator('audio') });
-  await expect(voice).toHaveCount(1, { timeout: SLOW });
-  await expect(voice).toContainText(/0:0[2-3]/);
-  const audio = voice.locator('audio');
-  await expect(audio).toHaveAttribute('src', /^blob:/, { timeout: SLOW });
-  const played = await audio.evaluate(async (element: HTMLAudioElement) => {
-    element.muted = true;
-    await element.play();
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    return element.currentTime > 0 || !element.paused;
+    const voice = messageRows(b).filter({ has: b.locator('audio') });
+    await expect(voice).toHaveCount(1, { timeout: SLOW });
+    await expect(voice).toContainText(/0:0[2-3]/);
+    const audio = voice.locator('audio');
+    await expect(audio).toHaveAttribute('src', /^blob:/, { timeout: SLOW });
+    const played = await audio.evaluate(async (element: HTMLAudioElement) => {
+      element.muted = true;
+      await element.play();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return element.currentTime > 0 || !element.paused;
+    });
+    expect(played).toBe(true);
+    await expect(messageRows(a).filter({ has: a.locator('audio') })).toHaveCount(1);
+    await expect(b.getByRole('list', { name: 'Conversations', exact: true })).toContainText('🎤 Voice message');
+    // The voice note in the conversation, in both themes.
+    await shoot(b, testInfo, 'voice-note', ANY_IMPACT);
   });
-  expect(played).toBe(true);
-  await expect(messageRows(a).filter({ has: a.locator('audio') })).toHaveCount(1);
-  await expect(b.getByRole('list', { name: 'Conversations', exact: true })).toContainText('🎤 Voice message');
-  // The voice note in the conversation, in both themes.
-  await shoot(b, testInfo, 'voice-note', ANY_IMPACT);
-  expectNoPageErrors(alice, bob);
 });
