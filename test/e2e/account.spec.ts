@@ -7,15 +7,15 @@
 // relay's data directory after a clean stop; the settings scanned with
 // axe-core, and screenshots of the account screens in both themes for the
 // README (docs/screenshots/account-*.png).
-import { copyFile, readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Locator, Page, TestInfo } from '@playwright/test';
 import { unzipSync } from 'fflate';
 import { RelayProcess } from '../helpers/relay-process.ts';
 import { shoot } from './axe.ts';
 import {
   chatEntry,
+  copyToDocs,
   createGroup,
   expect,
   expectAccessible,
@@ -28,14 +28,12 @@ import {
   send,
   openChat,
   messageRow,
-  SCREENSHOT_DIR,
   test,
   WEB_ROOT,
   withUsers,
 } from './support.ts';
 
 const relay = relayForThisFile();
-const DOCS_SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 
 async function openSettings(page: Page) {
   await page.getByRole('button', { name: 'Menu', exact: true }).click();
@@ -142,9 +140,7 @@ test('set a profile photo and a group photo: the other side sees them in place o
 async function shootSection(page: Page, testInfo: TestInfo, section: Locator, name: string): Promise<void> {
   await section.evaluate((element) => element.scrollIntoView({ block: 'start' }));
   await shoot(page, testInfo, name);
-  for (const scheme of ['light', 'dark']) {
-    await copyFile(path.join(SCREENSHOT_DIR, `${name}-${scheme}.png`), path.join(DOCS_SCREENSHOTS, `${name}-${scheme}.png`));
-  }
+  await copyToDocs(name);
 }
 
 /** Every file under `root` whose bytes hold `needle`. */

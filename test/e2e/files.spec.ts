@@ -11,13 +11,12 @@
 // - a photo sent while the relay is down is `queued` with a progress bar, and
 //   is delivered once the relay is back.
 // Voice notes: voice.spec.ts (it needs Chromium's fake microphone).
-import { copyFile, readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFile } from 'node:fs/promises';
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { ANY_IMPACT, shoot } from './axe.ts';
 import {
+  copyToDocs,
   expect,
   expectOnline,
   messageLog,
@@ -26,7 +25,6 @@ import {
   relayForThisFile,
   root,
   screenshot,
-  SCREENSHOT_DIR,
   send,
   SLOW,
   startDirectChat,
@@ -35,7 +33,6 @@ import {
 } from './support.ts';
 
 const relay = relayForThisFile();
-const DOCS_SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 
 /** A JPEG drawn by the browser, with an EXIF segment (APP1) spliced in after
  * its start marker, as a camera's photo has one. */
@@ -123,9 +120,9 @@ test.describe('files', () => {
         for (const scheme of ['light', 'dark'] as const) {
           await b.emulateMedia({ colorScheme: scheme });
           await screenshot(b, testInfo, `image-message-${scheme}`);
-          await copyFile(path.join(SCREENSHOT_DIR, `image-message-${scheme}.png`), path.join(DOCS_SCREENSHOTS, `image-message-${scheme}.png`));
         }
         await b.emulateMedia({ colorScheme: null });
+        await copyToDocs('image-message');
       });
 
       await test.step('the image viewer opens on click, is accessible, and Escape closes it', async () => {

@@ -7,6 +7,7 @@
 import { ANY_IMPACT, shoot } from './axe.ts';
 import {
   chatEntry,
+  copyToDocs,
   expect,
   messageField,
   messageRow,
@@ -90,6 +91,7 @@ test('reply, react, edit, delete and forward, seen on the other side', async ({ 
       // The emoji font's subsets load on demand: the screenshot waits for them.
       expect(await a.evaluate(async () => (await document.fonts.load('16px "Noto Color Emoji"', '🙏')).length)).toBeGreaterThan(0);
       await shoot(a, testInfo, 'reactions-and-reply', ANY_IMPACT);
+      await copyToDocs('reactions-and-reply', 'reactions-reply');
     });
 
     await test.step('edit with Up, Escape cancels, Enter saves: Bob sees it edited', async () => {

@@ -6,6 +6,7 @@
 import { shoot } from './axe.ts';
 import {
   chatEntry,
+  copyToDocs,
   createGroup,
   expect,
   messageField,
@@ -72,6 +73,7 @@ test('main screens in both themes: screenshots and axe-core', async ({ browser }
         await messageField(peer.page).pressSequentially('On my', { delay: 20 });
         await expect(page.getByText('typing…', { exact: true })).toBeVisible({ timeout: SLOW });
         await shoot(page, testInfo, 'conversation');
+        await copyToDocs('conversation', 'chat');
         await messageField(peer.page).fill('');
       });
 

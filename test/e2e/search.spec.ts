@@ -4,17 +4,14 @@
 // newest page opens the chat scrolled to it, carrying data-highlighted=true.
 // axe-core finds no violation at all on the screen with the results, in
 // either theme; its screenshots go to docs/screenshots for the README.
-import { copyFile } from 'node:fs/promises';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { DuplexApi } from '../../src/shared/api.ts';
 import { ANY_IMPACT, shoot } from './axe.ts';
 import {
+  copyToDocs,
   expect,
   messageLog,
   messageRow,
   relayForThisFile,
-  SCREENSHOT_DIR,
   send,
   SLOW,
   startDirectChat,
@@ -23,7 +20,6 @@ import {
 } from './support.ts';
 
 const relay = relayForThisFile();
-const DOCS_SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 
 /** More than the first page (50), so that the jump has to load older ones. */
 const LATER_MESSAGES = 80;
@@ -55,9 +51,7 @@ test('finds a message, marks the match, jumps to it far up the chat; no axe viol
 
     // Screenshots of the results in both themes (for the README), and axe-core on both.
     await shoot(a, testInfo, 'search-results', ANY_IMPACT);
-    for (const scheme of ['light', 'dark']) {
-      await copyFile(path.join(SCREENSHOT_DIR, `search-results-${scheme}.png`), path.join(DOCS_SCREENSHOTS, `search-results-${scheme}.png`));
-    }
+    await copyToDocs('search-results');
 
     await result.click();
     await expect(a.getByRole('heading', { name: 'Bob', exact: true })).toBeVisible();

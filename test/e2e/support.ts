@@ -4,7 +4,7 @@
 // localStorage, IndexedDB and service workers), and the UI contract's
 // locators (docs/ui.md, "The UI contract").
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import AxeBuilder from '@axe-core/playwright';
@@ -209,6 +209,18 @@ export async function screenshot(page: Page, testInfo: TestInfo, name: string): 
   await mkdir(SCREENSHOT_DIR, { recursive: true });
   await writeFile(path.join(SCREENSHOT_DIR, `${name}.png`), body);
   await testInfo.attach(name, { body, contentType: 'image/png' });
+}
+
+/** The README's screenshots (docs/screenshots). */
+const DOCS_SCREENSHOTS = path.join(ROOT, 'docs', 'screenshots');
+
+/** Copies this run's screenshots NAME-light.png and NAME-dark.png (made by
+ * `screenshot` or axe.ts's `shoot`) to docs/screenshots as
+ * DOCS_NAME-light.png and DOCS_NAME-dark.png, for the README. */
+export async function copyToDocs(name: string, docsName = name): Promise<void> {
+  for (const scheme of ['light', 'dark']) {
+    await copyFile(path.join(SCREENSHOT_DIR, `${name}-${scheme}.png`), path.join(DOCS_SCREENSHOTS, `${docsName}-${scheme}.png`));
+  }
 }
 
 /** Resolves once a service worker controls the page, so that a reload works
