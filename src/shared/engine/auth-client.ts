@@ -4,7 +4,7 @@
 // store), the page's fetch on the web. Every outcome is a value, never a
 // rejection, because the sign-in screen shows each failure with its own text.
 import type { z } from 'zod';
-import type { AuthErrorCode } from '../api.ts';
+import type { AuthErrorCode, AuthFailure } from '../api.ts';
 import type { RelayNodes } from './relay-nodes.ts';
 import {
   accountDeleteRequestSchema,
@@ -19,8 +19,6 @@ import {
 } from '../protocol/index.ts';
 
 export type FetchFunction = typeof fetch;
-
-export type AuthFailure = { ok: false; code: AuthErrorCode; message: string };
 
 export type AuthOutcome = { ok: true; user: User; token: string; relayUrl: string } | AuthFailure;
 
